@@ -1,0 +1,45 @@
+# The two commands a new user needs (see README.md):
+#   make serve   build the course site and serve it at http://127.0.0.1:8000
+#   make test    run every test (what CI runs through .ci/run)
+# Both set up everything they need first: a Python >= 3.12 virtual environment with the pinned
+# packages, the offline browser assets from npm, and (for tests) Debian's chromium.
+
+VENV      := .venv
+BIN       := $(VENV)/bin
+STAMP     := $(VENV)/.installed-stamp
+ASSETS    := node_modules/.installed-stamp
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+export NO_MKDOCS_2_WARNING := 1
+export KERAS_BACKEND := jax
+
+.PHONY: serve build test bench release chromium clean
+
+serve: $(STAMP) $(ASSETS)
+	$(BIN)/mkdocs serve --strict --dev-addr 127.0.0.1:8000
+
+build: $(STAMP) $(ASSETS)
+	$(BIN)/mkdocs build --strict
+
+test: $(STAMP) $(ASSETS) chromium
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_mlp.py
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || "$$(tools/find-python)" -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	@touch $@
+
+$(ASSETS): package.json
+	npm install --no-save
+	@touch $@
+
+# Browser tests drive Debian's chromium through Playwright (Playwright cannot download browsers here).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	  else echo "error: the browser tests need Chromium: run 'sudo apt-get install chromium'" >&2; exit 1; fi; }
+
+clean:
+	rm -rf site .cache
