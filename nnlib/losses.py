@@ -1,0 +1,653 @@
+r"""Loss functions and their gradients, written side by side.
+
+A loss turns a batch of predictions $\hat y$ and targets $y$ into one number that training makes
+smaller. Training needs its gradient with respect to the predictions, $\partial L / \partial \hat y$,
+which is where backpropagation starts; so every loss here comes with ``<name>_gradient``.
+
+nnlib follows Keras 3 exactly, so that the course can show both libraries giving the same numbers:
+
+1. **Shapes.** A target of shape ``(n,)`` and a prediction of shape ``(n, 1)`` are lined up by adding
+   (or removing) the trailing axis of length 1 (:func:`squeeze_or_expand_to_same_rank`). They are
+   never broadcast against each other: ``(n,) - (n, 1)`` would silently give an ``(n, n)`` matrix.
+2. **Per-sample loss.** Mean over the last axis (the outputs of one sample), or for the
+   cross-entropies the sum over the classes.
+3. **Reduction.** The per-sample losses are summed and divided by their count (Keras's
+   ``"sum_over_batch_size"``), so the loss is an average over the batch.
+4. **Clipping.** Probabilities are clipped to $[\epsilon, 1 - \epsilon]$ with $\epsilon = 10^{-7}$ before
+   taking a logarithm, in the computation's own dtype (in float32, $1 - 10^{-7}$ rounds to
+   0.99999988). Where the clip changed a value, the gradient through it is 0.
+
+Each loss returns a NumPy scalar in the predictions' float dtype.
+
+Examples
+--------
+>>> import numpy as np
+>>> from nnlib import losses
+>>> y_true = np.array([1.0, 0.0])
+>>> y_pred = np.array([[0.8], [0.4]])   # a model's (n, 1) output; y_true is (n,)
+>>> losses.mse(y_true, y_pred)          # ((1 - 0.8)^2 + (0 - 0.4)^2) / 2
+np.float64(0.1)
+>>> losses.mse_gradient(y_true, y_pred)
+array([[-0.2],
+       [ 0.4]])
+"""
+
+import numpy as np
+
+from nnlib import activations
+from nnlib._validation import (
+    as_float_array,
+    check_bool,
+    check_choice,
+    check_class_labels,
+    check_in_range,
+    check_same_shape,
+    describe,
+)
+
+EPSILON = 1e-7
+"""Keras's fuzz factor, ``keras.config.epsilon()``."""
+
+
+def squeeze_or_expand_to_same_rank(y_true, y_pred):
+    """Line up targets and predictions whose ranks differ by one trailing axis of length 1.
+
+    Keras's rule (``keras.src.losses.loss``): if one array has one more dimension than the other
+    and that last dimension has length 1, a 1D partner gains a trailing axis, otherwise the extra
+    axis is removed. Any other mismatch is left for the shape check to report.
+
+    Parameters
+    ----------
+    y_true, y_pred : numpy.ndarray
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+
+    Examples
+    --------
+    >>> a, b = squeeze_or_expand_to_same_rank(np.zeros(4), np.zeros((4, 1)))
+    >>> a.shape, b.shape
+    ((4, 1), (4, 1))
+    """
+    if y_true.ndim == y_pred.ndim + 1 and y_true.shape[-1] == 1:
+        if y_pred.ndim == 1:
+            y_pred = y_pred[:, np.newaxis]
+        else:
+            y_true = y_true[..., 0]
+    elif y_pred.ndim == y_true.ndim + 1 and y_pred.shape[-1] == 1:
+        if y_true.ndim == 1:
+            y_true = y_true[:, np.newaxis]
+        else:
+            y_pred = y_pred[..., 0]
+    return y_true, y_pred
+
+
+def _prepare(y_true, y_pred, hint=""):
+    """Convert both to one float dtype (y_pred's) and line up their shapes, as Keras does."""
+    y_pred = as_float_array(y_pred, "y_pred")
+    y_true = as_float_array(y_true, "y_true").astype(y_pred.dtype, copy=False)
+    if y_pred.ndim == 0 or y_pred.size == 0:
+        raise ValueError(
+            f"y_pred must be an array with at least one sample; received {describe(y_pred)}."
+        )
+    aligned_true, aligned_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
+    check_same_shape(aligned_true, aligned_pred, "y_true", "y_pred", hint)
+    return aligned_true, aligned_pred
+
+
+def _reduce(per_sample):
+    """Keras's "sum_over_batch_size": the sum of the per-sample losses divided by their count."""
+    return np.sum(per_sample) / np.size(per_sample)
+
+
+# ---------------------------------------------------------------- squared and absolute errors
+
+
+def sse(y_true, y_pred):
+    r"""Sum of squared errors over every element, $L = \sum_i (y_i - \hat y_i)^2$.
+
+    Some books write $\frac12 \sum_i (y_i - \hat y_i)^2$ so that the 2 of the derivative cancels;
+    we keep no $\frac12$, so the gradient is $2(\hat y - y)$. Keras has no SSE loss: it averages
+    (:func:`mse`), which keeps the learning rate independent of the batch size.
+
+    Parameters
+    ----------
+    y_true, y_pred : array_like
+        Same shape, or ``(n,)`` against ``(n, 1)``.
+
+    Returns
+    -------
+    numpy.floating
+
+    Examples
+    --------
+    >>> sse([1.0, 2.0], [1.5, 1.0])
+    np.float32(1.25)
+    """
+    y_true, y_pred = _prepare(y_true, y_pred)
+    return np.sum(np.square(y_true - y_pred))
+
+
+def sse_gradient(y_true, y_pred):
+    r"""$\partial L / \partial \hat y_i = 2(\hat y_i - y_i)$, shaped like `y_pred`.
+
+    Examples
+    --------
+    >>> sse_gradient([1.0, 2.0], [1.5, 1.0])
+    array([ 1., -2.], dtype=float32)
+    """
+    shape = np.shape(y_pred)
+    y_true, y_pred = _prepare(y_true, y_pred)
+    return (2 * (y_pred - y_true)).reshape(shape)
+
+
+def mse(y_true, y_pred):
+    r"""Mean squared error, the mean of $(y - \hat y)^2$ over a sample's outputs, then over the batch.
+
+    For $n$ samples of $d$ outputs each,
+    $L = \frac{1}{n}\sum_{s=1}^{n} \frac{1}{d}\sum_{j=1}^{d} (y_{sj} - \hat y_{sj})^2$, which is the
+    plain mean of all $nd$ squared errors.
+
+    Examples
+    --------
+    >>> mse([[0.0, 1.0], [0.0, 0.0]], [[1.0, 1.0], [1.0, 0.0]])
+    np.float32(0.5)
+    """
+    y_true, y_pred = _prepare(y_true, y_pred)
+    return _reduce(np.mean(np.square(y_true - y_pred), axis=-1))
+
+
+def mse_gradient(y_true, y_pred):
+    r"""$\partial L / \partial \hat y = \frac{2}{nd}(\hat y - y)$, shaped like `y_pred`.
+
+    Examples
+    --------
+    >>> mse_gradient([[0.0, 1.0], [0.0, 0.0]], [[1.0, 1.0], [1.0, 0.0]])
+    array([[0.5, 0. ],
+           [0.5, 0. ]], dtype=float32)
+    """
+    shape = np.shape(y_pred)
+    y_true, y_pred = _prepare(y_true, y_pred)
+    return (2 * (y_pred - y_true) / y_pred.size).reshape(shape)
+
+
+def rmse(y_true, y_pred):
+    r"""Root mean squared error of the batch, $\sqrt{\mathrm{MSE}}$, in the targets' own units.
+
+    The square root is taken of the batch's MSE (not averaged per sample), like
+    ``keras.metrics.RootMeanSquaredError``.
+
+    Examples
+    --------
+    >>> rmse([0.0, 0.0], [3.0, 4.0])     # sqrt((9 + 16) / 2)
+    np.float32(3.535534)
+    """
+    return np.sqrt(mse(y_true, y_pred))
+
+
+def rmse_gradient(y_true, y_pred):
+    r"""$\partial \sqrt{M} / \partial \hat y = \frac{1}{2\sqrt{M}} \, \partial M / \partial \hat y$.
+
+    At a perfect fit ($M = 0$) the square root has no derivative; we return zeros there, since no
+    change of the predictions can lower a loss that is already 0.
+
+    Examples
+    --------
+    >>> rmse_gradient([0.0, 0.0], [3.0, 4.0])
+    array([0.42426407, 0.56568545], dtype=float32)
+    """
+    root = rmse(y_true, y_pred)
+    gradient = mse_gradient(y_true, y_pred)
+    if root == 0:
+        return gradient  # all zeros: y_pred == y_true everywhere
+    return gradient / (2 * root)
+
+
+def mae(y_true, y_pred):
+    r"""Mean absolute error, the mean of $|y - \hat y|$ over a sample's outputs, then over the batch.
+
+    Less sensitive to outliers than MSE: an error twice as large costs twice, not four times, as much.
+
+    Examples
+    --------
+    >>> mae([1.0, 2.0], [1.5, 1.0])
+    np.float32(0.75)
+    """
+    y_true, y_pred = _prepare(y_true, y_pred)
+    return _reduce(np.mean(np.abs(y_true - y_pred), axis=-1))
+
+
+def mae_gradient(y_true, y_pred):
+    r"""$\partial L / \partial \hat y = \frac{1}{nd}\,\mathrm{sign}(\hat y - y)$, shaped like `y_pred`.
+
+    Where $\hat y = y$, $|\hat y - y|$ has a corner and no derivative; every slope in $[-1, 1]$ is a
+    valid "subgradient". We use 0, the middle one (JAX's autodiff happens to pick $-1/(nd)$).
+
+    Examples
+    --------
+    >>> mae_gradient([1.0, 2.0], [1.5, 1.0])
+    array([ 0.5, -0.5], dtype=float32)
+    """
+    shape = np.shape(y_pred)
+    y_true, y_pred = _prepare(y_true, y_pred)
+    return (np.sign(y_pred - y_true) / y_pred.size).reshape(shape)
+
+
+# ---------------------------------------------------------------- cross-entropies
+
+
+def _clip_bounds(dtype):
+    r"""$[\epsilon, 1 - \epsilon]$ rounded to `dtype`, as Keras's ``clip`` sees them."""
+    return dtype.type(EPSILON), dtype.type(1 - EPSILON)
+
+
+def _check_probabilities(y_true, y_pred, from_logits):
+    check_in_range(y_true, "y_true", 0, 1, hint="Expected 0/1 labels or probabilities.")
+    if not from_logits:
+        check_in_range(
+            y_pred, "y_pred", 0, 1,
+            hint="Expected probabilities (e.g. a sigmoid output); "
+            "if y_pred holds raw scores (logits), use from_logits=True.",
+        )
+
+
+def binary_crossentropy(y_true, y_pred, from_logits=False):
+    r"""Binary cross-entropy, the negative log-likelihood of 0/1 labels under probabilities $p$.
+
+    $$\ell = -\bigl(y \log p + (1 - y)\log(1 - p)\bigr), \qquad p \leftarrow \mathrm{clip}(p, \epsilon, 1 - \epsilon),$$
+
+    averaged over a sample's outputs, then over the batch. The clip keeps $\log 0 = -\infty$ away:
+    a confident wrong answer costs at most $-\log 10^{-7} \approx 16.1$.
+
+    With ``from_logits=True``, `y_pred` holds scores $z$ and $p = \sigma(z)$ is never formed:
+    $\ell = -y \log\sigma(z) - (1 - y)\log\sigma(-z)$ with $\log\sigma(z) = -\log(1 + e^{-z})$,
+    which is exact even where $\sigma(z)$ rounds to 0 or 1.
+
+    Parameters
+    ----------
+    y_true : array_like
+        0/1 labels (or probabilities), shape ``(n,)``, ``(n, 1)`` or that of `y_pred`.
+    y_pred : array_like
+        Probabilities in [0, 1], or logits if `from_logits`.
+    from_logits : bool, default False
+
+    Examples
+    --------
+    >>> binary_crossentropy([1.0, 0.0], [0.9, 0.2])   # -(log 0.9 + log 0.8) / 2
+    np.float32(0.16425204)
+    >>> binary_crossentropy([1.0], [0.0])              # clipped: -log(1e-7)
+    np.float32(16.118095)
+    """
+    from_logits = check_bool(from_logits, "from_logits")
+    y_true, y_pred = _prepare(y_true, y_pred)
+    _check_probabilities(y_true, y_pred, from_logits)
+    if from_logits:
+        per_output = y_true * np.logaddexp(0, -y_pred) + (1 - y_true) * np.logaddexp(0, y_pred)
+    else:
+        low, high = _clip_bounds(y_pred.dtype)
+        p = np.clip(y_pred, low, high)
+        per_output = -(y_true * np.log(p) + (1 - y_true) * np.log(1 - p))
+    return _reduce(np.mean(per_output, axis=-1))
+
+
+def binary_crossentropy_gradient(y_true, y_pred, from_logits=False):
+    r"""$\partial L / \partial \hat y$ of :func:`binary_crossentropy`, shaped like `y_pred`.
+
+    With $N$ the number of outputs averaged over,
+
+    $$\frac{\partial L}{\partial p} = \frac{1}{N}\left(-\frac{y}{p} + \frac{1 - y}{1 - p}\right)
+      \ \text{where } \epsilon \le p \le 1 - \epsilon, \text{ else } 0,$$
+
+    since the clip is flat outside that interval. (At exactly $p = \epsilon$ or $1 - \epsilon$,
+    JAX's autodiff splits the gradient and gives half of it; we give all of it, as the value there
+    is unchanged by the clip.) With logits, $\partial L / \partial z = (\sigma(z) - y) / N$.
+
+    Examples
+    --------
+    >>> binary_crossentropy_gradient([1.0, 0.0], [0.5, 0.5])
+    array([-1.,  1.], dtype=float32)
+    >>> binary_crossentropy_gradient([1.0], [0.0])     # clipped: no gradient
+    array([-0.], dtype=float32)
+    """
+    from_logits = check_bool(from_logits, "from_logits")
+    shape = np.shape(y_pred)
+    y_true, y_pred = _prepare(y_true, y_pred)
+    _check_probabilities(y_true, y_pred, from_logits)
+    if from_logits:
+        gradient = activations.sigmoid(y_pred) - y_true
+    else:
+        low, high = _clip_bounds(y_pred.dtype)
+        p = np.clip(y_pred, low, high)
+        unclipped = (y_pred >= low) & (y_pred <= high)
+        gradient = (-y_true / p + (1 - y_true) / (1 - p)) * unclipped
+    return (gradient / y_pred.size).reshape(shape)
+
+
+def _categorical_checks(y_pred, from_logits):
+    if y_pred.ndim < 1 or y_pred.shape[-1] < 2:
+        raise ValueError(
+            f"y_pred must have one column per class (at least 2) in its last axis; received shape "
+            f"{y_pred.shape}. For two classes with one output, use binary_crossentropy."
+        )
+    if not from_logits:
+        if y_pred.min() < 0:
+            raise ValueError(
+                f"y_pred must hold probabilities (e.g. a softmax output), which are non-negative; "
+                f"received a minimum of {y_pred.min():.6g}. If y_pred holds raw scores (logits), "
+                "use from_logits=True."
+            )
+        sums = y_pred.sum(axis=-1)
+        if (sums <= 0).any():
+            raise ValueError(
+                f"y_pred must have a positive sum over the classes of every sample; sample "
+                f"{tuple(int(i) for i in np.argwhere(sums <= 0)[0])} sums to 0."
+            )
+
+
+def _categorical_loss_and_gradient(one_hot, y_pred, from_logits):
+    r"""Per-sample cross-entropy $-\sum_k y_k \log q_k$ and its gradient (not yet divided by $n$)."""
+    if from_logits:
+        log_q = y_pred - y_pred.max(axis=-1, keepdims=True)
+        log_q = log_q - np.log(np.sum(np.exp(log_q), axis=-1, keepdims=True))
+        per_sample = -np.sum(one_hot * log_q, axis=-1)
+        gradient = np.exp(log_q) * one_hot.sum(axis=-1, keepdims=True) - one_hot
+        return per_sample, gradient
+    total = y_pred.sum(axis=-1, keepdims=True)
+    q = y_pred / total
+    low, high = _clip_bounds(y_pred.dtype)
+    q_clipped = np.clip(q, low, high)
+    per_sample = -np.sum(one_hot * np.log(q_clipped), axis=-1)
+    # dL/dq, zero where the clip is flat, then back through q = p / sum(p).
+    g = -one_hot / q_clipped * ((q >= low) & (q <= high))
+    gradient = (g - np.sum(g * q, axis=-1, keepdims=True)) / total
+    return per_sample, gradient
+
+
+def categorical_crossentropy(y_true, y_pred, from_logits=False):
+    r"""Categorical cross-entropy for one-hot (or soft) labels, $\ell = -\sum_k y_k \log q_k$.
+
+    As in Keras, the predictions are first normalised so that each sample's sum is 1,
+    $q = p / \sum_k p_k$, then clipped to $[\epsilon, 1 - \epsilon]$; the per-sample losses are
+    averaged over the batch. With ``from_logits=True``, $\log q = \log\mathrm{softmax}(z)$ is
+    computed directly, $z_k - m - \log\sum_j e^{z_j - m}$ with $m = \max_j z_j$.
+
+    Parameters
+    ----------
+    y_true : array_like
+        One-hot labels, same shape as `y_pred` (see :func:`nnlib.utils.to_categorical`).
+    y_pred : array_like
+        Probabilities, shape ``(n, n_classes)``, or logits if `from_logits`.
+    from_logits : bool, default False
+
+    Examples
+    --------
+    >>> categorical_crossentropy([[0, 1, 0]], [[0.1, 0.8, 0.1]])   # -log 0.8
+    np.float32(0.22314353)
+    """
+    from_logits = check_bool(from_logits, "from_logits")
+    y_true, y_pred = _prepare(
+        y_true, y_pred,
+        hint="categorical_crossentropy expects one-hot y_true (nnlib.utils.to_categorical); "
+        "for integer class labels use sparse_categorical_crossentropy.",
+    )
+    check_in_range(y_true, "y_true", 0, 1, hint="Expected one-hot labels or probabilities.")
+    _categorical_checks(y_pred, from_logits)
+    per_sample, _ = _categorical_loss_and_gradient(y_true, y_pred, from_logits)
+    return _reduce(per_sample)
+
+
+def categorical_crossentropy_gradient(y_true, y_pred, from_logits=False):
+    r"""$\partial L / \partial \hat y$ of :func:`categorical_crossentropy`, shaped like `y_pred`.
+
+    Through the clip ($g_k = -y_k / q_k$ where unclipped, else 0) and then the normalisation
+    $q = p / S$ with $S = \sum_k p_k$:
+
+    $$\frac{\partial L}{\partial p_j} = \frac{1}{n} \cdot \frac{g_j - \sum_k g_k q_k}{S}.$$
+
+    For a softmax output $p$ this is not yet the famous $\hat y - y$; that appears for the logits:
+    with ``from_logits=True`` the gradient is $\bigl(\mathrm{softmax}(z) \sum_k y_k - y\bigr)/n$.
+
+    Examples
+    --------
+    >>> categorical_crossentropy_gradient([[0, 1]], [[0.5, 0.5]])
+    array([[ 1., -1.]], dtype=float32)
+    >>> categorical_crossentropy_gradient([[0, 1]], [[0.0, 0.0]], from_logits=True)
+    array([[ 0.5, -0.5]], dtype=float32)
+    """
+    from_logits = check_bool(from_logits, "from_logits")
+    shape = np.shape(y_pred)
+    y_true, y_pred = _prepare(y_true, y_pred)
+    check_in_range(y_true, "y_true", 0, 1, hint="Expected one-hot labels or probabilities.")
+    _categorical_checks(y_pred, from_logits)
+    per_sample, gradient = _categorical_loss_and_gradient(y_true, y_pred, from_logits)
+    return (gradient / np.size(per_sample)).reshape(shape)
+
+
+def _sparse_one_hot(y_true, y_pred):
+    """Check integer labels against `y_pred` (n, ..., n_classes) and one-hot encode them."""
+    y_pred = as_float_array(y_pred, "y_pred")
+    if y_pred.ndim < 2:
+        raise ValueError(
+            f"y_pred must have shape (n_samples, n_classes); received shape {y_pred.shape}."
+        )
+    labels = check_class_labels(y_true, "y_true", n_classes=y_pred.shape[-1])
+    # Keras accepts labels of shape (n,) or (n, 1) for an (n, n_classes) output.
+    if labels.ndim == y_pred.ndim and labels.shape[-1] == 1:
+        labels = labels[..., 0]
+    if labels.shape != y_pred.shape[:-1]:
+        hint = ""
+        if labels.shape == y_pred.shape:
+            hint = (" y_true looks one-hot: use categorical_crossentropy, or pass the class "
+                    "indices y_true.argmax(axis=-1).")
+        raise ValueError(
+            f"y_true must hold one class index per sample, shape {y_pred.shape[:-1]} or "
+            f"{y_pred.shape[:-1] + (1,)} for y_pred of shape {y_pred.shape}; received y_true of "
+            f"shape {labels.shape}.{hint}"
+        )
+    one_hot = np.zeros_like(y_pred)
+    np.put_along_axis(one_hot, labels[..., np.newaxis], 1, axis=-1)
+    return one_hot, y_pred
+
+
+def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False):
+    r"""Categorical cross-entropy with integer labels: $\ell = -\log q_{y}$ for the true class $y$.
+
+    Identical to :func:`categorical_crossentropy` on the one-hot encoding of `y_true`, without
+    asking the learner to build it.
+
+    Parameters
+    ----------
+    y_true : array_like of int
+        Class indices in ``[0, n_classes)``, shape ``(n,)`` or ``(n, 1)``.
+    y_pred : array_like
+        Probabilities, shape ``(n, n_classes)``, or logits if `from_logits`.
+    from_logits : bool, default False
+
+    Examples
+    --------
+    >>> sparse_categorical_crossentropy([1], [[0.1, 0.8, 0.1]])    # -log 0.8
+    np.float32(0.22314353)
+    >>> sparse_categorical_crossentropy([3], [[0.1, 0.8, 0.1]])
+    Traceback (most recent call last):
+    ...
+    ValueError: y_true must hold class indices in [0, 3) (3 classes); received values from 3 to 3.
+    """
+    from_logits = check_bool(from_logits, "from_logits")
+    one_hot, y_pred = _sparse_one_hot(y_true, y_pred)
+    _categorical_checks(y_pred, from_logits)
+    per_sample, _ = _categorical_loss_and_gradient(one_hot, y_pred, from_logits)
+    return _reduce(per_sample)
+
+
+def sparse_categorical_crossentropy_gradient(y_true, y_pred, from_logits=False):
+    r"""$\partial L / \partial \hat y$ of :func:`sparse_categorical_crossentropy` (see the categorical one).
+
+    Examples
+    --------
+    >>> sparse_categorical_crossentropy_gradient([1], [[0.0, 0.0]], from_logits=True)
+    array([[ 0.5, -0.5]], dtype=float32)
+    """
+    from_logits = check_bool(from_logits, "from_logits")
+    one_hot, y_pred = _sparse_one_hot(y_true, y_pred)
+    _categorical_checks(y_pred, from_logits)
+    per_sample, gradient = _categorical_loss_and_gradient(one_hot, y_pred, from_logits)
+    return gradient / np.size(per_sample)
+
+
+# ---------------------------------------------------------------- loss objects, as in Keras
+
+
+class Loss:
+    """A loss as a model uses it: a name, the value and the gradient.
+
+    Parameters
+    ----------
+    name : str
+        Keras's name for it (``"mean_squared_error"``).
+    function, gradient : callable
+        ``function(y_true, y_pred, **options)`` and ``gradient(y_true, y_pred, **options)``.
+    **options
+        Passed to both (``from_logits``).
+
+    Examples
+    --------
+    >>> loss = MeanSquaredError()
+    >>> loss.name, loss([0.0, 0.0], [1.0, 3.0]), loss.gradient([0.0, 0.0], [1.0, 3.0])
+    ('mean_squared_error', np.float32(5.0), array([1., 3.], dtype=float32))
+    """
+
+    def __init__(self, name, function, gradient, **options):
+        self.name = name
+        self._function = function
+        self._gradient = gradient
+        self._options = options
+
+    def __call__(self, y_true, y_pred):
+        """Return the batch loss."""
+        return self._function(y_true, y_pred, **self._options)
+
+    def gradient(self, y_true, y_pred):
+        """Return d(batch loss)/d(y_pred), shaped like `y_pred`."""
+        return self._gradient(y_true, y_pred, **self._options)
+
+    def __repr__(self):
+        options = ", ".join(f"{key}={value!r}" for key, value in self._options.items())
+        return f"{type(self).__name__}({options})"
+
+
+class SumSquaredError(Loss):
+    """:func:`sse` as an object (not in Keras, which averages instead)."""
+
+    def __init__(self):
+        super().__init__("sum_squared_error", sse, sse_gradient)
+
+
+class MeanSquaredError(Loss):
+    """:func:`mse` as an object, like ``keras.losses.MeanSquaredError``."""
+
+    def __init__(self):
+        super().__init__("mean_squared_error", mse, mse_gradient)
+
+
+class RootMeanSquaredError(Loss):
+    """:func:`rmse` as an object (Keras has it as a metric, ``keras.metrics.RootMeanSquaredError``)."""
+
+    def __init__(self):
+        super().__init__("root_mean_squared_error", rmse, rmse_gradient)
+
+
+class MeanAbsoluteError(Loss):
+    """:func:`mae` as an object, like ``keras.losses.MeanAbsoluteError``."""
+
+    def __init__(self):
+        super().__init__("mean_absolute_error", mae, mae_gradient)
+
+
+class BinaryCrossentropy(Loss):
+    """:func:`binary_crossentropy` as an object, like ``keras.losses.BinaryCrossentropy``."""
+
+    def __init__(self, from_logits=False):
+        self.from_logits = check_bool(from_logits, "from_logits")
+        super().__init__(
+            "binary_crossentropy", binary_crossentropy, binary_crossentropy_gradient,
+            from_logits=self.from_logits,
+        )
+
+
+class CategoricalCrossentropy(Loss):
+    """:func:`categorical_crossentropy` as an object, like ``keras.losses.CategoricalCrossentropy``."""
+
+    def __init__(self, from_logits=False):
+        self.from_logits = check_bool(from_logits, "from_logits")
+        super().__init__(
+            "categorical_crossentropy", categorical_crossentropy, categorical_crossentropy_gradient,
+            from_logits=self.from_logits,
+        )
+
+
+class SparseCategoricalCrossentropy(Loss):
+    """:func:`sparse_categorical_crossentropy` as an object, like Keras's class of that name."""
+
+    def __init__(self, from_logits=False):
+        self.from_logits = check_bool(from_logits, "from_logits")
+        super().__init__(
+            "sparse_categorical_crossentropy", sparse_categorical_crossentropy,
+            sparse_categorical_crossentropy_gradient, from_logits=self.from_logits,
+        )
+
+
+# Every spelling Keras's ``losses.get`` accepts for these losses, plus "sse"/"rmse".
+_LOSSES = {
+    "sse": SumSquaredError,
+    "sum_squared_error": SumSquaredError,
+    "SumSquaredError": SumSquaredError,
+    "mse": MeanSquaredError,
+    "mean_squared_error": MeanSquaredError,
+    "MeanSquaredError": MeanSquaredError,
+    "rmse": RootMeanSquaredError,
+    "root_mean_squared_error": RootMeanSquaredError,
+    "RootMeanSquaredError": RootMeanSquaredError,
+    "mae": MeanAbsoluteError,
+    "mean_absolute_error": MeanAbsoluteError,
+    "MeanAbsoluteError": MeanAbsoluteError,
+    "binary_crossentropy": BinaryCrossentropy,
+    "BinaryCrossentropy": BinaryCrossentropy,
+    "categorical_crossentropy": CategoricalCrossentropy,
+    "CategoricalCrossentropy": CategoricalCrossentropy,
+    "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,
+    "SparseCategoricalCrossentropy": SparseCategoricalCrossentropy,
+}
+
+
+def get(identifier):
+    """Return a :class:`Loss` for a name (Keras's spellings) or a Loss instance.
+
+    Parameters
+    ----------
+    identifier : str or Loss
+        ``"mse"``, ``"mean_squared_error"``, ``"binary_crossentropy"``, ... or a :class:`Loss`.
+
+    Returns
+    -------
+    Loss
+        A new object for a name (with ``from_logits=False``); the instance itself otherwise.
+
+    Examples
+    --------
+    >>> get("mse").name
+    'mean_squared_error'
+    >>> get("binary_crossentrophy")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: Unknown loss 'binary_crossentrophy'. Valid names: 'sse', ... Did you mean 'binary_crossentropy'?
+    """
+    if isinstance(identifier, Loss):
+        return identifier
+    if isinstance(identifier, str):
+        return _LOSSES[check_choice(identifier, "loss", _LOSSES, kind="loss")]()
+    raise TypeError(
+        f"loss must be a name such as 'mse' or an nnlib.losses.Loss; received {describe(identifier)}. "
+        "A plain function is not enough: nnlib also needs its gradient, so wrap it as "
+        "Loss(name, function, gradient)."
+    )

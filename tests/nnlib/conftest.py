@@ -1,0 +1,26 @@
+"""Shared fixtures for nnlib's tests."""
+
+import numpy as np
+import pytest
+
+from nnlib.gradcheck import relative_error
+
+
+@pytest.fixture(scope="session")
+def assert_matches_finite_differences():
+    """Compare an analytic gradient with a float64 central-difference estimate.
+
+    CS231n's criterion, relative error < 1e-7, for every entry of noticeable size. Rounding f
+    (about 1e-16 |f|) divided by 2 eps leaves an absolute noise floor near 1e-10 in the estimate,
+    so entries below 1e-2 (flat tails, near-zero slopes) are compared absolutely instead.
+    """
+
+    def check(analytic, numeric):
+        analytic = np.asarray(analytic, dtype=np.float64)
+        numeric = np.asarray(numeric, dtype=np.float64)
+        assert analytic.shape == numeric.shape
+        small = np.abs(analytic) < 1e-2
+        assert np.all(np.abs(analytic - numeric)[small] < 1e-9), (analytic, numeric)
+        assert relative_error(analytic[~small], numeric[~small]) < 1e-7, (analytic, numeric)
+
+    return check

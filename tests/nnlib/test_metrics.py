@@ -1,0 +1,106 @@
+"""Tests for nnlib.metrics: per-sample values, Keras's "accuracy" resolution, errors, real Keras."""
+
+import numpy as np
+import pytest
+
+from nnlib import losses, metrics
+
+
+def test_binary_accuracy_is_strict_at_the_threshold():
+    np.testing.assert_array_equal(metrics.binary_accuracy([0, 1, 1], [[0.5], [0.5], [0.51]]), [1, 0, 1])
+    np.testing.assert_array_equal(metrics.binary_accuracy([1, 1], [[0.3], [0.2]], threshold=0.25), [1, 0])
+
+
+def test_binary_accuracy_with_several_outputs_averages_within_a_sample():
+    values = metrics.binary_accuracy([[1, 0], [0, 0]], [[0.9, 0.8], [0.1, 0.2]])
+    np.testing.assert_array_equal(values, [0.5, 1.0])
+    assert values.dtype == np.float32
+
+
+def test_categorical_and_sparse_accuracy_known_values():
+    p = np.array([[0.2, 0.7, 0.1], [0.5, 0.3, 0.2], [0.1, 0.1, 0.8]])
+    labels = np.array([1, 1, 2])
+    np.testing.assert_array_equal(metrics.sparse_categorical_accuracy(labels, p), [1, 0, 1])
+    np.testing.assert_array_equal(metrics.sparse_categorical_accuracy(labels[:, None], p), [1, 0, 1])
+    np.testing.assert_array_equal(metrics.categorical_accuracy(np.eye(3)[labels], p), [1, 0, 1])
+
+
+def test_regression_metrics_are_per_sample_and_average_to_the_losses():
+    rng = np.random.default_rng(0)
+    y_true, y_pred = rng.normal(size=(7, 3)), rng.normal(size=(7, 3))
+    for name in ("mae", "mse"):
+        values = getattr(metrics, name)(y_true, y_pred)
+        assert values.shape == (7,)
+        assert values.mean() == pytest.approx(getattr(losses, name)(y_true, y_pred))
+    np.testing.assert_allclose(metrics.mse([1.0, 2.0], [[1.5], [1.0]]), [0.25, 1.0])
+
+
+@pytest.mark.parametrize(("y_true_shape", "y_pred_shape", "expected"), [
+    ((32,), (32, 1), "binary_accuracy"),
+    ((32, 1), (32, 1), "binary_accuracy"),
+    ((32,), (32, 10), "sparse_categorical_accuracy"),
+    ((32, 1), (32, 10), "sparse_categorical_accuracy"),
+    ((32, 10), (32, 10), "categorical_accuracy"),
+])
+@pytest.mark.parametrize("name", ["accuracy", "acc", "Accuracy"])
+def test_accuracy_is_resolved_from_shapes(name, y_true_shape, y_pred_shape, expected):
+    metric = metrics.get(name, y_true_shape, y_pred_shape)
+    assert metric.function.__name__ == expected
+    assert metric.name == name  # the History key is the name as written, as in Keras
+
+
+def test_get_other_names_and_instances():
+    assert metrics.get("mae", (4,), (4, 1)).function is metrics.mae
+    assert metrics.get("mean_squared_error", (4,), (4, 1)).name == "mean_squared_error"
+    custom = metrics.Metric("hits", metrics.binary_accuracy)
+    assert metrics.get(custom, (4,), (4, 1)) is custom
+    assert repr(custom) == "Metric('hits', binary_accuracy)"
+
+
+def test_get_errors():
+    with pytest.raises(ValueError, match=r"Unknown metric 'acuracy'\. Valid names: 'accuracy', 'acc', .*Did you mean 'accuracy'\?"):
+        metrics.get("acuracy", (4,), (4, 1))
+    with pytest.raises(TypeError, match=r"metric must be a name such as 'accuracy' or a Metric; received 3 \(int\)"):
+        metrics.get(3, (4,), (4, 1))
+    with pytest.raises(TypeError, match=r"y_pred_shape must be a non-empty tuple of ints, such as \(32, 1\); received \[4, 1\] \(list\)"):
+        metrics.get("accuracy", (4,), [4, 1])
+
+
+def test_bad_inputs():
+    with pytest.raises(ValueError, match=r"y_true and y_pred must have the same shape; received y_true of shape \(2, 3\) and y_pred of shape \(2, 2\)"):
+        metrics.mse(np.zeros((2, 3)), np.zeros((2, 2)))
+    with pytest.raises(ValueError, match=r"received y_true of shape \(2,\) and y_pred of shape \(2, 3\).*sparse_categorical_accuracy"):
+        metrics.categorical_accuracy([0, 1], np.zeros((2, 3)))
+    with pytest.raises(ValueError, match=r"class indices in \[0, 3\) \(3 classes\); received values from 0 to 5"):
+        metrics.sparse_categorical_accuracy([0, 5], np.zeros((2, 3)))
+    with pytest.raises(ValueError, match=r"one class index per sample, shape \(2,\) or \(2, 1\) for y_pred of shape \(2, 3\); received y_true of shape \(3,\)"):
+        metrics.sparse_categorical_accuracy([0, 1, 2], np.zeros((2, 3)))
+    with pytest.raises(ValueError, match=r"y_pred must have shape \(n_samples, n_classes\); received shape \(3,\)"):
+        metrics.sparse_categorical_accuracy([0, 1, 2], np.zeros(3))
+    with pytest.raises(TypeError, match=r"threshold must be a number; received '0\.5' \(str\)"):
+        metrics.binary_accuracy([1], [0.7], threshold="0.5")
+    with pytest.raises(ValueError, match=r"y_pred must have one row per sample; received"):
+        metrics.mae(1.0, 2.0)
+
+
+def test_metrics_match_keras():
+    import keras
+
+    rng = np.random.default_rng(0)
+    n = 40
+    probabilities = rng.random((n, 1)).astype("float32")
+    probabilities[:3, 0] = 0.5  # exactly at the threshold
+    bits = rng.integers(0, 2, size=n).astype("float32")
+    scores = rng.random((n, 5)).astype("float32")
+    labels = rng.integers(0, 5, size=n)
+    targets, outputs = rng.normal(size=(n, 3)).astype("float32"), rng.normal(size=(n, 3)).astype("float32")
+    cases = [
+        (metrics.binary_accuracy, keras.metrics.BinaryAccuracy(), bits, probabilities),
+        (metrics.sparse_categorical_accuracy, keras.metrics.SparseCategoricalAccuracy(), labels, scores),
+        (metrics.categorical_accuracy, keras.metrics.CategoricalAccuracy(), np.eye(5)[labels], scores),
+        (metrics.mae, keras.metrics.MeanAbsoluteError(), targets, outputs),
+        (metrics.mse, keras.metrics.MeanSquaredError(), targets, outputs),
+    ]
+    for function, keras_metric, y_true, y_pred in cases:
+        keras_metric.update_state(y_true, y_pred)
+        assert function(y_true, y_pred).mean() == pytest.approx(float(keras_metric.result()), rel=1e-6)
