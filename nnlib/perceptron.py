@@ -74,7 +74,9 @@ class Perceptron:
     learning_rate : float, default 1.0
         The step $\eta$ of the perceptron rule. Starting from zero weights it does not change which
         points are misclassified, only the scale of $w$ and $b$: every update is a multiple of $\eta$,
-        and $\mathrm{step}(\eta z) = \mathrm{step}(z)$ for $\eta > 0$.
+        and $\mathrm{step}(\eta z) = \mathrm{step}(z)$ for $\eta > 0$. That holds in exact arithmetic:
+        with a rate that binary floating point cannot represent exactly (0.1, 0.01), a weighted sum
+        that should be exactly 0 can round to a tiny nonzero number, and the run can differ.
 
     Attributes
     ----------
