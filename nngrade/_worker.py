@@ -1,0 +1,306 @@
+"""The sandbox worker: runs ONE learner's notebook cells and answers calls with plain data.
+
+Started by :mod:`nngrade.sandbox` as ``python -I _worker.py CONFIG_JSON`` with two pipe file
+descriptors. Before any learner code runs it confines itself (see :func:`confine`): a private mount
+namespace whose root holds only the system, Python, NumPy/nnlib and a scratch working folder with the
+released files; a network namespace with no interfaces; then it drops to an unprivileged user and
+sets CPU, memory, file-size and process limits. The grader never trusts anything it says beyond plain
+data: the judging happens in the grader's own process.
+"""
+
+import ctypes
+import json
+import os
+import resource
+import signal
+import sys
+import traceback
+import warnings
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import wire  # noqa: E402  (a plain file next to this one; see wire.py)
+
+sys.path.remove(HERE)
+
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 32, 4096, 16384, 1 << 18
+PR_SET_NO_NEW_PRIVS = 38
+PR_SET_PDEATHSIG = 1
+NOBODY = 65534
+LEARNER_HOME = "/home/learner"
+
+
+def _mount(libc, source, target, fstype, flags, data=None):
+    result = libc.mount(
+        source.encode() if source else None,
+        target.encode(),
+        fstype.encode() if fstype else None,
+        flags,
+        data.encode() if data else None,
+    )
+    if result != 0:
+        code = ctypes.get_errno()
+        raise OSError(code, f"mount {source} -> {target}: {os.strerror(code)}")
+
+
+def _bind(libc, root, path, writable=False, target=None):
+    """Make host ``path`` visible at ``target`` (default: the same path) inside ``root``."""
+    target = target or path
+    inside = root + target
+    if os.path.islink(path) and not writable:
+        os.makedirs(os.path.dirname(inside), exist_ok=True)
+        if not os.path.lexists(inside):
+            os.symlink(os.readlink(path), inside)
+        return
+    if os.path.isdir(path):
+        os.makedirs(inside, exist_ok=True)
+    else:
+        os.makedirs(os.path.dirname(inside), exist_ok=True)
+        open(inside, "a").close()
+    _mount(libc, path, inside, None, MS_BIND | MS_REC)
+    if not writable:
+        try:
+            _mount(libc, None, inside, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID)
+        except OSError:
+            _mount(libc, None, inside, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+
+
+def confine(config):
+    """Hide the host's files, cut the network, drop privileges. Returns a description of what held."""
+    if not config.get("isolate", True):
+        return {"level": "none", "detail": "isolation switched off"}
+    libc = ctypes.CDLL(None, use_errno=True)
+    as_root = os.geteuid() == 0 and not config.get("user_namespace")
+    try:
+        flags = os.CLONE_NEWNS | os.CLONE_NEWNET | os.CLONE_NEWPID
+        if not as_root:
+            flags |= os.CLONE_NEWUSER
+        uid, gid = os.getuid(), os.getgid()
+        os.unshare(flags)
+        if not as_root:
+            with open("/proc/self/setgroups", "w") as handle:
+                handle.write("deny")
+            with open("/proc/self/uid_map", "w") as handle:
+                handle.write(f"0 {uid} 1")
+            with open("/proc/self/gid_map", "w") as handle:
+                handle.write(f"0 {gid} 1")
+        # The new PID namespace holds our next child: it becomes process 1 there and sees no other
+        # process of the machine. This process only waits for it and passes on how it ended.
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        child = os.fork()
+        if child:
+            _, status = os.waitpid(child, 0)
+            if os.WIFSIGNALED(status):
+                os.kill(os.getpid(), os.WTERMSIG(status))
+            os._exit(os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else 1)
+        _mount(libc, None, "/", None, MS_REC | MS_PRIVATE)
+        root = config["rootdir"]  # an empty folder made (and removed) by the grader
+        _mount(libc, "tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=16m,mode=755")
+        for path in ("/usr", "/bin", "/lib", "/lib32", "/lib64", "/sbin", "/etc"):
+            if os.path.lexists(path):
+                _bind(libc, root, path)
+        for path in config["python_paths"]:
+            if os.path.exists(path):
+                _bind(libc, root, path)
+        for name, path in config.get("packages", {}).items():
+            _bind(libc, root, path, target=f"/opt/nngrade/lib/{name}")
+        for device in ("null", "zero", "random", "urandom"):
+            _bind(libc, root, f"/dev/{device}", writable=True)
+        os.makedirs(root + "/tmp", exist_ok=True)
+        _mount(libc, "tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=256m,mode=1777")
+        _bind(libc, root, config["workdir"], writable=True, target=LEARNER_HOME)
+        os.chroot(root)
+        os.chdir(LEARNER_HOME)
+        detail = ["mount namespace with only system, Python and nnlib files", "own process namespace",
+                  "no network"]
+        if as_root:
+            os.setgroups([])
+            os.setgid(NOBODY)
+            os.setuid(NOBODY)
+            detail.append("unprivileged user")
+        else:
+            # Inside a user namespace we cannot switch users; drop every capability instead.
+            header = (ctypes.c_uint32 * 2)(0x20080522, 0)
+            data = (ctypes.c_uint32 * 6)()
+            if libc.capset(header, data) != 0:
+                raise OSError(ctypes.get_errno(), "capset")
+            detail.append("no capabilities")
+        libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+        return {"level": "full", "detail": ", ".join(detail)}
+    except (OSError, AttributeError) as error:
+        return {"level": "limits-only", "detail": f"could not isolate the file system ({error})"}
+
+
+def set_limits(config):
+    memory = int(config.get("memory_bytes", 0))
+    if memory:
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    cpu = int(config.get("cpu_seconds", 0))
+    if cpu:
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (256 << 20, 256 << 20))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    if os.getuid() == NOBODY:  # a fork bomb stops here (the count is per user: shared by all sandboxes)
+        resource.setrlimit(resource.RLIMIT_NPROC, (4096, 4096))
+
+
+class Audit:
+    """Records attempts to open or list paths outside the learner's folder (reported as flags)."""
+
+    def __init__(self, watched, allowed):
+        self.watched = [w for w in watched if w]
+        self.allowed = tuple(a for a in allowed if a)
+        self.events = []
+
+    def __call__(self, event, args):
+        if event not in ("open", "os.listdir", "os.scandir", "glob.glob", "os.chdir"):
+            return
+        if not args or not isinstance(args[0], (str, bytes, os.PathLike)):
+            return
+        try:
+            path = os.fsdecode(args[0])
+        except TypeError:
+            return
+        lowered = path.lower()
+        if lowered.startswith(self.allowed):
+            return
+        if any(w in lowered for w in self.watched) and len(self.events) < 20:
+            entry = f"{event} {path}"
+            if entry not in self.events:
+                self.events.append(entry)
+
+
+def main():
+    config = json.loads(sys.argv[1])
+    inbox = os.fdopen(config["fd_in"], "rb", buffering=0)
+    outbox = os.fdopen(config["fd_out"], "wb", buffering=0)
+    os.environ.update({"HOME": LEARNER_HOME, "MPLBACKEND": "Agg", "OMP_NUM_THREADS": "1",
+                       "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "KERAS_BACKEND": "jax",
+                       "MPLCONFIGDIR": "/tmp", "IPYTHONDIR": "/tmp/ipython", "PYTHONDONTWRITEBYTECODE": "1"})
+    status = confine(config)
+    # Die with the grader (set after the user switch, which clears it). Nothing lingers after Ctrl-C.
+    ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() == 1:
+        os._exit(4)
+    if status["level"] != "full":
+        os.chdir(config["workdir"])
+    sys.path.insert(0, "/opt/nngrade/lib")
+    set_limits(config)
+    import numpy  # noqa: F401  (loaded before learner code, like a kernel's setup)
+
+    try:
+        from IPython.core.interactiveshell import InteractiveShell
+
+        shell = InteractiveShell.instance()
+        shell.history_manager.enabled = False
+        user_ns = shell.user_ns
+    except Exception:  # IPython is optional: plain exec is the fallback
+        shell, user_ns = None, {"__name__": "__main__"}
+    allowed = [p.lower() for p in config["python_paths"]] + ["/opt/nngrade/", HERE.lower() + "/"]
+    audit = Audit([w.lower() for w in config.get("watched", [])], allowed)
+    sys.addaudithook(audit)
+    wire.write_message(outbox, {"op": "ready", "isolation": status, "ipython": shell is not None})
+
+    while True:
+        try:
+            header, blobs = wire.read_message(inbox)
+        except EOFError:
+            return
+        op = header.get("op")
+        reply = {"ok": True}
+        reply_blobs = []
+        try:
+            if op == "run_cell":
+                reply.update(run_cell(shell, user_ns, header["code"], header.get("label", "cell")))
+            elif op == "call":
+                target = user_ns.get(header["name"])
+                if target is None or not callable(target):
+                    raise NameError(f"name '{header['name']}' is not defined as a function in your notebook")
+                args, kwargs = wire.decode(header["args"], blobs, learner=lambda name: _own_function(user_ns, name))
+                with warnings.catch_warnings(record=True) as caught:
+                    warnings.simplefilter("always")
+                    result = target(*args, **kwargs)
+                reply["warnings"] = [[w.category.__name__, str(w.message)[:500]] for w in caught[:20]
+                                     if w.category.__module__ == "builtins"]
+                tree, reply_blobs = wire.encode(result)
+                reply["value"] = tree
+            elif op == "describe":
+                kinds = {}
+                for name in header["names"]:
+                    if name not in user_ns:
+                        kinds[name] = {"kind": "missing"}
+                    elif callable(user_ns[name]):
+                        kinds[name] = {"kind": "callable"}
+                    else:
+                        try:
+                            tree, more = wire.encode(user_ns[name])
+                            offset = len(reply_blobs)
+                            reply_blobs.extend(more)
+                            kinds[name] = {"kind": "data", "value": tree, "offset": offset}
+                        except wire.WireError as error:
+                            kinds[name] = {"kind": "other", "message": str(error)}
+                reply["names"] = kinds
+            elif op == "stop":
+                wire.write_message(outbox, reply)
+                return
+            else:
+                raise ValueError(f"unknown operation {op!r}")
+        except wire.WireError as error:
+            reply = {"ok": False, "etype": "WireError", "message": str(error), "builtin": False}
+            reply_blobs = []
+        except BaseException as error:  # noqa: BLE001 (learner code may raise anything)
+            kind = type(error)
+            reply = {
+                "ok": False,
+                "etype": kind.__name__,
+                "builtin": kind.__module__ == "builtins",
+                "message": _safe_str(error),
+                "traceback": _learner_traceback(error),
+            }
+            reply_blobs = []
+        reply["audit"] = list(audit.events)
+        wire.write_message(outbox, reply, reply_blobs)
+
+
+def _own_function(user_ns, name):
+    target = user_ns.get(name)
+    if not callable(target):
+        raise NameError(f"name '{name}' is not defined as a function in your notebook")
+    return target
+
+
+def _safe_str(error):
+    try:
+        text = str(error)
+    except Exception:  # noqa: BLE001
+        text = "<the error message could not be shown>"
+    return text[:2000]
+
+
+def _learner_traceback(error):
+    lines = traceback.format_exception(type(error), error, error.__traceback__)
+    kept = [line for line in lines if HERE not in line]
+    return "".join(kept)[-4000:]
+
+
+def run_cell(shell, user_ns, code, label):
+    if shell is not None:
+        result = shell.run_cell(code, store_history=False, silent=False)
+        error = result.error_before_exec or result.error_in_exec
+        if error is not None:
+            return {"cell_error": f"{type(error).__name__}: {_safe_str(error)}",
+                    "traceback": _learner_traceback(error)}
+        return {}
+    try:
+        exec(compile(code, f"<{label}>", "exec"), user_ns)
+    except BaseException as error:  # noqa: BLE001
+        return {"cell_error": f"{type(error).__name__}: {_safe_str(error)}",
+                "traceback": _learner_traceback(error)}
+    return {}
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except BaseException:  # noqa: BLE001
+        os._exit(3)

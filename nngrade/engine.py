@@ -1,0 +1,332 @@
+"""Judge one submission: learner cells in a sandbox, the source's test cells in this clean process.
+
+The test cells come from the source notebook. Each runs here, in a namespace where every name that
+the source's answer cells define is replaced by what the learner's process holds under that name: a
+function becomes a proxy whose calls cross the process boundary as plain data (see
+:mod:`nngrade.sandbox`), plain data is copied across, anything else is refused. A test cell scores its
+points when it runs without an exception. If the learner's process dies, only the cells not yet
+answered are affected: a new process replays the learner's cells (skipping the one that killed it)
+and grading continues.
+"""
+
+import ast
+import contextlib
+import io
+import re
+import warnings
+
+from . import wire
+from .notebook import plan_submission
+from .sandbox import Limits, Sandbox, SandboxDied
+
+MAX_RESTARTS = 4
+
+
+class KernelDeath(BaseException):
+    """The learner's process died during a test's call. Not an ``Exception``: tests cannot catch it."""
+
+
+class _Refused:
+    """Stands for a learner value that is not plain data: any use fails with the reason."""
+
+    def __init__(self, name, reason):
+        self._message = f"{name} is not plain data ({reason})"
+
+    def _fail(self, *args, **kwargs):
+        raise wire.WireError(self._message)
+
+    __call__ = __eq__ = __ne__ = __bool__ = __len__ = __iter__ = __array__ = __float__ = _fail
+    __hash__ = None
+
+    def __getattr__(self, name):
+        self._fail()
+
+
+class LearnerFunction:
+    """A learner-defined function, living in the sandbox; calling it sends plain data across."""
+
+    def __init__(self, judge, name):
+        self._judge = judge
+        self.__name__ = name  # also how it crosses back into the learner's process (see wire.encode)
+
+    def __call__(self, *args, **kwargs):
+        return self._judge.call(self.__name__, args, kwargs)
+
+    def __repr__(self):
+        return f"<learner function {self.__name__}>"
+
+
+class _StubShell:
+    """What ``get_ipython()`` returns to instructor code run in the grader: magics are ignored."""
+
+    def run_line_magic(self, *args, **kwargs):
+        return None
+
+    run_cell_magic = system = getoutput = run_line_magic
+
+
+def _to_python(source):
+    if re.search(r"^\s*[%!]", source, flags=re.M):
+        from IPython.core.inputtransformer2 import TransformerManager
+
+        return TransformerManager().transform_cell(source)
+    return source
+
+
+# ---------------------------------------------------------------------------------------------
+# Suspicious code: noticed in the submission's source by the grader (the learner cannot hide it).
+
+_LIBRARY_ROOTS = {"np", "numpy", "nnlib", "builtins", "testing", "sys", "os", "IPython", "unittest", "math"}
+
+
+def scan_source(source):
+    """Return human-readable reasons why a learner cell looks like tampering (maybe none)."""
+    reasons = []
+    text = source
+    if re.search(r"input_transformers|ast_transformers|register_transformer|inputtransformer", text):
+        reasons.append("changes how later cells are read (IPython input transformers)")
+    if re.search(r"solutions|gradebook|autograded|submitted/", text):
+        reasons.append("refers to the course's grading folders (solutions/, gradebook, submissions)")
+    if re.search(r"os\._exit|ctypes|unshare|setrlimit|signal\.", text):
+        reasons.append("ends the process or touches process internals (os._exit, ctypes, signals)")
+    try:
+        tree = ast.parse(_to_python(source))
+    except SyntaxError:
+        return reasons
+    for node in ast.walk(tree):
+        targets = []
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
+            targets = [node.target]
+        for target in targets:
+            if isinstance(target, ast.Attribute):
+                root = target
+                while isinstance(root, ast.Attribute):
+                    root = root.value
+                if isinstance(root, ast.Name) and root.id in _LIBRARY_ROOTS:
+                    reasons.append(f"replaces a library attribute ({ast.unparse(target)} = ...)")
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "setattr":
+            if node.args and isinstance(node.args[0], (ast.Name, ast.Attribute)):
+                root = node.args[0]
+                while isinstance(root, ast.Attribute):
+                    root = root.value
+                if isinstance(root, ast.Name) and root.id in _LIBRARY_ROOTS:
+                    reasons.append(f"replaces a library attribute (setattr on {ast.unparse(node.args[0])})")
+        if isinstance(node, ast.FunctionDef) and node.name in ("__eq__", "__ne__", "__bool__", "__array__"):
+            reasons.append(f"defines {node.name} on a class (an object that compares equal to anything?)")
+    return sorted(set(reasons))
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+class Judge:
+    """Grades one submission against an :class:`~nngrade.notebook.AssignmentSpec`."""
+
+    def __init__(self, spec, released_dir=None, limits=None, isolate=True, watched=()):
+        self.spec = spec
+        self.released_dir = released_dir
+        self.limits = limits or Limits()
+        self.isolate = isolate
+        self.watched = list(watched)
+        self.sandbox = None
+        self.flags = []
+        self.cell_errors = []
+        self.restarts = 0
+        self.fatal_cells = set()
+        self.ran = []  # learner cells run so far (indices into the plan)
+        self.isolation = None
+
+    # -- flags ---------------------------------------------------------------------------------
+    def flag(self, kind, where, detail):
+        entry = {"kind": kind, "where": where, "detail": detail}
+        if entry not in self.flags:
+            self.flags.append(entry)
+
+    # -- sandbox management --------------------------------------------------------------------
+    def _start(self):
+        self.sandbox = Sandbox(self.released_dir, self.limits, self.isolate, self.watched)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            self.sandbox.start()
+        self.isolation = self.sandbox.isolation
+
+    def _stop(self):
+        if self.sandbox is not None:
+            self._collect_audit()
+            self.sandbox.stop()
+            self.sandbox = None
+
+    def _collect_audit(self):
+        for entry in self.sandbox.audit:
+            self.flag("course-access", "learner code", f"tried to read outside its folder: {entry}")
+
+    def _restart(self):
+        self._stop()
+        if self.restarts >= MAX_RESTARTS:
+            return False
+        self.restarts += 1
+        self._start()
+        for index in list(self.ran):
+            if index in self.fatal_cells:
+                continue
+            if not self._run_learner_cell(index, replay=True):
+                return self._restart()
+        return True
+
+    def _run_learner_cell(self, index, replay=False):
+        """Run one learner cell; False if the process died (the cell is then marked fatal)."""
+        cell = self.cells[index]
+        try:
+            error = self.sandbox.run_cell(cell.source, cell.label)
+        except SandboxDied as death:
+            self.fatal_cells.add(index)
+            kind = "timeout" if death.kind == "timeout" else "crash"
+            self.flag(kind, cell.label, f"the learner's process {death.reason}; the cell was skipped")
+            return False
+        if error and not replay:
+            self.cell_errors.append({"cell": cell.label, "error": error})
+        return True
+
+    def call(self, name, args, kwargs):
+        if self.sandbox is None or not self.sandbox.alive:
+            raise KernelDeath("the learner's process is not running")
+        try:
+            return self.sandbox.call(name, args, kwargs)
+        except SandboxDied as death:
+            raise KernelDeath(f"your code stopped the process while running {name}(...): {death.reason}") from None
+
+    # -- grading -------------------------------------------------------------------------------
+    def _base_namespace(self):
+        namespace = {"__name__": "__main__", "get_ipython": _StubShell}
+        for _, source in self.spec.instructor_cells:
+            with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                exec(compile(_to_python(source), "<setup>", "exec"), namespace)
+        return namespace
+
+    def _bind_learner_names(self, namespace, names):
+        if not names:
+            return
+        try:
+            described = self.sandbox.describe(sorted(names))
+        except SandboxDied as death:
+            raise KernelDeath(f"the learner's process {death.reason}") from None
+        for name, (kind, value) in described.items():
+            if kind == "callable":
+                namespace[name] = LearnerFunction(self, name)
+            elif kind == "data":
+                namespace[name] = value
+            elif kind == "other":
+                namespace[name] = _Refused(name, value)
+            else:
+                namespace.pop(name, None)
+
+    def _run_test(self, namespace, test):
+        referenced = self.spec.answer_names & _names_in(test.source)
+        try:
+            self._bind_learner_names(namespace, referenced)
+            # Output and warnings of a test cell never cost points (nbgrader scores stderr as failure).
+            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()), \
+                    warnings.catch_warnings(record=True):
+                warnings.simplefilter("default")
+                exec(compile(_to_python(test.source), f"<test {test.grade_id}>", "exec"), namespace)
+        except KernelDeath as death:
+            return False, str(death), True
+        except (Exception, SystemExit) as error:  # noqa: BLE001 (a failing test may raise anything)
+            return False, _message(error), False
+        return True, "", False
+
+    def grade(self, nb):
+        """Grade a parsed submission notebook; returns a result dict (see :func:`empty_result`)."""
+        self.cells, anchors, notes = plan_submission(self.spec, nb)
+        for note in notes:
+            self.flag("notebook-edited", "test cells", note)
+        for cell in self.cells:
+            for reason in scan_source(cell.source):
+                self.flag("tampering", cell.label, reason)
+        results = []
+        namespace = self._base_namespace()
+        self._start()
+        next_cell = 0
+        try:
+            for test, anchor in zip(self.spec.tests, anchors):
+                alive = True
+                while next_cell < anchor:
+                    index = next_cell
+                    next_cell += 1
+                    self.ran.append(index)
+                    if not self._run_learner_cell(index):
+                        alive = self._restart()
+                        if not alive:
+                            break
+                if not alive or self.sandbox is None:
+                    results.append(_test_result(test, False, "not graded: the learner's process kept dying"))
+                    self.flag("crash", test.grade_id, "too many restarts; remaining tests score 0")
+                    next_cell = anchor
+                    continue
+                passed, message, died = self._run_test(namespace, test)
+                results.append(_test_result(test, passed, message))
+                if died:
+                    self.flag("crash", test.grade_id, message)
+                    if not self._restart():
+                        self.sandbox = None
+        finally:
+            if self.sandbox is not None:
+                self._stop()
+        if self.isolate and self.isolation and self.isolation.get("level") != "full":
+            self.flag("not-isolated", "sandbox", self.isolation.get("detail", "no isolation"))
+        return {
+            "tests": results,
+            "flags": self.flags,
+            "cell_errors": self.cell_errors,
+            "restarts": self.restarts,
+            "isolation": (self.isolation or {}).get("level"),
+            "complete": not any(f["kind"] in ("crash", "timeout") for f in self.flags),
+        }
+
+
+def _names_in(source):
+    try:
+        tree = ast.parse(_to_python(source))
+    except SyntaxError:
+        return set(re.findall(r"[A-Za-z_]\w*", source))
+    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+
+
+def _message(error):
+    text = str(error).strip()
+    kind = type(error).__name__
+    if not text and isinstance(error, NotImplementedError):
+        return "NotImplementedError: not done yet (replace `raise NotImplementedError()` with your code)"
+    if not text:
+        return f"{kind} raised (no message)"
+    return f"{kind}: {text}"[:2000]
+
+
+def _test_result(test, passed, message):
+    return {
+        "grade_id": test.grade_id,
+        "max_points": test.points,
+        "points": test.points if passed else 0.0,
+        "passed": passed,
+        "message": message,
+    }
+
+
+def empty_result(spec, reason, kind):
+    """The result for a submission with nothing to run (missing or unreadable notebook)."""
+    return {
+        "tests": [_test_result(test, False, f"not graded: {reason}") for test in spec.tests],
+        "flags": [{"kind": kind, "where": "notebook", "detail": reason}],
+        "cell_errors": [],
+        "restarts": 0,
+        "isolation": None,
+        "complete": False,
+    }
+
+
+def grade_notebook(spec, nb, released_dir=None, limits=None, isolate=True, watched=()):
+    """Grade one parsed submission notebook. See :class:`Judge`."""
+    return Judge(spec, released_dir, limits, isolate, watched).grade(nb)

@@ -1,0 +1,186 @@
+"""Writing nngrade's results where nbgrader expects them, so its own tools keep working.
+
+The autograded notebook (``autograded/<student>/<a>/<a>.ipynb``) has the source's test cells (hidden
+tests removed, so feedback never shows them) with the grader's verdict as their output, and the
+learner's answers. nbgrader's own scoring rule then turns that notebook into gradebook scores:
+a test cell with an error output scores 0, otherwise its points; written answers await the
+formgrader (or score 0 with "No response." when left blank). ``generate_feedback``, ``export`` and the
+formgrader read the gradebook and these notebooks as if ``nbgrader autograde`` had written them.
+"""
+
+import copy
+import json
+import os
+import re
+import warnings
+
+import nbformat
+from nbgrader import utils
+from nbgrader.api import Gradebook
+from nbgrader.preprocessors import (
+    CheckCellMetadata,
+    ClearOutput,
+    ClearSolutions,
+    ComputeChecksums,
+    LockCells,
+    SaveCells,
+)
+
+from .notebook import cell_source, nbgrader_meta, strip_hidden_tests, _normalise
+
+
+def _install_fast_alembic_head():
+    """nbgrader asks a new gradebook's schema version from an ``alembic`` subprocess (seconds on a busy
+    machine). Read the same head revision in-process from nbgrader's own migration scripts instead."""
+    import functools
+
+    import nbgrader
+    import nbgrader.api
+    from alembic.script import ScriptDirectory
+
+    original = nbgrader.api.get_alembic_version
+
+    @functools.lru_cache(maxsize=1)
+    def head():
+        try:
+            folder = os.path.join(os.path.dirname(nbgrader.__file__), "alembic")
+            heads = ScriptDirectory(folder).get_heads()
+            if len(heads) == 1:
+                return heads[0]
+        except Exception:  # noqa: BLE001 (any problem: ask alembic the usual way)
+            pass
+        return original()
+
+    nbgrader.api.get_alembic_version = head
+
+
+_install_fast_alembic_head()
+
+
+def processed_source(course, assignment, source_nb, notebook_name):
+    """The source notebook as ``generate_assignment`` records it (solutions cleared, checksums set),
+    also saving its grade cells in the gradebook."""
+    nb = copy.deepcopy(source_nb)
+    resources = {"nbgrader": {"assignment": assignment, "notebook": notebook_name, "db_url": course.db_url}}
+    with Gradebook(course.db_url) as gradebook:
+        gradebook.update_or_create_assignment(assignment)
+    for kind in (LockCells, ClearSolutions, ClearOutput, CheckCellMetadata, ComputeChecksums, SaveCells):
+        nb, resources = kind(config=course.config).preprocess(nb, resources)
+    return nb
+
+
+def _error_output(message):
+    return nbformat.v4.new_output("error", ename="Failed", evalue=message, traceback=[message])
+
+
+def autograded_notebook(processed, submission_nb, result):
+    """Merge the learner's answers into the source's structure, with the grader's verdicts."""
+    by_id = {}
+    for cell in processed.cells:
+        grade_id = nbgrader_meta(cell).get("grade_id")
+        if grade_id:
+            by_id[grade_id] = cell
+    tests = {item["grade_id"]: item for item in result["tests"]}
+    released = {}
+    for grade_id, cell in by_id.items():
+        if grade_id in tests:
+            released[_normalise(strip_hidden_tests(cell_source(cell)))] = grade_id
+    errors = {}
+    for item in result.get("cell_errors", []):
+        errors.setdefault(item["cell"], item["error"])
+    cells, used = [], set()
+    for position, cell in enumerate(submission_nb.cells if submission_nb is not None else []):
+        grade_id = nbgrader_meta(cell).get("grade_id")
+        if grade_id not in by_id and cell.get("cell_type") == "code":
+            grade_id = released.get(_normalise(cell_source(cell)))
+        if grade_id in by_id and grade_id not in used:
+            used.add(grade_id)
+            source_cell = by_id[grade_id]
+            meta = nbgrader_meta(source_cell)
+            if meta.get("solution"):
+                new = copy.deepcopy(source_cell)
+                new.source = cell_source(cell)
+            else:
+                new = copy.deepcopy(source_cell)
+        else:
+            new = copy.deepcopy(cell)
+            new.get("metadata", {}).pop("nbgrader", None)
+        if new.cell_type == "code":
+            new.outputs = []
+            new.execution_count = None
+            error = errors.get(f"cell {position}")
+            if error:
+                new.outputs.append(nbformat.v4.new_output(
+                    "stream", name="stdout", text=f"When the grader ran this cell: {error}\n"))
+        cells.append(new)
+    for grade_id, cell in by_id.items():  # cells the learner deleted come back from the source
+        if grade_id not in used:
+            cells.append(copy.deepcopy(cell))
+    for cell in cells:
+        grade_id = nbgrader_meta(cell).get("grade_id")
+        if grade_id in tests and cell.cell_type == "code":
+            cell.source = strip_hidden_tests(cell_source(cell))
+            cell.outputs = [] if tests[grade_id]["passed"] else [_error_output(tests[grade_id]["message"])]
+    nb = nbformat.v4.new_notebook(cells=cells, metadata=copy.deepcopy(processed.metadata))
+    seen = set()
+    for index, cell in enumerate(nb.cells):  # deterministic ids: the same submission, the same file
+        cell_id = re.sub(r"[^A-Za-z0-9_-]", "-", str(nbgrader_meta(cell).get("grade_id") or f"cell-{index}"))[:64]
+        if cell_id in seen:
+            cell_id = f"cell-{index}"
+        seen.add(cell_id)
+        cell["id"] = cell_id
+    return nb
+
+
+def record(course, assignment, notebook_name, student, processed, submission_nb, result, timestamp=None,
+           gradebook=None):
+    """Write the autograded notebook and the scores for one student.
+
+    Scores follow nbgrader's own rules (``nbgrader.utils.determine_grade``, as its ``SaveAutoGrades``
+    applies them): a test cell with an error output scores 0, otherwise its points; a written answer
+    left as released scores 0 with the comment "No response.", otherwise it waits for manual grading.
+    """
+    nb = autograded_notebook(processed, submission_nb, result)
+    path = course.autograded_path(student, assignment, notebook_name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    own = gradebook is None
+    gradebook = Gradebook(course.db_url) if own else gradebook
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*not in session.*")  # nbgrader's SQLAlchemy chatter
+            gradebook.update_or_create_student(student)
+            kwargs = {"timestamp": timestamp} if timestamp else {}
+            gradebook.update_or_create_submission(assignment, student, **kwargs)
+            for cell in nb.cells:
+                if not (utils.is_grade(cell) or utils.is_solution(cell) or utils.is_task(cell)):
+                    continue
+                grade_id = cell.metadata["nbgrader"]["grade_id"]
+                if utils.is_grade(cell):
+                    grade = gradebook.find_grade(grade_id, notebook_name, assignment, student)
+                    grade.auto_score, _ = utils.determine_grade(cell)
+                    grade.needs_manual_grade = grade.manual_score is not None or grade.auto_score is None
+                if utils.is_solution(cell) or utils.is_task(cell):
+                    comment = gradebook.find_comment(grade_id, notebook_name, assignment, student)
+                    unchanged = cell.metadata.nbgrader.get("checksum") == utils.compute_checksum(cell)
+                    comment.auto_comment = "No response." if unchanged and not utils.is_task(cell) else None
+            gradebook.db.commit()
+    finally:
+        if own:
+            gradebook.close()
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(nbformat.writes(nb), encoding="utf-8")
+    os.replace(temporary, path)
+    if timestamp:
+        (path.parent / "timestamp.txt").write_text(str(timestamp))
+    return path
+
+
+def scores(course, assignment, student):
+    """``{grade_id: auto_score}`` from the gradebook, for checking and reporting."""
+    with Gradebook(course.db_url) as gradebook:
+        submission = gradebook.find_submission(assignment, student)
+        return {grade.name: grade.auto_score for notebook in submission.notebooks for grade in notebook.grades}
+
+
+def dumps(data):
+    return json.dumps(data, indent=1, sort_keys=True)

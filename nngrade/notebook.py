@@ -1,0 +1,205 @@
+"""Reading nbgrader notebooks: which cells are answers, tests and instructor code, and their points.
+
+The grader learns what to test from the SOURCE notebook (``solutions/<a>/<a>.ipynb``), never from a
+submission: a submission only contributes the code of its non-test cells.
+"""
+
+import ast
+import dataclasses
+import json
+import re
+from pathlib import Path
+
+import nbformat
+
+HIDDEN_BEGIN = "### BEGIN HIDDEN TESTS"
+HIDDEN_END = "### END HIDDEN TESTS"
+
+
+class NotebookError(ValueError):
+    """A notebook file that cannot be read as a Jupyter notebook."""
+
+
+def read_notebook(path):
+    """Read ``path`` as a notebook; raise :class:`NotebookError` naming the file and the problem."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise NotebookError(f"{path.name}: cannot be read ({error})") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise NotebookError(f"{path.name}: is not a notebook (invalid JSON: {error})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
+        raise NotebookError(f"{path.name}: is not a notebook (no list of cells)")
+    try:
+        return nbformat.reads(text, as_version=4)
+    except Exception as error:  # noqa: BLE001 (nbformat raises several kinds)
+        raise NotebookError(f"{path.name}: is not a valid notebook ({error})") from None
+
+
+def nbgrader_meta(cell):
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return meta if isinstance(meta, dict) else {}
+
+
+def cell_source(cell):
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else str(source)
+
+
+def strip_hidden_tests(source):
+    """The released form of a test cell: the hidden block removed, as nbgrader does."""
+    kept, hiding = [], False
+    for line in source.splitlines(keepends=True):
+        if HIDDEN_BEGIN in line:
+            hiding = True
+            continue
+        if HIDDEN_END in line:
+            hiding = False
+            continue
+        if not hiding:
+            kept.append(line)
+    return "".join(kept).rstrip("\n")
+
+
+def _normalise(source):
+    return "\n".join(line.rstrip() for line in source.strip().splitlines())
+
+
+def defined_names(source):
+    """Top-level names a cell defines with ``def``, ``class`` or assignment (not imports)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set(re.findall(r"^def\s+(\w+)", source, flags=re.M))
+    names = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                for sub in ast.walk(target):
+                    if isinstance(sub, ast.Name):
+                        names.add(sub.id)
+    return names
+
+
+def used_names(source):
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set(re.findall(r"[A-Za-z_]\w*", source))
+    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+
+
+@dataclasses.dataclass
+class TestCell:
+    grade_id: str
+    points: float
+    source: str  # with hidden tests: only ever executed by the grader
+    released: str  # what the learner sees
+    index: int  # position in the source notebook
+    previous_answers: list  # grade_ids of the answer cells above it in the source
+
+
+@dataclasses.dataclass
+class AssignmentSpec:
+    """Everything the grader takes from the source notebook."""
+
+    name: str
+    notebook_name: str
+    instructor_cells: list  # (grade_id or None, source) of locked code cells that are not tests
+    tests: list
+    answer_names: set
+    manual_points: float  # points of manually graded (written) answers
+
+    @property
+    def auto_points(self):
+        return sum(test.points for test in self.tests)
+
+    @classmethod
+    def from_notebook(cls, nb, name, notebook_name=None, source_is_release=False):
+        instructor, tests, answer_names, answers_seen = [], [], set(), []
+        manual = 0.0
+        for index, cell in enumerate(nb.cells):
+            meta = nbgrader_meta(cell)
+            source = cell_source(cell)
+            grade_id = meta.get("grade_id")
+            if cell.get("cell_type") == "code" and meta.get("grade") and not meta.get("solution"):
+                tests.append(TestCell(
+                    grade_id=grade_id or f"cell-{index}",
+                    points=float(meta.get("points", 0) or 0),
+                    source=source,
+                    released=strip_hidden_tests(source),
+                    index=index,
+                    previous_answers=list(answers_seen),
+                ))
+            elif meta.get("solution"):
+                if grade_id:
+                    answers_seen.append(grade_id)
+                if cell.get("cell_type") == "code":
+                    answer_names |= defined_names(source)
+                elif meta.get("grade"):
+                    manual += float(meta.get("points", 0) or 0)
+            elif cell.get("cell_type") == "code" and meta.get("locked"):
+                instructor.append((grade_id, source))
+        return cls(name, notebook_name or name, instructor, tests, answer_names, manual)
+
+
+@dataclasses.dataclass
+class LearnerCell:
+    position: int
+    source: str
+    label: str
+
+
+def plan_submission(spec, nb):
+    """Split a submission into the learner cells to run and where each test belongs.
+
+    Returns ``(learner_cells, anchors, notes)``: ``anchors[k]`` is how many learner cells must have
+    run before test ``k`` (a deleted or moved test cell is placed after the answer it follows in the
+    source). Test cells in the submission are recognised by grade id, by nbgrader metadata, or by
+    their released text, and are never run as learner code. Locked instructor cells are replaced by
+    the source's version, as nbgrader's ``OverwriteCells`` does.
+    """
+    tests_by_id = {test.grade_id: test for test in spec.tests}
+    released_text = {_normalise(test.released): test.grade_id for test in spec.tests}
+    instructor_by_id = {gid: src for gid, src in spec.instructor_cells if gid}
+    learner, test_positions, answer_positions, notes = [], {}, {}, []
+    for position, cell in enumerate(nb.cells):
+        if cell.get("cell_type") != "code":
+            continue
+        meta = nbgrader_meta(cell)
+        source = cell_source(cell)
+        grade_id = meta.get("grade_id")
+        test_id = None
+        if grade_id in tests_by_id:
+            test_id = grade_id
+        elif _normalise(source) in released_text and source.strip():
+            test_id = released_text[_normalise(source)]
+            notes.append(f"test cell {test_id} had lost its nbgrader metadata")
+        elif meta.get("grade") and not meta.get("solution"):
+            notes.append(f"cell {position} is marked as a test but is not one of the assignment's tests; not run")
+            continue
+        if test_id is not None:
+            test_positions.setdefault(test_id, len(learner))
+            continue
+        if grade_id in instructor_by_id:
+            source = instructor_by_id[grade_id]
+        if grade_id:
+            answer_positions[grade_id] = len(learner) + 1
+        learner.append(LearnerCell(position, source, f"cell {position}"))
+    anchors, floor = [], 0
+    for test in spec.tests:
+        if test.grade_id in test_positions:
+            anchor = test_positions[test.grade_id]
+        else:
+            notes.append(f"test cell {test.grade_id} is missing from the submission; the source's version is used")
+            previous = [answer_positions[a] for a in test.previous_answers if a in answer_positions]
+            anchor = max(previous) if previous else len(learner)
+        floor = max(floor, anchor)
+        anchors.append(floor)
+    return learner, anchors, notes

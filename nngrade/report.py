@@ -1,0 +1,92 @@
+"""The class report: one self-contained HTML page per assignment (no scripts, fonts or requests)."""
+
+import html
+import statistics
+from pathlib import Path
+
+STYLE = """
+body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
+table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:left}
+th{background:#f3f3f3}.bar{fill:#3f6fb5}.fail{color:#a00}.ok{color:#070}figure{margin:1rem 0}
+caption{caption-side:top;text-align:left;font-weight:bold;padding:.3rem 0}
+"""
+
+
+def _histogram(scores, maximum, width=560, height=180, bins=10):
+    """An inline SVG bar chart: how many students scored in each tenth of the maximum."""
+    counts = [0] * bins
+    for score in scores:
+        index = min(bins - 1, int(bins * score / maximum)) if maximum > 0 else 0
+        counts[index] += 1
+    top, pad = max(counts) or 1, 16
+    bar_width = width / bins
+    parts = [f'<svg role="img" width="{width}" height="{height + pad + 30}" xmlns="http://www.w3.org/2000/svg">',
+             "<title>Number of students per score band</title>"]
+    for index, count in enumerate(counts):
+        bar_height = height * count / top
+        x = index * bar_width
+        low, high = maximum * index / bins, maximum * (index + 1) / bins
+        band = f"{low:g} to {high:g}" if index == bins - 1 else f"{low:g} to under {high:g}"
+        parts.append(f'<rect class="bar" x="{x + 2:.1f}" y="{pad + height - bar_height:.1f}" '
+                     f'width="{bar_width - 4:.1f}" height="{bar_height:.1f}"><title>{count} scored {band}'
+                     '</title></rect>')
+        parts.append(f'<text x="{x + bar_width / 2:.1f}" y="{pad + height + 14}" font-size="11" '
+                     f'text-anchor="middle">{low:g}</text>')
+        if count:
+            parts.append(f'<text x="{x + bar_width / 2:.1f}" y="{pad + height - bar_height - 3:.1f}" '
+                         f'font-size="11" text-anchor="middle">{count}</text>')
+    parts.append(f'<text x="{width / 2}" y="{pad + height + 28}" font-size="11" text-anchor="middle">'
+                 f'autograded score (out of {maximum:g})</text></svg>')
+    return "".join(parts)
+
+
+def render(spec, results):
+    """HTML for one assignment's results (``{student: result}``)."""
+    escape = html.escape
+    maximum = spec.auto_points
+    totals = {student: sum(t["points"] for t in r["tests"]) for student, r in results.items()}
+    values = list(totals.values())
+    lines = ["<!doctype html><html lang='en'><head><meta charset='utf-8'>",
+             f"<title>Grading report: {escape(spec.name)}</title><style>{STYLE}</style></head><body>",
+             f"<h1>Grading report: {escape(spec.name)}</h1>"]
+    if values:
+        lines.append(f"<p>{len(values)} submissions. Autograded points: mean {statistics.mean(values):.2f}, "
+                     f"median {statistics.median(values):g}, min {min(values):g}, max {max(values):g} "
+                     f"(out of {maximum:g}; written answers, {spec.manual_points:g} points, are graded "
+                     "in the formgrader).</p>")
+        lines.append(f"<figure>{_histogram(values, maximum)}<figcaption>Score distribution</figcaption></figure>")
+    else:
+        lines.append("<p>No submissions were found.</p>")
+    lines.append("<table><caption>Test cells: share of students who failed each</caption>"
+                 "<tr><th>test cell</th><th>points</th><th>failed</th><th>share failed</th></tr>")
+    for test in spec.tests:
+        failed = sum(1 for r in results.values() for t in r["tests"] if t["grade_id"] == test.grade_id
+                     and not t["passed"])
+        share = failed / len(results) if results else 0.0
+        lines.append(f"<tr><td>{escape(test.grade_id)}</td><td>{test.points:g}</td><td>{failed}</td>"
+                     f"<td>{share:.0%}</td></tr>")
+    lines.append("</table>")
+    flagged = [(student, flag) for student, r in results.items() for flag in r["flags"]]
+    lines.append(f"<h2>Flagged submissions ({len({s for s, _ in flagged})})</h2>")
+    if flagged:
+        lines.append("<table><tr><th>student</th><th>flag</th><th>where</th><th>detail</th></tr>")
+        for student, flag in flagged:
+            lines.append(f"<tr><td>{escape(student)}</td><td class='fail'>{escape(flag['kind'])}</td>"
+                         f"<td>{escape(str(flag['where']))}</td><td>{escape(str(flag['detail']))}</td></tr>")
+        lines.append("</table>")
+    else:
+        lines.append("<p class='ok'>None.</p>")
+    lines.append("<h2>Scores</h2><table><tr><th>student</th><th>autograded points</th><th>graded fully</th></tr>")
+    for student, total in totals.items():
+        complete = results[student].get("complete", False)
+        lines.append(f"<tr><td>{escape(student)}</td><td>{total:g}</td>"
+                     f"<td class='{'ok' if complete else 'fail'}'>{'yes' if complete else 'NO'}</td></tr>")
+    lines.append("</table></body></html>")
+    return "\n".join(lines)
+
+
+def write(path, spec, results):
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render(spec, results), encoding="utf-8")
+    return path

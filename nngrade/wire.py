@@ -1,0 +1,211 @@
+"""Plain data across the process boundary between the grader and the learner's sandbox.
+
+Only values that are plain data cross: ``None``, ``bool``, ``int``, ``float``, ``complex``, ``str``,
+NumPy arrays and NumPy scalars of numeric, boolean or text dtypes, and ``list``, ``tuple`` and
+``dict`` containers of those. Public functions and classes of ``nnlib`` (and NumPy) cross as their
+import path. Everything else (objects with a custom ``__eq__``, subclasses of the built-in types,
+modules, learner functions, object arrays) is refused with a :class:`WireError`.
+
+Arrays travel as ``.npy`` bytes written by :func:`numpy.save` and read back with
+``allow_pickle=False``, so decoding never runs code chosen by the sender. The rest is JSON.
+
+This module is loaded by the sandbox worker as a plain file as well as imported by the grader, so it
+depends only on the standard library and NumPy.
+"""
+
+import importlib
+import io
+import json
+import struct
+
+import numpy as np
+
+MAX_DEPTH = 64
+MAX_MESSAGE_BYTES = 256 << 20
+ARRAY_KINDS = "biufcUS"  # bool, signed, unsigned, float, complex, unicode, bytes (never object/void)
+REFERENCE_ROOTS = ("nnlib", "numpy")
+
+
+class WireError(TypeError):
+    """A value that is not plain data was offered to, or came from, the other side."""
+
+
+def _describe(value):
+    kind = type(value)
+    return f"{kind.__module__}.{kind.__qualname__}"
+
+
+def _reference(value):
+    """Return ``(module, qualname)`` when ``value`` is a public nnlib or NumPy function or class."""
+    module = getattr(value, "__module__", None)
+    qualname = getattr(value, "__qualname__", None) or getattr(value, "__name__", None)
+    if isinstance(value, np.ufunc):
+        module, qualname = "numpy", value.__name__
+    if not isinstance(module, str) or not isinstance(qualname, str):
+        return None
+    if module.split(".")[0] not in REFERENCE_ROOTS:
+        return None
+    if any(part.startswith("_") for part in qualname.split(".")) or "<" in qualname:
+        return None
+    try:
+        if resolve_reference(module, qualname) is not value:
+            return None
+    except WireError:
+        return None
+    return module, qualname
+
+
+def resolve_reference(module, qualname):
+    """Import ``module`` and walk ``qualname``; only public nnlib/NumPy names are accepted."""
+    if not isinstance(module, str) or module.split(".")[0] not in REFERENCE_ROOTS:
+        raise WireError(f"refused a reference to {module!r}: only nnlib and numpy names may be passed")
+    if not isinstance(qualname, str) or any(p.startswith("_") or not p.isidentifier() for p in qualname.split(".")):
+        raise WireError(f"refused a reference to the non-public name {qualname!r}")
+    try:
+        target = importlib.import_module(module)
+        for part in qualname.split("."):
+            target = getattr(target, part)
+    except (ImportError, AttributeError) as error:
+        raise WireError(f"cannot resolve {module}.{qualname}: {error}") from None
+    if not callable(target):
+        raise WireError(f"{module}.{qualname} is not a function or class")
+    return target
+
+
+def encode(value):
+    """Turn ``value`` into ``(tree, blobs)``: a JSON-able tree and a list of ``.npy`` byte strings."""
+    blobs = []
+
+    def walk(item, depth):
+        if depth > MAX_DEPTH:
+            raise WireError(f"data nested deeper than {MAX_DEPTH} levels")
+        kind = type(item)
+        if item is None or kind in (bool, str):
+            return {"t": "v", "v": item}
+        if kind is int:
+            return {"t": "int", "v": str(item)}
+        if kind is float:
+            return {"t": "float", "v": repr(item)}
+        if kind is complex:
+            return {"t": "complex", "v": [repr(item.real), repr(item.imag)]}
+        if kind is np.ndarray or (isinstance(item, np.generic) and kind.__module__ == "numpy"):
+            array = np.asarray(item)
+            if array.dtype.kind not in ARRAY_KINDS:
+                raise WireError(f"a NumPy array of dtype {array.dtype} is not plain data "
+                                "(expected numbers, booleans or text)")
+            buffer = io.BytesIO()
+            np.save(buffer, np.array(array, order="C"), allow_pickle=False)
+            blobs.append(buffer.getvalue())
+            return {"t": "nd" if kind is np.ndarray else "np", "i": len(blobs) - 1}
+        if kind in (list, tuple):
+            return {"t": "list" if kind is list else "tuple", "v": [walk(x, depth + 1) for x in item]}
+        if kind is dict:
+            pairs = [[walk(k, depth + 1), walk(v, depth + 1)] for k, v in item.items()]
+            return {"t": "dict", "v": pairs}
+        if kind.__name__ == "LearnerFunction" and isinstance(getattr(item, "__name__", None), str):
+            # A proxy for one of the learner's own functions, passed back to the learner's process.
+            return {"t": "learner", "n": item.__name__}
+        if callable(item):
+            ref = _reference(item)
+            if ref is not None:
+                return {"t": "ref", "m": ref[0], "q": ref[1]}
+        raise WireError(
+            f"a value of type {_describe(item)} is not plain data; expected a number, a string, "
+            "a NumPy array, or a list, tuple or dict of those"
+        )
+
+    return walk(value, 0), blobs
+
+
+def decode(tree, blobs, learner=None):
+    """Rebuild the value described by ``tree``; arrays come from ``blobs`` without unpickling.
+
+    ``learner`` resolves the names of the learner's own functions; only the learner's process passes
+    it, so the grader refuses such references.
+    """
+
+    def walk(node, depth):
+        if depth > MAX_DEPTH or type(node) is not dict:
+            raise WireError("malformed data from the other side")
+        tag = node.get("t")
+        if tag == "v":
+            value = node["v"]
+            if value is not None and type(value) not in (bool, str):
+                raise WireError("malformed data from the other side")
+            return value
+        if tag == "int":
+            return int(node["v"])
+        if tag == "float":
+            return float(node["v"])
+        if tag == "complex":
+            return complex(float(node["v"][0]), float(node["v"][1]))
+        if tag in ("nd", "np"):
+            array = np.load(io.BytesIO(blobs[int(node["i"])]), allow_pickle=False)
+            if array.dtype.kind not in ARRAY_KINDS:
+                raise WireError(f"refused an array of dtype {array.dtype}")
+            return array if tag == "nd" else array[()]
+        if tag == "list":
+            return [walk(x, depth + 1) for x in node["v"]]
+        if tag == "tuple":
+            return tuple(walk(x, depth + 1) for x in node["v"])
+        if tag == "dict":
+            result = {}
+            for key, value in node["v"]:
+                key = walk(key, depth + 1)
+                try:
+                    hash(key)
+                except TypeError:
+                    raise WireError("a dict key that is not hashable came across") from None
+                result[key] = walk(value, depth + 1)
+            return result
+        if tag == "ref":
+            return resolve_reference(node["m"], node["q"])
+        if tag == "learner" and learner is not None:
+            return learner(str(node["n"]))
+        raise WireError(f"unknown data tag {tag!r}")
+
+    return walk(tree, 0)
+
+
+# Framing: 4-byte header length, JSON header, then each blob as 8-byte length + bytes.
+
+def write_message(stream, header, blobs=()):
+    """Send one message (a JSON-able dict and optional binary blobs) on a binary stream."""
+    header = dict(header, nblobs=len(blobs))
+    data = json.dumps(header).encode()
+    parts = [struct.pack("!I", len(data)), data]
+    for blob in blobs:
+        parts.append(struct.pack("!Q", len(blob)))
+        parts.append(blob)
+    stream.write(b"".join(parts))
+    stream.flush()
+
+
+def _read_exact(stream, count):
+    chunks = []
+    while count:
+        chunk = stream.read(count)
+        if not chunk:
+            raise EOFError("the other side closed the channel")
+        chunks.append(chunk)
+        count -= len(chunk)
+    return b"".join(chunks)
+
+
+def read_message(stream):
+    """Receive one message written by :func:`write_message`; returns ``(header, blobs)``."""
+    (size,) = struct.unpack("!I", _read_exact(stream, 4))
+    if size > MAX_MESSAGE_BYTES:
+        raise WireError("message too large")
+    header = json.loads(_read_exact(stream, size))
+    if type(header) is not dict:
+        raise WireError("malformed message")
+    blobs = []
+    total = 0
+    for _ in range(int(header.get("nblobs", 0))):
+        (length,) = struct.unpack("!Q", _read_exact(stream, 8))
+        total += length
+        if total > MAX_MESSAGE_BYTES:
+            raise WireError("message too large")
+        blobs.append(_read_exact(stream, length))
+    return header, blobs
