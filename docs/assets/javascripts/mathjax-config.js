@@ -1,0 +1,47 @@
+// MathJax 4 settings for the course site. Loaded before assets/mathjax/tex-chtml.js (see mkdocs.yml).
+// pymdownx.arithmatex (generic) wraps every formula in an element of class "arithmatex", in Markdown
+// pages and in notebook Markdown cells alike; LaTeX outputs of notebook cells (IPython's Math) are
+// "jp-RenderedLatex". MathJax only looks inside those.
+(() => {
+  let resolveLoaded;
+  const loaded = new Promise(resolve => { resolveLoaded = resolve; });
+
+  window.MathJax = {
+    loader: {
+      // MathJax 4 fetches its font from a CDN unless told otherwise: the build copies the font
+      // beside MathJax, and "[mathjax]" is the folder MathJax itself was loaded from.
+      paths: { fonts: "[mathjax]/fonts" },
+    },
+    tex: {
+      inlineMath: [["\\(", "\\)"]],
+      displayMath: [["\\[", "\\]"]],
+      processEscapes: true,
+      processEnvironments: true,
+      tags: "ams",
+    },
+    options: {
+      ignoreHtmlClass: ".*|",
+      processHtmlClass: "arithmatex|jp-RenderedLatex",
+    },
+    startup: {
+      typeset: false, // the document$ subscription below typesets every page, the first one included
+      pageReady() {
+        return MathJax.startup.defaultPageReady().then(resolveLoaded);
+      },
+    },
+  };
+
+  // Material's instant navigation swaps the page content without reloading: typeset each new page.
+  const typeset = () => loaded.then(() => {
+    MathJax.startup.output.clearCache();
+    MathJax.typesetClear();
+    MathJax.texReset();
+    return MathJax.typesetPromise();
+  }).catch(error => console.error("MathJax could not typeset this page:", error));
+
+  if (typeof document$ !== "undefined") {
+    document$.subscribe(typeset);
+  } else {
+    document.addEventListener("DOMContentLoaded", typeset, { once: true });
+  }
+})();

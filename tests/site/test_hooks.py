@@ -1,0 +1,96 @@
+"""The build hooks, tried on small scratch sites that use the course's real configuration.
+
+Each scratch build runs `mkdocs build --strict` on a site that inherits the project's mkdocs.yml, so what
+passes or fails here passes or fails the same way in the course site.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from site_scratch import build, code, make_site, markdown, write_notebook
+
+pytestmark = pytest.mark.slow
+
+FIGURE_ALT = "A rising straight line through the origin."
+
+
+def test_good_notebook_page(tmp_path):
+    """Math, a figure with alt text, a deliberate error and an exercise link all build."""
+    config = make_site(
+        tmp_path,
+        {
+            "index.md": "# Home\n\n[Chapter](chapters/01-line.ipynb)\n",
+            "chapters/01-line.ipynb": [
+                markdown("# A line\n\nThe slope is $w$.\n\n[Try the exercise](../exercises/perceptron.ipynb)"),
+                code(f"# alt: {FIGURE_ALT}\nimport matplotlib.pyplot as plt\nplt.plot([0, 1], [0, 2])\nplt.show()"),
+                code("raise ValueError('shown on purpose')", tags=["raises-exception"]),
+            ],
+        },
+    )
+    write_notebook(tmp_path / "exercises/perceptron/perceptron.ipynb", [code("# your code")])
+
+    result = build(config)
+
+    assert result.returncode == 0, result.log
+    page = (tmp_path / "site/chapters/01-line/index.html").read_text()
+    assert f'alt="{FIGURE_ALT}"' in page
+    assert "shown on purpose" in page
+    assert 'href="../../exercises/perceptron.ipynb"' in page
+    assert (tmp_path / "site/exercises/perceptron.ipynb").is_file()
+    assert not (tmp_path / "site/exercises/perceptron/index.html").exists()
+    assert "&lt;style" not in page
+
+
+def test_failing_cell_fails_the_build(tmp_path):
+    config = make_site(tmp_path, {"broken.ipynb": [code("x = 1"), code("raise RuntimeError('cell is broken')")]})
+
+    result = build(config)
+
+    assert result.returncode != 0
+    assert "cell is broken" in result.log
+
+
+def test_broken_links_and_missing_alt_text_fail_the_build(tmp_path):
+    config = make_site(
+        tmp_path,
+        {
+            "index.md": "# Home\n\nSee [the next page](no-such-page.md).\n",
+            "chapter.ipynb": [
+                markdown("# Chapter\n\n[Exercise](exercises/no_such_exercise.ipynb)"),
+                code("import matplotlib.pyplot as plt\nplt.plot([0, 1])\nplt.show()"),
+            ],
+        },
+    )
+
+    result = build(config)
+
+    assert result.returncode != 0
+    assert re.search(r"index\.md.*no-such-page\.md", result.log)
+    assert re.search(r"chapter\.ipynb.*exercises/no_such_exercise\.ipynb", result.log)
+    assert re.search(r"chapter\.ipynb: an image has no alt text.*# alt:", result.log)
+
+
+def test_missing_mathjax_assets_fail_with_advice(tmp_path):
+    config = make_site(tmp_path, {"index.md": "# Home\n"}, link_node_modules=False)
+
+    result = build(config)
+
+    assert result.returncode != 0
+    assert "npm install" in result.log
+
+
+def test_execution_cache_is_used_and_invalidated_when_nnlib_changes(tmp_path):
+    config = make_site(tmp_path, {"run.ipynb": [markdown("# Run"), code("import uuid\nprint('run', uuid.uuid4().hex)")]})
+
+    def run_token() -> str:
+        result = build(config)
+        assert result.returncode == 0, result.log
+        return re.search(r"run ([0-9a-f]{32})", (tmp_path / "site/run/index.html").read_text()).group(1)
+
+    first = run_token()
+    assert run_token() == first, "an unchanged rebuild executed the notebook again instead of using the cache"
+    (tmp_path / "nnlib" / "__init__.py").write_text("ANSWER = 42\n")
+    assert run_token() != first, "a change to nnlib did not make the notebook run again"

@@ -1,0 +1,285 @@
+"""MkDocs hooks for the course site (registered in mkdocs.yml under `hooks:`).
+
+What they do, and why each is needed:
+
+- **Execution cache keyed on nnlib.** mkdocs-jupyter caches executed notebooks by the notebook's bytes and
+  the plugin options only, so a change to `nnlib/` would leave every chapter showing stale results. The
+  cache folder is named after a hash of nnlib's sources (and the shared matplotlib settings): any change
+  there starts a fresh cache, and the notebooks run again.
+- **Offline MathJax.** MathJax 4 and its font come from `node_modules/` (npm, see package.json); only the
+  files the browser loads are copied into the built site, under `assets/mathjax/`. If they are missing the
+  build stops and says to run `npm install`.
+- **Shared figure settings.** `docs/assets/matplotlibrc` (small PNGs on a white background, readable in
+  dark mode) applies to every notebook the build executes, through the `MATPLOTLIBRC` variable.
+- **Figure alt text.** A code cell that draws a figure starts with `# alt: <what the figure shows>`; that
+  text becomes the `alt` of the cell's output images. Any image left without alt text is a warning, so
+  `--strict` fails and names the page.
+- **Exercise downloads.** `exercises/<name>/<name>.ipynb` (the released learner notebooks) are published as
+  plain files at `exercises/<name>.ipynb`, so chapters link to them as `../exercises/<name>.ipynb` and
+  strict link validation fails on a link to an exercise that does not exist.
+- **Stray style block.** With `markdown_cell_processor: mkdocs`, mkdocs-jupyter 0.27 leaves a
+  `<style>` block that Markdown turns into visible text at the end of notebook pages; it is removed.
+- **Light notebook pages.** mkdocs-jupyter inlines ~600 kB of CSS in every notebook page; it is written
+  once to `assets/stylesheets/notebook-<hash>.css` and each notebook page links to it.
+- **Timing.** Each notebook's conversion time is logged (`chapters/x.ipynb: converted in 7.1 s`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import logging
+import os
+import re
+import shutil
+import time
+from pathlib import Path
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+from mkdocs.utils import get_relative_url
+
+log = logging.getLogger("mkdocs.hooks.course")
+
+# npm packages (package.json) -> the parts of them the browser needs, copied under assets/mathjax/.
+# tex-chtml.js bundles the TeX input, the CHTML output and the font's basic data; the rest is loaded on
+# demand: TeX extensions, the accessibility explorer and speech, and the font's extra ranges and woff2 files.
+MATHJAX_PACKAGE = Path("node_modules/mathjax")
+MATHJAX_FONT_PACKAGE = Path("node_modules/@mathjax/mathjax-newcm-font")
+MATHJAX_PARTS = [
+    "tex-chtml.js",
+    "input/tex",
+    "ui",
+    "a11y",
+    "sre/speech-worker.js",
+    "sre/mathmaps/base.json",
+    "sre/mathmaps/en.json",  # speech (screen readers) in English, the course's language
+    "sre/mathmaps/nemeth.json",  # Braille
+]
+MATHJAX_FONT_PARTS = ["chtml.js", "chtml"]
+MATHJAX_SITE_DIR = "assets/mathjax"
+MATHJAX_FONT_SITE_DIR = "assets/mathjax/fonts/mathjax-newcm-font"  # [mathjax]/fonts in mathjax-config.js
+
+CACHE_ROOT = Path(".cache/mkdocs-jupyter")
+MATPLOTLIBRC = Path("docs/assets/matplotlibrc")
+EXERCISES_DIR = Path("exercises")
+
+NOTEBOOK_STYLE = re.compile(r'<style type="text/css">(.*?)</style>\s*', re.DOTALL)
+NOTEBOOK_CSS_DIR = "assets/stylesheets"
+NOTEBOOK_CSS_PREFIX = "notebook-"
+ALT_COMMENT = re.compile(r"^\s*#\s*alt:\s*(?P<text>.+?)\s*$")
+NBCONVERT_PLACEHOLDER_ALT = "No description has been provided for this image"
+IMG_TAG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+ALT_ATTRIBUTE = re.compile(r"""\salt\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
+# mkdocs-jupyter 0.27 appends `<style>{the CSS list's repr}</style>`, indented, to each notebook's HTML; as
+# Markdown (markdown_cell_processor: mkdocs) that is a code block showing the CSS as text on the page.
+STRAY_STYLE = re.compile(r"\n[ \t]*<style>\s*\n[ \t]*\[.*?\][ \t]*\n[ \t]*</style>\s*\Z", re.DOTALL)
+
+
+_started: dict[str, float] = {}
+
+
+def _root(config: MkDocsConfig) -> Path:
+    """The project folder: the one holding mkdocs.yml."""
+    return Path(config.config_file_path).resolve().parent
+
+
+def source_hash(root: Path) -> str:
+    """A hash of everything besides the notebook itself that changes what a notebook outputs."""
+    hasher = hashlib.sha256()
+    sources = sorted((root / "nnlib").rglob("*.py")) if (root / "nnlib").is_dir() else []
+    if (root / MATPLOTLIBRC).is_file():
+        sources.append(root / MATPLOTLIBRC)
+    for path in sources:
+        if "__pycache__" in path.parts:
+            continue
+        hasher.update(path.relative_to(root).as_posix().encode() + b"\0")
+        hasher.update(path.read_bytes() + b"\0")
+    return hasher.hexdigest()[:16]
+
+
+def _check_mathjax(root: Path) -> None:
+    missing = [
+        str(package / part)
+        for package, parts in ((MATHJAX_PACKAGE, MATHJAX_PARTS), (MATHJAX_FONT_PACKAGE, MATHJAX_FONT_PARTS))
+        for part in parts
+        if not (root / package / part).exists()
+    ]
+    if missing:
+        raise PluginError(
+            "The offline MathJax files are missing (" + ", ".join(missing) + "). "
+            f"Run `npm install` in {root} (or `make build`, which does it) and build again."
+        )
+
+
+def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    root = _root(config)
+    _check_mathjax(root)
+
+    jupyter = config.plugins.get("mkdocs-jupyter")
+    if jupyter is None:
+        raise PluginError("mkdocs.yml must enable the mkdocs-jupyter plugin: the chapters are notebooks.")
+    if jupyter.config["allow_errors"]:
+        raise PluginError("mkdocs-jupyter must run with allow_errors: false, so that a failing cell fails the build.")
+    cache_dir = root / CACHE_ROOT / source_hash(root)
+    jupyter.config["cache_dir"] = str(cache_dir)
+
+    # The notebook kernels inherit this process's environment.
+    if (root / MATPLOTLIBRC).is_file():
+        os.environ["MATPLOTLIBRC"] = str(root / MATPLOTLIBRC)
+    os.environ.setdefault("KERAS_BACKEND", "jax")
+    return config
+
+
+@event_priority(-100)  # after mkdocs-jupyter, which would otherwise render these notebooks as pages
+def on_files(files: Files, config: MkDocsConfig) -> Files:
+    exercises = _root(config) / EXERCISES_DIR
+    if not exercises.is_dir():
+        return files
+    for notebook in sorted(exercises.glob("*/*.ipynb")):
+        if notebook.stem != notebook.parent.name:  # only the released notebook, named after its assignment
+            continue
+        src_uri = f"exercises/{notebook.name}"
+        if files.get_file_from_path(src_uri) is not None:
+            raise PluginError(f"docs/{src_uri} clashes with the released exercise {notebook}: remove one.")
+        files.append(File.generated(config, src_uri, abs_src_path=str(notebook)))
+    return files
+
+
+def _alt_from_source(source: str) -> str | None:
+    first_line = source.lstrip("\n").split("\n", 1)[0]
+    found = ALT_COMMENT.match(first_line)
+    return found.group("text") if found else None
+
+
+def _notebook_alt_texts(notebook: Path) -> dict[str, str]:
+    """Cell id -> alt text, for the code cells whose first line is `# alt: ...`."""
+    cells = json.loads(notebook.read_text(encoding="utf-8")).get("cells", [])
+    found = {}
+    for cell in cells:
+        source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) else source
+        alt = _alt_from_source(source) if cell.get("cell_type") == "code" else None
+        if alt and cell.get("id"):
+            found[cell["id"]] = alt
+    return found
+
+
+def _cell_alt_texts(page_html: str, notebook: Path) -> str:
+    """Give each code cell's output images the alt text from the cell's `# alt:` first line."""
+    by_id = _notebook_alt_texts(notebook)
+
+    def fix_cell(match: re.Match) -> str:
+        cell = match.group(0)
+        cell_id = re.search(r'\sid="cell-id=([^"]+)"', cell)
+        alt = by_id.get(html.unescape(cell_id.group(1))) if cell_id else None
+        if alt is None:  # no cell ids (nbformat < 4.5): read the highlighted source instead
+            source = re.search(r'<div class="highlight-ipynb[^"]*">\s*<pre>(.*?)</pre>', cell, re.DOTALL)
+            if source:
+                alt = _alt_from_source(html.unescape(re.sub(r"<[^>]+>", "", source.group(1))))
+        if alt is None:
+            return cell
+        return IMG_TAG.sub(lambda img: _set_alt(img.group(0), alt), cell)
+
+    return re.sub(r'<div class="jp-Cell .*?(?=<div class="jp-Cell |\Z)', fix_cell, page_html, flags=re.DOTALL)
+
+
+def _set_alt(img: str, alt: str) -> str:
+    value = html.escape(alt, quote=True)
+    if ALT_ATTRIBUTE.search(img):
+        return ALT_ATTRIBUTE.sub(f' alt="{value}"', img, count=1)
+    return re.sub(r"^<img\b", f'<img alt="{value}"', img, flags=re.IGNORECASE)
+
+
+def _has_alt(img: str) -> bool:
+    found = ALT_ATTRIBUTE.search(img)
+    text = next((group for group in found.groups() if group is not None), "") if found else ""
+    return bool(text.strip()) and html.unescape(text).strip() != NBCONVERT_PLACEHOLDER_ALT
+
+
+def on_pre_page(page: Page, config: MkDocsConfig, files: Files) -> Page:
+    _started[page.file.src_uri] = time.perf_counter()  # mkdocs-jupyter converts it in on_page_markdown
+    return page
+
+
+def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    """Runs after mkdocs-jupyter has replaced a notebook page's Markdown with the converted notebook."""
+    if page.file.src_uri.endswith(".ipynb"):
+        markdown = STRAY_STYLE.sub("\n", markdown)
+        seconds = time.perf_counter() - _started.pop(page.file.src_uri, time.perf_counter())
+        log.info(f"{page.file.src_uri}: converted in {seconds:.1f} s")
+    return markdown
+
+
+def on_page_content(page_html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    if page.file.src_uri.endswith(".ipynb"):
+        # Markdown wraps the notebook's last closing tags in a paragraph: <p></div> ... </div></p>.
+        page_html = re.sub(r"<p>((?:\s*</div>\s*(?:<!--[^>]*-->)?)+)\s*</p>", r"\1", page_html)
+        page_html = _cell_alt_texts(page_html, Path(page.file.abs_src_path))
+    for img in IMG_TAG.findall(page_html):
+        if not _has_alt(img):
+            hint = (
+                "start the code cell that draws it with a line `# alt: <what the figure shows>`"
+                if page.file.src_uri.endswith(".ipynb")
+                else "write ![what the image shows](path)"
+            )
+            log.warning(f"{page.file.src_uri}: an image has no alt text ({img[:80]}...): {hint}.")
+    return page_html
+
+
+def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
+    """Move the ~600 kB of CSS that mkdocs-jupyter inlines in every notebook page into one shared file."""
+    if not page.file.src_uri.endswith(".ipynb"):
+        return output
+    start = output.find("md-content__inner")
+    end = output.find('<div class="jupyter-wrapper">', start)
+    if start < 0 or end < 0:
+        return output
+    region = output[start:end]
+    css = "\n".join(block.strip() for block in NOTEBOOK_STYLE.findall(region))
+    if not css:
+        return output
+    name = f"{NOTEBOOK_CSS_PREFIX}{hashlib.sha256(css.encode()).hexdigest()[:12]}.css"
+    target = Path(config.site_dir) / NOTEBOOK_CSS_DIR / name
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(css + "\n", encoding="utf-8")
+    # A <link> in the content (not the head) comes and goes with the page under instant navigation,
+    # exactly as the inline blocks did: the notebook styles never reach the Markdown pages.
+    href = get_relative_url(f"{NOTEBOOK_CSS_DIR}/{name}", page.url)
+    region = NOTEBOOK_STYLE.sub("", region, count=1)
+    region = NOTEBOOK_STYLE.sub("", region) + f'<link rel="stylesheet" href="{href}">\n'
+    return output[:start] + region + output[end:]
+
+
+def on_post_build(config: MkDocsConfig) -> None:
+    root = _root(config)
+    site = Path(config.site_dir)
+    for package, parts, target in (
+        (MATHJAX_PACKAGE, MATHJAX_PARTS, MATHJAX_SITE_DIR),
+        (MATHJAX_FONT_PACKAGE, MATHJAX_FONT_PARTS, MATHJAX_FONT_SITE_DIR),
+    ):
+        for part in parts:
+            _copy_if_changed(root / package / part, site / target / part)
+
+    # Forget the caches of earlier nnlib versions: they can never be hit again.
+    current = Path(config.plugins["mkdocs-jupyter"].config["cache_dir"])
+    if current.parent.is_dir():
+        for stale in current.parent.iterdir():
+            if stale.is_dir() and stale != current:
+                shutil.rmtree(stale, ignore_errors=True)
+
+
+def _copy_if_changed(source: Path, target: Path) -> None:
+    if source.is_dir():
+        for child in source.iterdir():
+            _copy_if_changed(child, target / child.name)
+        return
+    if target.exists() and target.stat().st_size == source.stat().st_size and target.stat().st_mtime >= source.stat().st_mtime:
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(source, target)
