@@ -12,7 +12,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 export NO_MKDOCS_2_WARNING := 1
 export KERAS_BACKEND := jax
 
-.PHONY: serve build test bench release chromium clean
+.PHONY: serve build test bench chromium clean
 
 serve: $(STAMP) $(ASSETS)
 	$(BIN)/mkdocs serve --strict --dev-addr 127.0.0.1:8000
@@ -20,11 +20,14 @@ serve: $(STAMP) $(ASSETS)
 build: $(STAMP) $(ASSETS)
 	$(BIN)/mkdocs build --strict
 
+# Tests run in one worker per core (pytest-xdist); one BLAS thread per worker, since OpenBLAS threads
+# that outnumber the cores spin against each other and slow everything down many times over.
 test: $(STAMP) $(ASSETS) chromium
-	$(BIN)/python -m pytest
+	OPENBLAS_NUM_THREADS=1 $(BIN)/python -m pytest -n auto
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_mlp.py
+	$(BIN)/python benchmarks/bench_grading.py
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || "$$(tools/find-python)" -m venv $(VENV)
