@@ -95,7 +95,8 @@ def time_epoch(model, x, y, batch_size):
 
 
 def matmul_ceiling(repeats=200):
-    """GFLOP per CPU second of numpy.matmul on the largest product of a step (batch 512, layer 1).
+    """GFLOP per CPU second of numpy.matmul on the largest product of a step (batch 512, layer 1),
+    in one BLAS thread, as nnlib's fit computes.
 
     CPU time, not wall time: on a shared machine the wall clock also counts the time other
     processes hold the cores, while the CPU time of this process measures its own work."""
@@ -104,12 +105,13 @@ def matmul_ceiling(repeats=200):
     b = rng.standard_normal((SIZES[0], SIZES[1]), dtype=np.float32)
     out = np.empty((512, SIZES[1]), dtype=np.float32)
     rates = []
-    for _ in range(5):
-        start = time.process_time()
-        for _ in range(repeats):
-            np.matmul(a, b, out=out)
-        rates.append(2 * a.shape[0] * a.shape[1] * b.shape[1] * repeats
-                     / (time.process_time() - start) / 1e9)
+    with nnlib.models._one_blas_thread():  # the setting nnlib's fit trains with
+        for _ in range(5):
+            start = time.process_time()
+            for _ in range(repeats):
+                np.matmul(a, b, out=out)
+            rates.append(2 * a.shape[0] * a.shape[1] * b.shape[1] * repeats
+                         / (time.process_time() - start) / 1e9)
     return statistics.median(rates)
 
 
@@ -152,7 +154,7 @@ def main(argv=None):
                 times[name].append(time_epoch(models[name], x, y, batch_size))
         medians = {name: statistics.median(t[0] for t in ts) for name, ts in times.items()}
         cpu = {name: statistics.median(t[1] for t in ts) for name, ts in times.items()}
-        rows.append((batch_size, medians, cpu))
+        rows.append((batch_size, medians, cpu, os.getloadavg()[0]))
         print(f"  batch {batch_size}: " + "; ".join(
             f"{name} wall {', '.join(f'{t[0]:.3f}' for t in ts)} s, "
             f"cpu {', '.join(f'{t[1]:.3f}' for t in ts)} s" for name, ts in times.items()),
@@ -161,9 +163,9 @@ def main(argv=None):
 
     print()
     print("| batch | nnlib epoch (s) | Keras-JAX epoch (s) | nnlib / Keras | CPU s: nnlib / Keras "
-          "| nnlib GFLOP per CPU s | % of matmul ceiling |")
-    print("|---|---|---|---|---|---|---|")
-    for batch_size, medians, cpu in rows:
+          "| nnlib GFLOP per CPU s | % of matmul ceiling | load average |")
+    print("|---|---|---|---|---|---|---|---|")
+    for batch_size, medians, cpu, load in rows:
         rate = flops_per_row() * args.rows / cpu["nnlib"] / 1e9
         if "keras" in medians:
             keras_text = f"{medians['keras']:.3f}"
@@ -172,7 +174,7 @@ def main(argv=None):
         else:
             keras_text = ratio = cpu_text = "-"
         print(f"| {batch_size} | {medians['nnlib']:.3f} | {keras_text} | {ratio} | {cpu_text} | "
-              f"{rate:.0f} | {100 * rate / ceiling:.0f}% |")
+              f"{rate:.0f} | {100 * rate / ceiling:.0f}% | {load:.1f} |")
     print(f"load average at the end: {os.getloadavg()[0]:.1f}")
     print(f"\nnumpy.matmul ceiling (512x784 @ 784x256, float32): {ceiling:.0f} GFLOP per CPU s; "
           f"{flops_per_row() / 1e6:.2f} MFLOP per training row.")

@@ -387,7 +387,7 @@ class Dense(Layer):
         """Backward from dL/dZ directly (used when the model fuses softmax with cross-entropy)."""
         np.matmul(self._x.T, dz, out=self.grads[0])
         if self.use_bias:
-            np.sum(dz, axis=0, out=self.grads[1])
+            dz.sum(axis=0, out=self.grads[1])
         return dz @ self.kernel.T if input_gradient else None
 
 

@@ -126,6 +126,12 @@ def sse(y_true, y_pred):
     np.float32(1.25)
     """
     y_true, y_pred = _prepare(y_true, y_pred)
+    return _sse(y_true, y_pred)
+
+
+def _sse(y_true, y_pred):
+    # The math alone, for arrays already checked and lined up. The public function above checks
+    # and then calls this; Model.fit calls it directly, having checked its data once per fit.
     return np.sum(np.square(y_true - y_pred))
 
 
@@ -139,7 +145,11 @@ def sse_gradient(y_true, y_pred):
     """
     shape = np.shape(y_pred)
     y_true, y_pred = _prepare(y_true, y_pred)
-    return (2 * (y_pred - y_true)).reshape(shape)
+    return _sse_gradient(y_true, y_pred).reshape(shape)
+
+
+def _sse_gradient(y_true, y_pred):
+    return 2 * (y_pred - y_true)
 
 
 def mse(y_true, y_pred):
@@ -155,6 +165,10 @@ def mse(y_true, y_pred):
     np.float32(0.5)
     """
     y_true, y_pred = _prepare(y_true, y_pred)
+    return _mse(y_true, y_pred)
+
+
+def _mse(y_true, y_pred):
     return _reduce(np.mean(np.square(y_true - y_pred), axis=-1))
 
 
@@ -169,7 +183,11 @@ def mse_gradient(y_true, y_pred):
     """
     shape = np.shape(y_pred)
     y_true, y_pred = _prepare(y_true, y_pred)
-    return (2 * (y_pred - y_true) / y_pred.size).reshape(shape)
+    return _mse_gradient(y_true, y_pred).reshape(shape)
+
+
+def _mse_gradient(y_true, y_pred):
+    return 2 * (y_pred - y_true) / y_pred.size
 
 
 def rmse(y_true, y_pred):
@@ -186,6 +204,10 @@ def rmse(y_true, y_pred):
     return np.sqrt(mse(y_true, y_pred))
 
 
+def _rmse(y_true, y_pred):
+    return np.sqrt(_mse(y_true, y_pred))
+
+
 def rmse_gradient(y_true, y_pred):
     r"""$\partial \sqrt{M} / \partial \hat y = \frac{1}{2\sqrt{M}} \, \partial M / \partial \hat y$.
 
@@ -197,8 +219,14 @@ def rmse_gradient(y_true, y_pred):
     >>> rmse_gradient([0.0, 0.0], [3.0, 4.0])
     array([0.42426407, 0.56568545], dtype=float32)
     """
-    root = rmse(y_true, y_pred)
-    gradient = mse_gradient(y_true, y_pred)
+    shape = np.shape(y_pred)
+    y_true, y_pred = _prepare(y_true, y_pred)
+    return _rmse_gradient(y_true, y_pred).reshape(shape)
+
+
+def _rmse_gradient(y_true, y_pred):
+    root = _rmse(y_true, y_pred)
+    gradient = _mse_gradient(y_true, y_pred)
     if root == 0:
         return gradient  # all zeros: y_pred == y_true everywhere
     return gradient / (2 * root)
@@ -215,6 +243,10 @@ def mae(y_true, y_pred):
     np.float32(0.75)
     """
     y_true, y_pred = _prepare(y_true, y_pred)
+    return _mae(y_true, y_pred)
+
+
+def _mae(y_true, y_pred):
     return _reduce(np.mean(np.abs(y_true - y_pred), axis=-1))
 
 
@@ -231,7 +263,11 @@ def mae_gradient(y_true, y_pred):
     """
     shape = np.shape(y_pred)
     y_true, y_pred = _prepare(y_true, y_pred)
-    return (np.sign(y_pred - y_true) / y_pred.size).reshape(shape)
+    return _mae_gradient(y_true, y_pred).reshape(shape)
+
+
+def _mae_gradient(y_true, y_pred):
+    return np.sign(y_pred - y_true) / y_pred.size
 
 
 # ---------------------------------------------------------------- cross-entropies
@@ -281,6 +317,12 @@ def binary_crossentropy(y_true, y_pred, from_logits=False):
     """
     from_logits = check_bool(from_logits, "from_logits")
     y_true, y_pred = _prepare(y_true, y_pred)
+    return _binary_crossentropy(y_true, y_pred, from_logits)
+
+
+def _binary_crossentropy(y_true, y_pred, from_logits):
+    # Converted and lined up already; the value ranges are checked here, batch by batch, because
+    # they depend on the predictions (a model's linear output is not a probability).
     _check_probabilities(y_true, y_pred, from_logits)
     if from_logits:
         per_output = y_true * np.logaddexp(0, -y_pred) + (1 - y_true) * np.logaddexp(0, y_pred)
@@ -313,6 +355,10 @@ def binary_crossentropy_gradient(y_true, y_pred, from_logits=False):
     from_logits = check_bool(from_logits, "from_logits")
     shape = np.shape(y_pred)
     y_true, y_pred = _prepare(y_true, y_pred)
+    return _binary_crossentropy_gradient(y_true, y_pred, from_logits).reshape(shape)
+
+
+def _binary_crossentropy_gradient(y_true, y_pred, from_logits):
     _check_probabilities(y_true, y_pred, from_logits)
     if from_logits:
         gradient = activations.sigmoid(y_pred) - y_true
@@ -321,7 +367,7 @@ def binary_crossentropy_gradient(y_true, y_pred, from_logits=False):
         p = np.clip(y_pred, low, high)
         unclipped = (y_pred >= low) & (y_pred <= high)
         gradient = (-y_true / p + (1 - y_true) / (1 - p)) * unclipped
-    return (gradient / y_pred.size).reshape(shape)
+    return gradient / y_pred.size
 
 
 def _categorical_checks(y_pred, from_logits):
@@ -345,23 +391,38 @@ def _categorical_checks(y_pred, from_logits):
             )
 
 
-def _categorical_loss_and_gradient(one_hot, y_pred, from_logits):
-    r"""Per-sample cross-entropy $-\sum_k y_k \log q_k$ and its gradient (not yet divided by $n$)."""
+def _log_softmax(z):
+    # log softmax(z) = z - m - log(sum(exp(z - m))), shifting by the row maximum m so that exp
+    # cannot overflow.
+    log_q = z - z.max(axis=-1, keepdims=True)
+    return log_q - np.log(np.sum(np.exp(log_q), axis=-1, keepdims=True))
+
+
+def _categorical_crossentropy(one_hot, y_pred, from_logits):
+    r"""The batch loss, mean of $-\sum_k y_k \log q_k$, on arrays converted and lined up already."""
+    _categorical_checks(y_pred, from_logits)
     if from_logits:
-        log_q = y_pred - y_pred.max(axis=-1, keepdims=True)
-        log_q = log_q - np.log(np.sum(np.exp(log_q), axis=-1, keepdims=True))
-        per_sample = -np.sum(one_hot * log_q, axis=-1)
-        gradient = np.exp(log_q) * one_hot.sum(axis=-1, keepdims=True) - one_hot
-        return per_sample, gradient
+        return _reduce(-np.sum(one_hot * _log_softmax(y_pred), axis=-1))
+    low, high = _clip_bounds(y_pred.dtype)
+    q_clipped = np.clip(y_pred / y_pred.sum(axis=-1, keepdims=True), low, high)
+    return _reduce(-np.sum(one_hot * np.log(q_clipped), axis=-1))
+
+
+def _categorical_crossentropy_gradient(one_hot, y_pred, from_logits):
+    """The gradient of :func:`_categorical_crossentropy` with respect to `y_pred`."""
+    _categorical_checks(y_pred, from_logits)
+    n_samples = one_hot.size // one_hot.shape[-1]
+    if from_logits:
+        gradient = np.exp(_log_softmax(y_pred)) * one_hot.sum(axis=-1, keepdims=True) - one_hot
+        return gradient / n_samples
     total = y_pred.sum(axis=-1, keepdims=True)
     q = y_pred / total
     low, high = _clip_bounds(y_pred.dtype)
     q_clipped = np.clip(q, low, high)
-    per_sample = -np.sum(one_hot * np.log(q_clipped), axis=-1)
     # dL/dq, zero where the clip is flat, then back through q = p / sum(p).
     g = -one_hot / q_clipped * ((q >= low) & (q <= high))
     gradient = (g - np.sum(g * q, axis=-1, keepdims=True)) / total
-    return per_sample, gradient
+    return gradient / n_samples
 
 
 def categorical_crossentropy(y_true, y_pred, from_logits=False):
@@ -392,9 +453,7 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False):
         "for integer class labels use sparse_categorical_crossentropy.",
     )
     check_in_range(y_true, "y_true", 0, 1, hint="Expected one-hot labels or probabilities.")
-    _categorical_checks(y_pred, from_logits)
-    per_sample, _ = _categorical_loss_and_gradient(y_true, y_pred, from_logits)
-    return _reduce(per_sample)
+    return _categorical_crossentropy(y_true, y_pred, from_logits)
 
 
 def categorical_crossentropy_gradient(y_true, y_pred, from_logits=False):
@@ -419,9 +478,7 @@ def categorical_crossentropy_gradient(y_true, y_pred, from_logits=False):
     shape = np.shape(y_pred)
     y_true, y_pred = _prepare(y_true, y_pred)
     check_in_range(y_true, "y_true", 0, 1, hint="Expected one-hot labels or probabilities.")
-    _categorical_checks(y_pred, from_logits)
-    per_sample, gradient = _categorical_loss_and_gradient(y_true, y_pred, from_logits)
-    return (gradient / np.size(per_sample)).reshape(shape)
+    return _categorical_crossentropy_gradient(y_true, y_pred, from_logits).reshape(shape)
 
 
 def _sparse_one_hot(y_true, y_pred):
@@ -445,9 +502,15 @@ def _sparse_one_hot(y_true, y_pred):
             f"{y_pred.shape[:-1] + (1,)} for y_pred of shape {y_pred.shape}; received y_true of "
             f"shape {labels.shape}.{hint}"
         )
+    return _one_hot(labels, y_pred), y_pred
+
+
+def _one_hot(labels, y_pred):
+    """One-hot rows shaped like `y_pred` from class indices (checked already)."""
     one_hot = np.zeros_like(y_pred)
+    labels = labels.reshape(y_pred.shape[:-1]).astype(np.intp, copy=False)
     np.put_along_axis(one_hot, labels[..., np.newaxis], 1, axis=-1)
-    return one_hot, y_pred
+    return one_hot
 
 
 def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False):
@@ -475,9 +538,11 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False):
     """
     from_logits = check_bool(from_logits, "from_logits")
     one_hot, y_pred = _sparse_one_hot(y_true, y_pred)
-    _categorical_checks(y_pred, from_logits)
-    per_sample, _ = _categorical_loss_and_gradient(one_hot, y_pred, from_logits)
-    return _reduce(per_sample)
+    return _categorical_crossentropy(one_hot, y_pred, from_logits)
+
+
+def _sparse_categorical_crossentropy(labels, y_pred, from_logits):
+    return _categorical_crossentropy(_one_hot(labels, y_pred), y_pred, from_logits)
 
 
 def sparse_categorical_crossentropy_gradient(y_true, y_pred, from_logits=False):
@@ -490,9 +555,11 @@ def sparse_categorical_crossentropy_gradient(y_true, y_pred, from_logits=False):
     """
     from_logits = check_bool(from_logits, "from_logits")
     one_hot, y_pred = _sparse_one_hot(y_true, y_pred)
-    _categorical_checks(y_pred, from_logits)
-    per_sample, gradient = _categorical_loss_and_gradient(one_hot, y_pred, from_logits)
-    return gradient / np.size(per_sample)
+    return _categorical_crossentropy_gradient(one_hot, y_pred, from_logits)
+
+
+def _sparse_categorical_crossentropy_gradient(labels, y_pred, from_logits):
+    return _categorical_crossentropy_gradient(_one_hot(labels, y_pred), y_pred, from_logits)
 
 
 # ---------------------------------------------------------------- loss objects, as in Keras
@@ -522,6 +589,8 @@ class Loss:
         self._function = function
         self._gradient = gradient
         self._options = options
+        # The built-in losses also name their unchecked cores (value, gradient), which fit uses.
+        self._cores = None
 
     def __call__(self, y_true, y_pred):
         """Return the batch loss."""
@@ -530,6 +599,24 @@ class Loss:
     def gradient(self, y_true, y_pred):
         """Return d(batch loss)/d(y_pred), shaped like `y_pred`."""
         return self._gradient(y_true, y_pred, **self._options)
+
+    def _value_and_gradient(self, y_true, y_pred):
+        """The batch loss and its gradient (None if the loss is not finite), for ``Model.fit``.
+
+        fit has converted and checked its targets once, and its predictions are finite, so the
+        conversions and checks of the public functions would only repeat themselves every batch;
+        the cores skip them (they still check value ranges that depend on the predictions).
+        """
+        if self._cores is None:  # a user's Loss(name, function, gradient): use it as given
+            value = self(y_true, y_pred)
+            return value, self.gradient(y_true, y_pred) if np.isfinite(value) else None
+        value_core, gradient_core = self._cores
+        aligned_true, aligned_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
+        value = value_core(aligned_true, aligned_pred, **self._options)
+        if not np.isfinite(value):
+            return value, None
+        gradient = gradient_core(aligned_true, aligned_pred, **self._options)
+        return value, gradient.reshape(y_pred.shape)
 
     def __repr__(self):
         options = ", ".join(f"{key}={value!r}" for key, value in self._options.items())
@@ -541,6 +628,7 @@ class SumSquaredError(Loss):
 
     def __init__(self):
         super().__init__("sum_squared_error", sse, sse_gradient)
+        self._cores = (_sse, _sse_gradient)
 
 
 class MeanSquaredError(Loss):
@@ -548,6 +636,7 @@ class MeanSquaredError(Loss):
 
     def __init__(self):
         super().__init__("mean_squared_error", mse, mse_gradient)
+        self._cores = (_mse, _mse_gradient)
 
 
 class RootMeanSquaredError(Loss):
@@ -555,6 +644,7 @@ class RootMeanSquaredError(Loss):
 
     def __init__(self):
         super().__init__("root_mean_squared_error", rmse, rmse_gradient)
+        self._cores = (_rmse, _rmse_gradient)
 
 
 class MeanAbsoluteError(Loss):
@@ -562,6 +652,7 @@ class MeanAbsoluteError(Loss):
 
     def __init__(self):
         super().__init__("mean_absolute_error", mae, mae_gradient)
+        self._cores = (_mae, _mae_gradient)
 
 
 class BinaryCrossentropy(Loss):
@@ -573,6 +664,7 @@ class BinaryCrossentropy(Loss):
             "binary_crossentropy", binary_crossentropy, binary_crossentropy_gradient,
             from_logits=self.from_logits,
         )
+        self._cores = (_binary_crossentropy, _binary_crossentropy_gradient)
 
 
 class CategoricalCrossentropy(Loss):
@@ -584,6 +676,7 @@ class CategoricalCrossentropy(Loss):
             "categorical_crossentropy", categorical_crossentropy, categorical_crossentropy_gradient,
             from_logits=self.from_logits,
         )
+        self._cores = (_categorical_crossentropy, _categorical_crossentropy_gradient)
 
 
 class SparseCategoricalCrossentropy(Loss):
@@ -595,6 +688,7 @@ class SparseCategoricalCrossentropy(Loss):
             "sparse_categorical_crossentropy", sparse_categorical_crossentropy,
             sparse_categorical_crossentropy_gradient, from_logits=self.from_logits,
         )
+        self._cores = (_sparse_categorical_crossentropy, _sparse_categorical_crossentropy_gradient)
 
 
 # Every spelling Keras's ``losses.get`` accepts for these losses, plus "sse"/"rmse".

@@ -253,6 +253,50 @@ def test_loss_objects_wrap_the_functions(cls, name, function):
     )
 
 
+@pytest.mark.parametrize(
+    "function, from_logits",
+    [(name, False) for name in ALL] + [(name, True) for name in ALL if "crossentropy" in name],
+)
+def test_fits_unchecked_path_gives_the_public_functions_numbers(function, from_logits):
+    """Model.fit calls the cores without re-checking each batch; the numbers must not change."""
+    rng = np.random.default_rng(5)
+    y_true, y_pred = _example(function, rng, from_logits=from_logits)
+    y_true, y_pred = y_true.astype("float32"), y_pred.astype("float32")
+    loss = losses.get(function) if not from_logits else type(losses.get(function))(from_logits=True)
+    value, gradient = loss._value_and_gradient(y_true, y_pred)
+    assert value == loss(y_true, y_pred)
+    np.testing.assert_array_equal(gradient, loss.gradient(y_true, y_pred))
+    # (n,) targets against an (n, 1) output are lined up as the public functions do
+    if "categorical" not in function:
+        value, gradient = loss._value_and_gradient(y_true[:, 0], y_pred[:, :1])
+        assert value == loss(y_true[:, 0], y_pred[:, :1]) and gradient.shape == (5, 1)
+
+
+def test_unchecked_path_still_checks_what_depends_on_the_predictions():
+    with pytest.raises(ValueError, match="y_pred must hold values in \\[0, 1\\]"):
+        losses.BinaryCrossentropy()._value_and_gradient(np.array([1.0]), np.array([1.5]))
+    with pytest.raises(ValueError, match="y_pred must hold probabilities"):
+        losses.CategoricalCrossentropy()._value_and_gradient(
+            np.array([[0.0, 1.0]]), np.array([[-0.5, 1.5]]))
+
+
+def test_a_users_loss_without_cores_uses_its_own_functions():
+    calls = []
+
+    def value(y_true, y_pred):
+        calls.append("value")
+        return losses.mse(y_true, y_pred)
+
+    def gradient(y_true, y_pred):
+        calls.append("gradient")
+        return losses.mse_gradient(y_true, y_pred)
+
+    loss = losses.Loss("my_mse", value, gradient)
+    result, grad = loss._value_and_gradient(np.array([0.0, 1.0]), np.array([1.0, 1.0]))
+    assert result == pytest.approx(0.5) and calls == ["value", "gradient"]
+    np.testing.assert_allclose(grad, [1.0, 0.0])
+
+
 def test_from_logits_option_is_passed_through():
     loss = losses.BinaryCrossentropy(from_logits=True)
     assert loss.from_logits is True

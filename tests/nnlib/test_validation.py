@@ -44,6 +44,14 @@ def test_as_float_array_reports_non_finite_values():
         v.as_float_array(np.array([[0, 1], [np.inf, -np.inf], [np.nan, 2]]), "x")
 
 
+def test_as_float_array_finite_values_whose_sum_overflows_are_accepted():
+    # The quick test sums the array; an overflowing sum must fall back, not reject good data.
+    big = np.full((3, 2), 3e38, dtype=np.float32)
+    assert v.as_float_array(big, "x") is big
+    with pytest.raises(ValueError, match=r"x contains 1 non-finite value .* nan at index \(2, 1\)"):
+        v.as_float_array(np.where(np.arange(6).reshape(3, 2) == 5, np.nan, big), "x")
+
+
 def test_check_ndim_with_reshape_hint():
     v.check_ndim(np.zeros((2, 3)), "x", 2)
     v.check_ndim(np.zeros(3), "y", (1, 2))
