@@ -1,0 +1,428 @@
+"""Realistic wrong answers, one answer cell each, and what they must cost.
+
+Each case replaces one answer cell (by grade_id) of an assignment's solution notebook with ``source``;
+graded, it must score 0 on exactly the test cells in ``lost`` and full marks on every other test cell,
+and the feedback of each lost cell must contain ``message``.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class WrongAnswer(NamedTuple):
+    grade_id: str
+    source: str
+    lost: tuple[str, ...]
+    message: str
+
+
+WRONG_ANSWERS: dict[str, list[WrongAnswer]] = {
+    "activations": [
+        WrongAnswer(
+            "sigmoid",
+            '''def sigmoid(x):
+    x = np.asarray(x, dtype=float)
+    return 1.0 / (1.0 + np.exp(-x))
+''',
+            ("sigmoid_stable",),
+            "overflow encountered in exp",
+        ),
+        WrongAnswer(
+            "sigmoid_derivative",
+            '''def sigmoid_derivative(x, sigmoid=sigmoid):
+    s = sigmoid(np.asarray(x, dtype=float))
+    return -s * (1.0 - s)
+''',
+            ("sigmoid_derivative_values",),
+            "wrong sign",
+        ),
+        WrongAnswer(
+            "hard_sigmoid",
+            '''def hard_sigmoid(x):
+    x = np.asarray(x, dtype=float)
+    return np.clip(0.2 * x + 0.5, 0.0, 1.0)
+
+
+def hard_sigmoid_derivative(x):
+    x = np.asarray(x, dtype=float)
+    return np.where((x > -3.0) & (x < 3.0), 1.0 / 6.0, 0.0)
+''',
+            ("hard_sigmoid_values",),
+            "Keras 2's hard_sigmoid",
+        ),
+        WrongAnswer(
+            "softmax",
+            '''def softmax(z):
+    z = np.asarray(z, dtype=float)
+    e = np.exp(z)
+    return e / np.sum(e, axis=-1, keepdims=True)
+''',
+            ("softmax_stable",),
+            "subtract each row's maximum first",
+        ),
+        WrongAnswer(
+            "relu_derivative",
+            '''def relu_derivative(x):
+    x = np.asarray(x, dtype=float)
+    return (x >= 0).astype(float)
+''',
+            ("relu_derivative_values",),
+            "1 at x = 0",
+        ),
+    ],
+    "losses": [
+        WrongAnswer(
+            "sse",
+            '''def sse(y_true, y_pred):
+    y_true, y_pred = np.asarray(y_true, dtype=float), np.asarray(y_pred, dtype=float)
+    return 0.5 * float(np.sum((y_true - y_pred) ** 2))
+
+
+def sse_gradient(y_true, y_pred):
+    return 2.0 * (np.asarray(y_pred, dtype=float) - np.asarray(y_true, dtype=float))
+''',
+            ("sse_values",),
+            "the 1/2 * SSE convention",
+        ),
+        WrongAnswer(
+            "mse",
+            '''def mse(y_true, y_pred):
+    y_true, y_pred = np.asarray(y_true, dtype=float), np.asarray(y_pred, dtype=float)
+    return float(np.mean((y_true - y_pred) ** 2))
+
+
+def mse_gradient(y_true, y_pred):
+    y_true, y_pred = np.asarray(y_true, dtype=float), np.asarray(y_pred, dtype=float)
+    return 2.0 * (y_pred - y_true)
+''',
+            ("mse_gradient_values",),
+            "the gradient of the sum: divide by N",
+        ),
+        WrongAnswer(
+            "binary_crossentropy",
+            '''def binary_crossentropy(y_true, y_pred):
+    y_true, y_pred = np.asarray(y_true, dtype=float), np.asarray(y_pred, dtype=float)
+    p = np.clip(y_pred, 1e-15, 1.0 - 1e-15)
+    return float(np.mean(-(y_true * np.log(p) + (1.0 - y_true) * np.log(1.0 - p))))
+
+
+def binary_crossentropy_gradient(y_true, y_pred):
+    y_true, y_pred = np.asarray(y_true, dtype=float), np.asarray(y_pred, dtype=float)
+    p = np.clip(y_pred, 1e-15, 1.0 - 1e-15)
+    inside = (y_pred > 1e-15) & (y_pred < 1.0 - 1e-15)
+    return np.where(inside, (p - y_true) / (p * (1.0 - p)), 0.0) / y_pred.size
+''',
+            ("binary_crossentropy_clip",),
+            "a clip at 1e-15 (Keras clips at epsilon = 1e-7)",
+        ),
+        WrongAnswer(
+            "categorical_crossentropy",
+            '''def categorical_crossentropy(y_true, y_pred):
+    y_true, y_pred = np.asarray(y_true, dtype=float), np.asarray(y_pred, dtype=float)
+    p = np.clip(y_pred, 1e-7, 1.0 - 1e-7)
+    return float(np.mean(-y_true * np.log(p)))
+
+
+def categorical_crossentropy_gradient(y_true, y_pred):
+    y_true, y_pred = np.asarray(y_true, dtype=float), np.asarray(y_pred, dtype=float)
+    p = np.clip(y_pred, 1e-7, 1.0 - 1e-7)
+    inside = (y_pred > 1e-7) & (y_pred < 1.0 - 1e-7)
+    return np.where(inside, -y_true / p, 0.0) / y_pred.shape[0]
+''',
+            ("categorical_crossentropy_values",),
+            "the mean over all n * K elements",
+        ),
+    ],
+    "dense_layer": [
+        WrongAnswer(
+            "dense_forward",
+            '''def dense_forward(x, W, b):
+    return np.asarray(x, dtype=float) @ np.asarray(W, dtype=float)
+''',
+            ("dense_forward_values",),
+            "without the bias",
+        ),
+        WrongAnswer(
+            "dense_backward",
+            '''def dense_backward(x, W, grad):
+    x, W, grad = np.asarray(x, dtype=float), np.asarray(W, dtype=float), np.asarray(grad, dtype=float)
+    return grad @ W.T, x.T @ grad, grad.mean(axis=0)
+''',
+            ("dense_backward_db",),
+            "a mean where a sum belongs",
+        ),
+        WrongAnswer(
+            "dense_backward",
+            '''def dense_backward(x, W, grad):
+    x, W, grad = np.asarray(x, dtype=float), np.asarray(W, dtype=float), np.asarray(grad, dtype=float)
+    return grad @ W.T, grad.T @ x, grad.sum(axis=0)
+''',
+            ("dense_backward_dW",),
+            "did you compute g.T @ x instead of x.T @ g?",
+        ),
+        WrongAnswer(
+            "dense_backward",
+            '''def dense_backward(x, W, grad):
+    x, W, grad = np.asarray(x, dtype=float), np.asarray(W, dtype=float), np.asarray(grad, dtype=float)
+    return grad @ W.T / len(x), x.T @ grad, grad.sum(axis=0)
+''',
+            ("dense_backward_dx",),
+            "dx = g @ W.T",
+        ),
+    ],
+    "gradient_descent": [
+        WrongAnswer(
+            "gradient_step",
+            '''def gradient_step(w, grad, learning_rate):
+    return np.asarray(w, dtype=float) + learning_rate * np.asarray(grad, dtype=float)
+''',
+            ("gradient_step_values",),
+            "that climbs the loss",
+        ),
+        WrongAnswer(
+            "linear_mse_gradient",
+            '''def linear_mse_gradient(w, x, y):
+    w, x, y = np.asarray(w, dtype=float), np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    return x.T @ (x @ w - y) / len(x)
+''',
+            ("linear_mse_gradient_values",),
+            "the 2 of the square is missing",
+        ),
+        WrongAnswer(
+            "minibatch_sgd",
+            '''def minibatch_sgd(x, y, w0, learning_rate, epochs, batch_size, seed=0,
+                  gradient=linear_mse_gradient, step=gradient_step):
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    w = np.array(w0, dtype=float)
+    for _ in range(epochs):
+        for start in range(0, len(x), batch_size):
+            w = step(w, gradient(w, x[start:start + batch_size], y[start:start + batch_size]), learning_rate)
+    return w
+''',
+            ("minibatch_sgd_values",),
+            "without shuffling",
+        ),
+        WrongAnswer(
+            "minibatch_sgd",
+            '''def minibatch_sgd(x, y, w0, learning_rate, epochs, batch_size, seed=0,
+                  gradient=linear_mse_gradient, step=gradient_step):
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    w = np.array(w0, dtype=float)
+    for _ in range(epochs):
+        order = np.random.default_rng(seed).permutation(len(x))
+        for start in range(0, len(x), batch_size):
+            batch = order[start:start + batch_size]
+            w = step(w, gradient(w, x[batch], y[batch]), learning_rate)
+    return w
+''',
+            ("minibatch_sgd_values",),
+            "reuses the same order every epoch",
+        ),
+        WrongAnswer(
+            "gradient_descent",
+            '''def gradient_descent(x, y, w0, learning_rate, epochs, gradient=linear_mse_gradient, step=gradient_step):
+    w = np.array(w0, dtype=float)
+    for _ in range(1, epochs):
+        w = step(w, gradient(w, x, y), learning_rate)
+    return w
+''',
+            ("gradient_descent_values",),
+            "one step too few",
+        ),
+    ],
+    "perceptron": [
+        WrongAnswer(
+            "step",
+            '''def step(z):
+    return np.where(np.asarray(z, dtype=float) > 0, 1.0, 0.0)
+''',
+            ("step_values",),
+            "this course uses step(0) = 1",
+        ),
+        WrongAnswer(
+            "perceptron_update",
+            '''def perceptron_update(w, b, x, y, learning_rate=1.0, step=step):
+    w, x = np.asarray(w, dtype=float), np.asarray(x, dtype=float)
+    error = y - float(step(x @ w + b))
+    return w + learning_rate * error * x, b
+''',
+            ("perceptron_update_bias",),
+            "the bias learns too",
+        ),
+        WrongAnswer(
+            "perceptron_update",
+            '''def perceptron_update(w, b, x, y, learning_rate=1.0, step=step):
+    w, x = np.asarray(w, dtype=float), np.asarray(x, dtype=float)
+    error = float(step(x @ w + b)) - y
+    return w + learning_rate * error * x, b + learning_rate * error
+''',
+            ("perceptron_update_weights", "perceptron_update_bias"),
+            "flipped",
+        ),
+        WrongAnswer(
+            "train_perceptron",
+            '''def train_perceptron(x, y, epochs=10, learning_rate=1.0, update=perceptron_update):
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    w, b = np.zeros(x.shape[1]), 0.0
+    for x_i, y_i in zip(x, y):
+        w, b = update(w, b, x_i, y_i, learning_rate)
+    return w, b
+''',
+            ("train_perceptron_values",),
+            "the weights after a single epoch",
+        ),
+    ],
+    "backpropagation": [
+        WrongAnswer(
+            "forward",
+            '''def forward(x, W1, b1, W2, b2):
+    z1 = x @ W1 + b1
+    h = np.maximum(z1, 0.0)
+    z2 = z1 @ W2 + b2
+    return z1, h, z2, 1.0 / (1.0 + np.exp(-z2))
+''',
+            ("forward_values",),
+            "the second layer must read the activations",
+        ),
+        WrongAnswer(
+            "backward",
+            '''def backward(x, y, W2, z1, h, p):
+    dz2 = (p - y) / len(x)
+    dz1 = dz2 @ W2.T
+    return {"W1": x.T @ dz1, "b1": dz1.sum(axis=0), "W2": h.T @ dz2, "b2": dz2.sum(axis=0)}
+''',
+            ("backward_hidden",),
+            "without the ReLU's derivative",
+        ),
+        WrongAnswer(
+            "backward",
+            '''def backward(x, y, W2, z1, h, p):
+    dz2 = (p - y) / len(x)
+    dz1 = (dz2 @ W2.T) * (z1 > 0)
+    return {"W1": x.T @ dz1, "b1": dz1.sum(axis=0), "W2": h.T @ dz2, "b2": dz2.mean(axis=0)}
+''',
+            ("backward_output",),
+            "a mean where a sum belongs",
+        ),
+        WrongAnswer(
+            "numerical_gradient",
+            '''def numerical_gradient(f, w, eps=1e-6):
+    w = np.array(w, dtype=np.float64)
+    grad = np.zeros_like(w)
+    base = f(w)
+    for index in np.ndindex(w.shape):
+        bumped = w.copy()
+        bumped[index] += eps
+        grad[index] = (f(bumped) - base) / eps
+    return grad
+''',
+            ("numerical_gradient_values",),
+            "use the central difference",
+        ),
+        WrongAnswer(
+            "numerical_gradient",
+            '''def numerical_gradient(f, w, eps=1e-6):
+    w = np.array(w)
+    grad = np.zeros_like(w)
+    for index in np.ndindex(w.shape):
+        original = w[index]
+        w[index] = original + eps
+        f_plus = f(w)
+        w[index] = original - eps
+        f_minus = f(w)
+        w[index] = original
+        grad[index] = (f_plus - f_minus) / (2 * eps)
+    return grad
+''',
+            ("numerical_gradient_values",),
+            "Work on a float64 copy of w",
+        ),
+    ],
+    "keras_training": [
+        WrongAnswer(
+            "fit_and_predict_sequential",
+            '''def fit_and_predict_sequential(x_train, y_train, x_test):
+    set_random_seed(0)
+    model = Sequential([Input((64,)), Dense(64, activation="relu"), Dense(10, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.fit(x_train, y_train, epochs=30, verbose=0)
+    return np.argmax(model.predict(x_test, verbose=0), axis=1)
+''',
+            ("sequential_accuracy",),
+            "not the predicted labels",
+        ),
+        WrongAnswer(
+            "fit_and_predict_sequential",
+            '''def fit_and_predict_sequential(x_train, y_train, x_test):
+    set_random_seed(0)
+    model = Sequential([Input((64,)), Dense(64, activation="relu"), Dense(10, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    model.fit(x_train, np.eye(10)[y_train], epochs=5, verbose=0)
+    return model.predict(x_test, verbose=0)
+''',
+            ("sequential_accuracy",),
+            "do not sum to 1",
+        ),
+        WrongAnswer(
+            "fit_and_predict_functional",
+            '''def fit_and_predict_functional(x_train, y_train, x_test):
+    set_random_seed(0)
+    inputs = Input((64,))
+    outputs = Dense(10, activation="softmax")(Dense(64, activation="relu")(inputs))
+    model = Model(inputs=inputs, outputs=outputs)
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    model.fit(x_train, y_train, epochs=2, verbose=0)
+    return model.predict(x_test, verbose=0)
+''',
+            ("functional_accuracy",),
+            "below the target of 0.93",
+        ),
+    ],
+    "capstone": [
+        WrongAnswer(
+            "standardize",
+            '''def standardize(x_train, x_test):
+    x_train, x_test = np.asarray(x_train, dtype=float), np.asarray(x_test, dtype=float)
+    def scale(x):
+        std = x.std(axis=0)
+        return (x - x.mean(axis=0)) / np.where(std == 0, 1.0, std)
+    return scale(x_train), scale(x_test)
+''',
+            ("standardize_values",),
+            "scaled with its own statistics",
+        ),
+        WrongAnswer(
+            "fit_and_predict_default",
+            '''def fit_and_predict_default(x_train, y_train, x_test):
+    train_scaled, test_scaled = standardize(x_train, x_test)
+    set_random_seed(0)
+    model = Sequential([Input((7,)), Dense(16, activation="relu"), Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    model.fit(train_scaled, y_train, epochs=30, verbose=0)
+    return (model.predict(test_scaled, verbose=0) > 0.5).astype(float)
+''',
+            ("capstone_auc",),
+            "below the target of 0.78",
+        ),
+        WrongAnswer(
+            "balanced_accuracy",
+            '''def balanced_accuracy(y_true, y_pred):
+    return float(np.mean(np.asarray(y_true).reshape(-1) == np.asarray(y_pred).reshape(-1)))
+''',
+            ("balanced_accuracy_values",),
+            "the plain accuracy",
+        ),
+        WrongAnswer(
+            "best_threshold",
+            '''def best_threshold(y_true, probabilities, balanced_accuracy=balanced_accuracy):
+    y_true, probabilities = np.asarray(y_true).reshape(-1), np.asarray(probabilities, dtype=float).reshape(-1)
+    candidates = np.linspace(0.05, 0.95, 91)
+    scores = [np.mean((probabilities >= t) == y_true) for t in candidates]
+    return float(candidates[int(np.argmax(scores))])
+''',
+            ("best_threshold_values",),
+            "the best plain accuracy",
+        ),
+    ],
+}
