@@ -12,7 +12,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 export NO_MKDOCS_2_WARNING := 1
 export KERAS_BACKEND := jax
 
-.PHONY: serve build test bench chromium clean
+.PHONY: serve build test bench release chromium clean
 
 serve: $(STAMP) $(ASSETS)
 	$(BIN)/mkdocs serve --strict --dev-addr 127.0.0.1:8000
@@ -23,11 +23,16 @@ build: $(STAMP) $(ASSETS)
 # Tests run in one worker per core (pytest-xdist); one BLAS thread per worker, since OpenBLAS threads
 # that outnumber the cores spin against each other and slow everything down many times over.
 test: $(STAMP) $(ASSETS) chromium
-	OPENBLAS_NUM_THREADS=1 $(BIN)/python -m pytest -n auto
+	OPENBLAS_NUM_THREADS=1 $(BIN)/python -m pytest -n auto --dist loadgroup
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_mlp.py
 	$(BIN)/python benchmarks/bench_grading.py
+
+# Regenerate the learner notebooks in exercises/ from solutions/ (after editing a source notebook).
+ASSIGNMENTS := perceptron activations losses dense_layer gradient_descent backpropagation keras_training capstone
+release: $(STAMP)
+	for a in $(ASSIGNMENTS); do $(BIN)/nbgrader generate_assignment "$$a" --no-db --force || exit 1; done
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || "$$(tools/find-python)" -m venv $(VENV)
