@@ -34,16 +34,10 @@ Examples
 (2, 1)
 """
 
-import contextlib
 import math
 import numbers
 
 import numpy as np
-
-try:  # installed with scikit-learn, which nnlib needs for its data sets
-    from threadpoolctl import threadpool_limits
-except ImportError:  # pragma: no cover - then BLAS keeps its own thread count
-    threadpool_limits = None
 
 from nnlib import config, losses, optimizers, utils
 from nnlib._validation import (
@@ -107,13 +101,6 @@ def _readable_size(n_bytes):
         if size < 1024 or unit == "GB":
             return f"{size:.2f} {unit}"
         size /= 1024
-
-
-def _one_blas_thread():
-    """Run NumPy's matrix products in one thread inside the ``with`` block (see ``fit``)."""
-    if threadpool_limits is None:  # pragma: no cover
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
 
 
 class Model:
@@ -486,13 +473,7 @@ class Model:
         self.history = history
         # A diverging run overflows long before its loss is checked; the check below reports it
         # with the epoch and batch, so NumPy's own warnings would only add noise.
-        # One BLAS thread while training: a mini-batch's products are small (a few million
-        # multiply-adds), so splitting each between threads saves little, and when the machine has
-        # more busy threads than cores, OpenBLAS's threads spin waiting for one another (measured
-        # on 2 busy cores: an epoch at batch 32 took 12-46 s with 2 threads, 1.7 s with one).
-        # scikit-learn's KMeans limits BLAS the same way around its loop. Results can differ from
-        # a multithreaded run in the last bits only (the products are blocked differently).
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"), _one_blas_thread():
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             self._train(xs, y, val, batch_size, epochs, verbose, shuffle, metric_fns, shortcut,
                         history, steps)
         return history
@@ -598,8 +579,7 @@ class Model:
         verbose = self._check_verbose(verbose)
         xs = self._prepare_x(x)
         y = self._prepare_y(y, xs[0].shape[0])
-        with _one_blas_thread():  # small products, as in fit
-            logs = self._evaluate_arrays(xs, y, batch_size)
+        logs = self._evaluate_arrays(xs, y, batch_size)
         if verbose:
             steps = -(-xs[0].shape[0] // batch_size)
             ProgressBar(steps, verbose).update(steps, logs)
@@ -614,9 +594,8 @@ class Model:
         verbose = self._check_verbose(verbose)
         xs = self._prepare_x(x)
         n = xs[0].shape[0]
-        with _one_blas_thread():  # small products, as in fit
-            outputs = [self._forward([a[s:s + batch_size] for a in xs]).copy()
-                       for s in range(0, n, batch_size)]
+        outputs = [self._forward([a[s:s + batch_size] for a in xs]).copy()
+                   for s in range(0, n, batch_size)]
         if verbose:
             steps = len(outputs)
             ProgressBar(steps, verbose).update(steps, {})

@@ -309,30 +309,3 @@ def test_functional_summary_has_connected_to(capsys):
     model.summary()
     out = capsys.readouterr().out
     assert "Connected to" in out and "(InputLayer)" in out and "input_layer" in out
-
-
-def test_fit_trains_with_one_blas_thread_and_restores_the_setting():
-    """fit limits BLAS to one thread (small products; see Model.fit) and gives the setting back."""
-    import threadpoolctl  # installed with scikit-learn
-
-    from nnlib import losses
-
-    def blas_threads():
-        return [pool["num_threads"] for pool in threadpoolctl.threadpool_info()
-                if pool["user_api"] == "blas"]
-
-    seen = []
-
-    def mse_recording_threads(y_true, y_pred):
-        seen.append(blas_threads())
-        return losses.mse(y_true, y_pred)
-
-    model = small_model(out_activation=None)
-    model.compile(loss=losses.Loss("mse_probe", mse_recording_threads, losses.mse_gradient))
-    x, y = data()
-    with threadpoolctl.threadpool_limits(limits=2, user_api="blas"):
-        before = blas_threads()
-        assert before  # NumPy's BLAS is found, so the check below means something
-        model.fit(x, y, batch_size=4, epochs=1, verbose=0)
-        assert blas_threads() == before
-    assert seen and all(threads == [1] * len(before) for threads in seen)
