@@ -220,6 +220,18 @@ def assert_finite(actual: Any, name: str = "the result", hint: str = "") -> None
         raise AssertionError(_join(f"{name} contains {value} at index {index}.", hint))
 
 
+def _same_shape_arrays(actual: Any, expected: Any, name: str, hint: str) -> tuple[np.ndarray, np.ndarray]:
+    """Both as arrays of one shape; a one-element answer may differ in shape only (5 vs [5])."""
+    actual_array = as_array(actual, name)
+    expected_array = np.asarray(expected, dtype=np.float64)
+    if actual_array.shape != expected_array.shape:
+        if actual_array.size == 1 and expected_array.size == 1:
+            actual_array = actual_array.reshape(expected_array.shape)
+        else:
+            assert_shape(actual_array, expected_array.shape, name, hint)
+    return actual_array, expected_array
+
+
 def assert_close(
     actual: Any,
     expected: Any,
@@ -259,14 +271,8 @@ def assert_close(
     ...     print(error)
     hard_sigmoid(x) matches Keras 2's hard_sigmoid, clip(0.2x + 0.5, 0, 1), which is not what this exercise asks for.
     """
-    actual_array = as_array(actual, name)
-    expected_array = np.asarray(expected, dtype=np.float64)
     where = f" for {inputs}" if inputs else ""
-    if actual_array.shape != expected_array.shape:
-        if actual_array.size == 1 and expected_array.size == 1:
-            actual_array = actual_array.reshape(expected_array.shape)
-        else:
-            assert_shape(actual_array, expected_array.shape, name + where, hint)
+    actual_array, expected_array = _same_shape_arrays(actual, expected, name + where, hint)
     for description, wrong in (mistakes or {}).items():
         wrong_array = np.asarray(wrong, dtype=np.float64)
         if (
@@ -313,14 +319,8 @@ def assert_equal(actual: Any, expected: Any, name: str = "the result", hint: str
     ...     print(error)
     predictions for the AND inputs differ in 1 of 3 entries; first at index (1,): got 0, expected 1.
     """
-    actual_array = as_array(actual, name)
-    expected_array = np.asarray(expected, dtype=np.float64)
     where = f" for {inputs}" if inputs else ""
-    if actual_array.shape != expected_array.shape:
-        if actual_array.size == 1 and expected_array.size == 1:
-            actual_array = actual_array.reshape(expected_array.shape)
-        else:
-            assert_shape(actual_array, expected_array.shape, name + where, hint)
+    actual_array, expected_array = _same_shape_arrays(actual, expected, name + where, hint)
     differ = actual_array != expected_array
     if not differ.any():
         return
