@@ -34,6 +34,7 @@ os.environ.setdefault("KERAS_BACKEND", "jax")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np  # noqa: E402
+import threadpoolctl  # noqa: E402  (comes with scikit-learn)
 
 import nnlib.layers  # noqa: E402
 import nnlib.models  # noqa: E402
@@ -96,7 +97,8 @@ def time_epoch(model, x, y, batch_size):
 
 def matmul_ceiling(repeats=200):
     """GFLOP per CPU second of numpy.matmul on the largest product of a step (batch 512, layer 1),
-    in one BLAS thread, as nnlib's fit computes.
+    in one BLAS thread (the most arithmetic one core can do; nnlib's fit uses the environment's
+    BLAS threads, and CPU time adds up the work of all of them).
 
     CPU time, not wall time: on a shared machine the wall clock also counts the time other
     processes hold the cores, while the CPU time of this process measures its own work."""
@@ -105,7 +107,7 @@ def matmul_ceiling(repeats=200):
     b = rng.standard_normal((SIZES[0], SIZES[1]), dtype=np.float32)
     out = np.empty((512, SIZES[1]), dtype=np.float32)
     rates = []
-    with nnlib.models._one_blas_thread():  # the setting nnlib's fit trains with
+    with threadpoolctl.threadpool_limits(1, user_api="blas"):
         for _ in range(5):
             start = time.process_time()
             for _ in range(repeats):

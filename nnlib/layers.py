@@ -379,6 +379,10 @@ class Dense(Layer):
             dz = grad * (self._a > 0)  # the forward pass overwrote z with a = max(z, 0)
         elif self.activation is _LINEAR:
             dz = grad
+        elif self.activation is _SOFTMAX:
+            # the row-by-row Jacobian product from a = softmax(z) itself; a and grad are this
+            # layer's own arrays, so Activation.backward's shape checks would only cost time
+            dz = activations._softmax_vjp(self._a, grad)
         else:
             dz = self.activation.backward(self._z, self._a, grad)
         return self.backward_from_z(dz, input_gradient)

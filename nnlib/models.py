@@ -40,6 +40,7 @@ import numbers
 import numpy as np
 
 from nnlib import config, losses, optimizers, utils
+from nnlib import metrics as nnlib_metrics  # compile() has an argument called metrics
 from nnlib._validation import (
     as_float_array,
     check_non_negative_int,
@@ -488,6 +489,15 @@ class Model:
         n = xs[0].shape[0]
         rng = utils.get_rng()
         f32 = np.float32
+        # Accuracy on class labels, the metric of most classifiers, is counted here directly: fit
+        # checked the labels once (sparse cross-entropy), so the metric function's checks of every
+        # batch would only repeat themselves. Same rule, argmax == label (first maximum on ties).
+        labels = None
+        if (self.loss.name == "sparse_categorical_crossentropy"
+                and len(self._output.shape) == 2):
+            labels = y.reshape(-1).astype(np.intp)
+        counted = [labels is not None and fn.function is nnlib_metrics.sparse_categorical_accuracy
+                   for fn in metric_fns]
         for epoch in range(epochs):
             if verbose and epochs > 1:
                 print(f"Epoch {epoch + 1}/{epochs}")
@@ -504,8 +514,9 @@ class Model:
                 size = yb.shape[0]
 
                 y_pred = self._forward(xb)
-                if shortcut is not None and shortcut.applies(y_pred):
-                    loss, dz = shortcut.loss_and_gradient(y_pred, yb, rows)
+                fused = None if shortcut is None else shortcut.loss_and_gradient(y_pred, yb, rows)
+                if fused is not None:
+                    loss, dz = fused
                     grad = None
                 elif np.isfinite(y_pred).all():
                     # the loss's math without its input checks: fit has checked y once, above
@@ -521,7 +532,11 @@ class Model:
                 loss_total += f32(loss) * f32(size)
                 seen += size
                 for k, fn in enumerate(metric_fns):
-                    metric_totals[k] += np.sum(fn(yb, y_pred), dtype=f32)
+                    if counted[k]:
+                        correct = np.count_nonzero(y_pred.argmax(axis=1) == labels[rows])
+                        metric_totals[k] += f32(correct)
+                    else:
+                        metric_totals[k] += np.sum(fn(yb, y_pred), dtype=f32)
 
                 if grad is None:
                     self._backward(dz, from_z=True)
@@ -714,11 +729,19 @@ class _SoftmaxCrossentropy:
     $$\frac{\partial L}{\partial z} = \frac{p \sum_k y_k - y}{n} \quad (= (p - y)/n
     \text{ for one-hot } y),$$
 
-    the same number without building either factor. Keras clips $p$ to $[\epsilon, 1-\epsilon]$
-    inside the loss; where that clip is active the two differ, so ``applies`` sends such batches
-    (and NaNs) to the general path. The loss value is the one :mod:`nnlib.losses` returns,
-    $-\frac1n \sum \sum_k y_k \log(p_k / \sum_j p_j)$, computed here without re-checking the batch
-    (``fit`` checked the data once).
+    the same number without building either factor. Keras clips the probabilities (divided by
+    their row sum, $q = p / \sum_j p_j$) to $[\epsilon, 1-\epsilon]$ inside the loss, and where
+    that clip is active the two differ. Only the probabilities the loss reads matter:
+
+    * class labels: the loss reads $q_{i, y_i}$ alone ($y_k = 0$ elsewhere, so clipping another
+      entry changes nothing). Where $q_{i, y_i}$ is clipped the loss is flat in it, so that row's
+      gradient is 0 and its loss $-\log$ of the bound: done here too, every batch;
+    * one-hot (or soft) targets: the loss reads $q_{ik}$ where $y_{ik} \ne 0$; a batch where one
+      of those is clipped (or NaN) goes to the general path (``loss_and_gradient`` returns None).
+
+    The loss value is the one :mod:`nnlib.losses` returns, $-\frac1n \sum_i \sum_k y_{ik} \log
+    \mathrm{clip}(q_{ik})$, computed here without re-checking the batch (``fit`` checked the data
+    once).
     """
 
     def __init__(self, loss, y):
@@ -727,23 +750,28 @@ class _SoftmaxCrossentropy:
             self.labels = y.reshape(-1).astype(np.intp)
         else:
             self.label_sums = y.sum(axis=1, keepdims=True)
-        self.low = y.dtype.type(1e-7)
-        self.high = y.dtype.type(1) - self.low
+        self.low, self.high = losses._clip_bounds(y.dtype)  # Keras's [eps, 1 - eps]
         self.row_numbers = np.arange(y.shape[0])  # for picking p[i, label_i]; made once per fit
 
-    def applies(self, p):
-        return p.min() > self.low and p.max() < self.high
+    def _unclipped(self, q):
+        return q.min() > self.low and q.max() < self.high  # False for NaN too
 
     def loss_and_gradient(self, p, y, rows):
+        """``(loss, dL/dz)`` for the batch, or None for the general path (see the class)."""
         n = p.shape[0]
-        row_sums = p.sum(axis=1)
         if self.sparse:
             picked = (self.row_numbers[:n], self.labels[rows])
-            per_sample = -np.log(p[picked] / row_sums)
+            q_label = p[picked] / p.sum(axis=1)  # q[i, label_i]: all the loss reads of q
+            per_sample = -np.log(np.clip(q_label, self.low, self.high))
             dz = p.copy()
             dz[picked] -= 1
+            dz[(q_label < self.low) | (q_label > self.high)] = 0  # the clip is flat there
         else:
-            per_sample = -np.sum(y * np.log(p / row_sums[:, None]), axis=1)
+            q = p / p.sum(axis=1, keepdims=True)
+            q_read = q[y != 0]  # the probabilities the loss reads
+            if q_read.size and not self._unclipped(q_read):
+                return None
+            per_sample = -np.sum(y * np.log(np.clip(q, self.low, self.high)), axis=1)
             dz = p * self.label_sums[rows]
             dz -= y
         dz *= p.dtype.type(1.0 / n)
@@ -752,9 +780,7 @@ class _SoftmaxCrossentropy:
 
 def metrics_module_get(name, y_true_shape, y_pred_shape):
     """nnlib.metrics.get, under a name that does not clash with compile's ``metrics`` argument."""
-    from nnlib import metrics
-
-    return metrics.get(name, y_true_shape, y_pred_shape)
+    return nnlib_metrics.get(name, y_true_shape, y_pred_shape)
 
 
 class Sequential(Model):

@@ -161,3 +161,42 @@ def test_fused_softmax_crossentropy_step_equals_the_chain_rule():
         results.append(model.get_weights())
     for sparse_w, categorical_w in zip(*results):
         np.testing.assert_allclose(sparse_w, categorical_w, rtol=1e-12)
+
+
+@pytest.mark.parametrize("loss", ["sparse_categorical_crossentropy", "categorical_crossentropy"])
+@pytest.mark.parametrize("label_clipped", [False, True])
+def test_fused_step_handles_clipped_probabilities_as_the_chain_rule(label_clipped, loss):
+    """Keras clips every probability to [1e-7, 1 - 1e-7], but the loss reads only q[i, k] where
+    y[i, k] != 0: a tiny probability of another class changes nothing, and fit keeps the fused
+    step. A clipped label probability makes the loss flat in it: with class labels the fused step
+    zeroes that row's gradient; with one-hot targets the batch takes the general path. Either way
+    the weights move exactly as the general path (loss gradient, clip mask, softmax Jacobian) moves
+    them, and the loss reported is the loss function's."""
+    from nnlib.models import _SoftmaxCrossentropy
+
+    x = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+    labels = np.array([0, 1, 1]) if not label_clipped else np.array([0, 1, 2])
+    sparse = loss.startswith("sparse")
+    y = labels if sparse else np.eye(3)[labels]
+    with config.floatx_scope("float64"):
+        model = Sequential([Input((2,)), Dense(3, activation="softmax")])
+        model.compile(optimizer="sgd", loss=loss)
+        # scores: class 2 far below classes 0 and 1 in every row (p below 1e-13, clipped), while
+        # classes 0 and 1 get probabilities from 0.27 to 0.73; label 2 in the last row is clipped
+        model.set_weights([np.array([[0.0, 1.0, -30.0], [0.0, -1.0, -30.0]]), np.zeros(3)])
+        p = model.predict(x, verbose=0)
+        assert p.min() < 1e-7
+        y_checked = model._prepare_y(y, 3)
+        fused = _SoftmaxCrossentropy(model.loss, y_checked).loss_and_gradient(
+            p, y_checked, np.arange(3))
+        assert (fused is None) == (label_clipped and not sparse)
+        expected_loss = model.loss(y, p)
+        if fused is not None:
+            assert fused[0] == pytest.approx(expected_loss, rel=1e-12)
+            assert np.all(fused[1][2] == 0) == label_clipped
+        before = model.get_weights()
+        _, grads = model.compute_loss_and_gradients(x, y)  # the general path
+        history = model.fit(x, y, batch_size=3, epochs=1, shuffle=False, verbose=0)
+    assert history.history["loss"] == [pytest.approx(expected_loss, rel=1e-6)]  # summed in float32
+    for w0, w1, g in zip(before, model.get_weights(), grads):
+        np.testing.assert_allclose(w0 - w1, 0.01 * g, rtol=1e-10, atol=1e-15)

@@ -309,3 +309,23 @@ def test_functional_summary_has_connected_to(capsys):
     model.summary()
     out = capsys.readouterr().out
     assert "Connected to" in out and "(InputLayer)" in out and "input_layer" in out
+
+
+@pytest.mark.parametrize("kernel", ["glorot_uniform", "zeros"])
+def test_fit_counts_accuracy_on_class_labels_as_the_metric_function_does(kernel):
+    """fit counts sparse accuracy itself (the labels were checked once); the numbers must be the
+    metric's, ties included: with a zero kernel every class is equally likely and argmax picks the
+    first, so only the rows labelled 0 count as correct."""
+    from nnlib import metrics
+
+    utils.set_random_seed(3)
+    rng = np.random.default_rng(3)
+    x, labels = rng.normal(size=(12, 4)).astype("float32"), rng.integers(0, 3, size=12)
+    model = Sequential([Input((4,)), Dense(3, activation="softmax", kernel_initializer=kernel)])
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    expected = metrics.sparse_categorical_accuracy(labels, model.predict(x, verbose=0)).mean()
+    # one batch: the accuracy is measured with the weights before the step
+    history = model.fit(x, labels, batch_size=12, epochs=1, shuffle=False, verbose=0)
+    assert history.history["accuracy"] == [pytest.approx(float(expected), abs=1e-7)]
+    if kernel == "zeros":
+        assert expected == pytest.approx(np.mean(labels == 0))
