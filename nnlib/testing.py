@@ -23,6 +23,7 @@ dW has shape (3, 2), expected (2, 3). Its transpose has the expected shape: chec
 from __future__ import annotations
 
 import contextlib
+import math
 import warnings
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
@@ -50,6 +51,11 @@ __all__ = [
     "dense_forward",
     "dense_backward",
     "balanced_accuracy",
+    "logistic_loss",
+    "logistic_gradient",
+    "split_validation",
+    "epoch_batches",
+    "train_epoch",
 ]
 
 
@@ -270,6 +276,16 @@ def assert_close(
     ... except AssertionError as error:
     ...     print(error)
     hard_sigmoid(x) matches Keras 2's hard_sigmoid, clip(0.2x + 0.5, 0, 1), which is not what this exercise asks for.
+
+    A 0 where the answer is tiny but not 0 (an underflow, or a formula that loses relative precision,
+    such as the sigmoid written as 0.5 (1 + tanh(x / 2)) for x below about -19) is explained:
+
+    >>> x = np.array([-50.0, 0.0])
+    >>> try:
+    ...     assert_close(0.5 * (1 + np.tanh(x / 2)), 1 / (1 + np.exp(-x)), name="sigmoid(x)", atol=0)
+    ... except AssertionError as error:
+    ...     print(error)
+    sigmoid(x) differs from the expected value in 1 of 2 entries; the largest difference is at index (0,): got 0, expected 1.92875e-22. A tiny number is not 0: 1.92875e-22 is exact to about 16 significant digits in float64, while 0 keeps none of them (a relative error of 100%). It matters downstream: log(0) = -inf where log(1.92875e-22) = -50, so a cross-entropy computed from this value becomes infinite.
     """
     where = f" for {inputs}" if inputs else ""
     actual_array, expected_array = _same_shape_arrays(actual, expected, name + where, hint)
@@ -305,6 +321,9 @@ def assert_close(
         )
         if _negated(actual_array, expected_array, rtol, atol):
             message += " It is the expected value with the opposite sign: check the sign."
+    if actual_array.ndim == 0:
+        index = ()
+    message += _lost_to_zero(actual_array[index], expected_array[index])
     raise AssertionError(_join(message, hint))
 
 
@@ -568,6 +587,106 @@ def dense_backward(x: Any, W: Any, grad: Any) -> tuple[np.ndarray, np.ndarray, n
     return grad @ W.T, x.T @ grad, grad.sum(axis=0)
 
 
+def logistic_loss(w: Any, x: Any, y: Any) -> float:
+    r"""Mean binary cross-entropy of logistic regression, $p = \sigma(x w)$, for 0/1 labels ``y``.
+
+    $L = \frac1n \sum_s \bigl[\log(1 + e^{z_s}) - y_s z_s\bigr]$ with $z = x w$, which equals
+    $-\frac1n \sum_s [y_s \log p_s + (1 - y_s) \log(1 - p_s)]$ and never overflows (``np.logaddexp``).
+    A column of ones in ``x`` plays the bias.
+
+    Examples
+    --------
+    >>> round(logistic_loss(np.zeros(2), np.ones((3, 2)), np.array([1.0, 0.0, 1.0])), 6)
+    0.693147
+    """
+    w, x, y = (np.asarray(a, dtype=np.float64) for a in (w, x, y))
+    z = x @ w
+    return float(np.mean(np.logaddexp(0.0, z) - y * z))
+
+
+def logistic_gradient(w: Any, x: Any, y: Any) -> np.ndarray:
+    r"""Gradient of :func:`logistic_loss` with respect to ``w``: $\frac1n x^\top (\sigma(x w) - y)$.
+
+    Examples
+    --------
+    >>> logistic_gradient(np.zeros(2), np.ones((2, 2)), np.array([1.0, 1.0]))
+    array([-0.5, -0.5])
+    """
+    w, x, y = (np.asarray(a, dtype=np.float64) for a in (w, x, y))
+    z = x @ w
+    p = np.exp(-np.logaddexp(0.0, -z))  # sigmoid(z) without overflow
+    return x.T @ (p - y) / len(x)
+
+
+def split_validation(x: Any, y: Any, validation_split: float) -> tuple[np.ndarray, ...]:
+    """Keras's ``validation_split``: the first ``floor(n (1 - s))`` rows train, the last rows validate.
+
+    Returns ``(x_train, y_train, x_val, y_val)``. The cut is made before any shuffling.
+
+    Examples
+    --------
+    >>> x_train, y_train, x_val, y_val = split_validation(np.arange(10.0), np.arange(10.0), 0.25)
+    >>> x_train.size, x_val
+    (7, array([7., 8., 9.]))
+    """
+    x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    split_at = int(math.floor(len(x) * (1.0 - validation_split)))
+    return x[:split_at], y[:split_at], x[split_at:], y[split_at:]
+
+
+def epoch_batches(n: int, batch_size: int, epochs: int, seed: int = 0) -> list[list[np.ndarray]]:
+    """The mini-batches of every epoch: one generator, a new permutation of ``range(n)`` per epoch.
+
+    Each epoch's permutation is cut into consecutive batches of ``batch_size`` indices; the last
+    batch holds what is left (it may be smaller, and is kept, as in Keras).
+
+    Examples
+    --------
+    >>> epoch_batches(5, 2, epochs=1, seed=0)
+    [[array([2, 4]), array([3, 0]), array([1])]]
+    """
+    rng = np.random.default_rng(seed)
+    schedule = []
+    for _ in range(epochs):
+        order = rng.permutation(n)
+        schedule.append([order[start:start + batch_size] for start in range(0, n, batch_size)])
+    return schedule
+
+
+def train_epoch(
+    w: Any,
+    x: Any,
+    y: Any,
+    batches: Any,
+    learning_rate: float,
+    gradient: Callable[..., Any] = logistic_gradient,
+    loss: Callable[..., Any] = logistic_loss,
+) -> tuple[np.ndarray, float]:
+    """One epoch of mini-batch gradient descent; returns ``(w, epoch_loss)`` as Keras reports it.
+
+    For each batch (an array of row indices): measure the batch's loss with the current weights,
+    then step ``w - learning_rate * gradient(w, x_batch, y_batch)``. The epoch's loss is the mean of
+    the batch losses weighted by batch size, each measured *before* its batch's update.
+
+    Examples
+    --------
+    >>> x, y = np.ones((3, 1)), np.array([1.0, 1.0, 1.0])
+    >>> w, epoch_loss = train_epoch(np.zeros(1), x, y, [np.array([0, 1]), np.array([2])], 1.0)
+    >>> np.round(w, 4), round(epoch_loss, 4)
+    (array([0.8775]), 0.6201)
+    """
+    w = np.array(w, dtype=np.float64)
+    x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    total, seen = 0.0, 0
+    for batch in batches:
+        batch = np.asarray(batch, dtype=int)
+        x_batch, y_batch = x[batch], y[batch]
+        total += float(loss(w, x_batch, y_batch)) * len(batch)
+        seen += len(batch)
+        w = w - learning_rate * np.asarray(gradient(w, x_batch, y_batch), dtype=np.float64)
+    return w, total / seen
+
+
 def balanced_accuracy(y_true: Any, y_pred: Any) -> float:
     """The mean of the recall of class 1 and the recall of class 0, for 0/1 labels.
 
@@ -600,6 +719,24 @@ def _fmt(value: Any) -> str:
 def _short(value: Any, limit: int = 60) -> str:
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _lost_to_zero(got: Any, want: Any) -> str:
+    """Why a 0 where a tiny non-zero number belongs is wrong, although the two differ by almost nothing.
+
+    A float64 number as small as 1e-300 still carries 16 significant digits; 0 carries none, so the
+    relative error is 100%. It matters downstream: log(0) = -inf, so a cross-entropy computed from
+    such a probability becomes infinite (its gradient too).
+    """
+    got, want = float(got), float(want)
+    if got != 0.0 or want == 0.0 or not math.isfinite(want) or abs(want) >= 1e-8:
+        return ""
+    log_text = f" where log({_fmt(want)}) = {math.log(want):.4g}" if want > 0 else ""
+    return (
+        f" A tiny number is not 0: {_fmt(want)} is exact to about 16 significant digits in float64, "
+        "while 0 keeps none of them (a relative error of 100%). It matters downstream: log(0) = -inf"
+        f"{log_text}, so a cross-entropy computed from this value becomes infinite."
+    )
 
 
 def _negated(actual: np.ndarray, expected: np.ndarray, rtol: float, atol: float) -> bool:

@@ -26,6 +26,7 @@ ASSIGNMENTS = [
     "dense_layer",
     "gradient_descent",
     "backpropagation",
+    "training_loop",
     "keras_training",
     "capstone",
 ]

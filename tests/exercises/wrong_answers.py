@@ -23,6 +23,15 @@ WRONG_ANSWERS: dict[str, list[WrongAnswer]] = {
             "sigmoid",
             '''def sigmoid(x):
     x = np.asarray(x, dtype=float)
+    return 0.5 * (1.0 + np.tanh(x / 2.0))
+''',
+            ("sigmoid_stable",),
+            "log(0) = -inf",
+        ),
+        WrongAnswer(
+            "sigmoid",
+            '''def sigmoid(x):
+    x = np.asarray(x, dtype=float)
     return 1.0 / (1.0 + np.exp(-x))
 ''',
             ("sigmoid_stable",),
@@ -144,31 +153,21 @@ def categorical_crossentropy_gradient(y_true, y_pred):
             "without the bias",
         ),
         WrongAnswer(
-            "dense_backward",
-            '''def dense_backward(x, W, grad):
-    x, W, grad = np.asarray(x, dtype=float), np.asarray(W, dtype=float), np.asarray(grad, dtype=float)
-    return grad @ W.T, x.T @ grad, grad.mean(axis=0)
+            "collapse_linear",
+            '''def collapse_linear(W1, b1, W2, b2):
+    W1, b1, W2, b2 = (np.asarray(a, dtype=float) for a in (W1, b1, W2, b2))
+    return W1 @ W2, b2
 ''',
-            ("dense_backward_db",),
-            "a mean where a sum belongs",
+            ("collapse_linear_values",),
+            "the first bias also passes through W2",
         ),
         WrongAnswer(
-            "dense_backward",
-            '''def dense_backward(x, W, grad):
-    x, W, grad = np.asarray(x, dtype=float), np.asarray(W, dtype=float), np.asarray(grad, dtype=float)
-    return grad @ W.T, grad.T @ x, grad.sum(axis=0)
+            "xor_network",
+            '''def xor_network():
+    return np.array([[1.0], [1.0]]), np.array([-0.5]), np.array([[1.0]]), np.array([-0.5])
 ''',
-            ("dense_backward_dW",),
-            "did you compute g.T @ x instead of x.T @ g?",
-        ),
-        WrongAnswer(
-            "dense_backward",
-            '''def dense_backward(x, W, grad):
-    x, W, grad = np.asarray(x, dtype=float), np.asarray(W, dtype=float), np.asarray(grad, dtype=float)
-    return grad @ W.T / len(x), x.T @ grad, grad.sum(axis=0)
-''',
-            ("dense_backward_dx",),
-            "dx = g @ W.T",
+            ("xor_network_values",),
+            "this network also fires for (1, 1)",
         ),
     ],
     "gradient_descent": [
@@ -275,6 +274,33 @@ def categorical_crossentropy_gradient(y_true, y_pred):
     ],
     "backpropagation": [
         WrongAnswer(
+            "dense_backward",
+            '''def dense_backward(x, W, grad):
+    x, W, grad = np.asarray(x, dtype=float), np.asarray(W, dtype=float), np.asarray(grad, dtype=float)
+    return grad @ W.T, x.T @ grad, grad.mean(axis=0)
+''',
+            ("dense_backward_db",),
+            "a mean where a sum belongs",
+        ),
+        WrongAnswer(
+            "dense_backward",
+            '''def dense_backward(x, W, grad):
+    x, W, grad = np.asarray(x, dtype=float), np.asarray(W, dtype=float), np.asarray(grad, dtype=float)
+    return grad @ W.T, grad.T @ x, grad.sum(axis=0)
+''',
+            ("dense_backward_dW",),
+            "did you compute g.T @ x instead of x.T @ g?",
+        ),
+        WrongAnswer(
+            "dense_backward",
+            '''def dense_backward(x, W, grad):
+    x, W, grad = np.asarray(x, dtype=float), np.asarray(W, dtype=float), np.asarray(grad, dtype=float)
+    return grad @ W.T / len(x), x.T @ grad, grad.sum(axis=0)
+''',
+            ("dense_backward_dx",),
+            "dx = g @ W.T",
+        ),
+        WrongAnswer(
             "forward",
             '''def forward(x, W1, b1, W2, b2):
     z1 = x @ W1 + b1
@@ -337,6 +363,106 @@ def categorical_crossentropy_gradient(y_true, y_pred):
 ''',
             ("numerical_gradient_values",),
             "Work on a float64 copy of w",
+        ),
+    ],
+    "training_loop": [
+        WrongAnswer(
+            "split_validation",
+            '''def split_validation(x, y, validation_split):
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    n_val = len(x) - int(np.floor(len(x) * (1.0 - validation_split)))
+    return x[n_val:], y[n_val:], x[:n_val], y[:n_val]
+''',
+            ("split_validation_values",),
+            "Keras validates on the last rows",
+        ),
+        WrongAnswer(
+            "split_validation",
+            '''def split_validation(x, y, validation_split):
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    split_at = len(x) - int(len(x) * validation_split)
+    return x[:split_at], y[:split_at], x[split_at:], y[split_at:]
+''',
+            ("split_validation_values",),
+            "keep floor(n * (1 - s))",
+        ),
+        WrongAnswer(
+            "epoch_batches",
+            '''def epoch_batches(n, batch_size, epochs, seed=0):
+    schedule = []
+    for _ in range(epochs):
+        order = np.random.default_rng(seed).permutation(n)
+        schedule.append([order[start:start + batch_size] for start in range(0, n, batch_size)])
+    return schedule
+''',
+            ("epoch_batches_values",),
+            "the same order in every epoch",
+        ),
+        WrongAnswer(
+            "train_epoch",
+            '''def train_epoch(w, x, y, batches, learning_rate, gradient=logistic_gradient, loss=logistic_loss):
+    w = np.array(w, dtype=float)
+    total, seen = 0.0, 0
+    for batch in batches:
+        w = w - learning_rate * gradient(w, x[batch], y[batch])
+        total += loss(w, x[batch], y[batch]) * len(batch)
+        seen += len(batch)
+    return w, total / seen
+''',
+            ("train_epoch_values",),
+            "measure each batch's loss before its step",
+        ),
+        WrongAnswer(
+            "fit_with_early_stopping",
+            '''def fit_with_early_stopping(x, y, w0, learning_rate, epochs, batch_size, validation_split, patience,
+                            seed=0, gradient=logistic_gradient, loss=logistic_loss,
+                            split=split_validation, batches=epoch_batches, epoch=train_epoch):
+    x_train, y_train, x_val, y_val = split(x, y, validation_split)
+    schedule = batches(len(x_train), batch_size, epochs, seed)
+    w = np.array(w0, dtype=float)
+    best, best_epoch, wait = np.inf, 0, 0
+    history = {"loss": [], "val_loss": []}
+    for k in range(1, epochs + 1):
+        w, train_loss = epoch(w, x_train, y_train, schedule[k - 1], learning_rate, gradient=gradient, loss=loss)
+        val_loss = loss(w, x_val, y_val)
+        history["loss"].append(train_loss)
+        history["val_loss"].append(val_loss)
+        if val_loss < best:
+            best, best_epoch, wait = val_loss, k, 0
+        else:
+            wait += 1
+            if wait >= patience:
+                break
+    return {"w": w, "loss": history["loss"], "val_loss": history["val_loss"], "best_epoch": best_epoch}
+''',
+            ("fit_early_stopping",),
+            "the weights of the last epoch",
+        ),
+        WrongAnswer(
+            "fit_with_early_stopping",
+            '''def fit_with_early_stopping(x, y, w0, learning_rate, epochs, batch_size, validation_split, patience,
+                            seed=0, gradient=logistic_gradient, loss=logistic_loss,
+                            split=split_validation, batches=epoch_batches, epoch=train_epoch):
+    x_train, y_train, x_val, y_val = split(x, y, validation_split)
+    schedule = batches(len(x_train), batch_size, epochs, seed)
+    w = np.array(w0, dtype=float)
+    best, best_w, best_epoch, wait = np.inf, w.copy(), 0, 0
+    history = {"loss": [], "val_loss": []}
+    for k in range(1, epochs + 1):
+        w, train_loss = epoch(w, x_train, y_train, schedule[k - 1], learning_rate, gradient=gradient, loss=loss)
+        val_loss = loss(w, x_val, y_val)
+        history["loss"].append(train_loss)
+        history["val_loss"].append(val_loss)
+        if val_loss < best:
+            best, best_w, best_epoch, wait = val_loss, w.copy(), k, 0
+        else:
+            wait += 1
+            if wait > patience:
+                break
+    return {"w": best_w, "loss": history["loss"], "val_loss": history["val_loss"], "best_epoch": best_epoch}
+''',
+            ("fit_early_stopping",),
+            "stops one epoch late",
         ),
     ],
     "keras_training": [
