@@ -7,11 +7,13 @@ from pathlib import Path
 from nngrade import demo
 from nngrade.notebook import read_notebook
 
-SOURCE = Path(__file__).parent / "fixtures" / "course" / "solutions" / "toy" / "toy.ipynb"
+COURSE = Path(__file__).parent / "fixtures" / "course"
+SOURCE = COURSE / "solutions" / "toy" / "toy.ipynb"
 
 
-def check(path):
-    return subprocess.run([sys.executable, "-m", "nngrade", "check", str(path), "--cell-timeout", "5"],
+def check(path, *options):
+    options = options or ("--course-dir", str(COURSE))
+    return subprocess.run([sys.executable, "-m", "nngrade", "check", str(path), "--cell-timeout", "5", *options],
                           capture_output=True, text=True)
 
 
