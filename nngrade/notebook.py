@@ -8,6 +8,7 @@ import ast
 import dataclasses
 import json
 import re
+import warnings
 from pathlib import Path
 
 import nbformat
@@ -34,7 +35,9 @@ def read_notebook(path):
     if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
         raise NotebookError(f"{path.name}: is not a notebook (no list of cells)")
     try:
-        return nbformat.reads(text, as_version=4)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # nbformat's notes about missing cell ids: not the learner's problem
+            return nbformat.reads(text, as_version=4)
     except Exception as error:  # noqa: BLE001 (nbformat raises several kinds)
         raise NotebookError(f"{path.name}: is not a valid notebook ({error})") from None
 
