@@ -11,7 +11,6 @@ that does not depend on which machine, order or listing produced the student lis
 """
 
 import dataclasses
-import functools
 import hashlib
 import json
 import os
@@ -36,20 +35,19 @@ def source_roots():
     return [path for path in map(_package_dir, PACKAGES) if path is not None]
 
 
-@functools.cache
-def _fingerprint(roots):
+def code_fingerprint(roots=None):
+    """One hash of every ``.py`` file under ``roots`` (default: nngrade's and nnlib's folders).
+
+    Read afresh each time (a few dozen small files), so a long-lived process sees an edit too.
+    """
     hasher = hashlib.sha256()
-    for root in roots:
-        for path in sorted(Path(root).rglob("*.py")):
+    for root in (roots if roots is not None else source_roots()):
+        root = Path(root)
+        hasher.update(root.name.encode() + b"\0")
+        for path in sorted(root.rglob("*.py")):
             hasher.update(str(path.relative_to(root)).encode() + b"\0")
             hasher.update(hashlib.sha256(path.read_bytes()).digest())
     return hasher.hexdigest()
-
-
-def code_fingerprint(roots=None):
-    """One hash of every ``.py`` file under ``roots`` (default: nngrade's and nnlib's folders)."""
-    roots = tuple(str(r) for r in (roots if roots is not None else source_roots()))
-    return _fingerprint(roots)
 
 
 def cache_key(code, source_bytes, submission_bytes, limits):
