@@ -6,9 +6,10 @@ workers finish in, so a parallel run records exactly what a serial one does.
 
 Stopping the run stops its workers. Ctrl-C reaches the whole process group, but a worker ignores it:
 the parent decides. When the parent stops (Ctrl-C, SIGTERM, an exception) it sends SIGTERM to every
-worker, and a worker receiving SIGTERM kills its sandbox and exits. A worker also gets SIGTERM from
-the kernel when its parent process dies (``PR_SET_PDEATHSIG``; the pool's parent is the forkserver,
-which exits as soon as the grading process is gone, even after SIGKILL).
+worker, and a worker receiving SIGTERM kills its sandbox and exits. If the grading process dies
+without a word (SIGKILL), each worker notices at once: it holds a pidfd of the grading process,
+watched by a thread, and the kernel also sends it SIGTERM (``PR_SET_PDEATHSIG``). Workers are spawned
+directly by the grading process (not by a forkserver, which would outlive it).
 """
 
 import concurrent.futures
@@ -16,7 +17,10 @@ import contextlib
 import ctypes
 import multiprocessing
 import os
+import select
 import signal
+import threading
+import time
 
 from .engine import judge_submission, stop_running_sandboxes
 from .result import SubmissionResult
@@ -51,16 +55,23 @@ def _end_worker(signum, frame):
     os._exit(128 + signum)
 
 
-def _worker_init():
+def _worker_init(grader_pid):
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _end_worker)
-    parent = os.getppid()
     try:
         ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
-    except (OSError, AttributeError):
-        pass
-    if os.getppid() != parent:  # the parent died before the request was in place
+        watched = os.pidfd_open(grader_pid)
+    except (OSError, AttributeError):  # the grading process is already gone
         _end_worker(signal.SIGTERM, None)
+    threading.Thread(target=_watch, args=(watched,), daemon=True).start()
+
+
+def _watch(pidfd):
+    """Wait for the grading process to end, then end this worker the way SIGTERM does."""
+    select.select([pidfd], [], [])
+    os.kill(os.getpid(), signal.SIGTERM)
+    time.sleep(10)  # the handler runs in the main thread; if it cannot, leave anyway
+    os._exit(1)
 
 
 def _judge(arguments):
@@ -78,7 +89,8 @@ def judge_all(spec, tasks, context, jobs, finish):
             finish(task, _judge(arguments))
         return
     pool = concurrent.futures.ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init,
-                                                  mp_context=multiprocessing.get_context("forkserver"))
+                                                  initargs=(os.getpid(),),
+                                                  mp_context=multiprocessing.get_context("spawn"))
     stopped = True
     try:
         futures = [pool.submit(_judge, arguments) for arguments in work]
