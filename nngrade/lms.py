@@ -32,7 +32,7 @@ MIN_TOTAL_BYTES = 64 << 20
 MAX_EXPANSION = 50  # notebooks compress a few times; a zip that grows more than 50x is refused beyond the floor
 MAX_NAME = 80  # characters kept of a learner's name in the student id (file systems allow 255 bytes)
 
-_MOODLE = re.compile(r"^(?P<name>.+?)_(?P<id>\d+)_(?:assignsubmission|onlinetext|file)")
+_MOODLE = re.compile(r"^(?P<name>.+?)_(?P<id>\d+)_assignsubmission_(?:file|onlinetext)_(?P<file>.*)$")
 _CANVAS = re.compile(r"^(?P<name>[^_]+?)(?P<late>_LATE)?_(?P<id>\d+)_(?:\d+_)?(?P<file>.+)$", re.IGNORECASE)
 
 
@@ -50,6 +50,10 @@ def identify(name):
             person = {"lms": "moodle", "id": moodle["id"], "name": moodle["name"]}
             return f"{_clean(moodle['name'])}_{moodle['id']}", person, parts[-1]
         return _clean(parts[0]), None, parts[-1]
+    moodle = _MOODLE.match(parts[0])  # Moodle without "download submissions in folders"
+    if moodle:
+        person = {"lms": "moodle", "id": moodle["id"], "name": moodle["name"]}
+        return f"{_clean(moodle['name'])}_{moodle['id']}", person, moodle["file"]
     canvas = _CANVAS.match(parts[0])
     if canvas:
         person = {"lms": "canvas", "id": canvas["id"], "name": canvas["name"], "late": bool(canvas["late"])}

@@ -116,7 +116,10 @@ def plan(submissions, source_bytes, limits, results_dir, force=False, shard=None
     for submission in submissions:
         if shard is not None and not shard.holds(submission.student):
             continue
-        content = submission.path.read_bytes() if submission.path else b"<missing>"
+        try:
+            content = submission.path.read_bytes() if submission.path else b"<missing>"
+        except OSError:  # the judge reports it as malformed; the key only has to be stable
+            content = b"<unreadable>"
         task = Task(submission, cache_key(code, source_bytes, content, limits), results_dir / f"{submission.student}.json")
         cached = None if force else task.load()
         if cached is not None:

@@ -40,6 +40,7 @@ def _scores(result):
     ("Wei Zhang_1001_assignsubmission_file_/toy.ipynb", "Wei_Zhang_1001", {"lms": "moodle", "id": "1001"}),
     ("smithjohn_LATE_124_900_toy.ipynb", "smithjohn_124", {"lms": "canvas", "id": "124", "late": True}),
     ("smithjohn_124_901_toy-1.ipynb", "smithjohn_124", {"lms": "canvas", "id": "124", "late": False}),
+    ("Wei Zhang_1002_assignsubmission_file_toy.ipynb", "Wei_Zhang_1002", {"lms": "moodle", "id": "1002"}),
     ("ada/toy/toy.ipynb", "ada", None),
 ])
 def test_the_participant_id_is_part_of_the_student_id(name, student, person):
