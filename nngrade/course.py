@@ -14,6 +14,27 @@ class CourseError(ValueError):
     """The course directory or an assignment in it is not where it should be."""
 
 
+def shipped_releases():
+    """The released notebooks that come with nngrade: ``nngrade/releases/<a>/<a>.ipynb`` in an
+    installed package (see pyproject.toml), or the repository's ``exercises/`` in a checkout."""
+    package = Path(__file__).resolve().parent
+    for folder in (package / "releases", package.parent / "exercises"):
+        if folder.is_dir() and any(folder.glob("*/*.ipynb")):
+            return folder
+    return None
+
+
+def find_release(assignment):
+    """The shipped released notebook of ``assignment``; CourseError naming the valid names if none."""
+    folder = shipped_releases()
+    if folder is not None and (folder / assignment / f"{assignment}.ipynb").is_file():
+        return folder / assignment / f"{assignment}.ipynb"
+    names = sorted(p.parent.name for p in folder.glob("*/*.ipynb")) if folder else []
+    raise CourseError(f"assignment: no released notebook named {assignment!r} comes with nngrade "
+                      f"(valid names: {', '.join(names) or 'none installed'}); pass --assignment NAME, "
+                      "--release PATH or --course-dir DIR")
+
+
 class Course:
     def __init__(self, root):
         self.root = Path(root).resolve()

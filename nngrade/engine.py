@@ -16,7 +16,8 @@ import re
 import warnings
 
 from . import wire
-from .notebook import plan_submission
+from .notebook import NotebookError, plan_submission, read_submission
+from .result import CellError, SubmissionResult, TestResult
 from .sandbox import Limits, Sandbox, SandboxDied
 
 MAX_RESTARTS = 4
@@ -131,21 +132,18 @@ class Judge:
         self.isolate = isolate
         self.watched = list(watched)
         self.sandbox = None
-        self.flags = []
-        self.cell_errors = []
-        self.restarts = 0
+        self.result = SubmissionResult()
         self.fatal_cells = set()
         self.ran = []  # learner cells run so far (indices into the plan)
         self.isolation = None
 
     # -- flags ---------------------------------------------------------------------------------
     def flag(self, kind, where, detail):
-        entry = {"kind": kind, "where": where, "detail": detail}
-        if entry not in self.flags:
-            self.flags.append(entry)
+        self.result.flag(kind, where, detail)
 
     # -- sandbox management --------------------------------------------------------------------
     def _start(self):
+        _RUNNING.add(self)
         self.sandbox = Sandbox(self.released_dir, self.limits, self.isolate, self.watched)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
@@ -157,6 +155,7 @@ class Judge:
             self._collect_audit()
             self.sandbox.stop()
             self.sandbox = None
+        _RUNNING.discard(self)
 
     def _collect_audit(self):
         for entry in self.sandbox.audit:
@@ -164,9 +163,9 @@ class Judge:
 
     def _restart(self):
         self._stop()
-        if self.restarts >= MAX_RESTARTS:
+        if self.result.restarts >= MAX_RESTARTS:
             return False
-        self.restarts += 1
+        self.result.restarts += 1
         self._start()
         for index in list(self.ran):
             if index in self.fatal_cells:
@@ -186,7 +185,10 @@ class Judge:
             self.flag(kind, cell.label, f"the learner's process {death.reason}; the cell was skipped")
             return False
         if error and not replay:
-            self.cell_errors.append({"cell": cell.label, "error": error})
+            self.result.cell_errors.append(CellError(cell.label, error))
+            if cell.instructor:
+                # The course's own set-up failed in the sandbox: the environment is broken, not the answer.
+                self.flag("environment", cell.label, f"the course's set-up cell failed in the sandbox: {error}")
         return True
 
     def call(self, name, args, kwargs):
@@ -239,7 +241,7 @@ class Judge:
         return True, "", False
 
     def grade(self, nb):
-        """Grade a parsed submission notebook; returns a result dict (see :func:`empty_result`)."""
+        """Grade a parsed submission notebook; returns a :class:`~nngrade.result.SubmissionResult`."""
         self.cells, anchors, notes = plan_submission(self.spec, nb)
         for note in notes:
             self.flag("notebook-edited", "test cells", note)
@@ -262,12 +264,12 @@ class Judge:
                         if not alive:
                             break
                 if not alive or self.sandbox is None:
-                    results.append(_test_result(test, False, "not graded: the learner's process kept dying"))
+                    results.append(TestResult.of(test, False, "not graded: the learner's process kept dying"))
                     self.flag("crash", test.grade_id, "too many restarts; remaining tests score 0")
                     next_cell = anchor
                     continue
                 passed, message, died = self._run_test(namespace, test)
-                results.append(_test_result(test, passed, message))
+                results.append(TestResult.of(test, passed, message))
                 if died:
                     self.flag("crash", test.grade_id, message)
                     if not self._restart():
@@ -277,14 +279,9 @@ class Judge:
                 self._stop()
         if self.isolate and self.isolation and self.isolation.get("level") != "full":
             self.flag("not-isolated", "sandbox", self.isolation.get("detail", "no isolation"))
-        return {
-            "tests": results,
-            "flags": self.flags,
-            "cell_errors": self.cell_errors,
-            "restarts": self.restarts,
-            "isolation": (self.isolation or {}).get("level"),
-            "complete": not any(f["kind"] in ("crash", "timeout") for f in self.flags),
-        }
+        self.result.tests = results
+        self.result.isolation = (self.isolation or {}).get("level")
+        return self.result
 
 
 def _names_in(source):
@@ -305,28 +302,43 @@ def _message(error):
     return f"{kind}: {text}"[:2000]
 
 
-def _test_result(test, passed, message):
-    return {
-        "grade_id": test.grade_id,
-        "max_points": test.points,
-        "points": test.points if passed else 0.0,
-        "passed": passed,
-        "message": message,
-    }
-
-
-def empty_result(spec, reason, kind):
-    """The result for a submission with nothing to run (missing or unreadable notebook)."""
-    return {
-        "tests": [_test_result(test, False, f"not graded: {reason}") for test in spec.tests],
-        "flags": [{"kind": kind, "where": "notebook", "detail": reason}],
-        "cell_errors": [],
-        "restarts": 0,
-        "isolation": None,
-        "complete": False,
-    }
-
-
 def grade_notebook(spec, nb, released_dir=None, limits=None, isolate=True, watched=()):
     """Grade one parsed submission notebook. See :class:`Judge`."""
     return Judge(spec, released_dir, limits, isolate, watched).grade(nb)
+
+
+def judge_submission(spec, path, released_dir=None, limits=None, isolate=True, watched=()):
+    """Grade the notebook at ``path`` (None: nothing was submitted); never raises an ``Exception``.
+
+    A notebook that cannot be read scores 0 flagged ``malformed``; one with broken cells is repaired
+    (see :func:`~nngrade.notebook.read_submission`), graded, and flagged ``malformed`` per repair.
+    """
+    if path is None:
+        return SubmissionResult.empty(spec, "no notebook was submitted", "missing")
+    try:
+        nb, problems = read_submission(path)
+    except NotebookError as error:
+        return SubmissionResult.empty(spec, str(error), "malformed")
+    try:
+        result = grade_notebook(spec, nb, released_dir, limits, isolate, watched)
+    except Exception as error:  # noqa: BLE001 (a grader bug must not stop the class)
+        return SubmissionResult.empty(spec, f"the grader failed on this notebook: {type(error).__name__}: {error}",
+                                      "crash", grader_failed=True)
+    for problem in reversed(problems):
+        result.flag("malformed", "notebook", problem, first=True)
+    return result
+
+
+# Judges running in this process, so that a stopped grading run can end their sandboxes at once.
+_RUNNING = set()
+
+
+def stop_running_sandboxes():
+    """Kill every sandbox a judge of this process has started (called when grading is stopped)."""
+    for judge in list(_RUNNING):
+        sandbox = judge.sandbox
+        if sandbox is not None:
+            try:
+                sandbox.stop()
+            except Exception:  # noqa: BLE001 (stopping: do what can be done)
+                pass

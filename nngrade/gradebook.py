@@ -6,6 +6,11 @@ learner's answers. nbgrader's own scoring rule then turns that notebook into gra
 a test cell with an error output scores 0, otherwise its points; written answers await the
 formgrader (or score 0 with "No response." when left blank). ``generate_feedback``, ``export`` and the
 formgrader read the gradebook and these notebooks as if ``nbgrader autograde`` had written them.
+
+Learner text never reaches those pages as HTML: markdown and raw cells written by the learner are
+sanitised with bleach (scripts, event handlers, styles and unknown tags become visible text), so a
+learner cannot draw a fake score over their feedback or run code in the instructor's browser. Late
+submissions get nbgrader's own ``AssignLatePenalties`` (with the course's plugin and due date).
 """
 
 import copy
@@ -14,6 +19,7 @@ import os
 import re
 import warnings
 
+import bleach
 import nbformat
 from nbgrader import utils
 from nbgrader.api import Gradebook
@@ -25,8 +31,9 @@ from nbgrader.preprocessors import (
     LockCells,
     SaveCells,
 )
+from nbgrader.preprocessors.latesubmissions import AssignLatePenalties
 
-from .notebook import cell_source, nbgrader_meta, strip_hidden_tests, _normalise
+from .notebook import NotebookError, cell_source, nbgrader_meta, read_submission, strip_hidden_tests, _normalise
 
 
 def _install_fast_alembic_head():
@@ -69,6 +76,31 @@ def processed_source(course, assignment, source_nb, notebook_name):
     return nb
 
 
+# Formatting a learner may use in markdown; everything else (script, style, iframe, div, img with
+# handlers, ...) is escaped and shows as text. No attributes at all: no onerror, no style overlays.
+ALLOWED_TAGS = {"b", "i", "em", "strong", "code", "pre", "kbd", "sub", "sup", "br", "p", "ul", "ol", "li",
+                "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td"}
+_UNSAFE_LINK = re.compile(r"(\]\(\s*<?|^\s*\[[^\]]*\]:\s*<?)\s*(?:javascript|vbscript|data|file):", re.I | re.M)
+
+
+def sanitise_markdown(source):
+    """Learner markdown that renders as text and formatting only, never as active HTML."""
+    cleaned = bleach.clean(source, tags=ALLOWED_TAGS, attributes={}, protocols=["http", "https", "mailto"],
+                           strip=False, strip_comments=False)
+    cleaned = _UNSAFE_LINK.sub(lambda m: m.group(1) + "blocked:", cleaned)
+    return re.sub(r"^(\s*)&gt;", r"\1>", cleaned, flags=re.M)  # a markdown quote is text, not a tag
+
+
+def _learner_cell(cell):
+    """A cell the learner added: code keeps its source (shown as code, never run), text is sanitised,
+    and nothing else of the learner's (outputs, attachments, metadata) reaches the page."""
+    kind = cell.get("cell_type")
+    if kind == "code":
+        return nbformat.v4.new_code_cell(cell_source(cell))
+    text = sanitise_markdown(cell_source(cell))
+    return nbformat.v4.new_markdown_cell(text) if kind == "markdown" else nbformat.v4.new_raw_cell(text)
+
+
 def _error_output(message):
     return nbformat.v4.new_output("error", ename="Failed", evalue=message, traceback=[message])
 
@@ -80,14 +112,14 @@ def autograded_notebook(processed, submission_nb, result):
         grade_id = nbgrader_meta(cell).get("grade_id")
         if grade_id:
             by_id[grade_id] = cell
-    tests = {item["grade_id"]: item for item in result["tests"]}
+    tests = {item.grade_id: item for item in result.tests}
     released = {}
     for grade_id, cell in by_id.items():
         if grade_id in tests:
             released[_normalise(strip_hidden_tests(cell_source(cell)))] = grade_id
     errors = {}
-    for item in result.get("cell_errors", []):
-        errors.setdefault(item["cell"], item["error"])
+    for item in result.cell_errors:
+        errors.setdefault(item.cell, item.error)
     cells, used = [], set()
     for position, cell in enumerate(submission_nb.cells if submission_nb is not None else []):
         grade_id = nbgrader_meta(cell).get("grade_id")
@@ -97,14 +129,13 @@ def autograded_notebook(processed, submission_nb, result):
             used.add(grade_id)
             source_cell = by_id[grade_id]
             meta = nbgrader_meta(source_cell)
+            new = copy.deepcopy(source_cell)
             if meta.get("solution"):
-                new = copy.deepcopy(source_cell)
                 new.source = cell_source(cell)
-            else:
-                new = copy.deepcopy(source_cell)
+                if new.cell_type != "code":
+                    new.source = sanitise_markdown(new.source)
         else:
-            new = copy.deepcopy(cell)
-            new.get("metadata", {}).pop("nbgrader", None)
+            new = _learner_cell(cell)
         if new.cell_type == "code":
             new.outputs = []
             new.execution_count = None
@@ -120,7 +151,7 @@ def autograded_notebook(processed, submission_nb, result):
         grade_id = nbgrader_meta(cell).get("grade_id")
         if grade_id in tests and cell.cell_type == "code":
             cell.source = strip_hidden_tests(cell_source(cell))
-            cell.outputs = [] if tests[grade_id]["passed"] else [_error_output(tests[grade_id]["message"])]
+            cell.outputs = [] if tests[grade_id].passed else [_error_output(tests[grade_id].message)]
     nb = nbformat.v4.new_notebook(cells=cells, metadata=copy.deepcopy(processed.metadata))
     seen = set()
     for index, cell in enumerate(nb.cells):  # deterministic ids: the same submission, the same file
@@ -139,6 +170,7 @@ def record(course, assignment, notebook_name, student, processed, submission_nb,
     Scores follow nbgrader's own rules (``nbgrader.utils.determine_grade``, as its ``SaveAutoGrades``
     applies them): a test cell with an error output scores 0, otherwise its points; a written answer
     left as released scores 0 with the comment "No response.", otherwise it waits for manual grading.
+    Then the late penalty, as ``nbgrader autograde`` assigns it (``AssignLatePenalties``).
     """
     nb = autograded_notebook(processed, submission_nb, result)
     path = course.autograded_path(student, assignment, notebook_name)
@@ -164,15 +196,55 @@ def record(course, assignment, notebook_name, student, processed, submission_nb,
                     unchanged = cell.metadata.nbgrader.get("checksum") == utils.compute_checksum(cell)
                     comment.auto_comment = "No response." if unchanged and not utils.is_task(cell) else None
             gradebook.db.commit()
+    except Exception:
+        gradebook.db.rollback()
+        raise
     finally:
         if own:
             gradebook.close()
+    resources = {"nbgrader": {"notebook": notebook_name, "assignment": assignment, "student": student,
+                              "db_url": course.db_url}}
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*not in session.*")
+        AssignLatePenalties(config=course.config).preprocess(nb, resources)
     temporary = path.with_suffix(".tmp")
     temporary.write_text(nbformat.writes(nb), encoding="utf-8")
     os.replace(temporary, path)
     if timestamp:
         (path.parent / "timestamp.txt").write_text(str(timestamp))
     return path
+
+
+class Recorder:
+    """Step 4 of grading a class: record verdicts one student at a time in one open gradebook."""
+
+    def __init__(self, course, assignment, source_nb, notebook_name):
+        self.course, self.assignment, self.notebook_name = course, assignment, notebook_name
+        self.processed = processed_source(course, assignment, source_nb, notebook_name)
+        self.gradebook = Gradebook(course.db_url)
+
+    def is_recorded(self, submission):
+        return self.course.autograded_path(submission.student, self.assignment, self.notebook_name).exists()
+
+    def record(self, submission, result):
+        """Record one verdict; True when written. A failure is flagged on the result (``not-recorded``)
+        and the run goes on with the next student."""
+        submission_nb = None
+        if submission.path is not None:
+            try:
+                submission_nb, _ = read_submission(submission.path)
+            except NotebookError:
+                submission_nb = None
+        try:
+            record(self.course, self.assignment, self.notebook_name, submission.student, self.processed,
+                   submission_nb, result, submission.timestamp, gradebook=self.gradebook)
+        except Exception as error:  # noqa: BLE001 (one student's record must not stop the class)
+            result.flag("not-recorded", "gradebook", f"recording failed: {type(error).__name__}: {error}")
+            return False
+        return True
+
+    def close(self):
+        self.gradebook.close()
 
 
 def scores(course, assignment, student):

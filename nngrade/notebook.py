@@ -8,6 +8,7 @@ import ast
 import dataclasses
 import json
 import re
+import warnings
 from pathlib import Path
 
 import nbformat
@@ -34,9 +35,71 @@ def read_notebook(path):
     if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
         raise NotebookError(f"{path.name}: is not a notebook (no list of cells)")
     try:
-        return nbformat.reads(text, as_version=4)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # nbformat's notes about missing cell ids: not the learner's problem
+            return nbformat.reads(text, as_version=4)
     except Exception as error:  # noqa: BLE001 (nbformat raises several kinds)
         raise NotebookError(f"{path.name}: is not a valid notebook ({error})") from None
+
+
+CELL_TYPES = ("code", "markdown", "raw")
+_META_TYPES = {"grade_id": str, "grade": bool, "solution": bool, "locked": bool, "task": bool,
+               "points": (int, float), "schema_version": int, "checksum": str, "cell_type": str}
+
+
+def read_submission(path):
+    """Read a learner's notebook and repair what would trip the grader or nbgrader.
+
+    Returns ``(nb, problems)``. A cell with no valid ``cell_type`` or source is dropped; nbgrader
+    metadata of the wrong shape (``grade_id`` a list, ``points`` a string, ...) is removed from the
+    cell, which is then recognised by its text like any unmarked cell. Each repair is one line in
+    ``problems`` naming the cell, so the instructor sees it. Raises :class:`NotebookError` when the
+    file is not a notebook at all.
+    """
+    nb = read_notebook(path)
+    problems, kept = [], []
+    for position, cell in enumerate(nb.cells):
+        if not isinstance(cell, dict):
+            problems.append(f"cell {position} is not a JSON object; ignored")
+            continue
+        kind = cell.get("cell_type")
+        if kind not in CELL_TYPES:
+            problems.append(f"cell {position} has cell_type {kind!r} (expected one of {', '.join(CELL_TYPES)}); "
+                            "ignored")
+            continue
+        source = cell.get("source", "")
+        if not (isinstance(source, str) or (isinstance(source, list) and all(isinstance(s, str) for s in source))):
+            problems.append(f"cell {position} has a source that is not text ({type(source).__name__}); ignored")
+            continue
+        if not isinstance(cell.get("metadata", {}), dict):
+            problems.append(f"cell {position} has metadata that is not a JSON object; removed")
+            cell["metadata"] = nbformat.NotebookNode()
+        cell.setdefault("metadata", nbformat.NotebookNode())
+        meta = cell["metadata"].get("nbgrader")
+        wrong = _wrong_nbgrader_fields(meta)
+        if wrong:
+            problems.append(f"cell {position} has nbgrader metadata of the wrong shape ({wrong}); removed")
+            del cell["metadata"]["nbgrader"]
+        if kind == "code" and not isinstance(cell.get("outputs", []), list):
+            cell["outputs"] = []
+        kept.append(cell)
+    nb.cells = kept
+    return nb, problems
+
+
+def _wrong_nbgrader_fields(meta):
+    if meta is None:
+        return ""
+    if not isinstance(meta, dict):
+        return f"a {type(meta).__name__}, not an object"
+    wrong = []
+    for key, expected in _META_TYPES.items():
+        value = meta.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, expected) or (expected is not bool and isinstance(value, bool)):
+            wrong.append(f"{key} = {json.dumps(value)[:60]}")
+    return ", ".join(wrong)
 
 
 def nbgrader_meta(cell):
@@ -154,6 +217,7 @@ class LearnerCell:
     position: int
     source: str
     label: str
+    instructor: bool = False  # a locked set-up cell, run as the source has it
 
 
 def plan_submission(spec, nb):
@@ -187,11 +251,12 @@ def plan_submission(spec, nb):
         if test_id is not None:
             test_positions.setdefault(test_id, len(learner))
             continue
-        if grade_id in instructor_by_id:
+        instructor = grade_id in instructor_by_id
+        if instructor:
             source = instructor_by_id[grade_id]
         if grade_id:
             answer_positions[grade_id] = len(learner) + 1
-        learner.append(LearnerCell(position, source, f"cell {position}"))
+        learner.append(LearnerCell(position, source, f"cell {position}", instructor))
     anchors, floor = [], 0
     for test in spec.tests:
         if test.grade_id in test_positions:

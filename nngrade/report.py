@@ -1,4 +1,8 @@
-"""The class report: one self-contained HTML page per assignment (no scripts, fonts or requests)."""
+"""The class report: one self-contained HTML page per assignment (no scripts, fonts or requests).
+
+Everything that comes from learners (student ids from an LMS zip, flag details, messages) is
+escaped: it shows as text, never as HTML.
+"""
 
 import html
 import statistics
@@ -44,7 +48,7 @@ def render(spec, results):
     """HTML for one assignment's results (``{student: result}``)."""
     escape = html.escape
     maximum = spec.auto_points
-    totals = {student: sum(t["points"] for t in r["tests"]) for student, r in results.items()}
+    totals = {student: result.score for student, result in results.items()}
     values = list(totals.values())
     lines = ["<!doctype html><html lang='en'><head><meta charset='utf-8'>",
              f"<title>Grading report: {escape(spec.name)}</title><style>{STYLE}</style></head><body>",
@@ -60,25 +64,24 @@ def render(spec, results):
     lines.append("<table><caption>Test cells: share of students who failed each</caption>"
                  "<tr><th>test cell</th><th>points</th><th>failed</th><th>share failed</th></tr>")
     for test in spec.tests:
-        failed = sum(1 for r in results.values() for t in r["tests"] if t["grade_id"] == test.grade_id
-                     and not t["passed"])
+        failed = sum(1 for r in results.values() for t in r.tests if t.grade_id == test.grade_id and not t.passed)
         share = failed / len(results) if results else 0.0
         lines.append(f"<tr><td>{escape(test.grade_id)}</td><td>{test.points:g}</td><td>{failed}</td>"
                      f"<td>{share:.0%}</td></tr>")
     lines.append("</table>")
-    flagged = [(student, flag) for student, r in results.items() for flag in r["flags"]]
+    flagged = [(student, flag) for student, r in results.items() for flag in r.flags]
     lines.append(f"<h2>Flagged submissions ({len({s for s, _ in flagged})})</h2>")
     if flagged:
         lines.append("<table><tr><th>student</th><th>flag</th><th>where</th><th>detail</th></tr>")
         for student, flag in flagged:
-            lines.append(f"<tr><td>{escape(student)}</td><td class='fail'>{escape(flag['kind'])}</td>"
-                         f"<td>{escape(str(flag['where']))}</td><td>{escape(str(flag['detail']))}</td></tr>")
+            lines.append(f"<tr><td>{escape(student)}</td><td class='fail'>{escape(flag.kind)}</td>"
+                         f"<td>{escape(flag.where)}</td><td>{escape(flag.detail)}</td></tr>")
         lines.append("</table>")
     else:
         lines.append("<p class='ok'>None.</p>")
     lines.append("<h2>Scores</h2><table><tr><th>student</th><th>autograded points</th><th>graded fully</th></tr>")
     for student, total in totals.items():
-        complete = results[student].get("complete", False)
+        complete = results[student].complete
         lines.append(f"<tr><td>{escape(student)}</td><td>{total:g}</td>"
                      f"<td class='{'ok' if complete else 'fail'}'>{'yes' if complete else 'NO'}</td></tr>")
     lines.append("</table></body></html>")

@@ -5,6 +5,7 @@ import re
 from nngrade import report
 from nngrade.notebook import AssignmentSpec
 from nngrade.notebook import TestCell as Cell
+from nngrade.result import Flag, SubmissionResult, TestResult
 
 
 def _spec():
@@ -13,14 +14,13 @@ def _spec():
 
 
 def _result(a, b, flags=()):
-    return {"tests": [{"grade_id": "a", "points": 1.0 * a, "max_points": 1.0, "passed": a, "message": ""},
-                      {"grade_id": "b", "points": 2.0 * b, "max_points": 2.0, "passed": b, "message": ""}],
-            "flags": list(flags), "complete": not flags}
+    return SubmissionResult(tests=[TestResult("a", 1.0, 1.0 * a, a), TestResult("b", 2.0, 2.0 * b, b)],
+                            flags=list(flags))
 
 
 def test_distribution_failure_shares_and_flags():
     results = {"s1": _result(True, True), "s2": _result(True, False),
-               "s3": _result(False, False, [{"kind": "crash", "where": "cell 4", "detail": "exit code 0"}]),
+               "s3": _result(False, False, [Flag("crash", "cell 4", "exit code 0")]),
                "<b>x</b>": _result(True, True)}
     html = report.render(_spec(), results)
     assert "mean 1.75, median 2, min 0, max 3" in html

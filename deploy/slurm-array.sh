@@ -1,0 +1,33 @@
+#!/bin/bash
+# Grade one assignment of a large class as N shards with a Slurm job array, then record them all.
+#
+#   deploy/slurm-array.sh activations /shared/course 8
+#
+# submits N array tasks (task K runs `nngrade grade A --shard K/N`, judging only its students into
+# nngrade-results/) and one merge job that starts when every task has succeeded (`nngrade merge A`
+# records all verdicts in the gradebook, feedback, grades.csv and the report, exactly as one run).
+# The course folder must be on a file system every node sees. A failed task is simply resubmitted:
+#   sbatch --array=K deploy/slurm-array.sh activations /shared/course 8
+# See docs/instructors/grading.md.
+#SBATCH --job-name=nngrade
+#SBATCH --cpus-per-task=2
+#SBATCH --mem=8G
+#SBATCH --time=04:00:00
+set -euo pipefail
+
+assignment=${1:?usage: slurm-array.sh ASSIGNMENT COURSE_DIR SHARDS}
+course=${2:?usage: slurm-array.sh ASSIGNMENT COURSE_DIR SHARDS}
+shards=${3:?usage: slurm-array.sh ASSIGNMENT COURSE_DIR SHARDS}
+
+if [ -n "${SLURM_ARRAY_TASK_ID:-}" ]; then
+    # One array task: judge shard K of N (no gradebook writes).
+    exec nngrade grade "$assignment" --course-dir "$course" --shard "$SLURM_ARRAY_TASK_ID/$shards" \
+        --jobs "${SLURM_CPUS_PER_TASK:-2}"
+elif [ "${NNGRADE_STEP:-}" = merge ]; then
+    # After every task succeeded: record them all.
+    exec nngrade merge "$assignment" --course-dir "$course"
+else
+    # On the login node: submit the array and the merge that waits for it.
+    array=$(sbatch --parsable --array="0-$((shards - 1))" "$0" "$assignment" "$course" "$shards")
+    sbatch --dependency="afterok:${array%%;*}" --export=ALL,NNGRADE_STEP=merge "$0" "$assignment" "$course" "$shards"
+fi

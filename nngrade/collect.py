@@ -1,0 +1,80 @@
+"""Step 1 of grading a class: find every submission, and what was odd about it.
+
+Submissions are laid out as nbgrader does: ``submitted/<student>/<assignment>/<notebook>.ipynb``
+(an LMS zip is first unpacked into that layout by :mod:`nngrade.lms`). Nothing here reads a
+notebook's cells; that is the judge's work. What is noticed here (a renamed notebook, a file skipped
+from the zip, an unreadable ``timestamp.txt``) travels with the submission as flags.
+"""
+
+import dataclasses
+import datetime
+from pathlib import Path
+
+from nbgrader import utils
+
+from .result import Flag
+
+
+@dataclasses.dataclass
+class Submission:
+    student: str
+    path: Path | None  # the notebook to grade, None when missing
+    notes: list = dataclasses.field(default_factory=list)  # of Flag, noticed while collecting
+    timestamp: datetime.datetime | None = None  # when it was submitted (timestamp.txt), UTC
+
+
+def find_submissions(folder, assignment, notebook_name, zip_notes=None):
+    """Every submission of ``assignment`` under ``folder``, sorted by student.
+
+    ``zip_notes`` (``{student: [Flag]}`` from unpacking an LMS zip) are attached to their student; a
+    student who appears only there (every file of theirs was skipped) is a missing submission, so
+    nobody disappears from the results.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"submissions: {folder} is not a folder (expected <student>/{assignment}/...)")
+    zip_notes = dict(zip_notes or {})
+    found = []
+    for student_dir in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        submission = _submission(student_dir, assignment, notebook_name)
+        if submission is None:
+            continue  # this student did not submit this assignment at all
+        submission.notes = zip_notes.pop(submission.student, []) + submission.notes
+        found.append(submission)
+    for student, notes in zip_notes.items():
+        found.append(Submission(student, None, notes + [Flag("missing", "notebook", "no notebook could be used")]))
+    return sorted(found, key=lambda s: s.student)
+
+
+def _submission(student_dir, assignment, notebook_name):
+    assignment_dir = student_dir / assignment
+    if not assignment_dir.is_dir():
+        return None
+    expected = assignment_dir / f"{notebook_name}.ipynb"
+    timestamp, notes = read_timestamp(assignment_dir)
+    if expected.exists():
+        return Submission(student_dir.name, expected, notes, timestamp)
+    others = sorted(assignment_dir.glob("*.ipynb"))
+    if not others:
+        notes.append(Flag("missing", "notebook", f"no notebook in {assignment_dir.name}/"))
+        return Submission(student_dir.name, None, notes, timestamp)
+    named = [p for p in others if notebook_name.lower() in p.stem.lower()]
+    chosen = (named or others)[0]
+    notes.append(Flag("renamed", "notebook",
+                      f"notebook named {chosen.name} instead of {notebook_name}.ipynb; graded anyway"))
+    return Submission(student_dir.name, chosen, notes, timestamp)
+
+
+def read_timestamp(folder):
+    """``(datetime or None, [Flag])`` from ``folder/timestamp.txt``, parsed as nbgrader does."""
+    stamp = Path(folder) / "timestamp.txt"
+    if not stamp.exists():
+        return None, []
+    try:
+        text = stamp.read_text(encoding="utf-8", errors="replace").strip()
+        if not text:
+            return None, []
+        return utils.parse_utc(text), []
+    except (OSError, ValueError, OverflowError) as error:
+        detail = f"timestamp.txt is not a date ({type(error).__name__}); recorded without a submission time"
+        return None, [Flag("malformed", "timestamp.txt", detail)]

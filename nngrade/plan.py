@@ -1,0 +1,129 @@
+"""Step 2 of grading a class: decide what must be judged, and what is already known.
+
+Each judged submission is cached in ``nngrade-results/<assignment>/<student>.json`` under a key
+that hashes everything its verdict depends on: the source notebook, the submission, the limits,
+and the code that judged it (every source file of ``nngrade`` and of ``nnlib``, whose ``testing``
+helpers the tests call). Change any of them and the verdict is judged again: no version number to
+remember to bump.
+
+``--shard K/N`` keeps the submissions whose student id hashes to ``K`` modulo ``N``: a fixed split
+that does not depend on which machine, order or listing produced the student list.
+"""
+
+import dataclasses
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from .result import SubmissionResult
+
+PACKAGES = ("nngrade", "nnlib")
+
+
+def _package_dir(name):
+    import importlib.util
+
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(list(spec.submodule_search_locations)[0])
+
+
+def source_roots():
+    """The folders whose Python sources decide a verdict."""
+    return [path for path in map(_package_dir, PACKAGES) if path is not None]
+
+
+def code_fingerprint(roots=None):
+    """One hash of every ``.py`` file under ``roots`` (default: nngrade's and nnlib's folders).
+
+    Read afresh each time (a few dozen small files), so a long-lived process sees an edit too.
+    """
+    hasher = hashlib.sha256()
+    for root in (roots if roots is not None else source_roots()):
+        root = Path(root)
+        hasher.update(root.name.encode() + b"\0")
+        for path in sorted(root.rglob("*.py")):
+            hasher.update(str(path.relative_to(root)).encode() + b"\0")
+            hasher.update(hashlib.sha256(path.read_bytes()).digest())
+    return hasher.hexdigest()
+
+
+def cache_key(code, source_bytes, submission_bytes, limits):
+    hasher = hashlib.sha256()
+    for part in (code.encode(), source_bytes, submission_bytes,
+                 json.dumps(dataclasses.asdict(limits), sort_keys=True).encode()):
+        hasher.update(hashlib.sha256(part).digest())
+    return hasher.hexdigest()
+
+
+@dataclasses.dataclass(frozen=True)
+class Shard:
+    index: int
+    count: int
+
+    @classmethod
+    def parse(cls, text):
+        """``"K/N"`` with ``0 <= K < N`` (the index Kubernetes and Slurm arrays count from 0)."""
+        try:
+            index, count = (int(part) for part in str(text).split("/"))
+        except ValueError:
+            raise ValueError(f"shard: expected K/N such as 0/4, got {text!r}") from None
+        if count < 1 or not 0 <= index < count:
+            raise ValueError(f"shard: expected 0 <= K < N, got K={index}, N={count}")
+        return cls(index, count)
+
+    def holds(self, student):
+        digest = hashlib.sha256(student.encode("utf-8")).digest()
+        return int.from_bytes(digest[:8], "big") % self.count == self.index
+
+    def __str__(self):
+        return f"{self.index}/{self.count}"
+
+
+@dataclasses.dataclass
+class Task:
+    """One submission and where its verdict is cached."""
+
+    submission: object  # collect.Submission
+    key: str
+    cache: Path
+
+    def load(self):
+        """The cached verdict if it was judged under the same key, else None."""
+        try:
+            stored = json.loads(self.cache.read_text())
+            if stored.get("key") == self.key:
+                return SubmissionResult.from_dict(stored["result"])
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        return None
+
+    def save(self, result):
+        temporary = self.cache.with_suffix(".tmp")
+        temporary.write_text(json.dumps({"key": self.key, "student": self.submission.student,
+                                         "result": result.to_dict()}, indent=1, sort_keys=True))
+        os.replace(temporary, self.cache)
+
+
+def plan(submissions, source_bytes, limits, results_dir, force=False, shard=None):
+    """``(judged, pending)``: ``judged`` is ``[(task, cached result)]``, ``pending`` the tasks to judge."""
+    code = code_fingerprint()
+    results_dir = Path(results_dir)
+    results_dir.mkdir(parents=True, exist_ok=True)
+    judged, pending = [], []
+    for submission in submissions:
+        if shard is not None and not shard.holds(submission.student):
+            continue
+        try:
+            content = submission.path.read_bytes() if submission.path else b"<missing>"
+        except OSError:  # the judge reports it as malformed; the key only has to be stable
+            content = b"<unreadable>"
+        task = Task(submission, cache_key(code, source_bytes, content, limits), results_dir / f"{submission.student}.json")
+        cached = None if force else task.load()
+        if cached is not None:
+            judged.append((task, cached))
+        else:
+            pending.append(task)
+    return judged, pending

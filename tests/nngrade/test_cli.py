@@ -1,0 +1,81 @@
+"""The command line as an instructor's batch system runs it: shards as separate processes, then one
+merge that records exactly what one run would have."""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from nngrade import demo
+from nngrade.notebook import read_notebook
+
+FIXTURE = Path(__file__).parent / "fixtures" / "course"
+OPTIONS = ["--cell-timeout", "5", "--call-timeout", "5", "--memory-gb", "2", "--no-feedback"]
+
+
+def _class(root):
+    shutil.copytree(FIXTURE, root)
+    source = read_notebook(FIXTURE / "solutions" / "toy" / "toy.ipynb")
+    for index in range(9):
+        nb = [demo.solved(source), demo.released(source, 1), demo.released(source)][index % 3]
+        folder = root / "submitted" / f"student{index}" / "toy"
+        demo.write(nb, folder / "toy.ipynb")
+        (folder / "timestamp.txt").write_text(f"2026-03-0{index % 3 + 1} 10:00:00 UTC")
+    return root
+
+
+def _nngrade(*args, **kwargs):
+    return subprocess.Popen([sys.executable, "-m", "nngrade", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, **kwargs)
+
+
+def _gradebook(root):
+    from nbgrader.api import Gradebook
+
+    rows = {}
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gradebook:
+        for student in gradebook.students:
+            submission = gradebook.find_submission("toy", student.id)
+            grades = {g.name: (g.auto_score, g.manual_score, g.needs_manual_grade) for n in submission.notebooks
+                      for g in n.grades}
+            comments = {c.name: c.auto_comment for n in submission.notebooks for c in n.comments}
+            rows[student.id] = (str(submission.timestamp), submission.score, grades, comments)
+    return rows
+
+
+def _files(root, folder):
+    return {str(p.relative_to(root / folder)): p.read_text().replace(str(root), "<course>")
+            for p in sorted((root / folder).rglob("*")) if p.is_file()}
+
+
+def test_three_shards_and_a_merge_record_exactly_what_one_run_does(tmp_path):
+    single, sharded = _class(tmp_path / "single"), _class(tmp_path / "sharded")
+    one = _nngrade("grade", "toy", "--course-dir", str(single), "--jobs", "1", *OPTIONS)
+    shards = [_nngrade("grade", "toy", "--course-dir", str(sharded), "--jobs", "1", "--shard", f"{k}/3", *OPTIONS)
+              for k in range(3)]
+    outputs = [process.communicate(timeout=600) for process in [one, *shards]]
+    assert [p.returncode for p in [one, *shards]] == [0, 0, 0, 0], outputs
+    judged = [json.loads(p.read_text())["student"] for p in (sharded / "nngrade-results" / "toy").glob("*.json")]
+    assert sorted(judged) == [f"student{i}" for i in range(9)]
+    assert not (sharded / "gradebook.db").exists() or not _gradebook(sharded)  # shards record nothing
+    counts = [int(out.split("shard ")[-1].split(": ")[1].split()[0]) for out, _ in outputs[1:]]
+    assert sum(counts) == 9 and all(count < 9 for count in counts)
+
+    merge = _nngrade("merge", "toy", "--course-dir", str(sharded), "--jobs", "1", *OPTIONS)
+    out, err = merge.communicate(timeout=600)
+    assert merge.returncode == 0, out + err
+    assert "0 to judge, 9 already judged" in out
+    assert _gradebook(sharded) == _gradebook(single)
+    assert _files(sharded, "autograded") == _files(single, "autograded")
+    assert _files(sharded, "nngrade-results") == _files(single, "nngrade-results")
+
+
+def test_merge_refuses_while_a_shard_is_missing(tmp_path):
+    root = _class(tmp_path / "course")
+    shard = _nngrade("grade", "toy", "--course-dir", str(root), "--jobs", "1", "--shard", "0/3", *OPTIONS)
+    shard.communicate(timeout=600)
+    merge = _nngrade("merge", "toy", "--course-dir", str(root), *OPTIONS)
+    out, err = merge.communicate(timeout=600)
+    assert merge.returncode == 2 and "have no verdict yet" in err and "run their shards first" in err
+    assert not (root / "autograded").exists()

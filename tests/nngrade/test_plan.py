@@ -1,0 +1,63 @@
+"""Planning a class: verdicts cached under a key that changes with the code that judged them, and
+shards that split a class the same way everywhere."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from nngrade import demo, plan
+from nngrade.classgrade import grade_class
+from nngrade.course import Course
+from nngrade.notebook import read_notebook
+from nngrade.sandbox import Limits
+
+FIXTURE = Path(__file__).parent / "fixtures" / "course"
+LIMITS = Limits(cell_seconds=5, call_seconds=5, memory_bytes=2 << 30)
+
+
+def test_the_fingerprint_covers_the_grader_and_nnlib():
+    roots = {path.name for path in plan.source_roots()}
+    assert roots == {"nngrade", "nnlib"}
+    assert plan.code_fingerprint() == plan.code_fingerprint()
+
+
+def test_changing_a_grader_source_file_invalidates_the_cache(tmp_path, monkeypatch):
+    code = tmp_path / "code"
+    for root in plan.source_roots():
+        shutil.copytree(root, code / root.name, ignore=shutil.ignore_patterns("__pycache__", "releases"))
+    monkeypatch.setattr(plan, "source_roots", lambda: [code / "nngrade", code / "nnlib"])
+    root = tmp_path / "course"
+    shutil.copytree(FIXTURE, root)
+    demo.write(demo.solved(read_notebook(FIXTURE / "solutions" / "toy" / "toy.ipynb")),
+               root / "submitted" / "ada" / "toy" / "toy.ipynb")
+
+    def run():
+        lines = []
+        grade_class(Course(root), "toy", jobs=1, limits=LIMITS, progress=lines.append, self_check_first=False)
+        return next(line for line in lines if line.startswith("Grading toy"))
+
+    assert "1 to judge, 0 already judged" in run()
+    assert "0 to judge, 1 already judged" in run()
+    with open(code / "nngrade" / "engine.py", "a") as handle:
+        handle.write("\n# a fix in the grader\n")
+    assert "1 to judge, 0 already judged" in run()
+    assert "0 to judge, 1 already judged" in run()
+    with open(code / "nnlib" / "testing.py", "a") as handle:
+        handle.write("\n# a fix in the feedback helpers\n")
+    assert "1 to judge, 0 already judged" in run()
+
+
+def test_shards_split_the_class_into_disjoint_deterministic_parts():
+    students = [f"student{i:04d}" for i in range(300)]
+    shards = [plan.Shard.parse(f"{k}/3") for k in range(3)]
+    parts = [[s for s in students if shard.holds(s)] for shard in shards]
+    assert sorted(sum(parts, [])) == students  # each student in exactly one shard
+    assert all(60 < len(part) < 140 for part in parts)
+    assert parts == [[s for s in students if plan.Shard(k, 3).holds(s)] for k in range(3)]
+
+
+@pytest.mark.parametrize("text", ["3/3", "-1/2", "1", "a/b", "0/0"])
+def test_a_bad_shard_is_named_in_the_error(text):
+    with pytest.raises(ValueError, match="shard: expected"):
+        plan.Shard.parse(text)
