@@ -15,9 +15,9 @@ function markup() {
   const options = (pairs, selected) => pairs.map(([v, t]) => `<option value="${v}"${String(v) === String(selected) ? " selected" : ""}>${t}</option>`).join("");
   return `
 <div class="pg-toolbar" role="group" aria-label="Training">
-  <button type="button" class="md-button md-button--primary" data-pg="play" aria-pressed="false">Play</button>
-  <button type="button" class="md-button" data-pg="step">One step</button>
-  <button type="button" class="md-button" data-pg="reset">Reset</button>
+  <button type="button" class="nn-button nn-button--primary" data-pg="play" aria-pressed="false">Play</button>
+  <button type="button" class="nn-button" data-pg="step">One step</button>
+  <button type="button" class="nn-button" data-pg="reset">Reset</button>
   <label>Steps per frame <select data-pg="speed">${options([[1, 1], [5, 5], [20, 20], [100, 100]], 5)}</select></label>
   <label>Preset <select data-pg="preset"><option value="">(choose a preset)</option>${options(Object.entries(PRESETS).map(([k, p]) => [k, esc(p.title)]), "")}</select></label>
 </div>
@@ -34,8 +34,8 @@ function markup() {
         <label>x1 <input type="number" step="0.1" min="-3" max="3" value="0" data-pg="add-x1"></label>
         <label>x2 or y <input type="number" step="0.1" min="-6" max="6" value="0" data-pg="add-x2"></label>
         <label>Class <select data-pg="add-class">${options([[1, "1 (orange)"], [0, "0 (blue)"]], 1)}</select></label>
-        <button type="button" class="md-button" data-pg="add">Add point</button>
-        <button type="button" class="md-button" data-pg="clear-added">Remove added points</button>
+        <button type="button" class="nn-button" data-pg="add">Add point</button>
+        <button type="button" class="nn-button" data-pg="clear-added">Remove added points</button>
       </div>
     </fieldset>
     <fieldset><legend>Input features</legend>
@@ -71,18 +71,18 @@ function markup() {
 <details class="pg-stepper" data-pg="stepper"><summary>Step through one example (forward values and gradients)</summary>
   <div role="group" aria-label="Step-through controls">
     <label>Training example <input type="number" min="0" step="1" value="0" data-pg="example"></label>
-    <button type="button" class="md-button" data-pg="stage-prev">Previous stage</button>
-    <button type="button" class="md-button" data-pg="stage-next">Next stage</button>
-    <button type="button" class="md-button" data-pg="stage-all">Show all</button>
+    <button type="button" class="nn-button" data-pg="stage-prev">Previous stage</button>
+    <button type="button" class="nn-button" data-pg="stage-next">Next stage</button>
+    <button type="button" class="nn-button" data-pg="stage-all">Show all</button>
   </div>
   <div data-pg="stages" aria-live="polite"></div>
 </details>
 <div class="pg-export" role="group" aria-label="Export">
-  <button type="button" class="md-button" data-pg-export="nnlib">nnlib code</button>
-  <button type="button" class="md-button" data-pg-export="keras">Keras code</button>
-  <button type="button" class="md-button" data-pg-export="json">Weights as JSON</button>
-  <button type="button" class="md-button" data-pg-export="csv">Data as CSV</button>
-  <a class="md-button" data-pg="download" hidden>Download</a>
+  <button type="button" class="nn-button" data-pg-export="nnlib">nnlib code</button>
+  <button type="button" class="nn-button" data-pg-export="keras">Keras code</button>
+  <button type="button" class="nn-button" data-pg-export="json">Weights as JSON</button>
+  <button type="button" class="nn-button" data-pg-export="csv">Data as CSV</button>
+  <a class="nn-button" data-pg="download" hidden>Download</a>
   <label class="pg-export-text">Exported text <textarea readonly rows="10" data-pg="export-text"></textarea></label>
 </div>`;
 }
