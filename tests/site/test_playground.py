@@ -274,3 +274,20 @@ def test_export_buttons_fill_the_text_and_download_link(playground):
         playground.click(f"[data-pg-export={kind}]")
         assert needle in playground.input_value("[data-pg=export-text]")
         assert playground.get_attribute("[data-pg=download]", "href").startswith("blob:")
+
+
+def test_playground_scripts_stay_under_the_budget(site):
+    scripts = sorted((site.path / "assets/javascripts/playground").glob("*.js")) + \
+        sorted((site.path / "assets/javascripts/widgets").glob("*.js"))
+    assert {p.name for p in scripts} >= {"app.js", "boot.js", "nn.js", "data.js", "draw.js", "export.js", "state.js", "rng.js"}
+    total = sum(p.stat().st_size for p in scripts)
+    assert total < 250_000, f"the playground's scripts total {total} bytes"
+
+
+def test_scripting_interface_rejects_bad_arguments(playground):
+    for call, words in [("nnPlayground.train(-1)", ["steps", "-1"]), ("nnPlayground.predict([[1]])", ["predict", "[x1, x2]"]),
+                        ("nnPlayground.exportCode('torch')", ["kind", "torch", "nnlib", "keras"]),
+                        ("nnPlayground.load('nope')", ["preset", "nope", "xor-4-tanh"]),
+                        ("nnPlayground.configure({activation: 'gelu'})", ["activation", "gelu", "relu"])]:
+        message = playground.evaluate(f"{call}.then(() => 'accepted', e => e.message)")
+        assert all(w in message for w in words), (call, message)
