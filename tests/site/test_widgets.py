@@ -34,7 +34,9 @@ def open_widget(context, site_url, chapter: str, name: str):
     watched = WatchedPage(context, site_url)
     page = watched.open(f"{site_url}chapters/{chapter}/",
                         ready=f"() => document.querySelector('[data-nn-widget={name}]:not([hidden]) canvas, [data-nn-widget={name}]:not([hidden]) table')")
-    return watched, page, page.locator(f"[data-nn-widget={name}]")
+    widget = page.locator(f"[data-nn-widget={name}]")
+    assert widget.inner_text().startswith("Live figure."), "the cell's introduction stays above the controls"
+    return watched, page, widget
 
 
 def test_cells_follow_their_anchor_and_widgets_follow_a_static_figure():

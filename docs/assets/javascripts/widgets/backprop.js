@@ -39,7 +39,7 @@ export function mount(el) {
     ["db2", "∂L/∂b₂", "∂L/∂z₂", L1.gradBias[1]],
   ];
   const FORWARD = 7;
-  el.innerHTML = `
+  el.insertAdjacentHTML("beforeend", `
 <div class="nw-controls" role="group" aria-label="Backpropagation, step by step">
   <button type="button" class="nn-button" data-w="back">Previous</button>
   <button type="button" class="nn-button nn-button--primary" data-w="next">Next</button>
@@ -48,7 +48,7 @@ export function mount(el) {
 </div>
 <p class="nw-status" data-w="status" role="status" aria-live="polite"></p>
 <table><thead><tr><th scope="col">pass</th><th scope="col">quantity</th><th scope="col">computation</th><th scope="col">value</th></tr></thead>
-<tbody>${rows.map(([key, what, how, value], k) => `<tr data-key="${key}" hidden><td>${k < FORWARD ? "forward" : "backward"}</td><td>${what}</td><td>${how}</td><td data-value="${value}">${value.toFixed(4)}</td></tr>`).join("")}</tbody></table>`;
+<tbody>${rows.map(([key, what, how, value], k) => `<tr data-key="${key}" hidden><td>${k < FORWARD ? "forward" : "backward"}</td><td>${what}</td><td>${how}</td><td data-value="${value}">${value.toFixed(4)}</td></tr>`).join("")}</tbody></table>`);
   const $ = (name) => el.querySelector(`[data-w="${name}"]`);
   let shown = 0;
   function show() {

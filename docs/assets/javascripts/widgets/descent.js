@@ -14,13 +14,13 @@ export function mount(el) {
   const grad = ([a, b]) => [H[0][0] * a + H[0][1] * b, H[1][0] * a + H[1][1] * b];
   const steep = ([a, b]) => -s * a + c * b; // coordinate along the steep direction (eigenvalue l2)
 
-  el.innerHTML = `
+  el.insertAdjacentHTML("beforeend", `
 <div class="nw-controls" role="group" aria-label="Gradient descent">
   <label>Learning rate <input type="range" min="0.01" max="0.6" step="0.01" value="0.2" data-w="lr"><output data-w="lr-out"></output></label>
   <label>Momentum <input type="range" min="0" max="0.95" step="0.05" value="0" data-w="mu"><output data-w="mu-out"></output></label>
 </div>
 <canvas width="420" height="300" data-w="plot" role="img"></canvas>
-<p class="nw-status" data-w="status" role="status" aria-live="polite"></p>`;
+<p class="nw-status" data-w="status" role="status" aria-live="polite"></p>`);
   const $ = (name) => el.querySelector(`[data-w="${name}"]`);
 
   function path(lr, mu) {

@@ -5,7 +5,7 @@ const TARGETS = { and: [0, 0, 0, 1], or: [0, 1, 1, 1], xor: [0, 1, 1, 0] };
 const step = (z) => (z >= 0 ? 1 : 0);
 
 export function mount(el) {
-  el.innerHTML = `
+  el.insertAdjacentHTML("beforeend", `
 <div class="nw-controls" role="group" aria-label="Perceptron rule">
   <label>Problem <select data-w="problem"><option value="and">AND</option><option value="or">OR</option><option value="xor">XOR</option></select></label>
   <button type="button" class="nn-button nn-button--primary" data-w="update">One update</button>
@@ -14,7 +14,7 @@ export function mount(el) {
 </div>
 <canvas width="260" height="260" data-w="plot" role="img"></canvas>
 <p class="nw-status" data-w="status" role="status" aria-live="polite"></p>
-<p data-w="last"></p>`;
+<p data-w="last"></p>`);
   const $ = (name) => el.querySelector(`[data-w="${name}"]`);
   let w, b, next, epoch, mistakes, cleanEpochs, last;
 
@@ -43,12 +43,13 @@ export function mount(el) {
     const y = TARGETS[$("problem").value];
     const px = (v) => 40 + v * (S - 80), py = (v) => S - 40 - v * (S - 80);
     ctx.clearRect(0, 0, S, S);
-    // shade what the perceptron answers now: orange where it outputs 1
-    for (let i = 0; i < 52; i++) for (let j = 0; j < 52; j++) {
-      const x1 = -0.5 + (i + 0.5) / 26, x2 = 1.5 - (j + 0.5) / 26;
-      ctx.fillStyle = step(w[0] * x1 + w[1] * x2 + b) ? "rgba(230,120,30,0.25)" : "rgba(40,110,200,0.2)";
-      ctx.fillRect(px(x1 - 1 / 52), py(x2 + 1 / 52), (S - 80) / 26 + 1, (S - 80) / 26 + 1);
+    // shade what the perceptron answers now: orange where it outputs 1, blue where it outputs 0
+    const image = ctx.createImageData(S, S);
+    for (let j = 0; j < S; j++) for (let i = 0; i < S; i++) {
+      const x1 = (i - 40) / (S - 80), x2 = (S - 40 - j) / (S - 80);
+      image.data.set(step(w[0] * x1 + w[1] * x2 + b) ? [250, 215, 180, 255] : [200, 220, 245, 255], 4 * (j * S + i));
     }
+    ctx.putImageData(image, 0, 0);
     X.forEach(([a, d], k) => {
       ctx.beginPath(); ctx.arc(px(a), py(d), 9, 0, 2 * Math.PI);
       ctx.fillStyle = y[k] ? "rgb(196,100,20)" : "rgb(30,90,170)"; ctx.fill();
