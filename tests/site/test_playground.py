@@ -291,3 +291,50 @@ def test_scripting_interface_rejects_bad_arguments(playground):
                         ("nnPlayground.configure({activation: 'gelu'})", ["activation", "gelu", "relu"])]:
         message = playground.evaluate(f"{call}.then(() => 'accepted', e => e.message)")
         assert all(w in message for w in words), (call, message)
+
+
+def test_each_control_changes_the_configuration_and_the_url(playground):
+    state = lambda: playground.evaluate("nnPlayground.state()")  # noqa: E731
+    playground.select_option("[data-pg=preset]", "xor-no-hidden")
+    assert state()["hidden"] == [] and "hidden=&" in playground.url + "&"
+    playground.fill("[data-pg=layers]", "2")
+    playground.dispatch_event("[data-pg=layers]", "change")
+    assert state()["hidden"] == [4, 4]
+    playground.fill("[data-pg-units='1']", "7")
+    playground.dispatch_event("[data-pg-units='1']", "change")
+    assert state()["hidden"] == [4, 7] and "hidden=4%2C7" in playground.url
+    playground.select_option("[data-pg=activation]", "silu")
+    playground.check("[data-pg-feature=x1x2]")
+    playground.select_option("[data-pg=learningRate]", "0.3")
+    playground.select_option("[data-pg=batchSize]", "all")
+    playground.select_option("[data-pg=optimizer]", "momentum")
+    playground.fill("[data-pg=seed]", "9")
+    playground.dispatch_event("[data-pg=seed]", "change")
+    playground.fill("[data-pg=n]", "120")
+    playground.dispatch_event("[data-pg=n]", "change")
+    s = state()
+    assert (s["activation"], s["features"], s["learningRate"], s["batchSize"], s["optimizer"], s["seed"], s["n"]) == \
+        ("silu", ["x1", "x2", "x1x2"], 0.3, "all", "momentum", 9, 120)
+    # the data follow n and the training share
+    assert playground.evaluate("nnPlayground.exportData()").count("\n") == 1 + 120
+    # training settings keep the weights; a new activation rebuilds them
+    playground.evaluate("nnPlayground.train(5)")
+    playground.select_option("[data-pg=learningRate]", "0.1")
+    assert state()["steps"] == 5
+    playground.select_option("[data-pg=activation]", "relu")
+    assert state()["steps"] == 0
+    # the last feature cannot be switched off (the network needs an input)
+    playground.uncheck("[data-pg-feature=x1]")
+    playground.uncheck("[data-pg-feature=x2]")
+    assert state()["features"] == ["x1x2"]
+    playground.click("[data-pg-feature=x1x2]")
+    assert state()["features"] == ["x1x2"] and playground.is_checked("[data-pg-feature=x1x2]")
+    # regression: the features of x2 are off, the class selector is disabled, clicking sets y
+    playground.select_option("[data-pg=dataset]", "regression")
+    s = state()
+    assert s["features"] == ["x1"] and playground.is_disabled("[data-pg=add-class]")
+    assert "linear unit" in playground.inner_text("[data-pg=output-note]")
+    box = playground.locator("[data-pg=main]").bounding_box()
+    playground.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.25)
+    x1, x2, y = state()["added"][-1]
+    assert x1 == pytest.approx(0, abs=0.05) and x2 == 0 and y == pytest.approx(1.5, abs=0.05)

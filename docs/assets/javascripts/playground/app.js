@@ -241,7 +241,12 @@ export function mount(root) {
       box.disabled = state.dataset === "regression" && FEATURES[box.dataset.pgFeature].uses2;
     });
     $("layers").value = state.hidden.length;
-    $("units").innerHTML = state.hidden.map((u, l) => `<label>Units in hidden layer ${l + 1} <input type="number" min="1" max="8" step="1" value="${u}" data-pg-units="${l}"></label>`).join("");
+    // rebuilt only when the number of layers changes, so that a focused field is never replaced
+    const units = $("units");
+    if (units.children.length !== state.hidden.length) {
+      units.innerHTML = state.hidden.map((u, l) => `<label>Units in hidden layer ${l + 1} <input type="number" min="1" max="8" step="1" value="${u}" data-pg-units="${l}"></label>`).join("");
+    }
+    units.querySelectorAll("input").forEach((input, l) => { if (input.value !== String(state.hidden[l])) input.value = state.hidden[l]; });
     $("activation").value = state.activation;
     $("learningRate").value = String(state.learningRate);
     if (!LEARNING_RATES.includes(state.learningRate)) $("learningRate").add(new Option(state.learningRate, state.learningRate, true, true));
