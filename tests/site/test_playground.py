@@ -338,3 +338,33 @@ def test_each_control_changes_the_configuration_and_the_url(playground):
     playground.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.25)
     x1, x2, y = state()["added"][-1]
     assert x1 == pytest.approx(0, abs=0.05) and x2 == 0 and y == pytest.approx(1.5, abs=0.05)
+
+
+def test_step_through_gradients_equal_nnlib_for_that_example(playground):
+    playground.evaluate("nnPlayground.configure({dataset: 'circles', hidden: [3, 2], activation: 'tanh'})")
+    playground.evaluate("nnPlayground.train(30)")
+    code = playground.evaluate("nnPlayground.exportCode('nnlib')")
+    playground.click("summary")
+    playground.fill("[data-pg=example]", "2")
+    playground.dispatch_event("[data-pg=example]", "change")
+    playground.click("[data-pg=stage-all]")
+    shown = {}
+    for table in playground.locator("[data-pg=stages] table").all():
+        caption = table.locator("caption").inner_text()
+        if caption.startswith("Backward, layer"):
+            layer = int(caption.split()[2].rstrip(":"))
+            rows = [[td.inner_text() for td in tr.locator("td").all()] for tr in table.locator("tbody tr").all()]
+            shown[layer] = {"bias": [float(r[3]) for r in rows], "kernel": [[float(v) for v in r[4].split(", ")] for r in rows]}
+    # nnlib: one SGD step with learning rate 1 on that one example moves each weight by minus its gradient
+    out = run_python(exported_then(code, """
+        from nnlib.optimizers import SGD
+        model.compile(optimizer=SGD(learning_rate=1.0), loss="binary_crossentropy")
+        before = [np.array(w) for w in model.get_weights()]
+        model.fit(x_train[2:3], y_train[2:3], batch_size=1, epochs=1, shuffle=False, verbose=0)
+        print(json.dumps([(b - np.array(a)).tolist() for b, a in zip(before, model.get_weights())]))
+    """))
+    assert sorted(shown) == [1, 2, 3]
+    for layer, values in shown.items():
+        kernel, bias = np.array(out[2 * layer - 2]), np.array(out[2 * layer - 1])
+        np.testing.assert_allclose(values["bias"], bias, atol=5e-5, rtol=1e-3)
+        np.testing.assert_allclose(np.array(values["kernel"]), kernel.T, atol=5e-5, rtol=1e-3)

@@ -282,6 +282,8 @@ export function mount(root) {
     playing = on;
     $("play").textContent = on ? "Pause" : "Play";
     $("play").setAttribute("aria-pressed", String(on));
+    // while playing the summary changes every frame: announce it only once paused
+    $("summary").setAttribute("aria-live", on ? "off" : "polite");
     if (on) requestAnimationFrame(frame);
   }
   function frame() {
