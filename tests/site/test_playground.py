@@ -368,3 +368,11 @@ def test_step_through_gradients_equal_nnlib_for_that_example(playground):
         kernel, bias = np.array(out[2 * layer - 2]), np.array(out[2 * layer - 1])
         np.testing.assert_allclose(values["bias"], bias, atol=5e-5, rtol=1e-3)
         np.testing.assert_allclose(np.array(values["kernel"]), kernel.T, atol=5e-5, rtol=1e-3)
+
+
+def test_loss_curves_follow_training(playground):
+    playground.evaluate("nnPlayground.load('xor-4-tanh').then(() => nnPlayground.train(400))")
+    history = playground.evaluate("nnPlayground.lossHistory()")
+    steps = [h["step"] for h in history]
+    assert steps[0] == 0 and steps[-1] == 400 and len(steps) == 21 and steps == sorted(steps)
+    assert history[-1]["train"] < history[len(history) // 2]["train"] < history[0]["train"]

@@ -141,7 +141,11 @@ export function mount(root) {
   }
 
   function trainSteps(count) {
-    for (let k = 0; k < count; k++) step();
+    const every = Math.max(1, Math.ceil(count / 20)); // about 20 points of the loss curves per call
+    for (let k = 1; k <= count; k++) {
+      step();
+      if (k % every === 0 && k < count) record();
+    }
     return record();
   }
 
@@ -390,6 +394,7 @@ export function mount(root) {
     exportWeights: async () => JSON.parse(weightsJson({ state, net })),
     exportData: async () => dataCsv({ train, test }),
     state: async () => ({ ...state, steps }),
+    lossHistory: async () => lossHistory.map((h) => ({ ...h })),
     reset: async () => { setPlaying(false); rebuild(); render(); return { ...state }; },
     presets: Object.fromEntries(Object.entries(PRESETS).map(([k, p]) => [k, p.title])),
   };
