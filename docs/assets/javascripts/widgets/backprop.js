@@ -4,9 +4,14 @@
 import { Network } from "../playground/nn.js";
 
 export function mount(el) {
-  const num = (key) => el.dataset[key].split(",").map(Number);
+  const num = (key) => {
+    const values = (el.dataset[key] || "").split(",").map(Number);
+    if (!el.dataset[key] || values.some((v) => !Number.isFinite(v))) throw new Error(`backprop widget: data-${key} must be a comma-separated list of numbers; received ${JSON.stringify(el.dataset[key])}`);
+    return values;
+  };
   const [x1, x2] = num("x"), [y] = num("y");
   const [w11, w12, w21, w22] = num("w"), [b1, b2] = num("b"), [v1, v2] = num("v"), [c] = num("c");
+  // the initial weights do not matter (zeros from this stand-in generator): the chapter's replace them
   const net = new Network([2, 2, 1], "sigmoid", "classification", { between: () => 0 });
   net.setWeights([[[w11, w12], [w21, w22]], [b1, b2], [[v1], [v2]], [c]]);
   const pass = net.forward(Float64Array.of(x1, x2), 1);
