@@ -301,6 +301,11 @@ class Activation:
         output `a = f(z)` and `grad` $= \partial L/\partial a$, all float arrays of one shape.
         Having both `z` and `a` lets each activation use the cheaper one: the sigmoid's derivative
         $a(1 - a)$ needs no new exponential.
+    in_place : callable, optional
+        ``in_place(z)``: the same $f(z)$, written over `z` itself (no second array as large as the
+        batch's activations). Only for an activation whose `backward` reads `a` alone, since `z`
+        is gone afterwards: ReLU ($z > 0$ exactly where $a > 0$), softmax (its Jacobian is made
+        of $a$), linear ($a$ is $z$).
 
     Examples
     --------
@@ -310,39 +315,67 @@ class Activation:
     array([6.])
     """
 
-    def __init__(self, name, function, backward):
+    def __init__(self, name, function, backward, in_place=None):
         self.name = name
         self.function = function
         self._backward = backward
+        self._in_place = in_place
 
     def __call__(self, z):
         """Return $a = f(z)$."""
         return self.function(z)
 
-    def backward(self, z, a, grad):
-        r"""Return $\partial L/\partial z$ (see the class docstring); checks the three shapes agree."""
-        z = as_float_array(z, "z")
-        a = as_float_array(a, "a")
-        grad = as_float_array(grad, "grad")
-        check_same_shape(z, a, "z", "a")
-        check_same_shape(a, grad, "a", "grad")
+    def forward(self, z, overwrite=False):
+        """Return $a = f(z)$ for a layer's own float array `z`; with ``overwrite=True`` the
+        activation may write `a` over `z` (when it has an in-place form), which is what ``Dense``
+        asks for: its `z` is a fresh array nobody else holds."""
+        if overwrite and self._in_place is not None:
+            return self._in_place(z)
+        return self.function(z)
+
+    def backward(self, z, a, grad, check=True):
+        r"""Return $\partial L/\partial z$ (see the class docstring).
+
+        ``check=True`` (for arrays from outside) converts the three and checks that their shapes
+        agree; a layer passes its own arrays, of one shape by construction, with ``check=False``.
+        """
+        if check:
+            z = as_float_array(z, "z")
+            a = as_float_array(a, "a")
+            grad = as_float_array(grad, "grad")
+            check_same_shape(z, a, "z", "a")
+            check_same_shape(a, grad, "a", "grad")
         return self._backward(z, a, grad)
 
     def __repr__(self):
         return f"Activation({self.name!r})"
 
 
+def _relu_in_place(z):
+    return np.maximum(z, 0, out=z)
+
+
+def _softmax_in_place(z):
+    # the same steps as softmax(), each written over z: shift by the row maximum, exp, normalise
+    z -= z.max(axis=-1, keepdims=True)
+    a = np.exp(z, out=z)
+    a /= a.sum(axis=-1, keepdims=True)
+    return a
+
+
 _ACTIVATIONS = {
     activation.name: activation
     for activation in [
-        Activation("linear", linear, lambda z, a, grad: grad),
-        Activation("relu", relu, lambda z, a, grad: grad * (z > 0)),
+        Activation("linear", linear, lambda z, a, grad: grad, in_place=lambda z: z),
+        # a > 0 exactly where z > 0, so ReLU's backward needs only its output
+        Activation("relu", relu, lambda z, a, grad: grad * (a > 0), in_place=_relu_in_place),
         Activation("sigmoid", sigmoid, lambda z, a, grad: grad * a * (1 - a)),
         Activation("tanh", tanh, lambda z, a, grad: grad * (1 - a * a)),
         Activation("hard_sigmoid", hard_sigmoid, lambda z, a, grad: grad * hard_sigmoid_derivative(z)),
         Activation("silu", silu, lambda z, a, grad: grad * silu_derivative(z)),
         Activation("dsilu", dsilu, lambda z, a, grad: grad * dsilu_derivative(z)),
-        Activation("softmax", softmax, lambda z, a, grad: _softmax_vjp(a, grad)),
+        Activation("softmax", softmax, lambda z, a, grad: _softmax_vjp(a, grad),
+                   in_place=_softmax_in_place),
     ]
 }
 # Keras accepts "swish" as another name for SiLU.

@@ -52,15 +52,15 @@ def test_accuracy_is_resolved_from_shapes(name, y_true_shape, y_pred_shape, expe
 def test_get_other_names_and_instances():
     assert metrics.get("mae", (4,), (4, 1)).function is metrics.mae
     assert metrics.get("mean_squared_error", (4,), (4, 1)).name == "mean_squared_error"
-    custom = metrics.Metric("hits", metrics.binary_accuracy)
+    custom = metrics.MeanMetricWrapper(metrics.binary_accuracy, name="hits")
     assert metrics.get(custom, (4,), (4, 1)) is custom
-    assert repr(custom) == "Metric('hits', binary_accuracy)"
+    assert repr(custom) == "<MeanMetricWrapper name='hits'>"
 
 
 def test_get_errors():
     with pytest.raises(ValueError, match=r"Unknown metric 'acuracy'\. Valid names: 'accuracy', 'acc', .*Did you mean 'accuracy'\?"):
         metrics.get("acuracy", (4,), (4, 1))
-    with pytest.raises(TypeError, match=r"metric must be a name such as 'accuracy' or a Metric; received 3 \(int\)"):
+    with pytest.raises(TypeError, match=r"metric must be a name such as 'accuracy' or a Metric such as nnlib.metrics.AUC\(\); received 3 \(int\)"):
         metrics.get(3, (4,), (4, 1))
     with pytest.raises(TypeError, match=r"y_pred_shape must be a non-empty tuple of ints, such as \(32, 1\); received \[4, 1\] \(list\)"):
         metrics.get("accuracy", (4,), [4, 1])
