@@ -431,8 +431,12 @@ class Trainer:
         xs = self._prepare_x(x)
         y = self._prepare_y(y, xs[0].shape[0])
         y_pred = self._graph.forward(xs)
-        loss = float(self.loss(y, y_pred))
-        self._graph.backward(self.loss.gradient(y, y_pred))
+        # (n,) targets against an (n, 1) output are lined up first, so a custom loss sees them
+        # shaped alike (never broadcast to (n, n))
+        aligned_y, aligned_pred = losses.squeeze_or_expand_to_same_rank(y, y_pred)
+        loss = float(self.loss(aligned_y, aligned_pred))
+        gradient = np.asarray(self.loss.gradient(aligned_y, aligned_pred)).reshape(y_pred.shape)
+        self._graph.backward(gradient)
         return loss, [g.copy() for g in self._trainable_gradients()]
 
     def _trainable_gradients(self):
