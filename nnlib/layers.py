@@ -679,7 +679,7 @@ class Normalization(Layer):
             # Keras's weights, in Keras's order: statistics, not trainable
             self.add_weight("mean", shape, "zeros", trainable=False)
             self.add_weight("variance", shape, "ones", trainable=False)
-            self.add_weight("count", (), "zeros", trainable=False, dtype=np.int64)
+            self.add_weight("count", (), "zeros", trainable=False, dtype=np.int32)
         super().build(input_shape)
 
     def adapt(self, data):
@@ -695,7 +695,7 @@ class Normalization(Layer):
         axes = None if self.axis is None else tuple(range(data.ndim - 1))
         self.mean[...] = np.mean(data, axis=axes)
         self.variance[...] = np.var(data, axis=axes)
-        self.count[...] = data.shape[0]
+        # count stays 0, as in Keras 3 (whose adapt never updates it): the weight lists agree
 
     def _statistics(self):
         mean, variance = self._given if self._given is not None else (self.mean, self.variance)

@@ -49,8 +49,8 @@ def optimizer_state(optimizer, trainable_weights):
         "Adagrad": 1,
     }.get(name, 0)
     count, nbytes = _size(trainable_weights)
-    # + the step counter (int64) and the learning rate (float32), Keras's two scalar variables
-    return per_weight * count + 2, per_weight * nbytes + 8 + 4
+    # + the step counter and the learning rate, Keras's two 4-byte scalar variables
+    return per_weight * count + 2, per_weight * nbytes + 8
 
 
 def _wrap(text, width):
