@@ -276,14 +276,18 @@ class Trainer:
 
         xs = self._prepare_x(x)
         y = self._prepare_y(y, xs[0].shape[0])
-        sample_weight = data_adapter.prepare_sample_weight(sample_weight, class_weight, y,
-                                                           self._dtype)
+        sample_weight = data_adapter.prepare_sample_weight(sample_weight, None, y, self._dtype)
+        if class_weight is not None and sample_weight is not None:
+            raise ValueError("fit: give sample_weight or class_weight, not both (Keras refuses "
+                             "the combination too); fold the class weights into sample_weight.")
         train, val = (xs, y, sample_weight), None
         if validation_data is not None:
             val = self._prepare_validation_data(validation_data)  # Keras ignores the split then
         elif validation_split:
             train, val = data_adapter.split_validation(xs, y, sample_weight, validation_split)
         xs, y, sample_weight = train
+        if class_weight is not None:  # as Keras: the training rows only, validation unweighted
+            sample_weight = data_adapter.prepare_sample_weight(None, class_weight, y, self._dtype)
         n = xs[0].shape[0]
         if n == 0:
             raise ValueError("fit: x has no rows.")
@@ -403,7 +407,9 @@ class Trainer:
             ProgressBar(steps, verbose).update(steps, logs)
         if return_dict:
             return logs
-        values = [logs["loss"]] + [logs[k] for k in logs if k != "loss"]
+        # as Keras: the loss, then the metrics in the order compile received them
+        names = [m.name if isinstance(m, metrics_module.Metric) else m for m in self._metric_specs]
+        values = [logs["loss"]] + [logs[name] for name in names]
         return values[0] if len(values) == 1 else values
 
     def predict(self, x, batch_size=32, verbose="auto"):

@@ -104,3 +104,42 @@ def test_metrics_match_keras():
     for function, keras_metric, y_true, y_pred in cases:
         keras_metric.update_state(y_true, y_pred)
         assert function(y_true, y_pred).mean() == pytest.approx(float(keras_metric.result()), rel=1e-6)
+
+
+# ---- metric objects ----------------------------------------------------------------------------
+def test_metric_objects_accumulate_until_reset():
+    metric = metrics.BinaryAccuracy()
+    metric.update_state([1, 0], [[0.9], [0.9]])
+    assert metric.result() == 0.5
+    metric.update_state([1, 1], [[0.9], [0.9]])
+    assert metric.result() == 0.75  # 3 correct of 4, over both batches
+    metric.reset_state()
+    assert metric.result() == 0
+    assert metric([1], [[0.2]]) == 0.0  # calling = update + result
+
+
+def test_precision_recall_and_auc_by_hand():
+    y_true = np.array([1, 1, 0, 0, 1])
+    y_pred = np.array([0.9, 0.4, 0.6, 0.1, 0.8])
+    # predicted positive (> 0.5): rows 0, 2, 4 -> TP 2, FP 1; FN 1 (row 1)
+    assert metrics.Precision()(y_true, y_pred) == pytest.approx(2 / 3)
+    assert metrics.Recall()(y_true, y_pred) == pytest.approx(2 / 3)
+    # every positive scores above every negative except 0.4 < 0.6: AUC = 5/6
+    assert metrics.AUC(num_thresholds=1000)(y_true, y_pred) == pytest.approx(5 / 6, abs=1e-3)
+    assert metrics.Precision()([0, 0], [0.1, 0.2]) == 0  # nothing predicted positive
+
+
+def test_metric_objects_are_accepted_by_compile_and_name_the_history_keys():
+    from nnlib import utils
+    from nnlib.layers import Dense, Input
+    from nnlib.models import Sequential
+
+    utils.set_random_seed(0)
+    model = Sequential([Input((2,)), Dense(1, activation="sigmoid")])
+    model.compile(optimizer="sgd", loss="binary_crossentropy",
+                  metrics=[metrics.AUC(), metrics.Precision(name="prec"), "recall"])
+    x = np.random.default_rng(0).normal(size=(20, 2))
+    history = model.fit(x, (x[:, 0] > 0).astype(float), epochs=2, verbose=0)
+    assert list(history.history) == ["auc", "loss", "prec", "recall"]
+    with pytest.raises(TypeError, match=r"received the class AUC; pass an instance, AUC\(\)"):
+        model.compile(optimizer="sgd", loss="mse", metrics=[metrics.AUC])
