@@ -4,8 +4,15 @@ A learner who passes the wrong thing should read, in the error itself, which arg
 what it received and what was expected, the way scikit-learn's ``check_array`` reports
 "Expected 2D array, got 1D array instead". The functions below raise
 
-* ``TypeError`` when the *kind* of value is wrong (a string where numbers were expected), and
-* ``ValueError`` when the kind is right but the value is not (a negative size, a NaN, a wrong shape).
+* ``TypeError`` when the *kind* of value is wrong (a string where numbers were expected, a float
+  where an integer was, a function where a loss object was), and
+* ``ValueError`` when the kind is right but the value is not (a negative size, a NaN, a wrong
+  shape, an unknown name: a string is the right kind for a name).
+
+Every module of nnlib follows that one rule, including the checks that only make sense in one
+place (a model's input shape, a layer's build) and are written there. Every lookup by name
+(activations, losses, metrics, optimizers, initializers, layers of a model, EarlyStopping's mode)
+goes through :func:`check_choice`, which lists the valid names and suggests the closest one.
 
 They are private to nnlib (the leading underscore) but written for every module to share, so the
 same mistake gets the same message everywhere.

@@ -29,7 +29,14 @@ import itertools
 import numpy as np
 
 from nnlib import activations, config, utils
-from nnlib._validation import as_float_array, check_bool, check_choice, check_number, describe
+from nnlib._validation import (
+    as_float_array,
+    check_bool,
+    check_choice,
+    check_number,
+    check_positive_int,
+    describe,
+)
 
 __all__ = ["Input", "SymbolicTensor", "Layer", "InputLayer", "Dense", "Concatenate", "Add",
            "Flatten", "Dropout", "Activation", "Softmax", "Normalization"]
@@ -382,8 +389,7 @@ class Dense(Layer):
 
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", name=None, **kwargs):
-        if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units <= 0:
-            raise ValueError(f"Dense: units must be a positive int; received {units!r}.")
+        units = check_positive_int(units, "Dense: units")
         super().__init__(name=name, **kwargs)
         self.units = int(units)
         self.activation = activations.get(activation)

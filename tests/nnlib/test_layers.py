@@ -95,9 +95,11 @@ def test_unknown_initializer_lists_the_valid_ones():
         Dense(2, kernel_initializer="glorot")
 
 
-@pytest.mark.parametrize("units", [0, -1, 2.5, "3", True])
-def test_dense_units_must_be_a_positive_int(units):
-    with pytest.raises(ValueError, match="units must be a positive int"):
+@pytest.mark.parametrize("units, error", [(0, ValueError), (-1, ValueError), (2.5, TypeError),
+                                          ("3", TypeError), (True, TypeError)])
+def test_dense_units_must_be_a_positive_int(units, error):
+    """The wrong kind of value is a TypeError, the right kind with a wrong value a ValueError."""
+    with pytest.raises(error, match="Dense: units must be a positive integer"):
         Dense(units)
 
 

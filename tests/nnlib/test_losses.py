@@ -376,6 +376,7 @@ def test_sparse_labels_are_checked():
 # ------------------------------------------------------------------ real Keras
 
 
+@pytest.mark.slow  # imports real Keras and JAX (about 10 s): left out of make test-fast
 def test_every_loss_and_gradient_matches_keras():
     import jax
     import jax.numpy as jnp

@@ -83,6 +83,7 @@ def test_bad_inputs():
         metrics.mae(1.0, 2.0)
 
 
+@pytest.mark.slow  # imports real Keras and JAX (about 10 s): left out of make test-fast
 def test_metrics_match_keras():
     import keras
 
