@@ -52,7 +52,6 @@ class _PackedWeights:
     """
 
     def __init__(self, layers):
-        self.key = self._key(layers)
         packable, self.loose = [], []
         for layer in layers:
             for k, trainable in enumerate(layer._trainable_flags()):
