@@ -29,6 +29,7 @@ import itertools
 import numpy as np
 
 from nnlib import activations, config, utils
+from nnlib.utils import unique_name
 from nnlib._validation import (
     as_float_array,
     check_bool,
@@ -40,17 +41,6 @@ from nnlib._validation import (
 
 __all__ = ["Input", "SymbolicTensor", "Layer", "InputLayer", "Dense", "Concatenate", "Add",
            "Flatten", "Dropout", "Activation", "Softmax", "Normalization"]
-
-# Keras numbers default names per kind for the whole session: dense, dense_1, dense_2, ...
-_name_counters = {}
-
-
-def unique_name(prefix):
-    """Return ``prefix`` the first time, then ``prefix_1``, ``prefix_2``, ... (as Keras names layers)."""
-    count = _name_counters.get(prefix, 0)
-    _name_counters[prefix] = count + 1
-    return prefix if count == 0 else f"{prefix}_{count}"
-
 
 def _snake_case(name):
     return "".join("_" + c.lower() if c.isupper() and i else c.lower() for i, c in enumerate(name))

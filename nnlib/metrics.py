@@ -33,6 +33,7 @@ from nnlib._validation import (
     describe,
 )
 from nnlib.losses import squeeze_or_expand_to_same_rank
+from nnlib.utils import unique_name
 
 
 def _per_sample(values):
@@ -359,8 +360,9 @@ class Precision(_ConfusionCounts):
     $\mathrm{TP} / (\mathrm{TP} + \mathrm{FP})$ (``keras.metrics.Precision``; 0 when nothing
     was predicted positive)."""
 
-    def __init__(self, thresholds=0.5, name="precision"):
-        super().__init__([check_number(thresholds, "thresholds", 0, 1)], name)
+    def __init__(self, thresholds=0.5, name=None):
+        super().__init__([check_number(thresholds, "thresholds", 0, 1)],
+                         name or unique_name("precision"))
 
     def result(self):
         return _ratio(self.true_positives, self.true_positives + self.false_positives)[0]
@@ -370,8 +372,9 @@ class Recall(_ConfusionCounts):
     r"""Of the positive entries, the fraction predicted positive:
     $\mathrm{TP} / (\mathrm{TP} + \mathrm{FN})$ (``keras.metrics.Recall``)."""
 
-    def __init__(self, thresholds=0.5, name="recall"):
-        super().__init__([check_number(thresholds, "thresholds", 0, 1)], name)
+    def __init__(self, thresholds=0.5, name=None):
+        super().__init__([check_number(thresholds, "thresholds", 0, 1)],
+                         name or unique_name("recall"))
 
     def result(self):
         return _ratio(self.true_positives, self.true_positives + self.false_negatives)[0]
@@ -392,13 +395,14 @@ class AUC(_ConfusionCounts):
     (up to the threshold grid).
     """
 
-    def __init__(self, num_thresholds=200, name="auc"):
+    def __init__(self, num_thresholds=200, name=None):
         num_thresholds = check_positive_int(num_thresholds, "num_thresholds")
         if num_thresholds < 2:
             raise ValueError(f"AUC: num_thresholds must be > 1; received {num_thresholds}.")
         self.num_thresholds = num_thresholds
         inner = [(i + 1) / (num_thresholds - 1) for i in range(num_thresholds - 2)]
-        super().__init__([0.0 - 1e-7] + inner + [1.0 + 1e-7], name)
+        # default names numbered per session, as Keras: auc, auc_1, ...
+        super().__init__([0.0 - 1e-7] + inner + [1.0 + 1e-7], name or unique_name("auc"))
 
     def result(self):
         tpr = _ratio(self.true_positives, self.true_positives + self.false_negatives)

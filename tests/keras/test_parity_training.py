@@ -134,7 +134,10 @@ def test_sample_weight_matches_keras(loss, units, activation):
 
 
 # ---- metric objects -----------------------------------------------------------------------------
-METRICS = [("BinaryAccuracy", {}), ("AUC", {}), ("Precision", {}), ("Recall", {}),
+# explicit names: Keras numbers the default ones per session (auc, auc_1, ...), and so does nnlib,
+# so unnamed metrics would depend on what other tests ran before in the same process
+METRICS = [("BinaryAccuracy", {}), ("AUC", {"name": "auc"}), ("Precision", {"name": "precision"}),
+           ("Recall", {"name": "recall"}),
            ("AUC", {"num_thresholds": 7}), ("Precision", {"thresholds": 0.3})]
 
 

@@ -119,6 +119,13 @@ def test_metric_objects_accumulate_until_reset():
     assert metric([1], [[0.2]]) == 0.0  # calling = update + result
 
 
+def test_default_names_of_auc_precision_recall_are_numbered_as_keras():
+    first, second = metrics.AUC(), metrics.AUC()
+    assert first.name.startswith("auc") and second.name.startswith("auc_")
+    assert first.name != second.name
+    assert metrics.BinaryAccuracy().name == metrics.BinaryAccuracy().name == "binary_accuracy"
+
+
 def test_precision_recall_and_auc_by_hand():
     y_true = np.array([1, 1, 0, 0, 1])
     y_pred = np.array([0.9, 0.4, 0.6, 0.1, 0.8])
@@ -138,7 +145,7 @@ def test_metric_objects_are_accepted_by_compile_and_name_the_history_keys():
     utils.set_random_seed(0)
     model = Sequential([Input((2,)), Dense(1, activation="sigmoid")])
     model.compile(optimizer="sgd", loss="binary_crossentropy",
-                  metrics=[metrics.AUC(), metrics.Precision(name="prec"), "recall"])
+                  metrics=[metrics.AUC(name="auc"), metrics.Precision(name="prec"), "recall"])
     x = np.random.default_rng(0).normal(size=(20, 2))
     history = model.fit(x, (x[:, 0] > 0).astype(float), epochs=2, verbose=0)
     assert list(history.history) == ["auc", "loss", "prec", "recall"]
