@@ -112,6 +112,11 @@ class Graph:
         self.nodes = [_Node(t) for t in order if not isinstance(t.layer, InputLayer)]
         self.layers = [t.layer for t in self.inputs] + [node.layer for node in self.nodes]
         self._needs_key, self._needs = None, None
+        # the output layer's activation, when backward can start before it (backward_from_z),
+        # so that a loss can differentiate through both in one step
+        last = self.nodes[-1].layer if self.nodes else None
+        self.output_activation = (getattr(last, "activation", None)
+                                  if hasattr(last, "backward_from_z") else None)
 
     def forward(self, xs, training=False):
         """The output for the input arrays ``xs`` (one per input); every layer keeps what its

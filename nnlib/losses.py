@@ -786,6 +786,9 @@ class BinaryCrossentropy(Loss):
                          from_logits=self.from_logits)
 
 
+_SOFTMAX = activations.get("softmax")
+
+
 class _CrossentropyOfSoftmax(Loss):
     r"""The categorical cross-entropies' shortcut through a softmax output.
 
@@ -809,7 +812,7 @@ class _CrossentropyOfSoftmax(Loss):
     _sparse = False
 
     def value_and_gradient_through(self, activation, y_true, a, sample_weight=None):
-        if (activation is not activations.get("softmax") or self.from_logits or a.ndim != 2):
+        if activation is not _SOFTMAX or self.from_logits or a.ndim != 2:
             return None
         n = a.shape[0]
         low, high = _clip_bounds(a.dtype)  # Keras's [eps, 1 - eps]

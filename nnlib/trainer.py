@@ -194,15 +194,14 @@ class Trainer:
     def _loss_and_gradient(self, y, y_pred, sample_weight):
         """``(loss, gradient, from_z)``: the shortcut through the output activation if the loss
         has one, else dL/d(y_pred); gradient None when the loss is not finite."""
-        if not np.isfinite(y_pred).all():
-            return math.nan, None, False  # the network's output itself overflowed
-        output_layer = self._graph.nodes[-1].layer
-        activation = getattr(output_layer, "activation", None)
-        if activation is not None and hasattr(output_layer, "backward_from_z"):
+        activation = self._graph.output_activation
+        if activation is not None:
             through = self.loss.value_and_gradient_through(activation, y, y_pred, sample_weight)
             if through is not None:
                 loss, dz = through
                 return (loss, dz, True) if math.isfinite(loss) else (loss, None, False)
+        if not np.isfinite(y_pred).all():
+            return math.nan, None, False  # the network's output itself overflowed
         # the loss's math without its input checks: fit has checked y once
         loss, grad = self.loss._value_and_gradient(y, y_pred, sample_weight)
         return loss, grad, False
