@@ -183,12 +183,13 @@ class Trainer:
         size = y_batch.shape[0]
         self._loss_total += np.float32(loss) * np.float32(size)
         self._loss_count += size
+        if grad is None:  # not finite: no metric can describe NaN predictions, no step is taken
+            return self._logs()
         # metrics first: they describe the predictions made before this batch's update
         for metric in self.metrics:
             metric.update_state(y_batch, y_pred)
-        if grad is not None:
-            graph.backward(grad, from_z=from_z)
-            self.optimizer.apply(*self._packed.pairs())
+        graph.backward(grad, from_z=from_z)
+        self.optimizer.apply(*self._packed.pairs())
         return self._logs()
 
     def _loss_and_gradient(self, y, y_pred, sample_weight):

@@ -160,6 +160,7 @@ def test_without_terminate_on_nan_a_diverging_fit_raises():
 
 def test_terminate_on_nan_stops_training_instead(capsys):
     model, x, y = regression(lr=1e6)
+    model.compile(optimizer=optimizers.SGD(1e6), loss="mse", metrics=["mae", "mse"])
     history = model.fit(x * 1e3, y, batch_size=8, epochs=5, verbose=0,
                         callbacks=[TerminateOnNaN()])
     assert "Invalid loss, terminating training" in capsys.readouterr().out
