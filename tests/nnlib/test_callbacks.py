@@ -166,3 +166,16 @@ def test_terminate_on_nan_stops_training_instead(capsys):
     assert "Invalid loss, terminating training" in capsys.readouterr().out
     assert len(history.epoch) == 1 and not math.isfinite(history.history["loss"][-1])
     assert all(np.isfinite(w).all() for w in model.get_weights())  # the bad step was not applied
+
+
+def test_terminate_on_nan_stops_cleanly_when_the_outputs_overflow(capsys):
+    """Infinite predictions: no metric is updated with them (their checks would refuse them)."""
+    utils.set_random_seed(0)
+    model = Sequential([Input((3,)), Dense(1, name="out")])
+    model.compile(optimizer="sgd", loss="mse", metrics=["mae"])
+    model.get_layer("out").set_weights([np.full((3, 1), 1e30), np.zeros(1)])
+    x = np.full((4, 3), 1e10, dtype="float32")
+    history = model.fit(x, np.zeros(4), epochs=2, verbose=0, callbacks=[TerminateOnNaN()])
+    assert "Invalid loss" in capsys.readouterr().out and len(history.epoch) == 1
+    with pytest.raises(NonFiniteLossError):
+        model.fit(x, np.zeros(4), epochs=1, verbose=0)
