@@ -26,10 +26,10 @@ import numbers
 import numpy as np
 
 from nnlib import config
-from nnlib._validation import as_float_array, check_bool, describe
+from nnlib._validation import as_float_array, check_number, describe
 
 __all__ = ["prepare_x", "prepare_y", "prepare_sample_weight", "class_weight_to_sample_weight",
-           "split_validation", "batches", "check_verbose"]
+           "split_validation", "batches"]
 
 
 def prepare_x(x, inputs, dtype, name="x"):
@@ -150,9 +150,7 @@ def prepare_sample_weight(sample_weight, class_weight, y, dtype, name="sample_we
 
 def split_validation(xs, y, sample_weight, fraction):
     """``(train, validation)``, each ``(xs, y, sample_weight)``: the last `fraction` validates."""
-    if (isinstance(fraction, bool) or not isinstance(fraction, numbers.Real)
-            or not 0 <= fraction < 1):
-        raise ValueError(f"validation_split must be a number in [0, 1); received {fraction!r}.")
+    fraction = check_number(fraction, "validation_split", low=0, high=1, high_inclusive=False)
     n = xs[0].shape[0]
     split_at = int(math.floor(n * (1.0 - fraction)))
     if split_at == 0 or split_at == n:
@@ -172,16 +170,3 @@ def batches(n, batch_size, order):
     for start in range(0, n, batch_size):
         rows = slice(start, min(start + batch_size, n))
         yield rows if order is None else order[rows]
-
-
-def check_verbose(verbose):
-    """``"auto"`` means 1 (a progress bar), as in Keras outside of notebooks' special cases."""
-    if verbose == "auto":
-        return 1
-    if isinstance(verbose, bool) or verbose not in (0, 1, 2):
-        raise ValueError(f"verbose must be 'auto', 0, 1 or 2; received {verbose!r}.")
-    return int(verbose)
-
-
-def check_shuffle(shuffle):
-    return check_bool(shuffle, "shuffle")

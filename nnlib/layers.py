@@ -29,15 +29,16 @@ import itertools
 import numpy as np
 
 from nnlib import activations, config, utils
-from nnlib.utils import unique_name
 from nnlib._validation import (
     as_float_array,
     check_bool,
     check_choice,
     check_number,
     check_positive_int,
+    check_shape,
     describe,
 )
+from nnlib.utils import unique_name
 
 __all__ = ["Input", "SymbolicTensor", "Layer", "InputLayer", "Dense", "Concatenate", "Add",
            "Flatten", "Dropout", "Activation", "Softmax", "Normalization"]
@@ -117,30 +118,13 @@ class SymbolicTensor:
         return f"<SymbolicTensor shape={self.shape} from layer {self.layer.name!r}>"
 
 
-def _check_shape(shape, argument):
-    """A shape per example, ``(4,)`` or ``4``, as a tuple of positive ints."""
-    if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
-        shape = (shape,)
-    try:
-        shape = tuple(int(s) for s in shape)
-    except (TypeError, ValueError):
-        raise TypeError(
-            f"{argument} must be a tuple of positive ints such as (4,); received {shape!r}."
-        ) from None
-    if not shape or any(s <= 0 for s in shape):
-        raise ValueError(
-            f"{argument} must be a non-empty tuple of positive ints such as (4,); received {shape!r}."
-        )
-    return shape
-
-
 def Input(shape, name=None):
     """Declare a model input of ``shape`` per example (without the batch dimension), as ``keras.Input``.
 
     >>> Input((4,)).shape
     (None, 4)
     """
-    layer = InputLayer(_check_shape(shape, "Input: shape"), name=name)
+    layer = InputLayer(check_shape(shape, "Input: shape"), name=name)
     return layer.output
 
 
@@ -211,7 +195,7 @@ class Layer:
         self.output_shape = None
         self._inbound = None  # the symbolic tensors this layer was called on, if any
         # Keras's Dense(4, input_shape=(3,)): a Sequential starting with this layer adds Input((3,))
-        self._input_shape_arg = None if input_shape is None else _check_shape(input_shape,
+        self._input_shape_arg = None if input_shape is None else check_shape(input_shape,
                                                                               "input_shape")
 
     def add_weight(self, name, shape, initializer="zeros", trainable=True, dtype=None):

@@ -33,8 +33,9 @@ import numpy as np
 from nnlib import config, data_adapter, summary
 from nnlib._validation import check_choice, describe
 from nnlib.graph import Graph
-from nnlib.layers import Input, InputLayer, Layer, SymbolicTensor, _Merge, unique_name
+from nnlib.layers import Input, InputLayer, Layer, SymbolicTensor, _Merge
 from nnlib.trainer import NonFiniteLossError, Trainer
+from nnlib.utils import unique_name
 
 __all__ = ["Model", "Sequential", "NonFiniteLossError", "load_model"]
 

@@ -21,13 +21,19 @@ Keras's counterpart is ``keras.src.trainers.trainer``; the data checks live in
 """
 
 import math
-import numbers
 
 import numpy as np
 
 from nnlib import data_adapter, losses, optimizers, utils
 from nnlib import metrics as metrics_module  # compile() has an argument called metrics
-from nnlib._validation import check_choice, check_non_negative_int, check_positive_int, describe
+from nnlib._validation import (
+    check_bool,
+    check_choice,
+    check_non_negative_int,
+    check_positive_int,
+    check_verbose,
+    describe,
+)
 from nnlib.callbacks import Callback, CallbackList, History
 from nnlib.progress import ProgressBar
 
@@ -264,11 +270,9 @@ class Trainer:
         """
         self._check_compiled("fit")
         batch_size = check_positive_int(batch_size, "batch_size")
-        if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral):
-            raise TypeError(f"epochs must be a non-negative integer; received {describe(epochs)}.")
         epochs = check_non_negative_int(epochs, "epochs")
-        verbose = data_adapter.check_verbose(verbose)
-        shuffle = data_adapter.check_shuffle(shuffle)
+        verbose = check_verbose(verbose)
+        shuffle = check_bool(shuffle, "shuffle")
         callbacks = self._check_callbacks(callbacks)
         if x is None or y is None:
             raise ValueError("fit: x and y are required.")
@@ -396,7 +400,7 @@ class Trainer:
         (a single float when there are no metrics), or a dict with ``return_dict=True``."""
         self._check_compiled("evaluate")
         batch_size = check_positive_int(batch_size, "batch_size")
-        verbose = data_adapter.check_verbose(verbose)
+        verbose = check_verbose(verbose)
         xs = self._prepare_x(x)
         y = self._prepare_y(y, xs[0].shape[0])
         weights = data_adapter.prepare_sample_weight(sample_weight, None, y, self._dtype)
@@ -414,7 +418,7 @@ class Trainer:
     def predict(self, x, batch_size=32, verbose="auto"):
         """The model's outputs for ``x``, computed in batches of ``batch_size`` rows."""
         batch_size = check_positive_int(batch_size, "batch_size")
-        verbose = data_adapter.check_verbose(verbose)
+        verbose = check_verbose(verbose)
         xs = self._prepare_x(x)
         n = xs[0].shape[0]
         outputs = [self._graph.forward([a[rows] for a in xs]).copy()
