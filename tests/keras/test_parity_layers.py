@@ -193,3 +193,15 @@ def test_summary_prints_what_keras_prints(optimizer):
         model.fit(x, y, epochs=1, verbose=0)
     assert "Optimizer params" in summary_text(k_model)
     assert summary_text(n_model) == summary_text(k_model)
+
+
+def test_functional_summary_prints_what_keras_prints():
+    def build(lib):
+        a, b = lib.Input((4,), name="a"), lib.Input((3,), name="b")
+        h = lib.layers.Dense(5, activation="relu", name="h")(a)
+        g = lib.layers.Dense(5, name="g")(b)
+        joined = lib.layers.Concatenate(name="cat")([lib.layers.Add(name="add")([h, g]), a])
+        return lib.Model([a, b], lib.layers.Dense(2, name="out")(joined), name="graph")
+
+    k_model, n_model = twins(build)
+    assert summary_text(n_model) == summary_text(k_model)
