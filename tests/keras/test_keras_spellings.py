@@ -53,7 +53,21 @@ def add_pop_get_layer(keras):
     return model
 
 
+def images_with_flatten(keras):
+    model = keras.Sequential([
+        keras.layers.Flatten(input_shape=(4, 1), name="flat"),
+        keras.layers.Dense(8, activation=keras.activations.relu, name="d1"),
+        keras.layers.Dense(3, name="logits"),
+        keras.layers.Softmax(name="probs"),
+    ])
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=1e-2),
+                  loss=keras.losses.SparseCategoricalCrossentropy(),
+                  metrics=[keras.metrics.SparseCategoricalAccuracy()])
+    return model
+
+
 SNIPPETS = {
+    "images_with_flatten": (images_with_flatten, "sparse"),
     "sequential_with_input_shape": (sequential_with_input_shape, "sparse"),
     "functional_with_normalization": (functional_with_normalization, "binary"),
     "add_pop_get_layer": (add_pop_get_layer, "real"),
@@ -65,6 +79,8 @@ def test_keras_snippet_runs_on_nnlib_with_keras_numbers(name):
     build, target = SNIPPETS[name]
     rng = np.random.default_rng(0)
     x = rng.normal(size=(64, 4)).astype("float32")
+    if name == "images_with_flatten":
+        x = x.reshape(64, 4, 1)
     y = {"sparse": rng.integers(0, 3, size=64).astype("int32"),
          "binary": (x[:, 0] + rng.normal(size=64) > 0).astype("float32"),
          "real": rng.normal(size=(64, 2)).astype("float32")}[target]
