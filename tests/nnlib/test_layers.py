@@ -303,6 +303,28 @@ def test_dense_uses_the_activation_object_it_was_given():
     np.testing.assert_array_equal(out, [[0.0, 0.0]])
 
 
+@pytest.mark.parametrize("name", ["relu", "softmax", "linear"])
+def test_an_edit_of_the_activation_function_shows_in_dense(monkeypatch, name):
+    """The in-place forms are the functions themselves (called with out=z): a learner who edits
+    nnlib.activations.relu sees the change in every Dense layer, in fit too."""
+    from nnlib import activations
+
+    activation = activations.get(name)
+    original = activation.function
+    calls = []
+
+    def edited(x, out=None):
+        calls.append(out is x)
+        return original(x, out=out) * 2  # the "edit": twice the activation
+
+    monkeypatch.setattr(activation, "function", edited)
+    layer = Dense(3, activation=name, kernel_initializer="ones")
+    x = np.array([[1.0, -2.0]])
+    expected = 2 * original(x @ np.ones((2, 3)))
+    np.testing.assert_allclose(layer(x), expected)
+    assert calls == [True]  # called on the layer's own z, to be overwritten
+
+
 def test_dense_input_shape_is_keras_s_way_to_start_a_sequential():
     from nnlib.models import Sequential
 
