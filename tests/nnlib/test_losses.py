@@ -463,3 +463,23 @@ def test_extreme_inputs_give_finite_losses_without_warnings(dtype):
             assert value.dtype == dtype and gradient.dtype == dtype
     # from logits nothing is clipped: the wrong sample costs its full margin
     assert losses.categorical_crossentropy(one_hot, logits, from_logits=True) == pytest.approx(1000.0)
+
+
+def test_every_loss_class_is_found_by_its_derived_spellings():
+    """One class per loss; losses.get's names come from the classes (short name, snake_case of
+    the class name, the class name), not from a hand-written list."""
+    expected = {
+        losses.SumSquaredError: {"sse", "sum_squared_error", "SumSquaredError"},
+        losses.MeanSquaredError: {"mse", "mean_squared_error", "MeanSquaredError"},
+        losses.RootMeanSquaredError: {"rmse", "root_mean_squared_error", "RootMeanSquaredError"},
+        losses.MeanAbsoluteError: {"mae", "mean_absolute_error", "MeanAbsoluteError"},
+        losses.BinaryCrossentropy: {"binary_crossentropy", "BinaryCrossentropy"},
+        losses.CategoricalCrossentropy: {"categorical_crossentropy", "CategoricalCrossentropy"},
+        losses.SparseCategoricalCrossentropy: {"sparse_categorical_crossentropy",
+                                               "SparseCategoricalCrossentropy"},
+    }
+    for cls, names in expected.items():
+        for name in names:
+            loss = losses.get(name)
+            assert type(loss) is cls and loss.name == losses._snake_case(cls.__name__)
+    assert set(losses._LOSSES) == set().union(*expected.values())
