@@ -12,7 +12,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 export NO_MKDOCS_2_WARNING := 1
 export KERAS_BACKEND := jax
 
-.PHONY: serve build test bench release chromium clean
+.PHONY: serve build test test-fast bench release chromium clean
 
 serve: $(STAMP) $(ASSETS)
 	$(BIN)/mkdocs serve --strict --dev-addr 127.0.0.1:8000
@@ -24,6 +24,11 @@ build: $(STAMP) $(ASSETS)
 # that outnumber the cores spin against each other and slow everything down many times over.
 test: $(STAMP) $(ASSETS) chromium
 	OPENBLAS_NUM_THREADS=1 $(BIN)/python -m pytest -n auto --dist loadgroup
+
+# The maintainers' inner loop for nnlib: its unit tests and doctests, without the ones that import
+# real Keras (marked slow; the parity tests in tests/keras run with `make test`). Under a minute.
+test-fast: $(STAMP)
+	OPENBLAS_NUM_THREADS=1 $(BIN)/python -m pytest -p no:xdist -q -m "not slow" tests/nnlib nnlib
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_mlp.py

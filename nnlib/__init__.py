@@ -4,11 +4,20 @@ Each module holds one idea of the course, written to be read: the math in the do
 computation and its derivative side by side. Names and numbers follow Keras 3, so a model written
 with nnlib runs with Keras by swapping the import, and gives the same results.
 
+Keras's top-level names are here too, so that beginner Keras code runs with ``import nnlib as
+keras``: ``keras.Sequential``, ``keras.Model``, ``keras.Input``, ``keras.layers``,
+``keras.optimizers``, ``keras.losses``, ``keras.metrics``, ``keras.callbacks``, ``keras.utils``,
+``keras.models.load_model``.
+
 Examples
 --------
 >>> import nnlib
 >>> nnlib.activations.relu([-1.0, 2.0])
 array([0., 2.], dtype=float32)
+>>> import nnlib as keras
+>>> model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, activation="softmax")])
+>>> model.count_params()
+8
 """
 
 from nnlib import (
@@ -26,5 +35,11 @@ from nnlib import (
     progress,
     utils,
 )
+from nnlib.layers import Input
+from nnlib.models import Model, Sequential
+
+__all__ = ["Input", "Model", "Sequential", "activations", "callbacks", "config", "datasets",
+           "gradcheck", "layers", "losses", "metrics", "models", "optimizers", "perceptron",
+           "progress", "utils"]
 
 __version__ = "0.1.0"

@@ -4,8 +4,15 @@ A learner who passes the wrong thing should read, in the error itself, which arg
 what it received and what was expected, the way scikit-learn's ``check_array`` reports
 "Expected 2D array, got 1D array instead". The functions below raise
 
-* ``TypeError`` when the *kind* of value is wrong (a string where numbers were expected), and
-* ``ValueError`` when the kind is right but the value is not (a negative size, a NaN, a wrong shape).
+* ``TypeError`` when the *kind* of value is wrong (a string where numbers were expected, a float
+  where an integer was, a function where a loss object was), and
+* ``ValueError`` when the kind is right but the value is not (a negative size, a NaN, a wrong
+  shape, an unknown name: a string is the right kind for a name).
+
+Every module of nnlib follows that one rule, including the checks that only make sense in one
+place (a model's input shape, a layer's build) and are written there. Every lookup by name
+(activations, losses, metrics, optimizers, initializers, layers of a model, EarlyStopping's mode)
+goes through :func:`check_choice`, which lists the valid names and suggests the closest one.
 
 They are private to nnlib (the leading underscore) but written for every module to share, so the
 same mistake gets the same message everywhere.
@@ -375,3 +382,45 @@ def check_class_labels(y, name, n_classes=None):
             f"{labels.min()} to {labels.max()}."
         )
     return labels
+
+
+def check_shape(shape, name):
+    """Check a shape per example, ``(4,)`` or ``4``, and return it as a tuple of positive ints.
+
+    Examples
+    --------
+    >>> check_shape(4, "Input: shape")
+    (4,)
+    >>> check_shape((0,), "Input: shape")
+    Traceback (most recent call last):
+    ...
+    ValueError: Input: shape must be a non-empty tuple of positive ints such as (4,); received (0,).
+    """
+    if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
+        shape = (shape,)
+    try:
+        shape = tuple(int(s) for s in shape)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"{name} must be a tuple of positive ints such as (4,); received {shape!r}."
+        ) from None
+    if not shape or any(s <= 0 for s in shape):
+        raise ValueError(
+            f"{name} must be a non-empty tuple of positive ints such as (4,); received {shape!r}."
+        )
+    return shape
+
+
+def check_verbose(verbose):
+    """``"auto"`` (meaning 1, a progress bar), 0, 1 or 2, as Keras's ``fit(verbose=...)``.
+
+    Examples
+    --------
+    >>> check_verbose("auto")
+    1
+    """
+    if verbose == "auto":
+        return 1
+    if isinstance(verbose, bool) or verbose not in (0, 1, 2):
+        raise ValueError(f"verbose must be 'auto', 0, 1 or 2; received {verbose!r}.")
+    return int(verbose)

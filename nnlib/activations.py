@@ -30,15 +30,20 @@ import numpy as np
 from nnlib._validation import as_float_array, check_choice, check_same_shape, describe
 
 
-def linear(x):
+def linear(x, out=None):
     r"""The identity, $f(x) = x$ (Keras's ``"linear"``, used when a layer has no activation).
+
+    ``out=x`` (a layer's own array) returns `x` itself instead of a copy.
 
     Examples
     --------
     >>> linear([-2.0, 3.0])
     array([-2.,  3.], dtype=float32)
     """
-    return as_float_array(x, "x").copy()
+    if out is None:
+        return as_float_array(x, "x").copy()
+    out[...] = x  # nothing to do when out is x
+    return out
 
 
 def linear_derivative(x):
@@ -52,19 +57,22 @@ def linear_derivative(x):
     return np.ones_like(as_float_array(x, "x"))
 
 
-def relu(x):
+def relu(x, out=None):
     r"""Rectified linear unit, $\mathrm{relu}(x) = \max(x, 0)$.
 
     ReLU is piecewise *linear*, not a step function: it passes positive inputs through unchanged
     (slope 1) and zeroes negative ones (slope 0). A network of ReLUs is a piecewise linear function
     with many pieces, which is how it approximates curves.
 
+    ``out``, as in NumPy, is an array to write the result into; a layer passes its own
+    pre-activation, ``relu(z, out=z)``, which saves a second array of the batch's size.
+
     Examples
     --------
     >>> relu([-2.0, 0.0, 3.0])
     array([0., 0., 3.], dtype=float32)
     """
-    return np.maximum(as_float_array(x, "x"), 0)
+    return np.maximum(x if out is not None else as_float_array(x, "x"), 0, out=out)
 
 
 def relu_derivative(x):
@@ -226,7 +234,7 @@ def dsilu_derivative(x):
     return s * (1 - s) * (2 + x * (1 - 2 * s))
 
 
-def softmax(x, axis=-1):
+def softmax(x, axis=-1, out=None):
     r"""Turn each row of scores into probabilities, $\mathrm{softmax}(x)_i = e^{x_i} / \sum_j e^{x_j}$.
 
     Subtracting the row's maximum first changes nothing mathematically (the factor $e^{-m}$ cancels)
@@ -240,6 +248,9 @@ def softmax(x, axis=-1):
         Scores (logits).
     axis : int, default -1
         The axis that sums to 1 (Keras's default: the last).
+    out : ndarray, optional
+        An array to write the result into, which may be `x` itself (what a layer does with its
+        own scores: no second array of the batch's size).
 
     Examples
     --------
@@ -247,9 +258,12 @@ def softmax(x, axis=-1):
     array([[0.5, 0.5],
            [0. , 1. ]], dtype=float32)
     """
-    x = as_float_array(x, "x")
-    e = np.exp(x - x.max(axis=axis, keepdims=True))
-    return e / e.sum(axis=axis, keepdims=True)
+    if out is None:
+        x = as_float_array(x, "x")
+    e = np.subtract(x, x.max(axis=axis, keepdims=True), out=out)
+    np.exp(e, out=e)
+    e /= e.sum(axis=axis, keepdims=True)
+    return e
 
 
 def softmax_backward(x, grad, axis=-1):
@@ -301,6 +315,12 @@ class Activation:
         output `a = f(z)` and `grad` $= \partial L/\partial a$, all float arrays of one shape.
         Having both `z` and `a` lets each activation use the cheaper one: the sigmoid's derivative
         $a(1 - a)$ needs no new exponential.
+    in_place : bool, default False
+        True when ``function(z, out=z)`` may write $f(z)$ over `z` itself (no second array as
+        large as the batch's activations). Only for an activation whose `backward` reads `a`
+        alone, since `z` is gone afterwards: ReLU ($z > 0$ exactly where $a > 0$), softmax (its
+        Jacobian is made of $a$), linear ($a$ is $z$). The same function computes either way, so
+        an edit of ``relu`` shows in every model.
 
     Examples
     --------
@@ -310,22 +330,36 @@ class Activation:
     array([6.])
     """
 
-    def __init__(self, name, function, backward):
+    def __init__(self, name, function, backward, in_place=False):
         self.name = name
         self.function = function
         self._backward = backward
+        self._in_place = in_place
 
     def __call__(self, z):
         """Return $a = f(z)$."""
         return self.function(z)
 
-    def backward(self, z, a, grad):
-        r"""Return $\partial L/\partial z$ (see the class docstring); checks the three shapes agree."""
-        z = as_float_array(z, "z")
-        a = as_float_array(a, "a")
-        grad = as_float_array(grad, "grad")
-        check_same_shape(z, a, "z", "a")
-        check_same_shape(a, grad, "a", "grad")
+    def forward(self, z, overwrite=False):
+        """Return $a = f(z)$ for a layer's own float array `z`; with ``overwrite=True`` the
+        activation may write `a` over `z` (when it has an in-place form), which is what ``Dense``
+        asks for: its `z` is a fresh array nobody else holds."""
+        if overwrite and self._in_place:
+            return self.function(z, out=z)
+        return self.function(z)
+
+    def backward(self, z, a, grad, check=True):
+        r"""Return $\partial L/\partial z$ (see the class docstring).
+
+        ``check=True`` (for arrays from outside) converts the three and checks that their shapes
+        agree; a layer passes its own arrays, of one shape by construction, with ``check=False``.
+        """
+        if check:
+            z = as_float_array(z, "z")
+            a = as_float_array(a, "a")
+            grad = as_float_array(grad, "grad")
+            check_same_shape(z, a, "z", "a")
+            check_same_shape(a, grad, "a", "grad")
         return self._backward(z, a, grad)
 
     def __repr__(self):
@@ -335,14 +369,16 @@ class Activation:
 _ACTIVATIONS = {
     activation.name: activation
     for activation in [
-        Activation("linear", linear, lambda z, a, grad: grad),
-        Activation("relu", relu, lambda z, a, grad: grad * (z > 0)),
+        Activation("linear", linear, lambda z, a, grad: grad, in_place=True),
+        # a > 0 exactly where z > 0, so ReLU's backward needs only its output
+        Activation("relu", relu, lambda z, a, grad: grad * (a > 0), in_place=True),
         Activation("sigmoid", sigmoid, lambda z, a, grad: grad * a * (1 - a)),
         Activation("tanh", tanh, lambda z, a, grad: grad * (1 - a * a)),
         Activation("hard_sigmoid", hard_sigmoid, lambda z, a, grad: grad * hard_sigmoid_derivative(z)),
         Activation("silu", silu, lambda z, a, grad: grad * silu_derivative(z)),
         Activation("dsilu", dsilu, lambda z, a, grad: grad * dsilu_derivative(z)),
-        Activation("softmax", softmax, lambda z, a, grad: _softmax_vjp(a, grad)),
+        Activation("softmax", softmax, lambda z, a, grad: _softmax_vjp(a, grad),
+                   in_place=True),
     ]
 }
 # Keras accepts "swish" as another name for SiLU.

@@ -1,8 +1,16 @@
-"""What ``fit`` returns: the per-epoch record of training, as Keras's ``History``.
+"""Callbacks: code that ``fit`` calls at fixed moments of training, with Keras's hook names.
 
-``history.history`` maps each name to one value per epoch: ``loss`` and the compiled metrics (for
-example ``accuracy``) measured on the training batches during the epoch, and ``val_loss``,
-``val_accuracy`` measured on the validation data after the epoch. Keys are sorted as in Keras 3.
+``fit(callbacks=[...])`` calls, on every callback, in this order::
+
+    on_train_begin
+        on_epoch_begin(epoch)
+            on_train_batch_begin(batch) ... on_train_batch_end(batch, logs)   (every batch)
+        on_epoch_end(epoch, logs)          logs: loss, metrics, val_* of the epoch
+    on_train_end
+
+A callback reads the model (``self.model``) and may stop training by setting
+``self.model.stop_training = True``: fit finishes the current epoch's hooks and returns.
+:class:`History` is always added: it is what ``fit`` returns.
 
 Examples
 --------
@@ -14,27 +22,29 @@ Examples
 [0]
 """
 
-__all__ = ["History"]
+import math
+import warnings
+
+from nnlib._validation import check_choice, check_non_negative_int, check_number, describe
+
+__all__ = ["Callback", "CallbackList", "History", "EarlyStopping", "TerminateOnNaN",
+           "LambdaCallback"]
 
 
-class History:
-    """Records the logs of every epoch.
+class Callback:
+    """Base class: every hook does nothing; subclasses override the ones they need.
 
     Attributes
     ----------
-    history : dict of str -> list of float
-    epoch : list of int
-        The epoch indices recorded (0-based, as Keras).
+    model : Model
+        The model being trained (set by ``fit``).
     params : dict
         ``{"verbose": ..., "epochs": ..., "steps": ...}`` of the ``fit`` call.
-    model : Model or None
     """
 
     def __init__(self):
-        self.history = {}
-        self.epoch = []
-        self.params = {}
         self.model = None
+        self.params = {}
 
     def set_params(self, params):
         self.params = dict(params)
@@ -42,11 +52,227 @@ class History:
     def set_model(self, model):
         self.model = model
 
-    def on_epoch_end(self, epoch, logs):
+    def on_train_begin(self, logs=None):
+        """Called once, before the first epoch."""
+
+    def on_train_end(self, logs=None):
+        """Called once, after the last epoch (or after a callback stopped training)."""
+
+    def on_epoch_begin(self, epoch, logs=None):
+        """Called before epoch `epoch` (0-based)."""
+
+    def on_epoch_end(self, epoch, logs=None):
+        """Called after epoch `epoch` with its logs (loss, metrics, val_*)."""
+
+    def on_train_batch_begin(self, batch, logs=None):
+        """Called before training on batch `batch` (0-based within the epoch)."""
+
+    def on_train_batch_end(self, batch, logs=None):
+        """Called after the update of batch `batch`; logs hold the running means so far."""
+
+
+class CallbackList:
+    """Calls a hook on every callback in turn (what ``fit`` talks to).
+
+    Only the callbacks that override a hook are called for it, so that the per-batch hooks cost
+    nothing when no callback uses them (fit calls them twice per batch).
+    """
+
+    HOOKS = ("on_train_begin", "on_train_end", "on_epoch_begin", "on_epoch_end",
+             "on_train_batch_begin", "on_train_batch_end")
+
+    def __init__(self, callbacks, model, params):
+        self.callbacks = list(callbacks)
+        for callback in self.callbacks:
+            callback.set_model(model)
+            callback.set_params(params)
+        for hook in self.HOOKS:
+            methods = [getattr(c, hook) for c in self.callbacks if _overrides(c, hook)]
+            setattr(self, hook, _call_all(methods))
+
+
+def _overrides(callback, hook):
+    return hook in vars(callback) or getattr(type(callback), hook) is not getattr(Callback, hook)
+
+
+def _call_all(methods):
+    def call_all(*args, **kwargs):
+        for method in methods:
+            method(*args, **kwargs)
+
+    return call_all
+
+
+class History(Callback):
+    """Records the logs of every epoch; ``fit`` returns it.
+
+    ``history.history`` maps each name to one value per epoch: ``loss`` and the compiled metrics
+    (for example ``accuracy``) measured on the training batches during the epoch, and
+    ``val_loss``, ``val_accuracy`` measured on the validation data after the epoch. Keys are
+    sorted as in Keras 3.
+
+    Attributes
+    ----------
+    history : dict of str -> list of float
+    epoch : list of int
+        The epoch indices recorded (0-based, as Keras).
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.history = {}
+        self.epoch = []
+
+    def on_train_begin(self, logs=None):
+        self.epoch = []  # Keras keeps the dict across fits of one History, but not the epochs
+
+    def on_epoch_end(self, epoch, logs=None):
         self.epoch.append(epoch)
-        for key in sorted(logs):
+        for key in sorted(logs or {}):
             self.history.setdefault(key, []).append(float(logs[key]))
         self.history = {key: self.history[key] for key in sorted(self.history)}
 
     def __repr__(self):
         return f"<History epochs={len(self.epoch)} keys={list(self.history)}>"
+
+
+class EarlyStopping(Callback):
+    """Stop training when a monitored quantity has stopped improving, as Keras's.
+
+    After each epoch (from `start_from_epoch` on) the monitored value is compared with the best
+    so far; it improves when it is lower by more than `min_delta` (``mode="min"``), or higher by
+    more than `min_delta` (``mode="max"``). ``mode="auto"`` picks "max" for accuracies and AUC,
+    "min" for losses and errors. Keras's counting: every epoch without improvement adds 1 to
+    ``wait`` (an improvement resets it to 0), and training stops at the end of the epoch where
+    ``wait >= patience`` (never after the first epoch). With ``patience=2``, two epochs without
+    improvement stop it.
+
+    Parameters
+    ----------
+    monitor : str, default "val_loss"
+    min_delta : float, default 0
+    patience : int, default 0
+    verbose : int, default 0
+        1 prints the epoch that stopped training and the epoch whose weights were restored.
+    mode : "auto", "min" or "max"
+    baseline : float, optional
+        ``wait`` resets only for values better than this too.
+    restore_best_weights : bool, default False
+        At the end of training, put back the weights of the best epoch (Keras restores them
+        whether or not training stopped early).
+    start_from_epoch : int, default 0
+        Epochs to ignore at the start (a warm-up).
+
+    Attributes
+    ----------
+    stopped_epoch : int
+        The epoch (0-based) at which training stopped; 0 if it did not stop early.
+    best, best_epoch : float, int
+    """
+
+    def __init__(self, monitor="val_loss", min_delta=0, patience=0, verbose=0, mode="auto",
+                 baseline=None, restore_best_weights=False, start_from_epoch=0):
+        super().__init__()
+        if not isinstance(monitor, str):
+            raise TypeError(f"EarlyStopping: monitor must be a name such as 'val_loss'; "
+                            f"received {describe(monitor)}.")
+        self.monitor = monitor
+        self.min_delta = abs(check_number(min_delta, "min_delta"))
+        self.patience = check_non_negative_int(patience, "patience")
+        self.verbose = verbose
+        self.mode = check_choice(mode, "mode", ["auto", "min", "max"])
+        self.baseline = baseline
+        self.restore_best_weights = bool(restore_best_weights)
+        self.start_from_epoch = check_non_negative_int(start_from_epoch, "start_from_epoch")
+        self._lower_is_better = None
+
+    def on_train_begin(self, logs=None):
+        self.wait = 0
+        self.stopped_epoch = 0
+        self.best = None
+        self.best_weights = None
+        self.best_epoch = 0
+
+    def _decide_direction(self):
+        if self.mode != "auto":
+            return self.mode == "min"
+        name = self.monitor.removeprefix("val_")
+        if name == "loss":
+            return True
+        for metric in getattr(self.model, "metrics", []):
+            if getattr(metric, "name", None) == name and hasattr(metric, "direction"):
+                return metric.direction == "down"
+        raise ValueError(
+            f"EarlyStopping: cannot tell whether {self.monitor!r} should go up or down; pass "
+            "mode='max' (higher is better) or mode='min' (lower is better).")
+
+    def _is_improvement(self, value, reference):
+        if reference is None:
+            return True
+        if self._lower_is_better:
+            return value + self.min_delta < reference
+        return value - self.min_delta > reference
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self._lower_is_better is None:
+            self._lower_is_better = self._decide_direction()
+        current = (logs or {}).get(self.monitor)
+        if current is None:
+            warnings.warn(f"EarlyStopping is monitoring {self.monitor!r}, which is not in the "
+                          f"logs; available: {', '.join(logs or {})}.", stacklevel=2)
+            return
+        if epoch < self.start_from_epoch:
+            return
+        if self.restore_best_weights and self.best_weights is None:
+            self.best_weights = self.model.get_weights()
+            self.best_epoch = epoch
+        self.wait += 1
+        if self._is_improvement(current, self.best):
+            self.best, self.best_epoch = current, epoch
+            if self.restore_best_weights:
+                self.best_weights = self.model.get_weights()
+            if self.baseline is None or self._is_improvement(current, self.baseline):
+                self.wait = 0
+            return
+        if self.wait >= self.patience and epoch > 0:
+            self.stopped_epoch = epoch
+            self.model.stop_training = True
+
+    def on_train_end(self, logs=None):
+        if self.stopped_epoch > 0 and self.verbose > 0:
+            print(f"Epoch {self.stopped_epoch + 1}: early stopping")
+        if self.restore_best_weights and self.best_weights is not None:
+            if self.verbose > 0:
+                print("Restoring model weights from the end of the best epoch: "
+                      f"{self.best_epoch + 1}.")
+            self.model.set_weights(self.best_weights)
+
+
+class TerminateOnNaN(Callback):
+    """Stop training as soon as the loss is NaN or infinite (instead of the error nnlib raises
+    otherwise): prints ``Batch k: Invalid loss, terminating training``, as Keras."""
+
+    def on_train_batch_end(self, batch, logs=None):
+        loss = (logs or {}).get("loss")
+        if loss is not None and not math.isfinite(loss):
+            print(f"Batch {batch}: Invalid loss, terminating training")
+            self.model.stop_training = True
+
+
+class LambdaCallback(Callback):
+    """A callback made of plain functions, as Keras's: ``LambdaCallback(on_epoch_end=lambda
+    epoch, logs: print(epoch, logs["loss"]))``. Each argument replaces the hook of that name."""
+
+    def __init__(self, on_epoch_begin=None, on_epoch_end=None, on_train_begin=None,
+                 on_train_end=None, on_train_batch_begin=None, on_train_batch_end=None):
+        super().__init__()
+        given = dict(on_epoch_begin=on_epoch_begin, on_epoch_end=on_epoch_end,
+                     on_train_begin=on_train_begin, on_train_end=on_train_end,
+                     on_train_batch_begin=on_train_batch_begin,
+                     on_train_batch_end=on_train_batch_end)
+        for hook, function in given.items():
+            if function is not None:
+                if not callable(function):
+                    raise TypeError(f"LambdaCallback: {hook} must be a function; received "
+                                    f"{function!r}.")
+                setattr(self, hook, function)

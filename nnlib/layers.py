@@ -29,20 +29,19 @@ import itertools
 import numpy as np
 
 from nnlib import activations, config, utils
-from nnlib._validation import as_float_array
+from nnlib._validation import (
+    as_float_array,
+    check_bool,
+    check_choice,
+    check_number,
+    check_positive_int,
+    check_shape,
+    describe,
+)
+from nnlib.utils import unique_name
 
-__all__ = ["Input", "SymbolicTensor", "Layer", "InputLayer", "Dense", "Concatenate", "Add"]
-
-# Keras numbers default names per kind for the whole session: dense, dense_1, dense_2, ...
-_name_counters = {}
-
-
-def unique_name(prefix):
-    """Return ``prefix`` the first time, then ``prefix_1``, ``prefix_2``, ... (as Keras names layers)."""
-    count = _name_counters.get(prefix, 0)
-    _name_counters[prefix] = count + 1
-    return prefix if count == 0 else f"{prefix}_{count}"
-
+__all__ = ["Input", "SymbolicTensor", "Layer", "InputLayer", "Dense", "Concatenate", "Add",
+           "Flatten", "Dropout", "Activation", "Softmax", "Normalization"]
 
 def _snake_case(name):
     return "".join("_" + c.lower() if c.isupper() and i else c.lower() for i, c in enumerate(name))
@@ -94,12 +93,10 @@ INITIALIZERS = {
 def _get_initializer(initializer, argument):
     if callable(initializer):
         return initializer
-    if isinstance(initializer, str) and initializer in INITIALIZERS:
-        return INITIALIZERS[initializer]
-    raise ValueError(
-        f"{argument}: unknown initializer {initializer!r}; expected one of "
-        f"{sorted(INITIALIZERS)} or a function (shape, dtype) -> array."
-    )
+    if not isinstance(initializer, str):
+        raise TypeError(f"{argument} must be a name such as 'glorot_uniform' or a function "
+                        f"(shape, dtype) -> array; received {describe(initializer)}.")
+    return INITIALIZERS[check_choice(initializer, argument, INITIALIZERS, kind=argument)]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -127,19 +124,7 @@ def Input(shape, name=None):
     >>> Input((4,)).shape
     (None, 4)
     """
-    if isinstance(shape, (int, np.integer)):
-        shape = (shape,)
-    try:
-        shape = tuple(int(s) for s in shape)
-    except (TypeError, ValueError):
-        raise TypeError(
-            f"Input: shape must be a tuple of positive ints such as (4,); received {shape!r}."
-        ) from None
-    if not shape or any(s <= 0 for s in shape):
-        raise ValueError(
-            f"Input: shape must be a non-empty tuple of positive ints such as (4,); received {shape!r}."
-        )
-    layer = InputLayer(shape, name=name)
+    layer = InputLayer(check_shape(shape, "Input: shape"), name=name)
     return layer.output
 
 
@@ -149,7 +134,21 @@ def Input(shape, name=None):
 
 
 class Layer:
-    """Base class. A subclass creates its weights in ``build`` and writes ``forward``/``backward``.
+    r"""Base class. A subclass creates its weights in ``build`` and writes ``forward``/``backward``.
+
+    That is the whole contract a custom layer needs (see the example):
+
+    * ``build(input_shape)`` creates the weights with :meth:`add_weight` (which also allocates
+      their gradient arrays), then calls ``super().build(input_shape)``;
+    * ``forward(x)`` computes the output and keeps what ``backward`` will need;
+    * ``backward(grad)`` receives $\partial L / \partial \text{output}$, writes the gradient of
+      each weight into ``self.grads`` (same order as ``self.weights``) and returns
+      $\partial L / \partial \text{input}$.
+
+    Optionally ``forward(x, training=False)`` (a layer that behaves differently while training,
+    such as :class:`Dropout`) and ``backward(grad, input_gradient=True)`` (a layer that can skip
+    computing $\partial L / \partial \text{input}$ when nothing before it learns); models pass
+    these keywords only to layers whose methods accept them.
 
     Attributes
     ----------
@@ -159,19 +158,75 @@ class Layer:
         After ``backward``, the gradient of the loss with respect to each array in ``weights``.
     weight_names : list of str
         ``"kernel"``, ``"bias"``, ... aligned with ``weights``.
+    trainable : bool
+        ``False`` freezes the layer, as in Keras: ``fit`` leaves its weights alone, they move from
+        ``trainable_weights`` to ``non_trainable_weights``, and ``summary`` counts them as
+        non-trainable. Gradients still flow *through* a frozen layer to the layers before it.
+
+    Examples
+    --------
+    A layer that scales every feature by a learned factor, $y = x \odot s$:
+
+    >>> class Scale(Layer):
+    ...     def build(self, input_shape):
+    ...         self.add_weight("scale", (input_shape[-1],), initializer="ones")
+    ...         super().build(input_shape)
+    ...     def forward(self, x):
+    ...         self._x = x
+    ...         return x * self.scale
+    ...     def backward(self, grad):
+    ...         self.grads[0][...] = (grad * self._x).sum(axis=0)   # dL/ds
+    ...         return grad * self.scale                            # dL/dx
+    >>> Scale()(np.array([[1.0, 2.0]]))
+    array([[1., 2.]], dtype=float32)
     """
 
-    def __init__(self, name=None):
+    def __init__(self, name=None, trainable=True, input_shape=None):
         if name is not None and not isinstance(name, str):
-            raise TypeError(f"name must be a string; received {name!r}.")
+            raise TypeError(f"name must be a string; received {describe(name)}.")
         self.name = name or unique_name(_snake_case(type(self).__name__))
+        self.trainable = check_bool(trainable, "trainable")
         self.built = False
         self.weights = []
         self.grads = []
         self.weight_names = []
+        self._weight_is_trainable = []  # per weight: False for statistics such as a mean
         self.input_shape = None
         self.output_shape = None
         self._inbound = None  # the symbolic tensors this layer was called on, if any
+        # Keras's Dense(4, input_shape=(3,)): a Sequential starting with this layer adds Input((3,))
+        self._input_shape_arg = None if input_shape is None else check_shape(input_shape,
+                                                                              "input_shape")
+
+    def add_weight(self, name, shape, initializer="zeros", trainable=True, dtype=None):
+        """Create a weight ``self.<name>`` of `shape` (and its gradient array), as Keras's
+        ``add_weight``; `initializer` is a name (``"glorot_uniform"``, ``"zeros"``...) or a
+        function ``(shape, dtype) -> array``. ``trainable=False`` for statistics that ``fit``
+        must not move (a :class:`Normalization`'s mean)."""
+        dtype = dtype or config.floatx()
+        init = _get_initializer(initializer, f"{name} initializer")
+        value = np.asarray(init(tuple(shape), dtype), dtype=dtype)
+        self.weights.append(value)
+        self.grads.append(np.zeros_like(value))  # overwritten by every backward pass
+        self.weight_names.append(name)
+        self._weight_is_trainable.append(bool(trainable))
+        setattr(self, name, value)
+        return value
+
+    @property
+    def trainable_weights(self):
+        """The weights ``fit`` updates: none when the layer is frozen (``trainable = False``)."""
+        return [w for w, t in zip(self.weights, self._trainable_flags()) if t]
+
+    @property
+    def non_trainable_weights(self):
+        return [w for w, t in zip(self.weights, self._trainable_flags()) if not t]
+
+    def _trainable_flags(self):
+        flags = self._weight_is_trainable
+        if len(flags) != len(self.weights):  # a layer that filled self.weights by hand
+            flags = [True] * len(self.weights)
+        return [self.trainable and flag for flag in flags]
 
     def build(self, input_shape):
         """Create the weights for inputs of ``input_shape`` (batch dimension first, may be None)."""
@@ -183,10 +238,10 @@ class Layer:
         return input_shape
 
     def forward(self, x):
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must define forward(self, x).")
 
     def backward(self, grad):
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must define backward(self, grad).")
 
     takes_list = False  # merge layers (Concatenate, Add) take a list of inputs
 
@@ -307,13 +362,12 @@ class Dense(Layer):
     """
 
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
-                 bias_initializer="zeros", name=None):
-        if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units <= 0:
-            raise ValueError(f"Dense: units must be a positive int; received {units!r}.")
-        super().__init__(name=name)
+                 bias_initializer="zeros", name=None, **kwargs):
+        units = check_positive_int(units, "Dense: units")
+        super().__init__(name=name, **kwargs)
         self.units = int(units)
         self.activation = activations.get(activation)
-        self.use_bias = bool(use_bias)
+        self.use_bias = check_bool(use_bias, "use_bias")
         self.kernel_initializer = _get_initializer(kernel_initializer, "kernel_initializer")
         self.bias_initializer = _get_initializer(bias_initializer, "bias_initializer")
         self.kernel = None
@@ -322,6 +376,10 @@ class Dense(Layer):
     def compute_output_shape(self, input_shape):
         if isinstance(input_shape, list):
             raise ValueError(f"Dense {self.name!r} takes one input; received {len(input_shape)}.")
+        if len(input_shape) != 2:
+            raise ValueError(
+                f"Dense {self.name!r} expects inputs of shape (batch_size, features); received "
+                f"shape {tuple(input_shape)}. Put a Flatten() layer before it.")
         if self.kernel is not None and input_shape[-1] != self.kernel.shape[0]:
             raise ValueError(
                 f"Dense {self.name!r} was built for {self.kernel.shape[0]} input features; "
@@ -334,15 +392,9 @@ class Dense(Layer):
         n_in = input_shape[-1]
         if n_in is None:
             raise ValueError(f"Dense {self.name!r}: the last input dimension must be known.")
-        dtype = config.floatx()
-        self.kernel = np.asarray(self.kernel_initializer((n_in, self.units), dtype), dtype=dtype)
-        self.weights, self.weight_names = [self.kernel], ["kernel"]
+        self.add_weight("kernel", (n_in, self.units), self.kernel_initializer)
         if self.use_bias:
-            self.bias = np.asarray(self.bias_initializer((self.units,), dtype), dtype=dtype)
-            self.weights.append(self.bias)
-            self.weight_names.append("bias")
-        # Gradient arrays are allocated once and overwritten by every backward pass.
-        self.grads = [np.zeros_like(w) for w in self.weights]
+            self.add_weight("bias", (self.units,), self.bias_initializer)
         super().build(input_shape)
 
     def forward(self, x):
@@ -354,18 +406,8 @@ class Dense(Layer):
         z = x @ self.kernel
         if self.use_bias:
             z += self.bias  # in place: no second (batch, units) array
-        name = self.activation.name
-        if name == "relu" and self.activation is _RELU:
-            a = np.maximum(z, 0, out=z)  # in place; z > 0 exactly where a > 0, so backward needs a only
-        elif name == "linear" and self.activation is _LINEAR:
-            a = z
-        elif name == "softmax" and self.activation is _SOFTMAX:
-            # exp(z - max) / sum, row by row, in place (the max keeps exp from overflowing)
-            z -= z.max(axis=-1, keepdims=True)
-            a = np.exp(z, out=z)
-            a /= a.sum(axis=-1, keepdims=True)
-        else:
-            a = self.activation(z)
+        # z is this layer's own new array, so the activation may overwrite it (ReLU, softmax)
+        a = self.activation.forward(z, overwrite=True)
         self._x, self._z, self._a = x, z, a  # kept for backward
         return a
 
@@ -375,31 +417,16 @@ class Dense(Layer):
         ``input_gradient=False`` skips dL/dX (the model does this for the first layer, whose input
         is the data and needs no gradient; it is also the largest product of the pass).
         """
-        if self.activation is _RELU:
-            dz = grad * (self._a > 0)  # the forward pass overwrote z with a = max(z, 0)
-        elif self.activation is _LINEAR:
-            dz = grad
-        elif self.activation is _SOFTMAX:
-            # the row-by-row Jacobian product from a = softmax(z) itself; a and grad are this
-            # layer's own arrays, so Activation.backward's shape checks would only cost time
-            dz = activations._softmax_vjp(self._a, grad)
-        else:
-            dz = self.activation.backward(self._z, self._a, grad)
+        dz = self.activation.backward(self._z, self._a, grad, check=False)
         return self.backward_from_z(dz, input_gradient)
 
     def backward_from_z(self, dz, input_gradient=True):
-        """Backward from dL/dZ directly (used when the model fuses softmax with cross-entropy)."""
+        """Backward from dL/dZ directly (used when the loss differentiates through the activation
+        in one step, :meth:`nnlib.losses.Loss.value_and_gradient_through`)."""
         np.matmul(self._x.T, dz, out=self.grads[0])
         if self.use_bias:
             dz.sum(axis=0, out=self.grads[1])
         return dz @ self.kernel.T if input_gradient else None
-
-
-# Activations Dense computes in place, without a second (batch, units) array; the forward and
-# backward of every other one come from nnlib.activations unchanged.
-_RELU = activations.get("relu")
-_LINEAR = activations.get("linear")
-_SOFTMAX = activations.get("softmax")
 
 
 class _Merge(Layer):
@@ -474,3 +501,190 @@ class Add(_Merge):
     def backward(self, grad, input_gradient=True):
         # Separate copies, so that a layer that updates its gradient in place cannot touch another's.
         return [grad] + [grad.copy() for _ in range(self._count - 1)]
+
+
+# --------------------------------------------------------------------------------------------------
+# Layers without weights that reshape, regularise or transform their input
+# --------------------------------------------------------------------------------------------------
+
+
+class Flatten(Layer):
+    r"""Lay every example out as one row: shape (batch, $d_1$, $d_2$, ...) becomes (batch,
+    $d_1 d_2 \cdots$), as ``keras.layers.Flatten`` (an image of 8x8 pixels becomes 64 features).
+
+    Forward is a reshape; backward reshapes the gradient back, since every output entry *is* one
+    input entry: $\partial L / \partial X = \mathrm{reshape}(\partial L / \partial Y)$.
+    """
+
+    def compute_output_shape(self, input_shape):
+        rest = input_shape[1:]
+        size = None if any(d is None for d in rest) else int(np.prod(rest, dtype=np.int64))
+        return (input_shape[0], size)
+
+    def forward(self, x):
+        self._shape = x.shape
+        return x.reshape(x.shape[0], -1)
+
+    def backward(self, grad):
+        return grad.reshape(self._shape)
+
+
+class Dropout(Layer):
+    r"""Randomly switch off a fraction `rate` of the inputs while training (inverted dropout).
+
+    During ``fit``, each entry is kept with probability $q = 1 - \text{rate}$ and scaled up by
+    $1/q$, so that its expected value is unchanged:
+
+    $$Y = \frac{M \odot X}{q}, \qquad M_{ij} \sim \mathrm{Bernoulli}(q) \text{ drawn anew every
+    batch}; \qquad \frac{\partial L}{\partial X} = \frac{M \odot \partial L/\partial Y}{q}.$$
+
+    In ``predict`` and ``evaluate`` (``training=False``) the layer passes its input through
+    unchanged: thanks to the $1/q$ while training, no rescaling is needed afterwards. A network
+    trained this way cannot rely on any single unit, which reduces overfitting.
+
+    Parameters
+    ----------
+    rate : float in [0, 1)
+        The fraction of inputs set to 0 while training.
+    seed : int, optional
+        Seed of this layer's own random generator (otherwise nnlib's, see
+        :func:`nnlib.utils.set_random_seed`).
+
+    Examples
+    --------
+    >>> layer = Dropout(0.5, seed=0)
+    >>> x = np.ones((1, 6))
+    >>> layer.forward(x, training=False)
+    array([[1., 1., 1., 1., 1., 1.]])
+    >>> sorted(set(layer.forward(x, training=True).ravel()))  # kept entries doubled
+    [np.float64(0.0), np.float64(2.0)]
+    """
+
+    def __init__(self, rate, seed=None, name=None, **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.rate = check_number(rate, "Dropout: rate", low=0, high=1, high_inclusive=False)
+        self.seed = seed
+        self._rng = None if seed is None else np.random.default_rng(seed)
+
+    def forward(self, x, training=False):
+        if not training or self.rate == 0:
+            self._mask = None
+            return x
+        keep = 1.0 - self.rate
+        rng = self._rng if self._rng is not None else utils.get_rng()
+        # the mask already holds 1/q where kept, 0 where dropped: one multiplication each way
+        self._mask = (rng.random(x.shape) < keep).astype(x.dtype) / x.dtype.type(keep)
+        return x * self._mask
+
+    def backward(self, grad):
+        return grad if self._mask is None else grad * self._mask
+
+
+class Activation(Layer):
+    r"""Apply an activation as a layer of its own, as ``keras.layers.Activation("relu")``:
+    $Y = f(X)$ forward and $\partial L/\partial X = f'(X) \odot \partial L/\partial Y$ backward
+    (softmax: the vector-Jacobian product), both from :mod:`nnlib.activations`.
+
+    ``Dense(4, activation="relu")`` is the same as ``Dense(4)`` followed by ``Activation("relu")``.
+    """
+
+    def __init__(self, activation, name=None, **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.activation = activations.get(activation)
+
+    def forward(self, x):
+        self._x = x
+        self._y = self.activation.forward(x)  # never in place: x belongs to the layer before
+        return self._y
+
+    def backward(self, grad):
+        return self.activation.backward(self._x, self._y, grad, check=False)
+
+
+class Softmax(Activation):
+    r"""Softmax over the last axis as a layer (``keras.layers.Softmax``): each row of scores
+    becomes probabilities, $y_i = e^{x_i - m} / \sum_j e^{x_j - m}$ with $m = \max_j x_j$; backward
+    is the vector-Jacobian product $y_j (g_j - \sum_i g_i y_i)$ (see
+    :func:`nnlib.activations.softmax_backward`)."""
+
+    def __init__(self, axis=-1, name=None, **kwargs):
+        if axis != -1:
+            raise ValueError(f"Softmax: nnlib supports axis=-1 (the last axis) only; received "
+                             f"axis={axis!r}.")
+        super().__init__("softmax", name=name, **kwargs)
+        self.axis = axis
+
+
+class Normalization(Layer):
+    r"""Standardise every feature with a mean and variance learned from data, as
+    ``keras.layers.Normalization``.
+
+    $$Y = \frac{X - \mu}{\max(\sqrt{\sigma^2}, \epsilon)}, \qquad
+      \frac{\partial L}{\partial X} = \frac{\partial L / \partial Y}{\max(\sqrt{\sigma^2}, \epsilon)}$$
+
+    with $\mu$, $\sigma^2$ per feature (the last axis) and $\epsilon = 10^{-7}$. They are not
+    trained by gradient descent: ``adapt(x)`` computes them from the training data once (the
+    mean and the population variance of each column), or they are given as `mean` and `variance`.
+
+    Parameters
+    ----------
+    axis : -1 or None
+        -1: one mean and variance per feature; None: one for all entries.
+    mean, variance : array_like, optional
+        Known statistics instead of ``adapt``.
+
+    Examples
+    --------
+    >>> layer = Normalization()
+    >>> layer.adapt(np.array([[0.0, 10.0], [2.0, 30.0]]))
+    >>> layer(np.array([[1.0, 20.0]]))
+    array([[0., 0.]], dtype=float32)
+    """
+
+    def __init__(self, axis=-1, mean=None, variance=None, name=None, **kwargs):
+        super().__init__(name=name, **kwargs)
+        if axis not in (-1, None):
+            raise ValueError(f"Normalization: nnlib supports axis=-1 (per feature) or None; "
+                             f"received axis={axis!r}.")
+        if (mean is None) != (variance is None):
+            raise ValueError("Normalization: give both mean and variance, or neither (then call "
+                             "adapt(x)).")
+        self.axis = axis
+        self._given = None if mean is None else (as_float_array(mean, "mean"),
+                                                 as_float_array(variance, "variance"))
+
+    def build(self, input_shape):
+        shape = () if self.axis is None else (input_shape[-1],)
+        if self._given is None:
+            # Keras's weights, in Keras's order: statistics, not trainable
+            self.add_weight("mean", shape, "zeros", trainable=False)
+            self.add_weight("variance", shape, "ones", trainable=False)
+            self.add_weight("count", (), "zeros", trainable=False, dtype=np.int32)
+        super().build(input_shape)
+
+    def adapt(self, data):
+        """Set the mean and variance to those of `data` (rows are examples)."""
+        data = as_float_array(data, "data")
+        if data.ndim < 2:
+            raise ValueError(f"Normalization.adapt: data must have shape (n_samples, features); "
+                             f"received shape {data.shape}.")
+        if self._given is not None:
+            raise ValueError("Normalization.adapt: this layer was given its mean and variance.")
+        if not self.built:
+            self.build((None,) + data.shape[1:])
+        axes = None if self.axis is None else tuple(range(data.ndim - 1))
+        self.mean[...] = np.mean(data, axis=axes)
+        self.variance[...] = np.var(data, axis=axes)
+        # count stays 0, as in Keras 3 (whose adapt never updates it): the weight lists agree
+
+    def _statistics(self):
+        mean, variance = self._given if self._given is not None else (self.mean, self.variance)
+        dtype = mean.dtype.type
+        return mean, np.maximum(np.sqrt(variance), dtype(1e-7))
+
+    def forward(self, x):
+        mean, self._scale = self._statistics()
+        return ((x - mean) / self._scale).astype(x.dtype, copy=False)
+
+    def backward(self, grad):
+        return grad / self._scale

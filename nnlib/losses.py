@@ -135,6 +135,11 @@ def _sse(y_true, y_pred):
     return np.sum(np.square(y_true - y_pred))
 
 
+def _sse_per_sample(y_true, y_pred):
+    squares = np.square(y_true - y_pred)
+    return squares.reshape(squares.shape[0], -1).sum(axis=1) if squares.ndim > 1 else squares
+
+
 def sse_gradient(y_true, y_pred):
     r"""$\partial L / \partial \hat y_i = 2(\hat y_i - y_i)$, shaped like `y_pred`.
 
@@ -169,7 +174,11 @@ def mse(y_true, y_pred):
 
 
 def _mse(y_true, y_pred):
-    return _reduce(np.mean(np.square(y_true - y_pred), axis=-1))
+    return _reduce(_mse_per_sample(y_true, y_pred))
+
+
+def _mse_per_sample(y_true, y_pred):
+    return np.mean(np.square(y_true - y_pred), axis=-1)
 
 
 def mse_gradient(y_true, y_pred):
@@ -247,7 +256,11 @@ def mae(y_true, y_pred):
 
 
 def _mae(y_true, y_pred):
-    return _reduce(np.mean(np.abs(y_true - y_pred), axis=-1))
+    return _reduce(_mae_per_sample(y_true, y_pred))
+
+
+def _mae_per_sample(y_true, y_pred):
+    return np.mean(np.abs(y_true - y_pred), axis=-1)
 
 
 def mae_gradient(y_true, y_pred):
@@ -321,6 +334,10 @@ def binary_crossentropy(y_true, y_pred, from_logits=False):
 
 
 def _binary_crossentropy(y_true, y_pred, from_logits):
+    return _reduce(_binary_crossentropy_per_sample(y_true, y_pred, from_logits))
+
+
+def _binary_crossentropy_per_sample(y_true, y_pred, from_logits):
     # Converted and lined up already; the value ranges are checked here, batch by batch, because
     # they depend on the predictions (a model's linear output is not a probability).
     _check_probabilities(y_true, y_pred, from_logits)
@@ -330,7 +347,7 @@ def _binary_crossentropy(y_true, y_pred, from_logits):
         low, high = _clip_bounds(y_pred.dtype)
         p = np.clip(y_pred, low, high)
         per_output = -(y_true * np.log(p) + (1 - y_true) * np.log(1 - p))
-    return _reduce(np.mean(per_output, axis=-1))
+    return np.mean(per_output, axis=-1)
 
 
 def binary_crossentropy_gradient(y_true, y_pred, from_logits=False):
@@ -400,12 +417,16 @@ def _log_softmax(z):
 
 def _categorical_crossentropy(one_hot, y_pred, from_logits):
     r"""The batch loss, mean of $-\sum_k y_k \log q_k$, on arrays converted and lined up already."""
+    return _reduce(_categorical_crossentropy_per_sample(one_hot, y_pred, from_logits))
+
+
+def _categorical_crossentropy_per_sample(one_hot, y_pred, from_logits):
     _categorical_checks(y_pred, from_logits)
     if from_logits:
-        return _reduce(-np.sum(one_hot * _log_softmax(y_pred), axis=-1))
+        return -np.sum(one_hot * _log_softmax(y_pred), axis=-1)
     low, high = _clip_bounds(y_pred.dtype)
     q_clipped = np.clip(y_pred / y_pred.sum(axis=-1, keepdims=True), low, high)
-    return _reduce(-np.sum(one_hot * np.log(q_clipped), axis=-1))
+    return -np.sum(one_hot * np.log(q_clipped), axis=-1)
 
 
 def _categorical_crossentropy_gradient(one_hot, y_pred, from_logits):
@@ -541,8 +562,8 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False):
     return _categorical_crossentropy(one_hot, y_pred, from_logits)
 
 
-def _sparse_categorical_crossentropy(labels, y_pred, from_logits):
-    return _categorical_crossentropy(_one_hot(labels, y_pred), y_pred, from_logits)
+def _sparse_categorical_crossentropy_per_sample(labels, y_pred, from_logits):
+    return _categorical_crossentropy_per_sample(_one_hot(labels, y_pred), y_pred, from_logits)
 
 
 def sparse_categorical_crossentropy_gradient(y_true, y_pred, from_logits=False):
@@ -564,59 +585,136 @@ def _sparse_categorical_crossentropy_gradient(labels, y_pred, from_logits):
 
 # ---------------------------------------------------------------- loss objects, as in Keras
 
+_HOW_TO_WRITE_A_LOSS = '''nnlib has no automatic differentiation (Keras gets the gradient of any loss
+written with keras.ops from JAX or TensorFlow; nnlib computes every gradient by hand, as the course
+does). Give nnlib your loss together with its gradient, as a Loss subclass:
+
+    class MeanSquaredLogError(nnlib.losses.Loss):
+        def __call__(self, y_true, y_pred):       # the batch loss, a number
+            return np.mean((np.log1p(y_pred) - np.log1p(y_true)) ** 2)
+
+        def gradient(self, y_true, y_pred):       # d(loss)/d(y_pred), shaped like y_pred
+            return 2 * (np.log1p(y_pred) - np.log1p(y_true)) / (1 + y_pred) / y_pred.size
+
+    model.compile(optimizer="sgd", loss=MeanSquaredLogError())
+
+(y_true arrives shaped like y_pred; nnlib.gradcheck.check_gradients checks your gradient.)'''
+
+
+def _snake_case(name):
+    return "".join("_" + c.lower() if c.isupper() and i else c.lower() for i, c in enumerate(name))
+
 
 class Loss:
-    """A loss as a model uses it: a name, the value and the gradient.
+    """A loss as a model uses it: a name, the batch loss and its gradient.
+
+    Two ways to make one:
+
+    * subclass it and define ``__call__(y_true, y_pred)`` (the batch loss) and
+      ``gradient(y_true, y_pred)`` (its derivative with respect to `y_pred`), as in the example;
+    * or ``Loss(name, function, gradient)`` from two functions.
+
+    The built-in losses below also say how their per-sample values are combined, which is what
+    ``fit(sample_weight=...)`` needs: Keras's weighted loss is $\\frac1n \\sum_i w_i \\ell_i$
+    (divided by the number of samples, not by the sum of the weights), so its gradient is the
+    unweighted one with row $i$ scaled by $w_i$.
 
     Parameters
     ----------
-    name : str
-        Keras's name for it (``"mean_squared_error"``).
-    function, gradient : callable
+    name : str, optional
+        Keras's name for it (``"mean_squared_error"``); defaults to the class name in snake_case.
+    function, gradient : callable, optional
         ``function(y_true, y_pred, **options)`` and ``gradient(y_true, y_pred, **options)``.
     **options
         Passed to both (``from_logits``).
 
     Examples
     --------
-    >>> loss = MeanSquaredError()
-    >>> loss.name, loss([0.0, 0.0], [1.0, 3.0]), loss.gradient([0.0, 0.0], [1.0, 3.0])
-    ('mean_squared_error', np.float32(5.0), array([1., 3.], dtype=float32))
+    >>> class HalfSquaredError(Loss):
+    ...     def __call__(self, y_true, y_pred):
+    ...         return 0.5 * np.mean((y_pred - y_true) ** 2)
+    ...     def gradient(self, y_true, y_pred):
+    ...         return (y_pred - y_true) / y_pred.size
+    >>> loss = HalfSquaredError()
+    >>> loss.name, loss(np.zeros(2), np.array([1.0, 3.0])), loss.gradient(np.zeros(2), np.array([1.0, 3.0]))
+    ('half_squared_error', np.float64(2.5), array([0.5, 1.5]))
     """
 
-    def __init__(self, name, function, gradient, **options):
-        self.name = name
+    short_names = ()  # abbreviations losses.get also accepts ("mse")
+
+    def __init__(self, name=None, function=None, gradient=None, **options):
+        self.name = name or _snake_case(type(self).__name__)
         self._function = function
         self._gradient = gradient
         self._options = options
-        # The built-in losses also name their unchecked cores (value, gradient), which fit uses.
-        self._cores = None
 
     def __call__(self, y_true, y_pred):
         """Return the batch loss."""
+        if self._function is None:
+            raise NotImplementedError(
+                f"{type(self).__name__} must define __call__(self, y_true, y_pred).\n"
+                + _HOW_TO_WRITE_A_LOSS)
         return self._function(y_true, y_pred, **self._options)
 
     def gradient(self, y_true, y_pred):
         """Return d(batch loss)/d(y_pred), shaped like `y_pred`."""
+        if self._gradient is None:
+            raise NotImplementedError(
+                f"{type(self).__name__} has no gradient method.\n" + _HOW_TO_WRITE_A_LOSS)
         return self._gradient(y_true, y_pred, **self._options)
 
-    def _value_and_gradient(self, y_true, y_pred):
+    # ---- what fit uses: the math without re-checking data fit has checked once -----------------
+    _per_sample = None  # built-in losses: per_sample(y_true, y_pred, **options) -> (n,)
+    _gradient_core = None  # and the unchecked gradient of the batch loss
+    _reduction = "mean"  # per-sample values are averaged ("sum" for the sum of squares)
+    _value_core = None  # unweighted value, when summing per-sample values would round differently
+
+    def _value_and_gradient(self, y_true, y_pred, sample_weight=None):
         """The batch loss and its gradient (None if the loss is not finite), for ``Model.fit``.
 
         fit has converted and checked its targets once, and its predictions are finite, so the
         conversions and checks of the public functions would only repeat themselves every batch;
         the cores skip them (they still check value ranges that depend on the predictions).
         """
-        if self._cores is None:  # a user's Loss(name, function, gradient): use it as given
-            value = self(y_true, y_pred)
-            return value, self.gradient(y_true, y_pred) if np.isfinite(value) else None
-        value_core, gradient_core = self._cores
         aligned_true, aligned_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
-        value = value_core(aligned_true, aligned_pred, **self._options)
+        if self._per_sample is None:  # a user's loss: use it as written
+            if sample_weight is not None:
+                raise ValueError(
+                    f"loss {self.name!r}: sample_weight and class_weight need a built-in loss "
+                    "(nnlib weights their per-sample values); yours gives the batch value only.")
+            value = self(aligned_true, aligned_pred)
+            if not np.isfinite(value):
+                return value, None
+            gradient = np.asarray(self.gradient(aligned_true, aligned_pred))
+            if gradient.size != y_pred.size:
+                raise ValueError(
+                    f"loss {self.name!r}: gradient returned shape {gradient.shape}; expected the "
+                    f"shape of y_pred, {y_pred.shape}.")
+            return value, gradient.reshape(y_pred.shape)
+        per_sample = type(self)._per_sample(aligned_true, aligned_pred, **self._options)
+        if sample_weight is not None:
+            per_sample = per_sample * sample_weight.reshape(
+                sample_weight.shape + (1,) * (per_sample.ndim - 1))
+        if sample_weight is None and self._value_core is not None:
+            value = type(self)._value_core(aligned_true, aligned_pred, **self._options)
+        else:
+            value = np.sum(per_sample) if self._reduction == "sum" else _reduce(per_sample)
         if not np.isfinite(value):
             return value, None
-        gradient = gradient_core(aligned_true, aligned_pred, **self._options)
-        return value, gradient.reshape(y_pred.shape)
+        gradient = type(self)._gradient_core(aligned_true, aligned_pred, **self._options)
+        gradient = gradient.reshape(y_pred.shape)
+        if sample_weight is not None:
+            gradient = gradient * sample_weight.reshape((-1,) + (1,) * (y_pred.ndim - 1))
+        return value, gradient
+
+    def value_and_gradient_through(self, activation, y_true, a, sample_weight=None):
+        """``(loss, dL/dz)`` through the output layer's `activation` in one step, or None.
+
+        Where the chain rule through an activation's derivative and the loss's gradient
+        simplifies (softmax with cross-entropy: $\\partial L/\\partial z = (p - y)/n$), a loss
+        can say so here; ``fit`` then skips both factors. The base class knows no shortcut.
+        """
+        return None
 
     def __repr__(self):
         options = ", ".join(f"{key}={value!r}" for key, value in self._options.items())
@@ -626,92 +724,151 @@ class Loss:
 class SumSquaredError(Loss):
     """:func:`sse` as an object (not in Keras, which averages instead)."""
 
+    short_names = ("sse",)
+    _per_sample, _gradient_core, _reduction = _sse_per_sample, _sse_gradient, "sum"
+    _value_core = _sse
+
     def __init__(self):
         super().__init__("sum_squared_error", sse, sse_gradient)
-        self._cores = (_sse, _sse_gradient)
 
 
 class MeanSquaredError(Loss):
     """:func:`mse` as an object, like ``keras.losses.MeanSquaredError``."""
 
+    short_names = ("mse",)
+    _per_sample, _gradient_core = _mse_per_sample, _mse_gradient
+
     def __init__(self):
         super().__init__("mean_squared_error", mse, mse_gradient)
-        self._cores = (_mse, _mse_gradient)
 
 
 class RootMeanSquaredError(Loss):
-    """:func:`rmse` as an object (Keras has it as a metric, ``keras.metrics.RootMeanSquaredError``)."""
+    """:func:`rmse` as an object (Keras has it as a metric, ``keras.metrics.RootMeanSquaredError``).
+
+    The square root of the batch's mean is not a mean of per-sample values, so it takes no
+    sample weights."""
+
+    short_names = ("rmse",)
 
     def __init__(self):
         super().__init__("root_mean_squared_error", rmse, rmse_gradient)
-        self._cores = (_rmse, _rmse_gradient)
+
+    def _value_and_gradient(self, y_true, y_pred, sample_weight=None):
+        if sample_weight is not None:
+            raise ValueError("loss 'root_mean_squared_error' takes no sample_weight or "
+                             "class_weight (it is not a mean of per-sample losses); use 'mse'.")
+        aligned_true, aligned_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
+        value = _rmse(aligned_true, aligned_pred)
+        if not np.isfinite(value):
+            return value, None
+        return value, _rmse_gradient(aligned_true, aligned_pred).reshape(y_pred.shape)
 
 
 class MeanAbsoluteError(Loss):
     """:func:`mae` as an object, like ``keras.losses.MeanAbsoluteError``."""
 
+    short_names = ("mae",)
+    _per_sample, _gradient_core = _mae_per_sample, _mae_gradient
+
     def __init__(self):
         super().__init__("mean_absolute_error", mae, mae_gradient)
-        self._cores = (_mae, _mae_gradient)
 
 
 class BinaryCrossentropy(Loss):
     """:func:`binary_crossentropy` as an object, like ``keras.losses.BinaryCrossentropy``."""
 
+    _per_sample = _binary_crossentropy_per_sample
+    _gradient_core = _binary_crossentropy_gradient
+
     def __init__(self, from_logits=False):
         self.from_logits = check_bool(from_logits, "from_logits")
-        super().__init__(
-            "binary_crossentropy", binary_crossentropy, binary_crossentropy_gradient,
-            from_logits=self.from_logits,
-        )
-        self._cores = (_binary_crossentropy, _binary_crossentropy_gradient)
+        super().__init__("binary_crossentropy", binary_crossentropy, binary_crossentropy_gradient,
+                         from_logits=self.from_logits)
 
 
-class CategoricalCrossentropy(Loss):
+_SOFTMAX = activations.get("softmax")
+
+
+class _CrossentropyOfSoftmax(Loss):
+    r"""The categorical cross-entropies' shortcut through a softmax output.
+
+    For probabilities $p = \mathrm{softmax}(z)$ and targets $y$ of a batch of $n$ rows, the chain
+    rule through the loss and the softmax Jacobian collapses to
+
+    $$\frac{\partial L}{\partial z} = \frac{p \sum_k y_k - y}{n} \quad (= (p - y)/n
+    \text{ for one-hot } y),$$
+
+    the same number without building either factor. Keras clips the probabilities (divided by
+    their row sum, $q = p / \sum_j p_j$) to $[\epsilon, 1-\epsilon]$ inside the loss, and where
+    that clip is active the two differ. Only the probabilities the loss reads matter:
+
+    * class labels: the loss reads $q_{i, y_i}$ alone ($y_k = 0$ elsewhere, so clipping another
+      entry changes nothing). Where $q_{i, y_i}$ is clipped the loss is flat in it, so that row's
+      gradient is 0 and its loss $-\log$ of the bound: done here too, every batch;
+    * one-hot (or soft) targets: the loss reads $q_{ik}$ where $y_{ik} \ne 0$; a batch where one
+      of those is clipped (or NaN) gets no shortcut (None: fit takes the general path).
+    """
+
+    _sparse = False
+
+    def value_and_gradient_through(self, activation, y_true, a, sample_weight=None):
+        if activation is not _SOFTMAX or self.from_logits or a.ndim != 2:
+            return None
+        n = a.shape[0]
+        low, high = _clip_bounds(a.dtype)  # Keras's [eps, 1 - eps]
+        if self._sparse:
+            picked = (np.arange(n), y_true.reshape(-1).astype(np.intp))
+            q_label = a[picked] / a.sum(axis=1)  # q[i, label_i]: all the loss reads of q
+            per_sample = -np.log(np.clip(q_label, low, high))
+            dz = a.copy()
+            dz[picked] -= 1
+            dz[(q_label < low) | (q_label > high)] = 0  # the clip is flat there
+        else:
+            q = a / a.sum(axis=1, keepdims=True)
+            q_read = q[y_true != 0]  # the probabilities the loss reads
+            if q_read.size and not (q_read.min() > low and q_read.max() < high):  # NaN: False
+                return None
+            per_sample = -np.sum(y_true * np.log(np.clip(q, low, high)), axis=1)
+            dz = a * y_true.sum(axis=1, keepdims=True)
+            dz -= y_true
+        if sample_weight is not None:
+            per_sample = per_sample * sample_weight
+            dz *= sample_weight[:, np.newaxis]
+        dz *= a.dtype.type(1.0 / n)
+        return per_sample.sum() / a.dtype.type(n), dz
+
+
+class CategoricalCrossentropy(_CrossentropyOfSoftmax):
     """:func:`categorical_crossentropy` as an object, like ``keras.losses.CategoricalCrossentropy``."""
 
+    _per_sample = _categorical_crossentropy_per_sample
+    _gradient_core = _categorical_crossentropy_gradient
+
     def __init__(self, from_logits=False):
         self.from_logits = check_bool(from_logits, "from_logits")
-        super().__init__(
-            "categorical_crossentropy", categorical_crossentropy, categorical_crossentropy_gradient,
-            from_logits=self.from_logits,
-        )
-        self._cores = (_categorical_crossentropy, _categorical_crossentropy_gradient)
+        super().__init__("categorical_crossentropy", categorical_crossentropy,
+                         categorical_crossentropy_gradient, from_logits=self.from_logits)
 
 
-class SparseCategoricalCrossentropy(Loss):
+class SparseCategoricalCrossentropy(_CrossentropyOfSoftmax):
     """:func:`sparse_categorical_crossentropy` as an object, like Keras's class of that name."""
 
+    _sparse = True
+    _per_sample = _sparse_categorical_crossentropy_per_sample
+    _gradient_core = _sparse_categorical_crossentropy_gradient
+
     def __init__(self, from_logits=False):
         self.from_logits = check_bool(from_logits, "from_logits")
-        super().__init__(
-            "sparse_categorical_crossentropy", sparse_categorical_crossentropy,
-            sparse_categorical_crossentropy_gradient, from_logits=self.from_logits,
-        )
-        self._cores = (_sparse_categorical_crossentropy, _sparse_categorical_crossentropy_gradient)
+        super().__init__("sparse_categorical_crossentropy", sparse_categorical_crossentropy,
+                         sparse_categorical_crossentropy_gradient, from_logits=self.from_logits)
 
 
-# Every spelling Keras's ``losses.get`` accepts for these losses, plus "sse"/"rmse".
-_LOSSES = {
-    "sse": SumSquaredError,
-    "sum_squared_error": SumSquaredError,
-    "SumSquaredError": SumSquaredError,
-    "mse": MeanSquaredError,
-    "mean_squared_error": MeanSquaredError,
-    "MeanSquaredError": MeanSquaredError,
-    "rmse": RootMeanSquaredError,
-    "root_mean_squared_error": RootMeanSquaredError,
-    "RootMeanSquaredError": RootMeanSquaredError,
-    "mae": MeanAbsoluteError,
-    "mean_absolute_error": MeanAbsoluteError,
-    "MeanAbsoluteError": MeanAbsoluteError,
-    "binary_crossentropy": BinaryCrossentropy,
-    "BinaryCrossentropy": BinaryCrossentropy,
-    "categorical_crossentropy": CategoricalCrossentropy,
-    "CategoricalCrossentropy": CategoricalCrossentropy,
-    "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,
-    "SparseCategoricalCrossentropy": SparseCategoricalCrossentropy,
-}
+_CLASSES = [SumSquaredError, MeanSquaredError, RootMeanSquaredError, MeanAbsoluteError,
+            BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy]
+# Every spelling Keras's losses.get accepts, derived from each class: its abbreviations, the
+# snake_case name of its function ("mean_squared_error") and the class name itself.
+_LOSSES = {alias: cls for cls in _CLASSES
+           for alias in (*cls.short_names, _snake_case(cls.__name__), cls.__name__)}
 
 
 def get(identifier):
@@ -720,12 +877,21 @@ def get(identifier):
     Parameters
     ----------
     identifier : str or Loss
-        ``"mse"``, ``"mean_squared_error"``, ``"binary_crossentropy"``, ... or a :class:`Loss`.
+        ``"mse"``, ``"mean_squared_error"``, ``"MeanSquaredError"``, ``"binary_crossentropy"``,
+        ... or a :class:`Loss`.
 
     Returns
     -------
     Loss
         A new object for a name (with ``from_logits=False``); the instance itself otherwise.
+
+    Raises
+    ------
+    ValueError
+        For an unknown name (the message lists the valid ones and suggests the closest).
+    TypeError
+        For anything else: a plain function has no gradient nnlib could use (the message shows
+        how to write a :class:`Loss` with its gradient).
 
     Examples
     --------
@@ -738,10 +904,14 @@ def get(identifier):
     """
     if isinstance(identifier, Loss):
         return identifier
+    if isinstance(identifier, type) and issubclass(identifier, Loss):
+        raise TypeError(f"loss: received the class {identifier.__name__}; pass an instance, "
+                        f"{identifier.__name__}().")
     if isinstance(identifier, str):
         return _LOSSES[check_choice(identifier, "loss", _LOSSES, kind="loss")]()
+    if callable(identifier):
+        raise TypeError(
+            f"loss: received the function {getattr(identifier, '__name__', identifier)!r}, "
+            "which gives the loss but not its gradient.\n" + _HOW_TO_WRITE_A_LOSS)
     raise TypeError(
-        f"loss must be a name such as 'mse' or an nnlib.losses.Loss; received {describe(identifier)}. "
-        "A plain function is not enough: nnlib also needs its gradient, so wrap it as "
-        "Loss(name, function, gradient)."
-    )
+        f"loss must be a name such as 'mse' or an nnlib.losses.Loss; received {describe(identifier)}.")

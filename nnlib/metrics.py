@@ -26,11 +26,14 @@ from nnlib._validation import (
     as_float_array,
     check_choice,
     check_class_labels,
+    check_in_range,
     check_number,
+    check_positive_int,
     check_same_shape,
     describe,
 )
 from nnlib.losses import squeeze_or_expand_to_same_rank
+from nnlib.utils import unique_name
 
 
 def _per_sample(values):
@@ -176,36 +179,239 @@ def mse(y_true, y_pred):
     return _per_sample(np.mean(np.square(y_true - y_pred), axis=-1))
 
 
+# ---------------------------------------------------------------- metric objects, as in Keras
+
+
 class Metric:
-    """A metric as a model uses it: its History key (`name`) and its per-sample values.
+    """A stateful metric, as ``keras.metrics.Metric``: it accumulates over batches.
+
+    ``update_state(y_true, y_pred)`` adds a batch, ``result()`` is the value over every batch
+    since the last ``reset_state()``; ``fit`` resets its metrics at the start of each epoch, so
+    an epoch's value covers exactly its batches (a short last batch weighs what its rows weigh).
+    Calling the metric, ``metric(y_true, y_pred)``, updates it and returns the result.
+
+    Attributes
+    ----------
+    name : str
+        The key under which a model reports it (``"accuracy"``, ``"val_accuracy"``).
+    direction : "up" or "down"
+        Whether larger values are better (what ``EarlyStopping(mode="auto")`` reads).
+    """
+
+    direction = "up"
+
+    def __init__(self, name=None):
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"metric name must be a string; received {describe(name)}.")
+        self.name = name or _snake_case(type(self).__name__)
+        self.reset_state()
+
+    def reset_state(self):
+        raise NotImplementedError
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        raise NotImplementedError
+
+    def result(self):
+        raise NotImplementedError
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        self.update_state(y_true, y_pred, sample_weight)
+        return self.result()
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name!r}>"
+
+
+def _snake_case(name):
+    return "".join("_" + c.lower() if c.isupper() and i else c.lower() for i, c in enumerate(name))
+
+
+def _sample_weight(sample_weight, n, dtype):
+    if sample_weight is None:
+        return None
+    weights = as_float_array(sample_weight, "sample_weight").astype(dtype, copy=False).reshape(-1)
+    if weights.shape != (n,):
+        raise ValueError(f"sample_weight: expected one weight per sample, shape ({n},); received "
+                         f"shape {np.shape(sample_weight)}.")
+    return weights
+
+
+class MeanMetricWrapper(Metric):
+    r"""The running mean of a per-sample metric function, as Keras's ``MeanMetricWrapper``.
+
+    After batches with per-sample values $v_i$ (and weights $w_i$, 1 by default) it holds
+    $\text{total} = \sum_i w_i v_i$ and $\text{count} = \sum_i w_i$, in float32 as Keras, and
+    ``result()`` is $\text{total} / \text{count}$ (0 before any sample).
 
     Parameters
     ----------
-    name : str
-        The key under which the model reports it (``"accuracy"``, ``"val_accuracy"``).
     function : callable
         ``function(y_true, y_pred)`` returning one value per sample.
+    name : str, optional
 
     Examples
     --------
-    >>> metric = Metric("accuracy", sparse_categorical_accuracy)
-    >>> metric([2], [[0.1, 0.2, 0.7]])
-    array([1.], dtype=float32)
+    >>> metric = MeanMetricWrapper(sparse_categorical_accuracy, name="accuracy")
+    >>> metric.update_state([2, 0], [[0.1, 0.2, 0.7], [0.1, 0.2, 0.7]])
+    >>> metric.result()
+    np.float32(0.5)
     """
 
-    def __init__(self, name, function):
-        self.name = name
+    def __init__(self, function, name=None, direction="up", **options):
         self.function = function
+        self.direction = direction
+        self._options = options
+        super().__init__(name or function.__name__)
 
-    def __call__(self, y_true, y_pred):
-        """Return one value per sample."""
-        return self.function(y_true, y_pred)
+    def reset_state(self):
+        self.total = np.float32(0)
+        self.count = np.float32(0)
 
-    def __repr__(self):
-        return f"Metric({self.name!r}, {self.function.__name__})"
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        values = np.asarray(self.function(y_true, y_pred, **self._options))
+        weights = _sample_weight(sample_weight, values.shape[0], np.float32)
+        if weights is None:
+            self.total += np.sum(values, dtype=np.float32)
+            self.count += np.float32(values.shape[0])
+        else:
+            self.total += np.sum(values * weights, dtype=np.float32)
+            self.count += np.sum(weights, dtype=np.float32)
+
+    def result(self):
+        return self.total / self.count if self.count else np.float32(0)
 
 
-_METRICS = {
+class BinaryAccuracy(MeanMetricWrapper):
+    """:func:`binary_accuracy` accumulated over batches (``keras.metrics.BinaryAccuracy``)."""
+
+    def __init__(self, name="binary_accuracy", threshold=0.5):
+        super().__init__(binary_accuracy, name, threshold=check_number(threshold, "threshold"))
+
+
+class CategoricalAccuracy(MeanMetricWrapper):
+    """:func:`categorical_accuracy` accumulated over batches."""
+
+    def __init__(self, name="categorical_accuracy"):
+        super().__init__(categorical_accuracy, name)
+
+
+class SparseCategoricalAccuracy(MeanMetricWrapper):
+    """:func:`sparse_categorical_accuracy` accumulated over batches."""
+
+    def __init__(self, name="sparse_categorical_accuracy"):
+        super().__init__(sparse_categorical_accuracy, name)
+
+
+class MeanAbsoluteError(MeanMetricWrapper):
+    """:func:`mae` accumulated over batches (``keras.metrics.MeanAbsoluteError``)."""
+
+    def __init__(self, name="mean_absolute_error"):
+        super().__init__(mae, name, direction="down")
+
+
+class MeanSquaredError(MeanMetricWrapper):
+    """:func:`mse` accumulated over batches (``keras.metrics.MeanSquaredError``)."""
+
+    def __init__(self, name="mean_squared_error"):
+        super().__init__(mse, name, direction="down")
+
+
+class _ConfusionCounts(Metric):
+    r"""Counts of true/false positives/negatives at one or more thresholds, over every entry.
+
+    An entry is predicted positive when $\hat p > t$ (strictly) and is positive when its label
+    is 1; counts are summed over every batch since the last reset, in float32 as Keras.
+    """
+
+    def __init__(self, thresholds, name):
+        self.thresholds = np.asarray(thresholds, dtype=np.float32)
+        super().__init__(name)
+
+    def reset_state(self):
+        size = self.thresholds.shape
+        self.true_positives = np.zeros(size, np.float32)
+        self.false_positives = np.zeros(size, np.float32)
+        self.true_negatives = np.zeros(size, np.float32)
+        self.false_negatives = np.zeros(size, np.float32)
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        y_true, y_pred = _aligned(y_true, y_pred)
+        check_in_range(y_pred, "y_pred", 0, 1, hint="Expected probabilities (e.g. a sigmoid "
+                       "output).")
+        positive = (y_true.reshape(len(y_true), -1) > 0.5).astype(np.float32)  # labels as bool
+        p = y_pred.reshape(len(y_pred), -1).astype(np.float32)
+        weights = _sample_weight(sample_weight, len(p), np.float32)
+        w = np.ones_like(p) if weights is None else np.broadcast_to(weights[:, None], p.shape)
+        predicted = p.reshape(-1)[:, None] > self.thresholds[None, :]  # (entries, thresholds)
+        pos, wt = positive.reshape(-1)[:, None], w.reshape(-1)[:, None]
+        self.true_positives += np.sum(predicted * pos * wt, axis=0, dtype=np.float32)
+        self.false_positives += np.sum(predicted * (1 - pos) * wt, axis=0, dtype=np.float32)
+        self.false_negatives += np.sum(~predicted * pos * wt, axis=0, dtype=np.float32)
+        self.true_negatives += np.sum(~predicted * (1 - pos) * wt, axis=0, dtype=np.float32)
+
+
+def _ratio(num, den):
+    return np.where(den > 0, num / np.where(den > 0, den, 1), np.float32(0)).astype(np.float32)
+
+
+class Precision(_ConfusionCounts):
+    r"""Of the entries predicted positive ($\hat p > t$), the fraction that are:
+    $\mathrm{TP} / (\mathrm{TP} + \mathrm{FP})$ (``keras.metrics.Precision``; 0 when nothing
+    was predicted positive)."""
+
+    def __init__(self, thresholds=0.5, name=None):
+        super().__init__([check_number(thresholds, "thresholds", 0, 1)],
+                         name or unique_name("precision"))
+
+    def result(self):
+        return _ratio(self.true_positives, self.true_positives + self.false_positives)[0]
+
+
+class Recall(_ConfusionCounts):
+    r"""Of the positive entries, the fraction predicted positive:
+    $\mathrm{TP} / (\mathrm{TP} + \mathrm{FN})$ (``keras.metrics.Recall``)."""
+
+    def __init__(self, thresholds=0.5, name=None):
+        super().__init__([check_number(thresholds, "thresholds", 0, 1)],
+                         name or unique_name("recall"))
+
+    def result(self):
+        return _ratio(self.true_positives, self.true_positives + self.false_negatives)[0]
+
+
+class AUC(_ConfusionCounts):
+    r"""Area under the ROC curve, approximated as Keras does (``keras.metrics.AUC``).
+
+    At `num_thresholds` thresholds $t_0 = -\epsilon < t_1 < \dots < t_{K-1} = 1 + \epsilon$
+    (evenly spaced in between) it counts the true-positive rate
+    $\mathrm{TPR} = \mathrm{TP}/(\mathrm{TP}+\mathrm{FN})$ and the false-positive rate
+    $\mathrm{FPR} = \mathrm{FP}/(\mathrm{FP}+\mathrm{TN})$, and sums trapezoids:
+
+    $$\mathrm{AUC} \approx \sum_{k=0}^{K-2} (\mathrm{FPR}_k - \mathrm{FPR}_{k+1})
+      \frac{\mathrm{TPR}_k + \mathrm{TPR}_{k+1}}{2}.$$
+
+    It is the probability that a random positive example scores above a random negative one
+    (up to the threshold grid).
+    """
+
+    def __init__(self, num_thresholds=200, name=None):
+        num_thresholds = check_positive_int(num_thresholds, "num_thresholds")
+        if num_thresholds < 2:
+            raise ValueError(f"AUC: num_thresholds must be > 1; received {num_thresholds}.")
+        self.num_thresholds = num_thresholds
+        inner = [(i + 1) / (num_thresholds - 1) for i in range(num_thresholds - 2)]
+        # default names numbered per session, as Keras: auc, auc_1, ...
+        super().__init__([0.0 - 1e-7] + inner + [1.0 + 1e-7], name or unique_name("auc"))
+
+    def result(self):
+        tpr = _ratio(self.true_positives, self.true_positives + self.false_negatives)
+        fpr = _ratio(self.false_positives, self.false_positives + self.true_negatives)
+        heights = (tpr[:-1] + tpr[1:]) / np.float32(2)
+        return np.sum((fpr[:-1] - fpr[1:]) * heights, dtype=np.float32)
+
+
+_FUNCTIONS = {
     "binary_accuracy": binary_accuracy,
     "categorical_accuracy": categorical_accuracy,
     "sparse_categorical_accuracy": sparse_categorical_accuracy,
@@ -214,6 +420,10 @@ _METRICS = {
     "mse": mse,
     "mean_squared_error": mse,
 }
+_CLASSES = [BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy, MeanAbsoluteError,
+            MeanSquaredError, Precision, Recall, AUC]
+# Keras accepts the class names and their snake_case spellings ("auc", "precision") too
+_BY_NAME = {alias: cls for cls in _CLASSES for alias in (cls.__name__, _snake_case(cls.__name__))}
 
 
 def _check_shape(shape, name):
@@ -222,7 +432,7 @@ def _check_shape(shape, name):
 
 
 def get(name, y_true_shape, y_pred_shape):
-    """Return the :class:`Metric` for `name`, resolving ``"accuracy"`` from the shapes as Keras does.
+    """Return a fresh :class:`Metric` for `name`, resolving ``"accuracy"`` from the shapes as Keras.
 
     ``"accuracy"`` (or ``"acc"``) does not say which accuracy; Keras decides from the shapes of the
     targets and of the model's output, not from the loss:
@@ -237,7 +447,8 @@ def get(name, y_true_shape, y_pred_shape):
     name : str or Metric
         ``"accuracy"``, ``"acc"``, ``"binary_accuracy"``, ``"categorical_accuracy"``,
         ``"sparse_categorical_accuracy"``, ``"mae"``, ``"mean_absolute_error"``, ``"mse"``,
-        ``"mean_squared_error"``, or a :class:`Metric` (returned unchanged).
+        ``"mean_squared_error"``, ``"auc"``, ``"precision"``, ``"recall"``, a class name
+        (``"BinaryAccuracy"``), or a :class:`Metric` (returned unchanged).
     y_true_shape, y_pred_shape : tuple of int
         Shapes of the targets and of the model's output.
 
@@ -257,8 +468,12 @@ def get(name, y_true_shape, y_pred_shape):
     """
     if isinstance(name, Metric):
         return name
+    if isinstance(name, type) and issubclass(name, Metric):
+        raise TypeError(f"metric: received the class {name.__name__}; pass an instance, "
+                        f"{name.__name__}().")
     if not isinstance(name, str):
-        raise TypeError(f"metric must be a name such as 'accuracy' or a Metric; received {describe(name)}.")
+        raise TypeError(f"metric must be a name such as 'accuracy' or a Metric such as "
+                        f"nnlib.metrics.AUC(); received {describe(name)}.")
     _check_shape(y_true_shape, "y_true_shape")
     _check_shape(y_pred_shape, "y_pred_shape")
     if name.lower() in ("accuracy", "acc"):
@@ -268,6 +483,11 @@ def get(name, y_true_shape, y_pred_shape):
             function = sparse_categorical_accuracy
         else:
             function = categorical_accuracy
-    else:
-        function = _METRICS[check_choice(name, "metric", ["accuracy", "acc", *_METRICS], kind="metric")]
-    return Metric(name, function)
+        return MeanMetricWrapper(function, name)
+    key = check_choice(name, "metric", ["accuracy", "acc", *_FUNCTIONS, *_BY_NAME], kind="metric")
+    if key in _FUNCTIONS:
+        function = _FUNCTIONS[key]
+        return MeanMetricWrapper(function, name, direction="up" if "accuracy" in key else "down")
+    metric = _BY_NAME[key]()
+    metric.name = name
+    return metric

@@ -103,3 +103,14 @@ def to_categorical(y, num_classes=None):
     one_hot = np.zeros((labels.size, num_classes), dtype=config.floatx())
     one_hot[np.arange(labels.size), labels] = 1
     return one_hot
+
+
+# Keras numbers default names per kind for the whole session: dense, dense_1, dense_2, ...
+_name_counters = {}
+
+
+def unique_name(prefix):
+    """Return ``prefix`` the first time, then ``prefix_1``, ``prefix_2``, ... (as Keras names layers)."""
+    count = _name_counters.get(prefix, 0)
+    _name_counters[prefix] = count + 1
+    return prefix if count == 0 else f"{prefix}_{count}"

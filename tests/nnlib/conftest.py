@@ -2,8 +2,14 @@
 
 import numpy as np
 import pytest
+from hypothesis import settings
 
 from nnlib.gradcheck import relative_error
+
+# No wall-clock deadline for property-based tests: on a shared machine a slow example says
+# nothing about nnlib (the project's rule: tests never assert times).
+settings.register_profile("nnlib", deadline=None)
+settings.load_profile("nnlib")
 
 
 @pytest.fixture(scope="session")

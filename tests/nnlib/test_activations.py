@@ -237,6 +237,7 @@ def test_backward_shape_mismatch_is_reported():
 # ------------------------------------------------------------------ real Keras
 
 
+@pytest.mark.slow  # imports real Keras and JAX (about 10 s): left out of make test-fast
 def test_every_activation_matches_keras():
     import keras
     import jax

@@ -52,15 +52,15 @@ def test_accuracy_is_resolved_from_shapes(name, y_true_shape, y_pred_shape, expe
 def test_get_other_names_and_instances():
     assert metrics.get("mae", (4,), (4, 1)).function is metrics.mae
     assert metrics.get("mean_squared_error", (4,), (4, 1)).name == "mean_squared_error"
-    custom = metrics.Metric("hits", metrics.binary_accuracy)
+    custom = metrics.MeanMetricWrapper(metrics.binary_accuracy, name="hits")
     assert metrics.get(custom, (4,), (4, 1)) is custom
-    assert repr(custom) == "Metric('hits', binary_accuracy)"
+    assert repr(custom) == "<MeanMetricWrapper name='hits'>"
 
 
 def test_get_errors():
     with pytest.raises(ValueError, match=r"Unknown metric 'acuracy'\. Valid names: 'accuracy', 'acc', .*Did you mean 'accuracy'\?"):
         metrics.get("acuracy", (4,), (4, 1))
-    with pytest.raises(TypeError, match=r"metric must be a name such as 'accuracy' or a Metric; received 3 \(int\)"):
+    with pytest.raises(TypeError, match=r"metric must be a name such as 'accuracy' or a Metric such as nnlib.metrics.AUC\(\); received 3 \(int\)"):
         metrics.get(3, (4,), (4, 1))
     with pytest.raises(TypeError, match=r"y_pred_shape must be a non-empty tuple of ints, such as \(32, 1\); received \[4, 1\] \(list\)"):
         metrics.get("accuracy", (4,), [4, 1])
@@ -83,6 +83,7 @@ def test_bad_inputs():
         metrics.mae(1.0, 2.0)
 
 
+@pytest.mark.slow  # imports real Keras and JAX (about 10 s): left out of make test-fast
 def test_metrics_match_keras():
     import keras
 
@@ -104,3 +105,49 @@ def test_metrics_match_keras():
     for function, keras_metric, y_true, y_pred in cases:
         keras_metric.update_state(y_true, y_pred)
         assert function(y_true, y_pred).mean() == pytest.approx(float(keras_metric.result()), rel=1e-6)
+
+
+# ---- metric objects ----------------------------------------------------------------------------
+def test_metric_objects_accumulate_until_reset():
+    metric = metrics.BinaryAccuracy()
+    metric.update_state([1, 0], [[0.9], [0.9]])
+    assert metric.result() == 0.5
+    metric.update_state([1, 1], [[0.9], [0.9]])
+    assert metric.result() == 0.75  # 3 correct of 4, over both batches
+    metric.reset_state()
+    assert metric.result() == 0
+    assert metric([1], [[0.2]]) == 0.0  # calling = update + result
+
+
+def test_default_names_of_auc_precision_recall_are_numbered_as_keras():
+    first, second = metrics.AUC(), metrics.AUC()
+    assert first.name.startswith("auc") and second.name.startswith("auc_")
+    assert first.name != second.name
+    assert metrics.BinaryAccuracy().name == metrics.BinaryAccuracy().name == "binary_accuracy"
+
+
+def test_precision_recall_and_auc_by_hand():
+    y_true = np.array([1, 1, 0, 0, 1])
+    y_pred = np.array([0.9, 0.4, 0.6, 0.1, 0.8])
+    # predicted positive (> 0.5): rows 0, 2, 4 -> TP 2, FP 1; FN 1 (row 1)
+    assert metrics.Precision()(y_true, y_pred) == pytest.approx(2 / 3)
+    assert metrics.Recall()(y_true, y_pred) == pytest.approx(2 / 3)
+    # every positive scores above every negative except 0.4 < 0.6: AUC = 5/6
+    assert metrics.AUC(num_thresholds=1000)(y_true, y_pred) == pytest.approx(5 / 6, abs=1e-3)
+    assert metrics.Precision()([0, 0], [0.1, 0.2]) == 0  # nothing predicted positive
+
+
+def test_metric_objects_are_accepted_by_compile_and_name_the_history_keys():
+    from nnlib import utils
+    from nnlib.layers import Dense, Input
+    from nnlib.models import Sequential
+
+    utils.set_random_seed(0)
+    model = Sequential([Input((2,)), Dense(1, activation="sigmoid")])
+    model.compile(optimizer="sgd", loss="binary_crossentropy",
+                  metrics=[metrics.AUC(name="auc"), metrics.Precision(name="prec"), "recall"])
+    x = np.random.default_rng(0).normal(size=(20, 2))
+    history = model.fit(x, (x[:, 0] > 0).astype(float), epochs=2, verbose=0)
+    assert list(history.history) == ["auc", "loss", "prec", "recall"]
+    with pytest.raises(TypeError, match=r"received the class AUC; pass an instance, AUC\(\)"):
+        model.compile(optimizer="sgd", loss="mse", metrics=[metrics.AUC])
