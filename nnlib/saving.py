@@ -14,9 +14,12 @@ Keras 3's ``.keras`` file is a zip archive of three members:
 ``save_weights``/``load_weights`` write and read that last member alone (a ``.weights.h5`` file).
 
 What is saved: the architecture, the weights, and the compile settings (optimizer and its
-hyperparameters, learning-rate schedule included, loss, metrics). What is not: the optimizer's
-*state* (its step counter and moment estimates), so training after ``load_model`` restarts the
-optimizer from zero; the training history.
+hyperparameters, learning-rate schedule included, loss, metrics), all restored by ``load_model``
+(``compile=False`` skips the compile settings). What is not: the optimizer's *state* (its step
+counter and moment estimates), so training after ``load_model`` restarts the optimizer from zero
+(Keras, opening such a file, says so: "Skipping variable loading for optimizer"); the training
+history. nnlib's own additions to Keras (the ``dsilu`` activation, the ``sse`` and ``rmse`` losses)
+are saved by name: nnlib reads them back, Keras does not know them.
 
 Adding a layer kind is one entry in ``LAYER_FORMATS``: its class, and two functions between the
 layer and its Keras ``config``.
@@ -44,7 +47,7 @@ import zipfile
 
 import numpy as np
 
-from nnlib import activations, layers, losses, optimizers, schedules
+from nnlib import layers, losses, optimizers, schedules
 from nnlib.config import floatx_scope
 from nnlib.models import Model, Sequential
 
@@ -101,7 +104,7 @@ def _read_model(model):
     return graph, compiled
 
 
-def _keras_layer_order(inputs, output, parents):
+def _keras_layer_order(output, parents):
     """The layers in Keras's ``model.layers`` order for a functional model (ops/function.py).
 
     Keras gives each layer a depth, its longest distance to the output, lists the deepest first,
@@ -123,9 +126,6 @@ def _keras_layer_order(inputs, output, parents):
         depth.setdefault(layer, 0)
         for parent in parents[layer]:
             depth[parent] = max(depth.get(parent, 0), depth[layer] + 1)
-    for layer in inputs:  # an input not used by the output still counts, at depth 0
-        depth.setdefault(layer, 0)
-        first_seen.setdefault(layer, -1)
     return sorted(depth, key=lambda layer: (-depth[layer], first_seen[layer]))
 
 
@@ -178,7 +178,6 @@ def _dense_from_config(config):
     activation = config.get("activation", "linear")
     if isinstance(activation, dict):
         activation = activation.get("config", {}).get("name", activation.get("class_name"))
-    activations.get(activation)  # an unknown name fails here, naming the valid ones
     return layers.Dense(config["units"], activation=activation,
                         use_bias=config.get("use_bias", True),
                         kernel_initializer=_initializer_from_config(
@@ -285,7 +284,7 @@ def _model_config(model, graph, dtype):
         config = {"name": model.name, "trainable": True, "dtype": _dtype_policy(dtype),
                   "layers": items, "build_input_shape": _json_shape(graph.shapes[first])}
         return "Sequential", config, stack
-    order = _keras_layer_order(graph.inputs, graph.output, graph.parents)
+    order = _keras_layer_order(graph.output, graph.parents)
     items = []
     for layer in order:
         if layer in graph.inputs:
@@ -321,8 +320,12 @@ def _saved_dtype(item):
 
 def _model_from_config(item):
     """Build the nnlib model; return it with its layers in the order of the HDF5 file."""
-    with floatx_scope(_saved_dtype(item)):  # layers create their weights in floatx
-        return _build_from_config(item)
+    try:
+        with floatx_scope(_saved_dtype(item)):  # layers create their weights in floatx
+            return _build_from_config(item)
+    except (KeyError, IndexError, AttributeError) as error:
+        raise ValueError(f"load_model: config.json does not describe a Keras model as Keras 3 "
+                         f"writes it (missing or malformed entry: {error!r}).") from None
 
 
 def _build_from_config(item):
@@ -361,12 +364,12 @@ def _build_from_config(item):
         called_on = [tensors[parent] for parent in parents[name]]
         tensors[name] = layer(called_on if len(called_on) > 1 else called_on[0])
         by_name[name] = layer
-    input_names = [entry[0] for entry in model_config["input_layers"]]
     outputs = model_config["output_layers"]
     output_name = outputs[0] if isinstance(outputs[0], str) else outputs[0][0]
-    model = Model([tensors[name] for name in input_names], tensors[output_name],
+    model = Model([tensors[entry[0]] for entry in model_config["input_layers"]],
+                  tensors[output_name],
                   name=model_config.get("name"))
-    order = _keras_layer_order(input_names, output_name, parents)
+    order = _keras_layer_order(output_name, parents)
     return model, [by_name[name] for name in order]
 
 
@@ -379,6 +382,7 @@ _KERAS_OPTIMIZER_DEFAULTS = {  # the options every Keras optimizer has; nnlib ha
     "use_ema": False, "ema_momentum": 0.99, "ema_overwrite_frequency": None,
     "loss_scale_factor": None, "gradient_accumulation_steps": None,
 }
+_KERAS_ONLY_OPTIONS = {"adam": {"amsgrad": False}}  # per optimizer, with the value nnlib computes
 _KERAS_LOSS_CLASSES = {"mean_squared_error": "MeanSquaredError",
                        "mean_absolute_error": "MeanAbsoluteError",
                        "binary_crossentropy": "BinaryCrossentropy",
@@ -429,8 +433,9 @@ def _optimizer_from_config(item):
                          f"nnlib does not have; nnlib's optimizers: "
                          f"{', '.join(c.__name__ for c in optimizers.OPTIMIZERS.values())}. "
                          "Use load_model(path, compile=False) and compile it again.")
-    _not_default(config, _KERAS_OPTIMIZER_DEFAULTS, f"optimizer {class_name}")
-    for key in [*_KERAS_OPTIMIZER_DEFAULTS, "name"]:
+    keras_only = _KERAS_OPTIMIZER_DEFAULTS | _KERAS_ONLY_OPTIONS.get(class_name.lower(), {})
+    _not_default(config, keras_only, f"optimizer {class_name}")
+    for key in [*keras_only, "name"]:
         config.pop(key, None)
     rate = config.get("learning_rate")
     if isinstance(rate, dict):
@@ -499,7 +504,7 @@ def _ordered_layers(model):
     graph, _ = _read_model(model)
     if isinstance(model, Sequential):
         return model.layers
-    return _keras_layer_order(graph.inputs, graph.output, graph.parents)
+    return _keras_layer_order(graph.output, graph.parents)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -588,9 +593,12 @@ def load_model(filepath, compile=True):
         _read_weights(h5, layer_order, f"load_model: {path!r}")
     compile_config = document.get("compile_config")
     if compile and compile_config:
+        metrics = list(compile_config.get("metrics") or [])
+        if not all(isinstance(metric, str) for metric in metrics):
+            raise ValueError(f"load_model: nnlib compiles with metric names such as 'accuracy'; "
+                             f"the file has {metrics!r}. Use load_model(path, compile=False).")
         model.compile(optimizer=_optimizer_from_config(compile_config["optimizer"]),
-                      loss=_loss_from_config(compile_config["loss"]),
-                      metrics=list(compile_config.get("metrics") or []))
+                      loss=_loss_from_config(compile_config["loss"]), metrics=metrics)
     return model
 
 

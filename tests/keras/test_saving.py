@@ -158,6 +158,18 @@ def test_compile_settings_cross_to_nnlib_and_train_the_same(tmp_path):
         np.testing.assert_allclose(n_history[key], k_history[key], rtol=RTOL, atol=ATOL)
 
 
+@pytest.mark.parametrize("name", ["sgd", "adam", "rmsprop", "adagrad"])
+def test_every_optimizer_keras_compiles_with_by_name_comes_back_with_its_settings(name, tmp_path):
+    k_model = build(keras, "sequential")
+    k_model.compile(optimizer=name, loss="mse")
+    k_model.save(tmp_path / "m.keras")
+    optimizer = saving.load_model(tmp_path / "m.keras").optimizer
+    assert type(optimizer) is type(nnlib.optimizers.get(name))
+    k_config = k_model.optimizer.get_config()
+    assert optimizer.get_config() == pytest.approx({key: k_config[key]
+                                                    for key in optimizer.get_config()})
+
+
 def test_a_keras_layer_nnlib_does_not_have_is_named(tmp_path):
     k_model = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Conv2D(2, 3, name="conv"),
                                 keras.layers.Flatten(), keras.layers.Dense(1)])

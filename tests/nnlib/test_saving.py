@@ -264,6 +264,15 @@ def test_damaged_members(tmp_path):
             saving.load_model(path)
 
 
+def test_a_config_that_is_not_a_model(tmp_path):
+    path = tmp_path / "m.keras"
+    saving.save_model(functional(), path)
+    rewrite_config(path, lambda config: config["config"].pop("output_layers"))
+    with pytest.raises(ValueError, match=r"config\.json does not describe a Keras model.*"
+                                         r"'output_layers'"):
+        saving.load_model(path)
+
+
 def test_weights_of_another_architecture_are_refused_before_any_change(tmp_path):
     saving.save_weights(sequential(), tmp_path / "w.weights.h5")
     utils.set_random_seed(0)
