@@ -104,6 +104,17 @@ def test_nnlib_opens_a_model_saved_by_keras(kind, tmp_path):
     assert_same_predictions(n_model, k_model, kind)
 
 
+def test_nnlib_opens_a_keras_sequential_built_by_fit_without_an_input(tmp_path):
+    keras.utils.set_random_seed(0)
+    k_model = keras.Sequential([keras.layers.Dense(3, activation="tanh"), keras.layers.Dense(1)])
+    k_model.compile(optimizer="sgd", loss="mse")
+    x = inputs("sequential")
+    k_model.fit(x, x[:, :1], epochs=1, verbose=0)
+    k_model.save(tmp_path / "built_by_fit.keras")
+    n_model = saving.load_model(tmp_path / "built_by_fit.keras")
+    assert_same_predictions(n_model, k_model, "sequential")
+
+
 @pytest.mark.parametrize("kind", ["sequential", "functional"])
 def test_weights_files_cross_both_ways(kind, tmp_path):
     keras.utils.set_random_seed(0)

@@ -233,6 +233,18 @@ def test_an_unknown_activation_lists_the_valid_ones(tmp_path):
         saving.load_model(path)
 
 
+def test_a_frozen_layer_stays_frozen(tmp_path):
+    path = tmp_path / "m.keras"
+    saving.save_model(sequential(), path)
+
+    def freeze(config):
+        config["config"]["layers"][1]["config"]["trainable"] = False
+
+    rewrite_config(path, freeze)
+    hidden, out = saving.load_model(path).layers
+    assert hidden.trainable is False and getattr(out, "trainable", True) is True
+
+
 def test_a_file_that_is_not_a_zip(tmp_path):
     path = tmp_path / "m.keras"
     path.write_bytes(b"not a zip archive at all")
