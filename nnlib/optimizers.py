@@ -24,6 +24,8 @@ RMSprop (decay $\rho$, $v$ starts at 0): divide each step by a running size of t
 $$v \leftarrow \rho v + (1-\rho) g^2, \qquad
 \Delta = \frac{\eta g}{\sqrt{v + \epsilon}}, \qquad w \leftarrow w - \Delta$$
 
+Unlike Adam, $\epsilon$ sits inside the square root and there is no bias correction, so the first
+steps are larger than $\eta$ (about $\eta / \sqrt{1-\rho}$, 3.2 $\eta$ for $\rho = 0.9$). When
 centered: $\bar g \leftarrow \rho \bar g + (1-\rho) g$ and $\sqrt{v - \bar g^2 + \epsilon}$ in the
 denominator (the running variance instead of the running mean square); with momentum $\mu > 0$:
 $m \leftarrow \mu m + \Delta$, $w \leftarrow w - m$.
