@@ -78,7 +78,7 @@ class Optimizer:
 
     @property
     def learning_rate(self):
-        """The rate of the next step: the number given, or the schedule at ``iterations`` (Keras)."""
+        """The rate of the next step: the number given, or the schedule at ``iterations``."""
         if isinstance(self._learning_rate, schedules.LearningRateSchedule):
             return float(self._learning_rate(self.iterations))
         return self._learning_rate
@@ -196,7 +196,7 @@ class Adam(Optimizer):
 
 
 class RMSprop(Optimizer):
-    r"""RMSprop: each step divided by the root of a running mean of squared gradients (Keras defaults).
+    r"""RMSprop: steps divided by the root of a running mean of squared gradients; Keras defaults.
 
     A weight whose gradients are large takes proportionally smaller steps, one whose gradients are
     small larger ones: the step size is about $\eta$ whatever the scale of the gradient. Keras's
@@ -258,7 +258,7 @@ class RMSprop(Optimizer):
 
 
 class Adagrad(Optimizer):
-    r"""Adagrad: each step divided by the root of the sum of all past squared gradients (Keras defaults).
+    r"""Adagrad: steps divided by the root of the sum of all past squared gradients; Keras defaults.
 
     Unlike RMSprop's running mean, the sum only grows, so the steps of every weight keep shrinking:
     fine for a convex problem, often too slow for a long training run.
@@ -304,10 +304,10 @@ def get(identifier):
 
     >>> get("adam")
     Adam(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-07)
-    >>> get("rmsprp")
+    >>> get("rmsprp")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    ValueError: Unknown optimizer 'rmsprp'. Valid names: 'adagrad', 'adam', 'rmsprop', 'sgd'. Did you mean 'rmsprop'?
+    ValueError: Unknown optimizer 'rmsprp'. Valid names: 'adagrad', ... Did you mean 'rmsprop'?
     """
     if isinstance(identifier, Optimizer):
         return identifier

@@ -1,4 +1,4 @@
-r"""Saving: a model in one ``.keras`` file that real Keras 3 opens, and Keras's files opened by nnlib.
+r"""Saving: a model in one ``.keras`` file that real Keras 3 opens; Keras's files opened by nnlib.
 
 Keras 3's ``.keras`` file is a zip archive of three members:
 
@@ -612,7 +612,7 @@ def save_weights(model, filepath):
 
 
 def load_weights(model, filepath):
-    """Set ``model``'s weights from a ``.weights.h5`` (or ``.keras``) file of the same architecture."""
+    """Set ``model``'s weights from a ``.weights.h5`` (or ``.keras``) file of its architecture."""
     path = os.fspath(filepath) if isinstance(filepath, (str, os.PathLike)) else filepath
     layer_order = _ordered_layers(model)
     if isinstance(path, str) and path.endswith(".keras"):

@@ -6,7 +6,8 @@ rate before every update, as Keras 3 does, so large steps early on can become sm
 
 Exponential decay with initial rate $\eta_0$, decay rate $r$ and decay steps $s$:
 
-$$\eta_t = \eta_0 \, r^{t / s} \qquad (\text{staircase: } \eta_t = \eta_0 \, r^{\lfloor t / s \rfloor})$$
+$$\eta_t = \eta_0 \, r^{t / s} \qquad
+(\text{staircase: } \eta_t = \eta_0 \, r^{\lfloor t / s \rfloor})$$
 
 so the rate is multiplied by $r$ every $s$ steps: smoothly, or all at once when ``staircase=True``.
 Like Keras, the rate is computed in the default float type (:func:`nnlib.config.floatx`).
