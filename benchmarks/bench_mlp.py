@@ -2,10 +2,23 @@
 
 The model is the classic 784-256-128-10 multilayer perceptron (ReLU, ReLU, softmax), trained with
 plain SGD in float32 on synthetic MNIST-sized data (60,000 rows of 784 features, labels from a random
-linear teacher). For each batch size the two libraries train epoch by epoch, alternating (nnlib
-first on even epochs, Keras first on odd ones), so that a busy machine slows both alike; one warm-up
-epoch each (Keras compiles its step function then) is not counted. We report medians, the ratio
-nnlib / Keras, and nnlib's arithmetic rate against a numpy.matmul ceiling measured in the same run.
+linear teacher). Two settings, each a pair of measurements:
+
+* default threads: each library as the environment leaves it (OpenBLAS and XLA use every core);
+* one thread: both pinned to one thread, NumPy by OPENBLAS_NUM_THREADS=1 (and OMP/MKL), XLA by its
+  own flags (``--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1``), which
+  OPENBLAS_NUM_THREADS does not reach. The flags alone leave JAX two busy threads at small batches
+  (Python dispatching the next step while XLA computes this one: 1.4 CPU seconds per second was
+  measured at batch 32), so each worker of this setting is also bound to one core, the same core
+  for both (``os.sched_setaffinity``). The pin is checked, not assumed: the table reports CPU / wall
+  for every run, which a one-core process cannot push above 1.
+
+Thread settings act only when a library starts, so every library of every setting trains in its own
+worker process, started with that environment. The parent drives a pair of workers epoch by epoch,
+alternating (nnlib first on even epochs, Keras first on odd ones; the idle worker waits on its
+pipe), so that a busy machine slows both alike; one warm-up epoch each (Keras compiles its step
+function then) is not counted. We report medians, the ratio nnlib / Keras, and nnlib's arithmetic
+rate against a numpy.matmul ceiling (one thread) measured in the same run.
 
 Run:  .venv/bin/python benchmarks/bench_mlp.py               (5 timed epochs per batch size)
       .venv/bin/python benchmarks/bench_mlp.py --epochs 2 --rows 10000      (quick look)
@@ -13,23 +26,14 @@ A benchmark, never a test: wall-clock times depend on the machine and on what el
 """
 
 import argparse
+import json
 import os
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
 
-
-def _threads_from_argv(argv):
-    """--threads must act before NumPy and JAX start their thread pools, so it is read first."""
-    if "--threads" in argv:
-        n = argv[argv.index("--threads") + 1]
-        os.environ["OPENBLAS_NUM_THREADS"] = n
-        os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "") +
-                                   (" --xla_cpu_multi_thread_eigen=false" if n == "1" else ""))
-
-
-_threads_from_argv(sys.argv)
 os.environ.setdefault("KERAS_BACKEND", "jax")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -88,11 +92,95 @@ def keras_model(loss, seed):
     return model
 
 
+# ---- worker: one library in one process, commands on stdin, one JSON line per answer ----------
 def time_epoch(model, x, y, batch_size):
     """Wall-clock seconds and CPU seconds (all threads of this process) of one epoch."""
     start, start_cpu = time.perf_counter(), time.process_time()
     model.fit(x, y, batch_size=batch_size, epochs=1, verbose=0, shuffle=True)
     return time.perf_counter() - start, time.process_time() - start_cpu
+
+
+def worker(library, rows, loss, core):
+    """``build <batch>``: a fresh model and its warm-up epoch; ``epoch``: one timed epoch."""
+    if core is not None:
+        # before Keras/JAX start (keras_model imports them): their threads inherit the binding
+        os.sched_setaffinity(0, {core})
+    x, labels = make_data(rows)
+    y = labels if loss.startswith("sparse") else np.eye(SIZES[-1], dtype=np.float32)[labels]
+    make = nnlib_model if library == "nnlib" else keras_model
+    model = batch_size = None
+    for line in sys.stdin:
+        command = line.split()
+        if command[0] == "build":
+            batch_size = int(command[1])
+            model = make(loss, 0)
+            time_epoch(model, x, y, batch_size)  # warm-up (Keras compiles here)
+            answer = {"ok": True}
+        else:
+            wall, cpu = time_epoch(model, x, y, batch_size)
+            answer = {"wall": wall, "cpu": cpu}
+        print(json.dumps(answer), flush=True)
+
+
+# ---- parent: start the workers with each thread setting, alternate them, report ---------------
+ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+              "XLA_FLAGS": "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"}
+
+
+def worker_env(setting):
+    env = dict(os.environ, KERAS_BACKEND="jax")
+    for name in ONE_THREAD:
+        env.pop(name, None)  # "default": the libraries' own defaults, not this shell's pins
+    if setting == "one thread":
+        env.update(ONE_THREAD)
+    return env
+
+
+class Worker:
+    def __init__(self, library, setting, args):
+        command = [sys.executable, __file__, "--worker", library, "--rows", str(args.rows),
+                   "--loss", args.loss]
+        if setting == "one thread":
+            command += ["--core", str(min(os.sched_getaffinity(0)))]
+        self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        text=True, env=worker_env(setting))
+
+    def ask(self, command):
+        self.process.stdin.write(command + "\n")
+        self.process.stdin.flush()
+        line = self.process.stdout.readline()
+        if not line:
+            raise RuntimeError(f"benchmark worker stopped (exit code {self.process.wait()})")
+        return json.loads(line)
+
+    def close(self):
+        self.process.stdin.close()
+        self.process.wait()
+
+
+def measure(setting, libraries, args):
+    """Per batch size: {library: [(wall, cpu), ...]} over the timed epochs."""
+    workers = {library: Worker(library, setting, args) for library in libraries}
+    results = []
+    try:
+        for batch_size in args.batch_sizes:
+            for w in workers.values():
+                w.ask(f"build {batch_size}")
+            times = {library: [] for library in workers}
+            for epoch in range(args.epochs):
+                order = list(workers) if epoch % 2 == 0 else list(reversed(workers))
+                for library in order:
+                    answer = workers[library].ask("epoch")
+                    times[library].append((answer["wall"], answer["cpu"]))
+            results.append((batch_size, times, os.getloadavg()[0]))
+            print(f"  {setting}, batch {batch_size}: " + "; ".join(
+                f"{name} wall {', '.join(f'{t[0]:.3f}' for t in ts)} s, "
+                f"cpu {', '.join(f'{t[1]:.3f}' for t in ts)} s" for name, ts in times.items()),
+                flush=True)
+    finally:
+        for w in workers.values():
+            w.close()
+    return results
 
 
 def matmul_ceiling(repeats=200):
@@ -117,6 +205,40 @@ def matmul_ceiling(repeats=200):
     return statistics.median(rates)
 
 
+def print_table(setting, results, ceiling, rows_count):
+    print(f"\n{setting}:\n")
+    print("| batch | nnlib epoch (s) | Keras-JAX epoch (s) | nnlib / Keras | CPU s: nnlib / Keras "
+          "| CPU / wall: nnlib, Keras | nnlib GFLOP per CPU s | % of matmul ceiling "
+          "| load average |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for batch_size, times, load in results:
+        wall = {name: statistics.median(t[0] for t in ts) for name, ts in times.items()}
+        cpu = {name: statistics.median(t[1] for t in ts) for name, ts in times.items()}
+        usage = {name: statistics.median(t[1] / t[0] for t in ts) for name, ts in times.items()}
+        rate = flops_per_row() * rows_count / cpu["nnlib"] / 1e9
+        if "keras" in wall:
+            keras_text = f"{wall['keras']:.3f}"
+            ratio = f"**{wall['nnlib'] / wall['keras']:.2f}**"
+            cpu_text = f"{cpu['nnlib']:.2f} / {cpu['keras']:.2f} = {cpu['nnlib'] / cpu['keras']:.2f}"
+            usage_text = f"{usage['nnlib']:.2f}, {usage['keras']:.2f}"
+        else:
+            keras_text = ratio = cpu_text = "-"
+            usage_text = f"{usage['nnlib']:.2f}, -"
+        print(f"| {batch_size} | {wall['nnlib']:.3f} | {keras_text} | {ratio} | {cpu_text} | "
+              f"{usage_text} | {rate:.0f} | {100 * rate / ceiling:.0f}% | {load:.1f} |")
+
+
+def check_one_thread(results):
+    """A process bound to one core cannot use more CPU time than wall time: say so loudly if a
+    library escaped its pin."""
+    for batch_size, times, _ in results:
+        for name, ts in times.items():
+            usage = statistics.median(t[1] / t[0] for t in ts)
+            if usage > 1.02:
+                print(f"WARNING: one-thread {name} at batch {batch_size} used {usage:.2f} CPU "
+                      "seconds per second: it is not running in one thread.")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--epochs", type=int, default=5, help="timed epochs per batch size")
@@ -125,61 +247,37 @@ def main(argv=None):
     parser.add_argument("--loss", default="sparse_categorical_crossentropy",
                         choices=["sparse_categorical_crossentropy", "categorical_crossentropy"])
     parser.add_argument("--no-keras", action="store_true", help="time nnlib alone")
-    parser.add_argument("--threads", help="set OPENBLAS_NUM_THREADS (and, for 1, single-threaded "
-                        "XLA) for this run; by default the environment's settings are used")
+    parser.add_argument("--settings", nargs="+", default=["default", "one"],
+                        choices=["default", "one"],
+                        help="default threads, one thread, or both (the default)")
+    parser.add_argument("--worker", choices=["nnlib", "keras"], help=argparse.SUPPRESS)
+    parser.add_argument("--core", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.worker:
+        return worker(args.worker, args.rows, args.loss, args.core)
 
     load = os.getloadavg()[0]
     if load > (os.cpu_count() or 1):
         print(f"note: load average {load:.1f} on {os.cpu_count()} CPUs: other processes compete "
               "for the cores, so wall-clock times mostly measure scheduling; compare the CPU "
-              "times, and try --threads 1 (a multithreaded BLAS slows down badly when cores are "
-              "oversubscribed).")
-    x, labels = make_data(args.rows)
-    y = labels if args.loss.startswith("sparse") else np.eye(SIZES[-1], dtype=np.float32)[labels]
+              "times and the one-thread pair (a multithreaded BLAS slows down badly when cores "
+              "are oversubscribed).")
+    libraries = ["nnlib"] if args.no_keras else ["nnlib", "keras"]
     ceiling_before = matmul_ceiling()
     print(f"{args.rows} rows, {args.epochs} timed epochs per batch size, loss {args.loss}, "
-          f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}, "
-          f"XLA_FLAGS={os.environ.get('XLA_FLAGS', '').strip() or 'unset'}, "
           f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
-    rows = []
-    for batch_size in args.batch_sizes:
-        models = {"nnlib": nnlib_model(args.loss, 0)}
-        if not args.no_keras:
-            models["keras"] = keras_model(args.loss, 0)
-        times = {name: [] for name in models}
-        for name, model in models.items():
-            time_epoch(model, x, y, batch_size)  # warm-up (Keras compiles here)
-        for epoch in range(args.epochs):
-            order = list(models) if epoch % 2 == 0 else list(reversed(models))
-            for name in order:
-                times[name].append(time_epoch(models[name], x, y, batch_size))
-        medians = {name: statistics.median(t[0] for t in ts) for name, ts in times.items()}
-        cpu = {name: statistics.median(t[1] for t in ts) for name, ts in times.items()}
-        rows.append((batch_size, medians, cpu, os.getloadavg()[0]))
-        print(f"  batch {batch_size}: " + "; ".join(
-            f"{name} wall {', '.join(f'{t[0]:.3f}' for t in ts)} s, "
-            f"cpu {', '.join(f'{t[1]:.3f}' for t in ts)} s" for name, ts in times.items()),
-            flush=True)
+    measured = {}
+    for setting in ["default threads" if s == "default" else "one thread" for s in args.settings]:
+        measured[setting] = measure(setting, libraries, args)
     ceiling = max(ceiling_before, matmul_ceiling())
 
-    print()
-    print("| batch | nnlib epoch (s) | Keras-JAX epoch (s) | nnlib / Keras | CPU s: nnlib / Keras "
-          "| nnlib GFLOP per CPU s | % of matmul ceiling | load average |")
-    print("|---|---|---|---|---|---|---|---|")
-    for batch_size, medians, cpu, load in rows:
-        rate = flops_per_row() * args.rows / cpu["nnlib"] / 1e9
-        if "keras" in medians:
-            keras_text = f"{medians['keras']:.3f}"
-            ratio = f"{medians['nnlib'] / medians['keras']:.2f}"
-            cpu_text = f"{cpu['nnlib']:.2f} / {cpu['keras']:.2f} = {cpu['nnlib'] / cpu['keras']:.2f}"
-        else:
-            keras_text = ratio = cpu_text = "-"
-        print(f"| {batch_size} | {medians['nnlib']:.3f} | {keras_text} | {ratio} | {cpu_text} | "
-              f"{rate:.0f} | {100 * rate / ceiling:.0f}% | {load:.1f} |")
-    print(f"load average at the end: {os.getloadavg()[0]:.1f}")
-    print(f"\nnumpy.matmul ceiling (512x784 @ 784x256, float32): {ceiling:.0f} GFLOP per CPU s; "
-          f"{flops_per_row() / 1e6:.2f} MFLOP per training row.")
+    for setting, results in measured.items():
+        print_table(setting, results, ceiling, args.rows)
+        if setting == "one thread":
+            check_one_thread(results)
+    print(f"\nload average at the end: {os.getloadavg()[0]:.1f}")
+    print(f"numpy.matmul ceiling (512x784 @ 784x256, float32, one thread): {ceiling:.0f} GFLOP "
+          f"per CPU s; {flops_per_row() / 1e6:.2f} MFLOP per training row.")
 
 
 if __name__ == "__main__":

@@ -19,6 +19,26 @@ $$m \leftarrow m + (1-\beta_1)(g - m), \quad v \leftarrow v + (1-\beta_2)(g^2 - 
 w \leftarrow w - \alpha_t \frac{m}{\sqrt{v} + \epsilon}, \quad
 \alpha_t = \eta \frac{\sqrt{1-\beta_2^t}}{1-\beta_1^t}$$
 
+RMSprop (decay $\rho$, $v$ starts at 0): divide each step by a running size of the gradient,
+
+$$v \leftarrow \rho v + (1-\rho) g^2, \qquad
+\Delta = \frac{\eta g}{\sqrt{v + \epsilon}}, \qquad w \leftarrow w - \Delta$$
+
+Unlike Adam, $\epsilon$ sits inside the square root and there is no bias correction, so the first
+steps are larger than $\eta$ (about $\eta / \sqrt{1-\rho}$, 3.2 $\eta$ for $\rho = 0.9$). When
+centered: $\bar g \leftarrow \rho \bar g + (1-\rho) g$ and $\sqrt{v - \bar g^2 + \epsilon}$ in the
+denominator (the running variance instead of the running mean square); with momentum $\mu > 0$:
+$m \leftarrow \mu m + \Delta$, $w \leftarrow w - m$.
+
+Adagrad ($a$ starts at ``initial_accumulator_value``, 0.1): the sum of *all* past squared gradients,
+so every weight's step shrinks as it keeps receiving large gradients,
+
+$$a \leftarrow a + g^2, \qquad w \leftarrow w - \frac{\eta g}{\sqrt{a + \epsilon}}$$
+
+The learning rate $\eta$ may be a number or a schedule (:mod:`nnlib.schedules`, also reachable as
+``nnlib.optimizers.schedules`` as in Keras), which is asked for the rate of each step from the step
+counter ``iterations`` (0 for the first step) before that step.
+
 Examples
 --------
 >>> import numpy as np
@@ -28,32 +48,47 @@ Examples
 array([0.9, 2.1], dtype=float32)
 """
 
-import numbers
-
 import numpy as np
 
-__all__ = ["Optimizer", "SGD", "Adam", "get"]
+from nnlib import schedules
+from nnlib._validation import check_bool, check_choice, check_number, describe
+
+__all__ = ["Optimizer", "SGD", "Adam", "RMSprop", "Adagrad", "get", "schedules"]
 
 
-def _check_number(value, name, low, high, low_inclusive, high_inclusive, owner):
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and np.isfinite(value)
-    if ok:
-        ok = (value >= low if low_inclusive else value > low) and (
-            value <= high if high_inclusive else value < high)
-    if not ok:
-        interval = f"{'[' if low_inclusive else '('}{low}, {high}{']' if high_inclusive else ')'}"
-        raise ValueError(f"{owner}: {name} must be a number in {interval}; received {value!r}.")
-    return float(value)
+def _fraction(value, name, high_inclusive):
+    return check_number(value, name, low=0, high=1, high_inclusive=high_inclusive)
+
+
+def _positive(value, name):
+    return check_number(value, name, low=0, low_inclusive=False)
 
 
 class Optimizer:
-    """Base class: keeps per-weight state (``slots``) and the step counter ``iterations``."""
+    """Base class: keeps per-weight state (``slots``) and the step counter ``iterations``.
+
+    A subclass writes ``_step(grads, weights, learning_rate)``: one update of every weight, with
+    the learning rate of this step (a schedule has been asked for it already).
+    """
 
     def __init__(self, learning_rate):
-        self.learning_rate = _check_number(
-            learning_rate, "learning_rate", 0, np.inf, False, False, type(self).__name__)
+        self.learning_rate = learning_rate
         self.iterations = 0
         self._slots = {}  # id(weight) -> that weight's state arrays
+
+    @property
+    def learning_rate(self):
+        """The rate of the next step: the number given, or the schedule at ``iterations``."""
+        if isinstance(self._learning_rate, schedules.LearningRateSchedule):
+            return float(self._learning_rate(self.iterations))
+        return self._learning_rate
+
+    @learning_rate.setter
+    def learning_rate(self, value):
+        if isinstance(value, schedules.LearningRateSchedule):
+            self._learning_rate = value
+        else:
+            self._learning_rate = _positive(value, f"{type(self).__name__}: learning_rate")
 
     def apply_gradients(self, grads_and_vars):
         """Update every weight in place from its gradient; ``grads_and_vars`` is a list of (g, w)."""
@@ -77,18 +112,19 @@ class Optimizer:
         pass over memory less per step than writing ``lr * g`` to a new array, which is what makes
         the update cheap next to the matrix products.
         """
-        self._step(grads, weights)
+        self._step(grads, weights, self.learning_rate)
         self.iterations += 1
 
-    def _slots_for(self, w, count):
+    def _slots_for(self, w, *initial_values):
+        """This weight's state arrays, one per initial value, created at its first update."""
         slots = self._slots.get(id(w))
         if slots is None or slots[0].shape != w.shape or slots[0].dtype != w.dtype:
-            slots = [np.zeros_like(w) for _ in range(count)]
+            slots = [np.full_like(w, value) for value in initial_values]
             self._slots[id(w)] = slots
         return slots
 
     def get_config(self):
-        return {"learning_rate": self.learning_rate}
+        return {"learning_rate": self._learning_rate}
 
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
@@ -100,19 +136,17 @@ class SGD(Optimizer):
 
     def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False):
         super().__init__(learning_rate)
-        self.momentum = _check_number(momentum, "momentum", 0, 1, True, True, "SGD")
-        if not isinstance(nesterov, bool):
-            raise TypeError(f"SGD: nesterov must be True or False; received {nesterov!r}.")
-        self.nesterov = nesterov
+        self.momentum = _fraction(momentum, "SGD: momentum", high_inclusive=True)
+        self.nesterov = check_bool(nesterov, "SGD: nesterov")
 
-    def _step(self, grads, weights):
+    def _step(self, grads, weights, learning_rate):
         for g, w in zip(grads, weights):
-            lr, mu = w.dtype.type(self.learning_rate), w.dtype.type(self.momentum)
+            lr, mu = w.dtype.type(learning_rate), w.dtype.type(self.momentum)
             g *= lr                          # g now holds lr * g (see apply)
             if self.momentum == 0.0:
                 w -= g                       # w = w - lr*g
                 continue
-            (m,) = self._slots_for(w, 1)
+            (m,) = self._slots_for(w, 0.0)
             m *= mu
             m -= g                           # m = mu*m - lr*g
             if self.nesterov:
@@ -123,7 +157,7 @@ class SGD(Optimizer):
                 w += m                       # w = w + m
 
     def get_config(self):
-        return {"learning_rate": self.learning_rate, "momentum": self.momentum,
+        return {"learning_rate": self._learning_rate, "momentum": self.momentum,
                 "nesterov": self.nesterov}
 
 
@@ -132,17 +166,17 @@ class Adam(Optimizer):
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
         super().__init__(learning_rate)
-        self.beta_1 = _check_number(beta_1, "beta_1", 0, 1, True, False, "Adam")
-        self.beta_2 = _check_number(beta_2, "beta_2", 0, 1, True, False, "Adam")
-        self.epsilon = _check_number(epsilon, "epsilon", 0, np.inf, False, False, "Adam")
+        self.beta_1 = _fraction(beta_1, "Adam: beta_1", high_inclusive=False)
+        self.beta_2 = _fraction(beta_2, "Adam: beta_2", high_inclusive=False)
+        self.epsilon = _positive(epsilon, "Adam: epsilon")
 
-    def _step(self, grads, weights):
+    def _step(self, grads, weights, learning_rate):
         t = self.iterations + 1
         for g, w in zip(grads, weights):
             f = w.dtype.type  # Keras computes these constants in the weights' dtype
             b1, b2 = f(self.beta_1), f(self.beta_2)
-            alpha = f(self.learning_rate) * np.sqrt(f(1) - b2 ** f(t)) / (f(1) - b1 ** f(t))
-            m, v, tmp = self._slots_for(w, 3)
+            alpha = f(learning_rate) * np.sqrt(f(1) - b2 ** f(t)) / (f(1) - b1 ** f(t))
+            m, v, tmp = self._slots_for(w, 0.0, 0.0, 0.0)
             np.subtract(g, m, out=tmp)
             tmp *= f(1) - b1
             m += tmp                                  # m += (g - m) * (1 - b1)
@@ -157,24 +191,129 @@ class Adam(Optimizer):
             w -= g                                    # w -= m * alpha / (sqrt(v) + eps)
 
     def get_config(self):
-        return {"learning_rate": self.learning_rate, "beta_1": self.beta_1,
+        return {"learning_rate": self._learning_rate, "beta_1": self.beta_1,
                 "beta_2": self.beta_2, "epsilon": self.epsilon}
 
 
-_OPTIMIZERS = {"sgd": SGD, "adam": Adam}
+class RMSprop(Optimizer):
+    r"""RMSprop: steps divided by the root of a running mean of squared gradients; Keras defaults.
+
+    A weight whose gradients are large takes proportionally smaller steps, one whose gradients are
+    small larger ones: the step size is about $\eta$ whatever the scale of the gradient. Keras's
+    ``compile()`` uses it when no optimizer is named.
+
+    Parameters
+    ----------
+    learning_rate : float or LearningRateSchedule
+    rho : float in [0, 1)
+        How much of the running mean each step keeps ($\rho$).
+    momentum : float in [0, 1]
+        $\mu$; 0 (the default) means no momentum.
+    epsilon : float > 0
+        Keeps the division finite while $v$ is 0.
+    centered : bool
+        Divide by the running standard deviation of the gradient instead of its running root mean
+        square.
+    """
+
+    def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False):
+        super().__init__(learning_rate)
+        self.rho = _fraction(rho, "RMSprop: rho", high_inclusive=False)
+        self.momentum = _fraction(momentum, "RMSprop: momentum", high_inclusive=True)
+        self.epsilon = _positive(epsilon, "RMSprop: epsilon")
+        self.centered = check_bool(centered, "RMSprop: centered")
+
+    def _step(self, grads, weights, learning_rate):
+        for g, w in zip(grads, weights):
+            f = w.dtype.type
+            # Keras writes 1 - rho with Python floats, then rounds to the weights' dtype
+            rho, one_minus_rho, eps = f(self.rho), f(1.0 - self.rho), f(self.epsilon)
+            v, tmp, m, mean_g = self._slots_for(w, 0.0, 0.0, 0.0, 0.0)
+            v *= rho
+            np.square(g, out=tmp)
+            tmp *= one_minus_rho
+            v += tmp                                  # v = rho*v + (1 - rho)*g^2
+            if self.centered:
+                mean_g *= rho
+                np.multiply(g, one_minus_rho, out=tmp)
+                mean_g += tmp                         # g_mean = rho*g_mean + (1 - rho)*g
+                np.square(mean_g, out=tmp)
+                np.subtract(v, tmp, out=tmp)
+                tmp += eps                            # v - g_mean^2 + eps
+            else:
+                np.add(v, eps, out=tmp)               # v + eps
+            np.sqrt(tmp, out=tmp)
+            g *= f(learning_rate)
+            g /= tmp                                  # g is now the increment lr*g / sqrt(...)
+            if self.momentum > 0:
+                m *= f(self.momentum)
+                m += g                                # m = mu*m + increment
+                w -= m
+            else:
+                w -= g
+
+    def get_config(self):
+        return {"learning_rate": self._learning_rate, "rho": self.rho,
+                "momentum": self.momentum, "epsilon": self.epsilon, "centered": self.centered}
+
+
+class Adagrad(Optimizer):
+    r"""Adagrad: steps divided by the root of the sum of all past squared gradients; Keras defaults.
+
+    Unlike RMSprop's running mean, the sum only grows, so the steps of every weight keep shrinking:
+    fine for a convex problem, often too slow for a long training run.
+
+    Parameters
+    ----------
+    learning_rate : float or LearningRateSchedule
+    initial_accumulator_value : float >= 0
+        Where the sum $a$ starts (Keras: 0.1), which also bounds the first steps.
+    epsilon : float > 0
+    """
+
+    def __init__(self, learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7):
+        super().__init__(learning_rate)
+        self.initial_accumulator_value = check_number(
+            initial_accumulator_value, "Adagrad: initial_accumulator_value", low=0)
+        self.epsilon = _positive(epsilon, "Adagrad: epsilon")
+
+    def _step(self, grads, weights, learning_rate):
+        for g, w in zip(grads, weights):
+            f = w.dtype.type
+            a, tmp = self._slots_for(w, self.initial_accumulator_value, 0.0)
+            np.square(g, out=tmp)
+            a += tmp                                  # a = a + g^2
+            np.add(a, f(self.epsilon), out=tmp)
+            np.sqrt(tmp, out=tmp)
+            g *= f(learning_rate)
+            g /= tmp
+            w -= g                                    # w = w - lr*g / sqrt(a + eps)
+
+    def get_config(self):
+        return {"learning_rate": self._learning_rate,
+                "initial_accumulator_value": self.initial_accumulator_value,
+                "epsilon": self.epsilon}
+
+
+# Keras's names: the class name in lower case
+OPTIMIZERS = {cls.__name__.lower(): cls for cls in (SGD, Adam, RMSprop, Adagrad)}
 
 
 def get(identifier):
-    """Return an optimizer: an instance is returned as is, ``"sgd"``/``"adam"`` give Keras defaults.
+    """Return an optimizer: an instance is returned as is, a name (any case) gives Keras defaults.
 
     >>> get("adam")
     Adam(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-07)
+    >>> get("rmsprp")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: Unknown optimizer 'rmsprp'. Valid names: 'adagrad', ... Did you mean 'rmsprop'?
     """
     if isinstance(identifier, Optimizer):
         return identifier
-    if isinstance(identifier, str) and identifier.lower() in _OPTIMIZERS:
-        return _OPTIMIZERS[identifier.lower()]()
-    raise ValueError(
-        f"optimizer: unknown optimizer {identifier!r}; expected one of {sorted(_OPTIMIZERS)} "
-        "or an instance such as nnlib.optimizers.SGD(learning_rate=0.1)."
-    )
+    if not isinstance(identifier, str):
+        raise TypeError(
+            "optimizer must be a name such as 'adam' or an instance such as "
+            f"nnlib.optimizers.SGD(learning_rate=0.1); received {describe(identifier)}.")
+    name = check_choice(identifier.lower(), "optimizer", sorted(OPTIMIZERS), kind="optimizer")
+    return OPTIMIZERS[name]()

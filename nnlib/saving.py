@@ -1,0 +1,625 @@
+r"""Saving: a model in one ``.keras`` file that real Keras 3 opens; Keras's files opened by nnlib.
+
+Keras 3's ``.keras`` file is a zip archive of three members:
+
+* ``config.json``: the architecture, each layer as ``{"class_name": "Dense", "config": {"units": 3,
+  "activation": "relu", ...}}``; a functional model also lists, for every layer, the layers it was
+  called on (``inbound_nodes``); then how the model was compiled (``compile_config``);
+* ``metadata.json``: the Keras version of the format and the date;
+* ``model.weights.h5``: the weights in HDF5, addressed by *position*, not by layer name:
+  ``layers/dense/vars/0`` is the kernel of the first Dense layer, ``layers/dense_1/vars/1`` the bias
+  of the second, in the order of ``model.layers`` (for a functional model, Keras's order: farthest
+  from the output first).
+
+``save_weights``/``load_weights`` write and read that last member alone (a ``.weights.h5`` file).
+
+What is saved: the architecture, the weights, and the compile settings (optimizer and its
+hyperparameters, learning-rate schedule included, loss, metrics), all restored by ``load_model``
+(``compile=False`` skips the compile settings). What is not: the optimizer's *state* (its step
+counter and moment estimates), so training after ``load_model`` restarts the optimizer from zero
+(Keras, opening such a file, says so: "Skipping variable loading for optimizer"); the training
+history. nnlib's own additions to Keras (the ``dsilu`` activation, the ``sse`` and ``rmse`` losses)
+are saved by name: nnlib reads them back, Keras does not know them.
+
+Adding a layer kind is one entry in ``LAYER_FORMATS``: its class, and two functions between the
+layer and its Keras ``config``.
+
+Examples
+--------
+>>> import os, tempfile
+>>> import numpy as np
+>>> from nnlib.layers import Dense, Input
+>>> from nnlib.models import Sequential
+>>> model = Sequential([Input((3,)), Dense(2, activation="softmax")])
+>>> path = os.path.join(tempfile.mkdtemp(), "model.keras")
+>>> save_model(model, path)
+>>> again = load_model(path)
+>>> x = np.ones((1, 3), dtype=np.float32)
+>>> bool(np.array_equal(again.predict(x, verbose=0), model.predict(x, verbose=0)))
+True
+"""
+
+import datetime
+import io
+import json
+import os
+import zipfile
+
+import numpy as np
+
+from nnlib import layers, losses, optimizers, schedules
+from nnlib.config import floatx_scope
+from nnlib.models import Model, Sequential
+
+__all__ = ["save_model", "load_model", "save_weights", "load_weights", "LAYER_FORMATS"]
+
+KERAS_FORMAT_VERSION = "3.15.1"  # the Keras release whose files this module reads and writes
+_CONFIG, _METADATA, _WEIGHTS = "config.json", "metadata.json", "model.weights.h5"
+
+
+def _h5py():
+    try:
+        import h5py
+    except ImportError:  # pragma: no cover - h5py comes with the course's environment
+        raise ImportError("Saving weights needs the h5py package: pip install h5py.") from None
+    return h5py
+
+
+# --------------------------------------------------------------------------------------------------
+# The one place that reads nnlib's model internals (the graph and the compile settings): adapt it
+# when models.py changes. Everything else uses the public API.
+# --------------------------------------------------------------------------------------------------
+
+
+class _Graph:
+    """A model's layers and connections: ``inputs`` and ``output`` (layers), ``parents[layer]``
+    (the layers it is called on), ``shapes[layer]`` (its output shape, batch dimension None)."""
+
+    def __init__(self, inputs, output, parents, shapes):
+        self.inputs, self.output, self.parents, self.shapes = inputs, output, parents, shapes
+
+
+def _read_model(model):
+    """The model's :class:`_Graph` and its compile settings ``(optimizer, loss, metric names)``."""
+    if not isinstance(model, Model):
+        raise TypeError(f"expected an nnlib model (Sequential or Model); received "
+                        f"{type(model).__name__}.")
+    if not getattr(model, "built", False) or not model.inputs:
+        raise ValueError(f"Model {model.name!r} is not built yet, so it has no weights to save: "
+                         "start it with Input(shape), or call it on data first.")
+    output = model._output.layer
+    parents, shapes = {}, {output: model._output.shape}
+    stack = [output]
+    while stack:
+        layer = stack.pop()
+        if layer not in parents:
+            inbound = layer._inbound or []  # the symbolic tensors the layer was called on
+            parents[layer] = [t.layer for t in inbound]
+            shapes.update({t.layer: t.shape for t in inbound})
+            stack.extend(parents[layer])
+    graph = _Graph([t.layer for t in model.inputs], output, parents, shapes)
+    compiled = None
+    if getattr(model, "_compiled", False):
+        compiled = (model.optimizer, model.loss, list(model._metric_names))
+    return graph, compiled
+
+
+def _keras_layer_order(output, parents):
+    """The layers in Keras's ``model.layers`` order for a functional model (ops/function.py).
+
+    Keras gives each layer a depth, its longest distance to the output, lists the deepest first,
+    and breaks ties by the order a depth-first walk from the output first reaches them.
+    """
+    first_seen, finished = {}, []
+
+    def walk(layer):
+        if layer in first_seen:
+            return
+        first_seen[layer] = len(first_seen)
+        for parent in parents[layer]:
+            walk(parent)
+        finished.append(layer)
+
+    walk(output)
+    depth = {}
+    for layer in reversed(finished):  # every layer after the layers it feeds
+        depth.setdefault(layer, 0)
+        for parent in parents[layer]:
+            depth[parent] = max(depth.get(parent, 0), depth[layer] + 1)
+    return sorted(depth, key=lambda layer: (-depth[layer], first_seen[layer]))
+
+
+def _weight_paths(layer_list):
+    """Keras's HDF5 group of each layer: the class name in snake case, numbered per class."""
+    used, paths = {}, []
+    for layer in layer_list:
+        base = _snake_case(type(layer).__name__)
+        count = used.get(base, -1) + 1
+        used[base] = count
+        paths.append(f"layers/{base}" + (f"_{count}" if count else ""))
+    return paths
+
+
+def _snake_case(name):
+    return "".join("_" + c.lower() if c.isupper() and i else c.lower() for i, c in enumerate(name))
+
+
+# --------------------------------------------------------------------------------------------------
+# Layers: nnlib class <-> Keras config. One entry per layer kind.
+# --------------------------------------------------------------------------------------------------
+
+# Keras options nnlib does not implement: loading refuses a file that uses one, rather than give a
+# model that silently computes or trains differently.
+_UNSUPPORTED_IF_SET = ("kernel_regularizer", "bias_regularizer", "activity_regularizer",
+                       "kernel_constraint", "bias_constraint", "quantization_config")
+_INITIALIZER_NAMES = {function: name for name, function in layers.INITIALIZERS.items()}
+
+
+def _initializer_to_config(function):
+    # nnlib's initializers have Keras's names; a custom function only matters before training,
+    # and the saved weights replace whatever it drew, so Keras's default stands in for it
+    return _INITIALIZER_NAMES.get(function, "glorot_uniform")
+
+
+def _initializer_from_config(config):
+    name = config if isinstance(config, str) else _snake_case(config.get("class_name", ""))
+    return name if name in layers.INITIALIZERS else "glorot_uniform"
+
+
+def _dense_to_config(layer):
+    return {"units": layer.units, "activation": layer.activation.name, "use_bias": layer.use_bias,
+            "kernel_initializer": _initializer_to_config(layer.kernel_initializer),
+            "bias_initializer": _initializer_to_config(layer.bias_initializer),
+            "kernel_regularizer": None, "bias_regularizer": None, "kernel_constraint": None,
+            "bias_constraint": None}
+
+
+def _dense_from_config(config):
+    activation = config.get("activation", "linear")
+    if isinstance(activation, dict):
+        activation = activation.get("config", {}).get("name", activation.get("class_name"))
+    return layers.Dense(config["units"], activation=activation,
+                        use_bias=config.get("use_bias", True),
+                        kernel_initializer=_initializer_from_config(
+                            config.get("kernel_initializer", "glorot_uniform")),
+                        bias_initializer=_initializer_from_config(
+                            config.get("bias_initializer", "zeros")),
+                        name=config["name"])
+
+
+class _LayerFormat:
+    def __init__(self, cls, to_config, from_config):
+        self.cls, self.to_config, self.from_config = cls, to_config, from_config
+
+
+# Keras class name -> how to write and read it. To add a layer: one entry here (and a test).
+LAYER_FORMATS = {
+    "Dense": _LayerFormat(layers.Dense, _dense_to_config, _dense_from_config),
+    "Concatenate": _LayerFormat(layers.Concatenate, lambda layer: {"axis": layer.axis},
+                                lambda c: layers.Concatenate(axis=c.get("axis", -1),
+                                                             name=c["name"])),
+    "Add": _LayerFormat(layers.Add, lambda layer: {}, lambda c: layers.Add(name=c["name"])),
+}
+
+
+def _dtype_policy(dtype):
+    return {"module": "keras", "class_name": "DTypePolicy", "config": {"name": str(dtype)},
+            "registered_name": None}
+
+
+def _layer_to_config(layer, dtype, input_shape):
+    for class_name, entry in LAYER_FORMATS.items():
+        if type(layer) is entry.cls:
+            config = {"name": layer.name, "trainable": bool(getattr(layer, "trainable", True)),
+                      "dtype": _dtype_policy(dtype)}
+            config.update(entry.to_config(layer))
+            item = {"module": "keras.layers", "class_name": class_name, "config": config,
+                    "registered_name": None}
+            item["build_config"] = {"input_shape": _json_shape(input_shape)}
+            return item
+    raise ValueError(
+        f"save_model: layer {layer.name!r} is a {type(layer).__name__}, which has no Keras "
+        f"format in nnlib.saving; layers that can be saved: {', '.join(LAYER_FORMATS)}.")
+
+
+def _layer_from_config(item):
+    class_name = item.get("class_name")
+    if class_name not in LAYER_FORMATS:
+        name = item.get("config", {}).get("name", "?")
+        raise ValueError(
+            f"load_model: layer {name!r} is a Keras {class_name}, which nnlib does not have. "
+            f"nnlib can load: {', '.join(['InputLayer', *LAYER_FORMATS])}.")
+    config = item["config"]
+    used = [key for key in _UNSUPPORTED_IF_SET if config.get(key) is not None]
+    if used:
+        raise ValueError(f"load_model: layer {config['name']!r} ({class_name}) uses "
+                         f"{', '.join(used)}, which nnlib does not implement.")
+    layer = LAYER_FORMATS[class_name].from_config(config)
+    if config.get("trainable") is False:
+        layer.trainable = False
+    return layer
+
+
+def _json_shape(shape):
+    if isinstance(shape, list):
+        return [_json_shape(s) for s in shape]
+    return [None if d is None else int(d) for d in shape]
+
+
+# --------------------------------------------------------------------------------------------------
+# Models: config.json
+# --------------------------------------------------------------------------------------------------
+
+
+def _model_dtype(model):
+    weights = model.get_weights()
+    return weights[0].dtype if weights else np.dtype("float32")
+
+
+def _input_config(layer, shape, dtype):
+    return {"module": "keras.layers", "class_name": "InputLayer",
+            "config": {"batch_shape": _json_shape(shape), "dtype": str(dtype),
+                       "sparse": False, "ragged": False, "name": layer.name, "optional": False},
+            "registered_name": None}
+
+
+def _keras_tensor(layer, shape, dtype):
+    return {"class_name": "__keras_tensor__",
+            "config": {"shape": _json_shape(shape), "dtype": str(dtype),
+                       "keras_history": [layer.name, 0, 0]}}
+
+
+def _model_config(model, graph, dtype):
+    """config.json's ``config`` and the layers in the order of their weights in the HDF5 file."""
+
+    def input_shape(layer):
+        shapes = [graph.shapes[parent] for parent in graph.parents[layer]]
+        return shapes if len(shapes) > 1 else shapes[0]
+
+    first = graph.inputs[0]
+    if isinstance(model, Sequential):
+        stack = model.layers
+        items = [_input_config(first, graph.shapes[first], dtype)]
+        items += [_layer_to_config(layer, dtype, input_shape(layer)) for layer in stack]
+        config = {"name": model.name, "trainable": True, "dtype": _dtype_policy(dtype),
+                  "layers": items, "build_input_shape": _json_shape(graph.shapes[first])}
+        return "Sequential", config, stack
+    order = _keras_layer_order(graph.output, graph.parents)
+    items = []
+    for layer in order:
+        if layer in graph.inputs:
+            item = _input_config(layer, graph.shapes[layer], dtype)
+            item["inbound_nodes"] = []
+        else:
+            item = _layer_to_config(layer, dtype, input_shape(layer))
+            tensors = [_keras_tensor(parent, graph.shapes[parent], dtype)
+                       for parent in graph.parents[layer]]
+            item["inbound_nodes"] = [{"args": [tensors if len(tensors) > 1 else tensors[0]],
+                                      "kwargs": {}}]
+        item["name"] = layer.name
+        items.append(item)
+    config = {"name": model.name, "trainable": True, "layers": items,
+              "input_layers": [[layer.name, 0, 0] for layer in graph.inputs],
+              "output_layers": [graph.output.name, 0, 0]}
+    return "Functional", config, order
+
+
+def _saved_dtype(item):
+    """The float type the model was saved in (its first layer's dtype policy), float32 if none."""
+    for entry in item.get("config", {}).get("layers", []):
+        dtype = entry.get("config", {}).get("dtype")
+        if isinstance(dtype, dict):
+            dtype = dtype.get("config", {}).get("name")
+        if dtype is not None:
+            if dtype not in ("float32", "float64"):
+                raise ValueError(f"load_model: the model computes in {dtype!r}; nnlib computes "
+                                 "in 'float32' or 'float64'.")
+            return dtype
+    return "float32"
+
+
+def _model_from_config(item):
+    """Build the nnlib model; return it with its layers in the order of the HDF5 file."""
+    try:
+        with floatx_scope(_saved_dtype(item)):  # layers create their weights in floatx
+            return _build_from_config(item)
+    except (KeyError, IndexError, AttributeError) as error:
+        raise ValueError(f"load_model: config.json does not describe a Keras model as Keras 3 "
+                         f"writes it (missing or malformed entry: {error!r}).") from None
+
+
+def _build_from_config(item):
+    class_name, model_config = item.get("class_name"), item.get("config", {})
+    if class_name == "Sequential":
+        stack, input_tensor = [], None
+        for entry in model_config["layers"]:
+            if entry.get("class_name") == "InputLayer":
+                input_tensor = layers.Input(tuple(entry["config"]["batch_shape"][1:]),
+                                            name=entry["config"].get("name"))
+            else:
+                stack.append(_layer_from_config(entry))
+        if input_tensor is None and model_config.get("build_input_shape"):
+            input_tensor = layers.Input(tuple(model_config["build_input_shape"][1:]))
+        model = Sequential(([input_tensor] if input_tensor is not None else []) + stack,
+                           name=model_config.get("name"))
+        return model, stack
+    if class_name not in ("Functional", "Model"):
+        raise ValueError(f"load_model: the file holds a Keras {class_name}; nnlib loads "
+                         "Sequential and functional models (keras.Model(inputs, outputs)).")
+    tensors, by_name, parents = {}, {}, {}
+    for entry in model_config["layers"]:
+        name = entry.get("name", entry["config"].get("name"))
+        if entry.get("class_name") == "InputLayer":
+            tensors[name] = layers.Input(tuple(entry["config"]["batch_shape"][1:]), name=name)
+            by_name[name], parents[name] = tensors[name].layer, []
+            continue
+        layer = _layer_from_config(entry)
+        nodes = entry.get("inbound_nodes", [])
+        if len(nodes) != 1:
+            raise ValueError(f"load_model: layer {name!r} is used {len(nodes)} times in the "
+                             "graph; nnlib layers are used exactly once.")
+        args = nodes[0]["args"][0]
+        parents[name] = [t["config"]["keras_history"][0]
+                         for t in (args if isinstance(args, list) else [args])]
+        called_on = [tensors[parent] for parent in parents[name]]
+        tensors[name] = layer(called_on if len(called_on) > 1 else called_on[0])
+        by_name[name] = layer
+    outputs = model_config["output_layers"]
+    output_name = outputs[0] if isinstance(outputs[0], str) else outputs[0][0]
+    model = Model([tensors[entry[0]] for entry in model_config["input_layers"]],
+                  tensors[output_name],
+                  name=model_config.get("name"))
+    order = _keras_layer_order(output_name, parents)
+    return model, [by_name[name] for name in order]
+
+
+# --------------------------------------------------------------------------------------------------
+# Compile settings: Keras's compile_config
+# --------------------------------------------------------------------------------------------------
+
+_KERAS_OPTIMIZER_DEFAULTS = {  # the options every Keras optimizer has; nnlib has none of them
+    "weight_decay": None, "clipnorm": None, "global_clipnorm": None, "clipvalue": None,
+    "use_ema": False, "ema_momentum": 0.99, "ema_overwrite_frequency": None,
+    "loss_scale_factor": None, "gradient_accumulation_steps": None,
+}
+_KERAS_ONLY_OPTIONS = {"adam": {"amsgrad": False}}  # per optimizer, with the value nnlib computes
+_KERAS_LOSS_CLASSES = {"mean_squared_error": "MeanSquaredError",
+                       "mean_absolute_error": "MeanAbsoluteError",
+                       "binary_crossentropy": "BinaryCrossentropy",
+                       "categorical_crossentropy": "CategoricalCrossentropy",
+                       "sparse_categorical_crossentropy": "SparseCategoricalCrossentropy"}
+
+
+def _schedule_to_config(schedule):
+    return {"module": "keras.optimizers.schedules", "class_name": type(schedule).__name__,
+            "config": schedule.get_config(), "registered_name": None}
+
+
+def _compile_to_config(optimizer, loss, metrics):
+    config = dict(optimizer.get_config())
+    rate = config["learning_rate"]
+    if isinstance(rate, schedules.LearningRateSchedule):
+        config["learning_rate"] = _schedule_to_config(rate)
+    config = {"name": optimizer.__class__.__name__.lower(), **config,
+              **_KERAS_OPTIMIZER_DEFAULTS}
+    if getattr(loss, "from_logits", False):
+        loss_config = {"module": "keras.losses", "class_name": _KERAS_LOSS_CLASSES[loss.name],
+                       "config": {"name": loss.name, "reduction": "sum_over_batch_size",
+                                  "from_logits": True}, "registered_name": None}
+    else:
+        loss_config = loss.name
+    return {"optimizer": {"module": "keras.optimizers", "class_name": type(optimizer).__name__,
+                          "config": config, "registered_name": None},
+            "loss": loss_config, "loss_weights": None, "metrics": metrics or None,
+            "weighted_metrics": None, "run_eagerly": False, "steps_per_execution": 1,
+            "jit_compile": True}
+
+
+def _not_default(config, defaults, what):
+    changed = [key for key, default in defaults.items()
+               if key in config and config[key] != default]
+    if changed:
+        raise ValueError(
+            f"load_model: the {what} uses {', '.join(changed)}, which nnlib does not implement; "
+            "load it with load_model(path, compile=False) and compile it again.")
+
+
+def _optimizer_from_config(item):
+    if isinstance(item, str):
+        return optimizers.get(item)
+    class_name, config = item["class_name"], dict(item.get("config", {}))
+    if class_name.lower() not in optimizers.OPTIMIZERS:
+        raise ValueError(f"load_model: the model was compiled with Keras's {class_name}, which "
+                         f"nnlib does not have; nnlib's optimizers: "
+                         f"{', '.join(c.__name__ for c in optimizers.OPTIMIZERS.values())}. "
+                         "Use load_model(path, compile=False) and compile it again.")
+    keras_only = _KERAS_OPTIMIZER_DEFAULTS | _KERAS_ONLY_OPTIONS.get(class_name.lower(), {})
+    _not_default(config, keras_only, f"optimizer {class_name}")
+    for key in [*keras_only, "name"]:
+        config.pop(key, None)
+    rate = config.get("learning_rate")
+    if isinstance(rate, dict):
+        name = rate.get("class_name")
+        if name not in schedules.SCHEDULES:
+            raise ValueError(f"load_model: learning-rate schedule {name!r} is not in nnlib; "
+                             f"nnlib has {', '.join(schedules.SCHEDULES)}.")
+        config["learning_rate"] = schedules.SCHEDULES[name].from_config(rate["config"])
+    return optimizers.OPTIMIZERS[class_name.lower()](**config)
+
+
+def _loss_from_config(item):
+    if isinstance(item, str):
+        return losses.get(item)
+    if not isinstance(item, dict) or "class_name" not in item:
+        raise ValueError(f"load_model: nnlib reads one loss per model; received {item!r}. Use "
+                         "load_model(path, compile=False).")
+    config = dict(item.get("config", {}))
+    _not_default(config, {"reduction": "sum_over_batch_size", "label_smoothing": 0.0,
+                          "ignore_class": None, "axis": -1}, f"loss {item['class_name']}")
+    loss = losses.get(item["class_name"])
+    if config.get("from_logits"):
+        loss = type(loss)(from_logits=True)
+    return loss
+
+
+# --------------------------------------------------------------------------------------------------
+# Weights: model.weights.h5
+# --------------------------------------------------------------------------------------------------
+
+
+def _write_weights(h5file, model_name, layer_list):
+    h5file.create_group("vars").attrs["name"] = model_name
+    for layer, path in zip(layer_list, _weight_paths(layer_list)):
+        group = h5file.create_group(f"{path}/vars")
+        group.attrs["name"] = layer.name
+        for k, weight in enumerate(layer.get_weights()):
+            group.create_dataset(str(k), data=weight)
+
+
+def _read_weights(h5file, layer_list, what):
+    """Set each layer's weights from its group, checking count and shapes first."""
+    updates = []
+    for layer, path in zip(layer_list, _weight_paths(layer_list)):
+        current = layer.get_weights()
+        group = h5file.get(f"{path}/vars")
+        if group is None:
+            if current:
+                raise ValueError(f"{what} has no weights for layer {layer.name!r} (looked for "
+                                 f"{path}/vars): it was saved from a different architecture.")
+            continue
+        stored = [group[str(k)] for k in range(len(group)) if str(k) in group]
+        if len(stored) != len(current) or any(s.shape != c.shape for s, c in zip(stored,
+                                                                                  current)):
+            raise ValueError(
+                f"{what}: layer {layer.name!r} expects weights of shapes "
+                f"{[c.shape for c in current]}; the file has {[s.shape for s in stored]} at "
+                f"{path}: it was saved from a different architecture.")
+        updates.append((layer, [np.asarray(s[()]) for s in stored]))
+    for layer, weights in updates:
+        if weights:
+            layer.set_weights(weights)
+
+
+def _ordered_layers(model):
+    graph, _ = _read_model(model)
+    if isinstance(model, Sequential):
+        return model.layers
+    return _keras_layer_order(graph.output, graph.parents)
+
+
+# --------------------------------------------------------------------------------------------------
+# The four public functions
+# --------------------------------------------------------------------------------------------------
+
+
+def _check_path(filepath, suffix, function, hint):
+    if not isinstance(filepath, (str, os.PathLike)):
+        raise TypeError(f"{function}: filepath must be a path such as 'model{suffix}'; received "
+                        f"{type(filepath).__name__}.")
+    path = os.fspath(filepath)
+    if not path.endswith(suffix):
+        raise ValueError(f"{function}: filepath must end in {suffix!r} (Keras 3's format); "
+                         f"received {path!r}.{hint}")
+    return path
+
+
+def save_model(model, filepath):
+    """Write ``model`` to ``filepath`` (``.keras``): architecture, weights, compile settings.
+
+    Real Keras opens the file with ``keras.models.load_model(filepath)`` and predicts the same.
+    """
+    path = _check_path(filepath, ".keras", "save_model",
+                       " To save only the weights use save_weights(model, 'model.weights.h5').")
+    graph, compiled = _read_model(model)
+    dtype = _model_dtype(model)
+    class_name, config, layer_order = _model_config(model, graph, dtype)
+    module = "keras" if class_name == "Sequential" else "keras.src.models.functional"
+    document = {"module": module, "class_name": class_name, "config": config,
+                "registered_name": None if class_name == "Sequential" else "Functional",
+                "build_config": {"input_shape": config.get("build_input_shape")},
+                "compile_config": _compile_to_config(*compiled) if compiled else None}
+    metadata = {"keras_version": KERAS_FORMAT_VERSION, "saved_by": "nnlib",
+                "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S")}
+    buffer = io.BytesIO()
+    with _h5py().File(buffer, "w") as h5file:
+        _write_weights(h5file, model.name, layer_order)
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(_METADATA, json.dumps(metadata))
+        archive.writestr(_CONFIG, json.dumps(document))
+        archive.writestr(_WEIGHTS, buffer.getvalue())
+
+
+def _open_archive(path, function):
+    try:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile:
+        raise ValueError(f"{function}: {path!r} is not a .keras file (Keras 3 writes a zip "
+                         "archive); it may be damaged, or saved in another format.") from None
+    names = set(archive.namelist())
+    missing = [name for name in (_CONFIG, _WEIGHTS) if name not in names]
+    if missing:
+        archive.close()
+        raise ValueError(f"{function}: {path!r} lacks {', '.join(missing)}; a .keras file holds "
+                         f"{_CONFIG}, {_METADATA} and {_WEIGHTS}.")
+    return archive
+
+
+def _open_h5(data, source, function):
+    try:
+        return _h5py().File(data, "r")
+    except OSError as error:
+        raise ValueError(f"{function}: {source} is not a readable HDF5 weights file "
+                         f"({error}).") from None
+
+
+def load_model(filepath, compile=True):
+    """Read a ``.keras`` file written by nnlib or by real Keras, for the layers nnlib has.
+
+    Parameters
+    ----------
+    filepath : str or path
+    compile : bool
+        Compile the model as it was when saved (optimizer with its settings, not its state).
+    """
+    path = _check_path(filepath, ".keras", "load_model", "")
+    with _open_archive(path, "load_model") as archive:
+        try:
+            document = json.loads(archive.read(_CONFIG))
+        except (json.JSONDecodeError, UnicodeDecodeError) as error:
+            raise ValueError(f"load_model: {path!r} has a damaged {_CONFIG} ({error}).") from None
+        weights = archive.read(_WEIGHTS)
+    model, layer_order = _model_from_config(document)
+    with _open_h5(io.BytesIO(weights), f"the {_WEIGHTS} inside {path!r}", "load_model") as h5:
+        _read_weights(h5, layer_order, f"load_model: {path!r}")
+    compile_config = document.get("compile_config")
+    if compile and compile_config:
+        metrics = list(compile_config.get("metrics") or [])
+        if not all(isinstance(metric, str) for metric in metrics):
+            raise ValueError(f"load_model: nnlib compiles with metric names such as 'accuracy'; "
+                             f"the file has {metrics!r}. Use load_model(path, compile=False).")
+        model.compile(optimizer=_optimizer_from_config(compile_config["optimizer"]),
+                      loss=_loss_from_config(compile_config["loss"]), metrics=metrics)
+    return model
+
+
+def save_weights(model, filepath):
+    """Write the weights alone to ``filepath`` (``.weights.h5``), in Keras's layout."""
+    path = _check_path(filepath, ".weights.h5", "save_weights",
+                       " To save the whole model use save_model(model, 'model.keras').")
+    layer_order = _ordered_layers(model)
+    with _h5py().File(path, "w") as h5file:
+        _write_weights(h5file, model.name, layer_order)
+
+
+def load_weights(model, filepath):
+    """Set ``model``'s weights from a ``.weights.h5`` (or ``.keras``) file of its architecture."""
+    path = os.fspath(filepath) if isinstance(filepath, (str, os.PathLike)) else filepath
+    layer_order = _ordered_layers(model)
+    if isinstance(path, str) and path.endswith(".keras"):
+        with _open_archive(path, "load_weights") as archive:
+            data, source = io.BytesIO(archive.read(_WEIGHTS)), f"the {_WEIGHTS} inside {path!r}"
+    else:
+        path = _check_path(filepath, ".weights.h5", "load_weights", "")
+        data, source = path, repr(path)
+    with _open_h5(data, source, "load_weights") as h5:
+        _read_weights(h5, layer_order, f"load_weights: {source}")

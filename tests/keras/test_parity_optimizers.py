@@ -1,0 +1,123 @@
+"""RMSprop, Adagrad and learning-rate schedules give real Keras 3's numbers (JAX backend).
+
+Two levels, as in test_parity.py: the same gradients applied for several steps to the same start
+by nnlib and by ``keras.optimizers.X`` on a ``keras.Variable``, then whole 5-epoch ``fit`` runs from
+the same initial weights with shuffling off. Tolerance rtol 1e-5 (float32).
+"""
+
+import os
+
+os.environ.setdefault("KERAS_BACKEND", "jax")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+import nnlib.layers  # noqa: E402
+import nnlib.models  # noqa: E402
+import nnlib.optimizers  # noqa: E402
+
+assert keras.backend.backend() == "jax", "tests/conftest.py must set KERAS_BACKEND=jax first"
+
+RTOL, ATOL = 1e-5, 1e-6
+
+
+def decay(lib, **overrides):
+    kwargs = {"initial_learning_rate": 0.05, "decay_steps": 3, "decay_rate": 0.5} | overrides
+    return lib.optimizers.schedules.ExponentialDecay(**kwargs)
+
+
+# (id, class name, keyword arguments: a function of the library, for schedules)
+OPTIMIZERS = [
+    ("rmsprop-defaults", "RMSprop", lambda lib: {}),
+    ("rmsprop-momentum", "RMSprop", lambda lib: {"learning_rate": 0.01, "momentum": 0.9}),
+    ("rmsprop-centered", "RMSprop", lambda lib: {"learning_rate": 0.01, "centered": True}),
+    ("rmsprop-centered-momentum", "RMSprop",
+     lambda lib: {"learning_rate": 0.01, "rho": 0.8, "momentum": 0.5, "centered": True}),
+    ("adagrad-defaults", "Adagrad", lambda lib: {}),
+    ("adagrad-custom", "Adagrad",
+     lambda lib: {"learning_rate": 0.1, "initial_accumulator_value": 0.5, "epsilon": 1e-4}),
+    ("sgd-decay", "SGD", lambda lib: {"learning_rate": decay(lib), "momentum": 0.9}),
+    ("adam-decay-staircase", "Adam", lambda lib: {"learning_rate": decay(lib, staircase=True)}),
+    ("rmsprop-decay", "RMSprop", lambda lib: {"learning_rate": decay(lib)}),
+    ("adagrad-decay", "Adagrad", lambda lib: {"learning_rate": decay(lib, decay_rate=0.8)}),
+]
+
+
+def twin_optimizers(cls, kwargs):
+    return (getattr(keras.optimizers, cls)(**kwargs(keras)),
+            getattr(nnlib.optimizers, cls)(**kwargs(nnlib)))
+
+
+@pytest.mark.parametrize("case", OPTIMIZERS, ids=[c[0] for c in OPTIMIZERS])
+def test_optimizer_steps_match_keras(case):
+    """Seven steps (past two staircase boundaries) from the same weights and gradients."""
+    _, cls, kwargs = case
+    k_opt, n_opt = twin_optimizers(cls, kwargs)
+    rng = np.random.default_rng(3)
+    start = [rng.normal(size=(4, 3)).astype("float32"), rng.normal(size=3).astype("float32")]
+    k_vars = [keras.Variable(w.copy()) for w in start]
+    n_vars = [w.copy() for w in start]
+    for _ in range(7):
+        grads = [rng.normal(size=w.shape).astype("float32") for w in start]
+        assert n_opt.learning_rate == pytest.approx(float(k_opt.learning_rate), rel=1e-6)
+        k_opt.apply_gradients(list(zip(grads, k_vars)))
+        n_opt.apply_gradients(list(zip(grads, n_vars)))
+        for n_w, k_w in zip(n_vars, k_vars):
+            np.testing.assert_allclose(n_w, np.asarray(k_w.value), rtol=RTOL, atol=ATOL)
+    assert n_opt.iterations == int(k_opt.iterations.value) == 7
+
+
+def test_schedule_values_match_keras():
+    for staircase in (False, True):
+        k_schedule, n_schedule = decay(keras, staircase=staircase), decay(nnlib,
+                                                                          staircase=staircase)
+        for step in range(12):
+            assert float(n_schedule(step)) == pytest.approx(float(k_schedule(step)), rel=1e-6)
+
+
+def test_names_resolve_to_the_same_defaults_as_keras():
+    for name in ["rmsprop", "adagrad", "sgd", "adam"]:
+        k_config = keras.optimizers.get(name).get_config()
+        n_config = nnlib.optimizers.get(name).get_config()
+        assert {k: k_config[k] for k in n_config} == pytest.approx(n_config)
+
+
+# ---- five epochs of fit ----------------------------------------------------------------------
+def build(lib, layers):
+    return lib.Sequential([
+        lib.Input((4,)),
+        layers.Dense(6, activation="relu", name="hidden"),
+        layers.Dense(3, activation="softmax", name="out"),
+    ])
+
+
+FITS = [c for c in OPTIMIZERS if c[0] in ("rmsprop-defaults", "rmsprop-centered-momentum",
+                                          "adagrad-custom", "rmsprop-decay", "adagrad-decay")]
+
+
+@pytest.mark.parametrize("case", FITS, ids=[c[0] for c in FITS])
+def test_five_epochs_of_fit_match_keras(case):
+    _, cls, kwargs = case
+    keras.utils.set_random_seed(0)
+    k_model = build(keras, keras.layers)
+    n_model = build(nnlib.models, nnlib.layers)
+    n_model.set_weights([np.asarray(w.value) for w in k_model.weights])
+    k_opt, n_opt = twin_optimizers(cls, kwargs)
+    settings = dict(loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    k_model.compile(optimizer=k_opt, **settings)
+    n_model.compile(optimizer=n_opt, **settings)
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(50, 4)).astype("float32")
+    y = rng.integers(0, 3, size=50).astype("int32")
+    # 40 training rows in batches of 16, 16, 8: three optimizer steps per epoch, 15 in all
+    fit = dict(batch_size=16, epochs=5, validation_split=0.2, shuffle=False, verbose=0)
+    k_history = k_model.fit(x, y, **fit).history
+    n_history = n_model.fit(x, y, **fit).history
+    assert list(n_history) == list(k_history)
+    for key in k_history:
+        np.testing.assert_allclose(n_history[key], k_history[key], rtol=RTOL, atol=ATOL,
+                                   err_msg=key)
+    for n_w, k_w in zip(n_model.get_weights(), [np.asarray(w.value) for w in k_model.weights]):
+        np.testing.assert_allclose(n_w, k_w, rtol=1e-4, atol=1e-6)
+    assert n_opt.iterations == int(k_opt.iterations.value) == 15

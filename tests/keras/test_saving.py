@@ -1,0 +1,190 @@
+"""Files cross between nnlib and real Keras 3 (JAX backend) in both directions.
+
+nnlib -> Keras: ``nnlib.saving.save_model`` / ``save_weights``, then ``keras.models.load_model`` /
+``keras_model.load_weights``; Keras -> nnlib: ``keras_model.save`` / ``save_weights``, then
+``nnlib.saving.load_model`` / ``load_weights``. Each direction must give the same predictions
+(rtol 1e-5) and, for whole models, the same compile settings.
+"""
+
+import os
+
+os.environ.setdefault("KERAS_BACKEND", "jax")
+
+import warnings  # noqa: E402
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+import nnlib.layers  # noqa: E402
+import nnlib.models  # noqa: E402
+import nnlib.optimizers  # noqa: E402
+from nnlib import saving  # noqa: E402
+
+assert keras.backend.backend() == "jax", "tests/conftest.py must set KERAS_BACKEND=jax first"
+
+RTOL, ATOL = 1e-5, 1e-6
+
+
+def build(lib, kind):
+    """The same architecture from either library (``lib`` is the keras module or a stand-in)."""
+    L = lib.layers
+    if kind == "sequential":
+        return lib.Sequential([lib.Input((4,)), L.Dense(5, activation="relu", name="hidden"),
+                               L.Dense(3, activation="softmax", name="out")], name="seq")
+    # Keras orders these layers [b, a, d2, d1, d3, add, cat, out] (farthest from the output
+    # first) and numbers the weight groups so: a file only loads right if nnlib agrees
+    a, b = lib.Input((4,), name="a"), lib.Input((3,), name="b")
+    d1 = L.Dense(6, activation="tanh", name="d1")(a)
+    d3 = L.Dense(6, name="d3")(L.Dense(2, activation="sigmoid", name="d2")(b))
+    joined = L.Concatenate(name="cat")([L.Add(name="add")([d1, d3]), a])
+    return lib.Model([a, b], L.Dense(1, activation="sigmoid", name="out")(joined), name="fn")
+
+
+class _Nnlib:
+    layers, Sequential, Model, Input = (nnlib.layers, nnlib.models.Sequential, nnlib.models.Model,
+                                        nnlib.layers.Input)
+
+
+def inputs(kind, n=9):
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(n, 4)).astype("float32")
+    return x if kind == "sequential" else [x, rng.normal(size=(n, 3)).astype("float32")]
+
+
+def load_in_keras(path):
+    """keras.models.load_model; its one expected warning is about the optimizer state nnlib does
+    not save (Keras starts the optimizer afresh, as nnlib does)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = keras.models.load_model(path)
+    unexpected = [str(w.message) for w in caught if "optimizer" not in str(w.message)
+                  and not issubclass(w.category, DeprecationWarning)]
+    assert unexpected == []
+    return model
+
+
+def assert_same_predictions(n_model, k_model, kind):
+    x = inputs(kind)
+    np.testing.assert_allclose(n_model.predict(x, verbose=0), np.asarray(k_model.predict(
+        x, verbose=0)), rtol=RTOL, atol=ATOL)
+
+
+def test_nnlib_orders_a_functional_graph_as_keras_does():
+    keras.utils.set_random_seed(0)
+    k_model = build(keras, "functional")
+    n_model = build(_Nnlib, "functional")
+    assert [layer.name for layer in saving._ordered_layers(n_model)] == [
+        layer.name for layer in k_model.layers]
+
+
+@pytest.mark.parametrize("kind", ["sequential", "functional"])
+def test_keras_opens_a_model_saved_by_nnlib(kind, tmp_path):
+    nnlib.utils.set_random_seed(0)
+    n_model = build(_Nnlib, kind)
+    path = tmp_path / "nnlib.keras"
+    saving.save_model(n_model, path)
+    k_model = load_in_keras(path)
+    assert sorted(layer.name for layer in k_model.layers) == sorted(
+        layer.name for layer in n_model.layers
+        if kind == "functional" or not isinstance(layer, nnlib.layers.InputLayer))
+    assert_same_predictions(n_model, k_model, kind)
+
+
+@pytest.mark.parametrize("kind", ["sequential", "functional"])
+def test_nnlib_opens_a_model_saved_by_keras(kind, tmp_path):
+    keras.utils.set_random_seed(0)
+    k_model = build(keras, kind)
+    path = tmp_path / "keras.keras"
+    k_model.save(path)
+    n_model = saving.load_model(path)
+    assert type(n_model) is (nnlib.models.Sequential if kind == "sequential"
+                             else nnlib.models.Model)
+    assert n_model.name == k_model.name
+    assert_same_predictions(n_model, k_model, kind)
+
+
+def test_nnlib_opens_a_keras_sequential_built_by_fit_without_an_input(tmp_path):
+    keras.utils.set_random_seed(0)
+    k_model = keras.Sequential([keras.layers.Dense(3, activation="tanh"), keras.layers.Dense(1)])
+    k_model.compile(optimizer="sgd", loss="mse")
+    x = inputs("sequential")
+    k_model.fit(x, x[:, :1], epochs=1, verbose=0)
+    k_model.save(tmp_path / "built_by_fit.keras")
+    n_model = saving.load_model(tmp_path / "built_by_fit.keras")
+    assert_same_predictions(n_model, k_model, "sequential")
+
+
+@pytest.mark.parametrize("kind", ["sequential", "functional"])
+def test_weights_files_cross_both_ways(kind, tmp_path):
+    keras.utils.set_random_seed(0)
+    k_model = build(keras, kind)
+    nnlib.utils.set_random_seed(5)
+    n_model = build(_Nnlib, kind)
+    k_model.save_weights(tmp_path / "keras.weights.h5")
+    saving.load_weights(n_model, tmp_path / "keras.weights.h5")
+    assert_same_predictions(n_model, k_model, kind)
+
+    nnlib.utils.set_random_seed(6)
+    n_other = build(_Nnlib, kind)
+    saving.save_weights(n_other, tmp_path / "nnlib.weights.h5")
+    k_model.load_weights(tmp_path / "nnlib.weights.h5")
+    assert_same_predictions(n_other, k_model, kind)
+
+
+def test_compile_settings_cross_to_keras(tmp_path):
+    nnlib.utils.set_random_seed(0)
+    n_model = build(_Nnlib, "sequential")
+    schedule = nnlib.optimizers.schedules.ExponentialDecay(0.05, 10, 0.9, staircase=True)
+    n_model.compile(optimizer=nnlib.optimizers.RMSprop(learning_rate=schedule, centered=True),
+                    loss=nnlib.losses.SparseCategoricalCrossentropy(from_logits=True),
+                    metrics=["accuracy"])
+    saving.save_model(n_model, tmp_path / "m.keras")
+    k_model = load_in_keras(tmp_path / "m.keras")
+    optimizer = k_model.optimizer
+    assert isinstance(optimizer, keras.optimizers.RMSprop) and optimizer.centered
+    assert isinstance(optimizer._learning_rate, keras.optimizers.schedules.ExponentialDecay)
+    assert optimizer._learning_rate.get_config() == schedule.get_config()
+    assert isinstance(k_model.loss, keras.losses.SparseCategoricalCrossentropy)
+    assert k_model.loss.get_config()["from_logits"] is True
+    assert k_model.get_compile_config()["metrics"] == ["accuracy"]
+
+
+def test_compile_settings_cross_to_nnlib_and_train_the_same(tmp_path):
+    """A compiled Keras model, loaded by nnlib, trains for 3 epochs as Keras trains its copy."""
+    keras.utils.set_random_seed(0)
+    k_model = build(keras, "sequential")
+    k_model.compile(optimizer=keras.optimizers.Adagrad(learning_rate=0.1),
+                    loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    k_model.save(tmp_path / "m.keras")
+    n_model = saving.load_model(tmp_path / "m.keras")
+    assert repr(n_model.optimizer) == ("Adagrad(learning_rate=0.10000000149011612, "
+                                       "initial_accumulator_value=0.1, epsilon=1e-07)")
+    x = inputs("sequential", 40)
+    y = np.random.default_rng(2).integers(0, 3, size=40).astype("int32")
+    fit = dict(batch_size=16, epochs=3, shuffle=False, verbose=0)
+    k_history = k_model.fit(x, y, **fit).history
+    n_history = n_model.fit(x, y, **fit).history
+    for key in k_history:
+        np.testing.assert_allclose(n_history[key], k_history[key], rtol=RTOL, atol=ATOL)
+
+
+@pytest.mark.parametrize("name", ["sgd", "adam", "rmsprop", "adagrad"])
+def test_every_optimizer_keras_compiles_with_by_name_comes_back_with_its_settings(name, tmp_path):
+    k_model = build(keras, "sequential")
+    k_model.compile(optimizer=name, loss="mse")
+    k_model.save(tmp_path / "m.keras")
+    optimizer = saving.load_model(tmp_path / "m.keras").optimizer
+    assert type(optimizer) is type(nnlib.optimizers.get(name))
+    k_config = k_model.optimizer.get_config()
+    assert optimizer.get_config() == pytest.approx({key: k_config[key]
+                                                    for key in optimizer.get_config()})
+
+
+def test_a_keras_layer_nnlib_does_not_have_is_named(tmp_path):
+    k_model = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Conv2D(2, 3, name="conv"),
+                                keras.layers.Flatten(), keras.layers.Dense(1)])
+    k_model.save(tmp_path / "conv.keras")
+    with pytest.raises(ValueError, match=r"layer 'conv' is a Keras Conv2D, which nnlib does not "
+                                         r"have\. nnlib can load: InputLayer, Dense"):
+        saving.load_model(tmp_path / "conv.keras")

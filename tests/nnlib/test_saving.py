@@ -1,0 +1,320 @@
+"""Saving: .keras and .weights.h5 files written and read by nnlib itself, Keras's layout, errors.
+
+Files written or read by real Keras are tested in tests/keras/test_saving.py.
+"""
+
+import json
+import zipfile
+
+import h5py
+import numpy as np
+import pytest
+
+from nnlib import layers, optimizers, saving, utils
+from nnlib.layers import Add, Concatenate, Dense, Input
+from nnlib.losses import BinaryCrossentropy
+from nnlib.models import Model, Sequential
+
+
+def sequential(seed=0):
+    utils.set_random_seed(seed)
+    return Sequential([Input((4,)), Dense(5, activation="relu", name="hidden"),
+                       Dense(3, activation="softmax", name="out")], name="seq")
+
+
+def functional(seed=0):
+    """a -> d1; b -> d2 -> d3; add(d1, d3) -> cat with a -> out.
+
+    Keras lists this graph's layers farthest from the output first ([b, a, d2, d1, d3, ...]), not
+    in the order nnlib builds it, and numbers the weight groups in that order.
+    """
+    utils.set_random_seed(seed)
+    a, b = Input((4,), name="a"), Input((3,), name="b")
+    d1 = Dense(6, activation="tanh", name="d1")(a)
+    d3 = Dense(6, name="d3")(Dense(2, activation="sigmoid", name="d2")(b))
+    joined = Concatenate(name="cat")([Add(name="add")([d1, d3]), a])
+    return Model([a, b], Dense(1, activation="sigmoid", name="out")(joined), name="fn")
+
+
+def x_for(model, n=7, seed=1):
+    rng = np.random.default_rng(seed)
+    xs = [rng.normal(size=(n,) + t.shape[1:]).astype("float32") for t in model.inputs]
+    return xs if len(xs) > 1 else xs[0]
+
+
+@pytest.mark.parametrize("make", [sequential, functional])
+def test_save_then_load_gives_the_same_model(make, tmp_path):
+    model = make()
+    path = tmp_path / "model.keras"
+    saving.save_model(model, path)
+    again = saving.load_model(path)
+    assert type(again) is type(model) and again.name == model.name
+    assert [layer.name for layer in again.layers] == [layer.name for layer in model.layers]
+    for before, after in zip(model.layers, again.layers):
+        assert type(after) is type(before)
+        if isinstance(before, Dense):
+            assert (after.units, after.activation.name, after.use_bias) == (
+                before.units, before.activation.name, before.use_bias)
+    x = x_for(model)
+    np.testing.assert_array_equal(again.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
+def test_the_file_is_keras_s_zip_of_config_metadata_and_weights(tmp_path):
+    path = tmp_path / "model.keras"
+    saving.save_model(sequential(), path)
+    with zipfile.ZipFile(path) as archive:
+        assert sorted(archive.namelist()) == ["config.json", "metadata.json", "model.weights.h5"]
+        config = json.loads(archive.read("config.json"))
+        assert json.loads(archive.read("metadata.json"))["keras_version"].startswith("3.")
+    assert config["class_name"] == "Sequential"
+    assert [item["class_name"] for item in config["config"]["layers"]] == [
+        "InputLayer", "Dense", "Dense"]
+    assert config["config"]["layers"][1]["config"]["units"] == 5
+    assert config["config"]["layers"][1]["config"]["activation"] == "relu"
+    assert config["compile_config"] is None  # never compiled
+
+
+def test_weights_are_grouped_by_class_in_keras_s_layer_order(tmp_path):
+    model = functional()
+    path = tmp_path / "fn.weights.h5"
+    saving.save_weights(model, path)
+    with h5py.File(path) as h5:
+        names = {group: h5[f"layers/{group}/vars"].attrs["name"] for group in h5["layers"]}
+        assert names == {"input_layer": "b", "input_layer_1": "a", "dense": "d2", "dense_1": "d1",
+                         "dense_2": "d3", "dense_3": "out", "add": "add", "concatenate": "cat"}
+        np.testing.assert_array_equal(h5["layers/dense/vars/0"][()],
+                                      next(lay for lay in model.layers if lay.name == "d2").kernel)
+        assert h5["vars"].attrs["name"] == "fn"
+
+
+@pytest.mark.parametrize("make", [sequential, functional])
+def test_save_weights_then_load_weights_into_a_fresh_model(make, tmp_path):
+    model, fresh = make(seed=0), make(seed=1)
+    x = x_for(model)
+    assert not np.allclose(fresh.predict(x, verbose=0), model.predict(x, verbose=0))
+    saving.save_weights(model, tmp_path / "w.weights.h5")
+    saving.load_weights(fresh, tmp_path / "w.weights.h5")
+    np.testing.assert_array_equal(fresh.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
+def test_load_weights_also_reads_a_keras_file(tmp_path):
+    model, fresh = sequential(seed=0), sequential(seed=1)
+    saving.save_model(model, tmp_path / "m.keras")
+    saving.load_weights(fresh, tmp_path / "m.keras")
+    for a, b in zip(fresh.get_weights(), model.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_float64_models_keep_their_dtype(tmp_path):
+    from nnlib import config
+    with config.floatx_scope("float64"):
+        model = sequential()
+    saving.save_model(model, tmp_path / "m.keras")
+    again = saving.load_model(tmp_path / "m.keras")
+    assert again.get_weights()[0].dtype == np.float64
+
+
+# ---- compile settings ------------------------------------------------------------------------
+def test_compile_settings_come_back(tmp_path):
+    model = sequential()
+    schedule = optimizers.schedules.ExponentialDecay(0.1, decay_steps=5, decay_rate=0.5,
+                                                     staircase=True)
+    model.compile(optimizer=optimizers.RMSprop(learning_rate=schedule, momentum=0.5),
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    saving.save_model(model, tmp_path / "m.keras")
+    again = saving.load_model(tmp_path / "m.keras")
+    assert repr(again.optimizer) == repr(model.optimizer)
+    assert again.optimizer is not model.optimizer and again.optimizer.iterations == 0
+    assert again.loss.name == "sparse_categorical_crossentropy"
+    x, y = x_for(model, 12), np.arange(12) % 3
+    assert again.evaluate(x, y, verbose=0) == pytest.approx(model.evaluate(x, y, verbose=0))
+    assert saving.load_model(tmp_path / "m.keras", compile=False).optimizer is None
+
+
+def test_a_loss_on_logits_is_saved_as_an_object(tmp_path):
+    model = functional()
+    model.compile(optimizer="adagrad", loss=BinaryCrossentropy(from_logits=True))
+    saving.save_model(model, tmp_path / "m.keras")
+    with zipfile.ZipFile(tmp_path / "m.keras") as archive:
+        loss = json.loads(archive.read("config.json"))["compile_config"]["loss"]
+    assert loss["class_name"] == "BinaryCrossentropy" and loss["config"]["from_logits"] is True
+    again = saving.load_model(tmp_path / "m.keras")
+    assert isinstance(again.loss, BinaryCrossentropy) and again.loss.from_logits
+    assert type(again.optimizer) is optimizers.Adagrad
+
+
+# ---- errors ----------------------------------------------------------------------------------
+def rewrite_config(path, change):
+    """Copy the .keras file at ``path`` with its config.json changed by ``change(config)``."""
+    with zipfile.ZipFile(path) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    config = json.loads(members["config.json"])
+    change(config)
+    members["config.json"] = json.dumps(config)
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+
+
+@pytest.mark.parametrize("function, name, message", [
+    (saving.save_model, "m.h5", r"save_model: filepath must end in '\.keras'.*received '.*m\.h5'"
+                                r"\. To save only the weights use save_weights"),
+    (saving.save_weights, "m.h5", r"save_weights: filepath must end in '\.weights\.h5'"),
+    (saving.load_weights, "m.h5", r"load_weights: filepath must end in '\.weights\.h5'"),
+])
+def test_wrong_extension(function, name, message, tmp_path):
+    with pytest.raises(ValueError, match=message):
+        function(sequential(), tmp_path / name)
+
+
+def test_load_model_wrong_extension(tmp_path):
+    with pytest.raises(ValueError, match=r"load_model: filepath must end in '\.keras'"):
+        saving.load_model(tmp_path / "m.weights.h5")
+
+
+def test_a_keras_layer_nnlib_does_not_have_is_named(tmp_path):
+    path = tmp_path / "m.keras"
+    saving.save_model(sequential(), path)
+
+    def to_conv(config):
+        config["config"]["layers"][1]["class_name"] = "Conv2D"
+
+    rewrite_config(path, to_conv)
+    with pytest.raises(ValueError, match=r"layer 'hidden' is a Keras Conv2D, which nnlib does not "
+                                         r"have\. nnlib can load: InputLayer, Dense, Concatenate, "
+                                         r"Add"):
+        saving.load_model(path)
+
+
+def test_keras_options_nnlib_does_not_implement_are_refused(tmp_path):
+    path = tmp_path / "m.keras"
+    saving.save_model(sequential(), path)
+
+    def regularize(config):
+        config["config"]["layers"][2]["config"]["kernel_regularizer"] = {"class_name": "L2"}
+
+    rewrite_config(path, regularize)
+    with pytest.raises(ValueError, match=r"layer 'out' \(Dense\) uses kernel_regularizer"):
+        saving.load_model(path)
+
+
+def test_unsupported_compile_settings_point_to_compile_false(tmp_path):
+    path = tmp_path / "m.keras"
+    model = sequential()
+    model.compile(optimizer="adam", loss="mse")
+    saving.save_model(model, path)
+
+    def clip(config):
+        config["compile_config"]["optimizer"]["config"]["clipnorm"] = 1.0
+
+    rewrite_config(path, clip)
+    with pytest.raises(ValueError, match=r"optimizer Adam uses clipnorm.*compile=False"):
+        saving.load_model(path)
+    assert saving.load_model(path, compile=False).optimizer is None
+
+    def lion(config):
+        config["compile_config"]["optimizer"]["class_name"] = "Lion"
+
+    rewrite_config(path, lion)
+    with pytest.raises(ValueError, match=r"compiled with Keras's Lion, which nnlib does not have; "
+                                         r"nnlib's optimizers: SGD, Adam, RMSprop, Adagrad"):
+        saving.load_model(path)
+
+
+def test_an_unknown_activation_lists_the_valid_ones(tmp_path):
+    path = tmp_path / "m.keras"
+    saving.save_model(sequential(), path)
+
+    def gelu(config):
+        config["config"]["layers"][1]["config"]["activation"] = "gelu"
+
+    rewrite_config(path, gelu)
+    with pytest.raises(ValueError, match=r"Unknown activation 'gelu'\. Valid names: .*'relu'"):
+        saving.load_model(path)
+
+
+def test_a_frozen_layer_stays_frozen(tmp_path):
+    path = tmp_path / "m.keras"
+    saving.save_model(sequential(), path)
+
+    def freeze(config):
+        config["config"]["layers"][1]["config"]["trainable"] = False
+
+    rewrite_config(path, freeze)
+    hidden, out = saving.load_model(path).layers
+    assert hidden.trainable is False and getattr(out, "trainable", True) is True
+
+
+def test_a_file_that_is_not_a_zip(tmp_path):
+    path = tmp_path / "m.keras"
+    path.write_bytes(b"not a zip archive at all")
+    with pytest.raises(ValueError, match=r"is not a \.keras file \(Keras 3 writes a zip archive\)"):
+        saving.load_model(path)
+
+
+def test_a_zip_without_the_weights(tmp_path):
+    path = tmp_path / "m.keras"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("config.json", "{}")
+    with pytest.raises(ValueError, match=r"lacks model\.weights\.h5; a \.keras file holds"):
+        saving.load_model(path)
+
+
+def test_damaged_members(tmp_path):
+    path = tmp_path / "m.keras"
+    saving.save_model(sequential(), path)
+    with zipfile.ZipFile(path) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    for name, message in [("config.json", r"has a damaged config\.json"),
+                          ("model.weights.h5", r"model\.weights\.h5 inside .* is not a readable "
+                                               r"HDF5 weights file")]:
+        damaged = dict(members, **{name: members[name][:40]})
+        with zipfile.ZipFile(path, "w") as archive:
+            for member, data in damaged.items():
+                archive.writestr(member, data)
+        with pytest.raises(ValueError, match=message):
+            saving.load_model(path)
+
+
+def test_a_config_that_is_not_a_model(tmp_path):
+    path = tmp_path / "m.keras"
+    saving.save_model(functional(), path)
+    rewrite_config(path, lambda config: config["config"].pop("output_layers"))
+    with pytest.raises(ValueError, match=r"config\.json does not describe a Keras model.*"
+                                         r"'output_layers'"):
+        saving.load_model(path)
+
+
+def test_weights_of_another_architecture_are_refused_before_any_change(tmp_path):
+    saving.save_weights(sequential(), tmp_path / "w.weights.h5")
+    utils.set_random_seed(0)
+    other = Sequential([Input((4,)), Dense(5, name="hidden"), Dense(2, name="out")])
+    before = other.get_weights()
+    with pytest.raises(ValueError, match=r"layer 'out' expects weights of shapes \[\(5, 2\), "
+                                         r"\(2,\)\]; the file has \[\(5, 3\), \(3,\)\]"):
+        saving.load_weights(other, tmp_path / "w.weights.h5")
+    for a, b in zip(other.get_weights(), before):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_a_model_must_be_built_to_be_saved(tmp_path):
+    with pytest.raises(ValueError, match=r"is not built yet.*start it with Input"):
+        saving.save_model(Sequential([Dense(2)]), tmp_path / "m.keras")
+    with pytest.raises(TypeError, match="expected an nnlib model"):
+        saving.save_weights("model", tmp_path / "m.weights.h5")
+
+
+def test_a_layer_without_a_keras_format_is_named(tmp_path):
+    class Double(layers.Layer):
+        def forward(self, x):
+            return 2 * x
+
+        def backward(self, grad, input_gradient=True):
+            return 2 * grad
+
+    inputs = Input((2,))
+    model = Model(inputs, Dense(1)(Double(name="double")(inputs)))
+    with pytest.raises(ValueError, match=r"layer 'double' is a Double, which has no Keras format "
+                                         r"in nnlib\.saving; layers that can be saved: Dense, "
+                                         r"Concatenate, Add"):
+        saving.save_model(model, tmp_path / "m.keras")
