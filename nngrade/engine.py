@@ -13,9 +13,10 @@ import ast
 import contextlib
 import io
 import re
+import time
 import warnings
 
-from . import wire
+from . import policy, wire
 from .notebook import plan_submission
 from .sandbox import Limits, Sandbox, SandboxDied
 
@@ -137,6 +138,7 @@ class Judge:
         self.fatal_cells = set()
         self.ran = []  # learner cells run so far (indices into the plan)
         self.isolation = None
+        self.deadline = None  # the submission's total time, shared by all its sandboxes
 
     # -- flags ---------------------------------------------------------------------------------
     def flag(self, kind, where, detail):
@@ -146,7 +148,11 @@ class Judge:
 
     # -- sandbox management --------------------------------------------------------------------
     def _start(self):
-        self.sandbox = Sandbox(self.released_dir, self.limits, self.isolate, self.watched)
+        if self.deadline is None:
+            self.deadline = time.monotonic() + self.limits.submission_seconds
+        self.sandbox = Sandbox(self.released_dir, self.limits, self.isolate, self.watched,
+                               hidden=policy.hidden_for(self.spec.name), deadline=self.deadline,
+                               assignment=self.spec.name)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             self.sandbox.start()
@@ -164,7 +170,7 @@ class Judge:
 
     def _restart(self):
         self._stop()
-        if self.restarts >= MAX_RESTARTS:
+        if self.restarts >= MAX_RESTARTS or time.monotonic() >= self.deadline:
             return False
         self.restarts += 1
         self._start()
