@@ -103,7 +103,9 @@ def remove_stale(folder=None):
     """Remove the sandbox folders and logs left by grader processes that are gone (a killed run).
 
     Names are ``nngrade-<pid>-...``: only folders whose owner process no longer exists are removed,
-    so a run that is still going on elsewhere keeps its own.
+    so a run that is still going on elsewhere keeps its own. Earlier versions named their folders and
+    logs ``nngrade-work-*``, ``nngrade-root-*`` and ``nngrade-log-*`` with no owner: those are removed
+    once untouched for an hour (no grading takes that long without writing its log).
     """
     folder = Path(folder or tempfile.gettempdir())
     try:
@@ -115,7 +117,13 @@ def remove_stale(folder=None):
         if not name.startswith(PREFIX):
             continue
         owner = name[len(PREFIX):].split("-", 1)[0]
-        if not owner.isdigit() or int(owner) == os.getpid() or _owner_alive(int(owner)):
+        if owner in _OLD_KINDS:
+            try:
+                if time.time() - entry.lstat().st_mtime < 3600:
+                    continue
+            except OSError:
+                continue
+        elif not owner.isdigit() or int(owner) == os.getpid() or _owner_alive(int(owner)):
             continue
         if entry.is_dir() and not entry.is_symlink():
             remove_tree(entry)
@@ -126,6 +134,7 @@ def remove_stale(folder=None):
                 pass
 
 
+_OLD_KINDS = ("work", "root", "log")
 _STALE_CHECKED = []
 
 

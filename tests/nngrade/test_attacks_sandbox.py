@@ -67,7 +67,8 @@ def _wait_until_gone(token):
 # -- 1. the course, the venv and the temporary folder under /tmp ---------------------------------
 
 PROBE = textwrap.dedent("""
-    import sys
+    import os, sys
+    sys.path.insert(0, os.getcwd())  # the course folder (under /tmp), as when run from the course
     import nnlib
     from nngrade.sandbox import Limits, Sandbox
     assert sys.prefix.startswith(sys.argv[1]) and nnlib.__file__.startswith(sys.argv[1]), (sys.prefix, nnlib.__file__)
@@ -84,9 +85,9 @@ def test_the_sandbox_works_when_the_course_the_venv_and_the_temporary_folder_are
     course, venv, temp = tmp_path / "course", tmp_path / "venv", tmp_path / "temp"
     for folder in (course, venv, temp):
         folder.mkdir()
+    (tmp_path / "probe.py").write_text(PROBE)
     script = (f"mount --bind {COURSE} {course} && mount --bind {sys.prefix} {venv} && cd {course} && "
-              f"TMPDIR={temp} exec {venv}/bin/python -I -c \"import sys; sys.path.insert(0, '')\n{PROBE}\" "
-              f"{tmp_path}")
+              f"TMPDIR={temp} exec {venv}/bin/python -I {tmp_path}/probe.py {tmp_path}")
     unshare = ["unshare", "--mount", "--propagation", "private"] + ([] if os.geteuid() == 0 else ["--map-root-user"])
     done = subprocess.run([*unshare, "sh", "-c", script], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
@@ -342,10 +343,12 @@ def test_leftovers_of_a_killed_run_are_removed_and_a_live_runs_are_kept(tmp_path
         old_log = tmp_path / "nngrade-log-x1y2"
         old_log.write_text("a log of an earlier version")
         os.utime(old_log, (time.time() - 7200, time.time() - 7200))
+        fresh_log = tmp_path / "nngrade-log-a1b2"  # maybe still written by a run of an earlier version
+        fresh_log.write_text("")
         other = tmp_path / "nngrade-notes"
         other.mkdir()
         sandbox_module.remove_stale(tmp_path)
-        assert sorted(p.name for p in tmp_path.iterdir()) == sorted([kept.name, other.name])
+        assert sorted(p.name for p in tmp_path.iterdir()) == sorted([kept.name, fresh_log.name, other.name])
     finally:
         live.kill()
         live.wait()
