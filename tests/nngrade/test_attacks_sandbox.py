@@ -34,7 +34,7 @@ def hang_guard():
         raise AssertionError("the grader hung")
 
     previous = signal.signal(signal.SIGALRM, fail)
-    signal.alarm(240)
+    signal.alarm(120)
     yield
     signal.alarm(0)
     signal.signal(signal.SIGALRM, previous)
@@ -106,13 +106,16 @@ FORGE = textwrap.dedent("""
             if isinstance(header, dict) and "nonce" in header:
                 return header["nonce"]
             frame = frame.f_back
+    def _reply_pipe():  # the write end of a pipe: the worker's channel to the grader
+        import fcntl, stat
+        for fd in range(3, 256):
+            try:
+                if fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_ACCMODE == os.O_WRONLY and stat.S_ISFIFO(os.fstat(fd).st_mode):
+                    return fd
+            except OSError:
+                pass
     _fake = json.dumps({"ok": True, "nonce": NONCE, "nblobs": 0}).encode()
-    for _fd in range(3, 256):
-        try:
-            os.write(_fd, struct.pack("!I", len(_fake)) + _fake)
-            break
-        except OSError:
-            pass
+    os.write(_reply_pipe(), struct.pack("!I", len(_fake)) + _fake)
     time.sleep(3600)
 """)
 
