@@ -49,8 +49,8 @@ COPIES = {
         "    layer.build((None, W.shape[0]))\n    layer.kernel = W\n    layer.bias = np.asarray(b, dtype=float)\n"
         "    return layer.forward(np.asarray(x, dtype=float))\n")}),
     "backpropagation": _fixed({"numerical_gradient": (
-        "def numerical_gradient(f, w, eps=1e-6):\n    import nnlib.gradcheck\n"
-        "    return nnlib.gradcheck.numerical_gradient(f, w, eps)\n")}),
+        "def numerical_gradient(f, w, eps=1e-6):\n    import numpy as np, nnlib.gradcheck\n"
+        "    return nnlib.gradcheck.numerical_gradient(f, np.array(w, dtype=np.float64), eps)\n")}),
 }
 
 
@@ -133,3 +133,27 @@ def test_a_stub_keeps_names_and_docstrings_but_computes_nothing():
 def test_assignments_without_such_pieces_hide_nothing():
     assert policy.hidden_for("keras_training") == [] and policy.hidden_for("capstone") == []
     assert policy.hidden_for("activations") == ["nnlib.activations"]
+
+
+def test_a_hidden_function_handed_over_by_a_test_works_only_during_that_call():
+    """Tests pass nnlib's sigmoid into the learner's tanh: it is computed by the grader, never copied in."""
+    import nnlib.activations
+
+    from nngrade.sandbox import LearnerError, Sandbox
+
+    with Sandbox(limits=LIMITS, hidden=policy.hidden_for("activations"), assignment="activations") as box:
+        box.run_cell("import nnlib.activations\nkept = []\n"
+                     "def use(f, x):\n    kept.append(f)\n    return float(f(x))\n"
+                     "def later(x):\n    return kept[0](x)\n"
+                     "def direct(x):\n    return nnlib.activations.sigmoid(x)\n"
+                     "def source():\n    return open(nnlib.activations.__file__).read()\n"
+                     "def compiled():\n    import glob, os\n"
+                     "    return glob.glob(os.path.dirname(nnlib.activations.__file__) + '/__pycache__/*')\n")
+        assert box.call("use", [nnlib.activations.sigmoid, 0.0], {}) == 0.5
+        with pytest.raises(RuntimeError, match="did not hand over"):
+            box.call("later", [0.0], {})
+        with pytest.raises(LearnerError, match="sigmoid|activation functions.*not available while grading"):
+            box.call("direct", [0.0], {})
+        stub = box.call("source", [], {})
+        assert box.call("compiled", [], {}) == []  # no compiled copy of the real module either
+    assert "def sigmoid(x)" in stub and "1 / (1 + " not in stub and "np.exp" not in stub
