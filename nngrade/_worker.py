@@ -227,7 +227,7 @@ def set_limits(config):
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
     resource.setrlimit(resource.RLIMIT_FSIZE, (256 << 20, 256 << 20))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    if os.getuid() == NOBODY and not config.get("cgroups"):
+    if os.getuid() == NOBODY and not config.get("cgroups_limit"):
         # No control group: a fork bomb stops here (the count is per user, shared by all sandboxes).
         resource.setrlimit(resource.RLIMIT_NPROC, (4096, 4096))
 
@@ -244,7 +244,8 @@ def main():
     joined = join_cgroups(config)
     status = confine(config)
     if status["level"] == "full":
-        status["detail"] += (", memory and process count limited for the whole submission" if joined else
+        limited = joined and config.get("cgroups_limit")
+        status["detail"] += (", memory and process count limited for the whole submission" if limited else
                              ", memory limited per process only (no writable control group)")
     # Die with the grader (set after the user switch, which clears it). Nothing lingers after Ctrl-C.
     ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)

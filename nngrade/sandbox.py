@@ -345,7 +345,6 @@ class Sandbox:
         self.process = None
         self.isolation = None
         self.audit = []
-        self.log_path = None
         self.base = None
         self.cgroups = None
 
@@ -409,22 +408,22 @@ class Sandbox:
             "scratch_bytes": self.limits.scratch_bytes,
             "reply_bytes": self.limits.reply_bytes,
             "cgroups": self.cgroups.folders() if self.cgroups else [],
+            "cgroups_limit": bool(self.cgroups and self.cgroups.limited),
         }
-        self.log_path = str(self.base / "log")
         # One BLAS thread: fair parallel grading, and the worker must be single-threaded to unshare.
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8", "OMP_NUM_THREADS": "1",
                "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-        with open(self.log_path, "wb") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-I", str(WORKER), json.dumps(config)],
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=log,
-                pass_fds=(to_child_r, from_child_w),
-                cwd=self.workdir,
-                env=env,
-                start_new_session=True,
-            )
+        # The learner's output goes nowhere: a log on the host's disk would be a way to fill it.
+        self.process = subprocess.Popen(
+            [sys.executable, "-I", str(WORKER), json.dumps(config)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            pass_fds=(to_child_r, from_child_w),
+            cwd=self.workdir,
+            env=env,
+            start_new_session=True,
+        )
         os.close(to_child_r)
         os.close(from_child_w)
         os.set_blocking(to_child_w, False)
@@ -479,9 +478,8 @@ class Sandbox:
             self.cgroups.remove()
             self.cgroups = None
         if self.base is not None:
-            remove_tree(self.base)  # work, root (empty on the host), the stubs and the log
+            remove_tree(self.base)  # work, root (empty on the host) and the stubs
             self.base = self.workdir = self.rootdir = None
-            self.log_path = None
 
     def __enter__(self):
         return self.start()
