@@ -214,6 +214,22 @@ class Cgroups:
                     self.paths[controller] = path
 
     @staticmethod
+    def remove_stale():
+        """Remove the (empty) groups of grader processes that are gone."""
+        own = _own_cgroups()
+        for mount, kind, options in _mounts():
+            keys = [""] if kind == "cgroup2" else [c for c in ("memory", "pids") if c in options]
+            for key in keys:
+                base = Path(mount, own.get(key, "/").lstrip("/"))
+                for folder in base.glob(f"{PREFIX}*"):
+                    owner = folder.name[len(PREFIX):].split("-", 1)[0]
+                    if owner.isdigit() and not _owner_alive(int(owner)):
+                        try:
+                            folder.rmdir()
+                        except OSError:
+                            pass
+
+    @staticmethod
     def _make(base, name):
         path = os.path.join(base, name)
         try:
@@ -350,9 +366,18 @@ class Sandbox:
 
     # -- life cycle -------------------------------------------------------------------------
     def start(self):
+        try:
+            return self._start()
+        except BaseException:
+            self.stop()  # a sandbox that could not start leaves nothing behind either
+            raise
+
+    def _start(self):
         if not _STALE_CHECKED:
             _STALE_CHECKED.append(True)
             remove_stale()
+            if os.geteuid() == 0:
+                Cgroups.remove_stale()
         if self.deadline is None:
             self.deadline = time.monotonic() + self.limits.submission_seconds
         # One folder per sandbox, named after this process: a killed run's leftovers are found later.
