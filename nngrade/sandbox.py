@@ -1,9 +1,16 @@
 """The grader's side of the sandbox: start a confined worker, send it cells and calls, watch the clock.
 
-A :class:`Sandbox` is one learner process (see ``_worker.py``). Everything that comes back is decoded
-by :mod:`nngrade.wire` into fresh plain objects made by the grader; a learner's object never enters
-the grader's process. If the worker dies or overruns its time limit, :class:`SandboxDied` says why
-and the caller may start a new one.
+A :class:`Sandbox` is one learner process (see ``_worker.py``) inside its own namespaces and control
+groups. Everything that comes back is decoded by :mod:`nngrade.wire` into fresh plain objects made by
+the grader; a learner's object never enters the grader's process.
+
+The learner's code runs in the process that answers, so nothing it says is believed beyond plain
+data: each reply must echo the request's random nonce (a stray or out-of-turn message ends the
+sandbox), replies are size-capped, every write and read has a deadline (and the submission a total
+one), and why a process ended comes from what the grader saw itself: exit status and the control
+groups' OOM-kill counts, never the learner's output. If the worker dies or overruns its time,
+:class:`SandboxDied` says why and the caller may start a new one; stopping a sandbox ends every
+process it started (its PID namespace dies with PID 1, and its control groups are emptied).
 """
 
 import builtins
