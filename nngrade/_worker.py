@@ -1,17 +1,25 @@
 """The sandbox worker: runs ONE learner's notebook cells and answers calls with plain data.
 
 Started by :mod:`nngrade.sandbox` as ``python -I _worker.py CONFIG_JSON`` with two pipe file
-descriptors. Before any learner code runs it confines itself (see :func:`confine`): a private mount
-namespace whose root holds only the system, Python, NumPy/nnlib and a scratch working folder with the
-released files; a network namespace with no interfaces; then it drops to an unprivileged user and
-sets CPU, memory, file-size and process limits. The grader never trusts anything it says beyond plain
-data: the judging happens in the grader's own process.
+descriptors. Before any learner code runs it joins the submission's control groups (memory and
+process count for everything it will start) and confines itself (see :func:`confine`): private
+mount, network, IPC and process namespaces; a root that holds only the system, Python and
+NumPy/nnlib (with the pieces the assignment asks the learner to write replaced by stubs) and a
+size-limited scratch folder on its own tmpfs with the released files; then it drops to an
+unprivileged user and sets CPU, memory, file-size and process limits.
+
+The learner's code runs in this process, so it can write on the pipes too: nothing it says is
+trusted beyond plain data. The grader checks that each reply answers its request (a nonce echoed
+back), caps reply sizes, and takes every verdict about how the process ended from what it observed
+itself (exit status, control-group events), never from this process's words.
 """
 
+import builtins
 import ctypes
 import json
 import os
 import resource
+import shutil
 import signal
 import sys
 import traceback
@@ -65,6 +73,77 @@ def _bind(libc, root, path, writable=False, target=None):
             _mount(libc, None, inside, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
 
 
+def join_cgroups(config):
+    """Move this process (and so all it starts) into the submission's control groups."""
+    joined = []
+    for path in config.get("cgroups", []):
+        try:
+            with open(os.path.join(path, "cgroup.procs"), "w") as handle:
+                handle.write("0")  # 0: the writing process, whatever PID namespace it is in
+            joined.append(path)
+        except OSError:
+            pass
+    return joined
+
+
+def _supervise(libc, child):
+    """The process outside the learner's PID namespace: its end is the namespace's end.
+
+    PID 1 of a namespace takes every process of the namespace with it when it dies, whatever they
+    did to escape (``setsid``, clearing their parent-death signal, threads). So when the grader
+    stops us (SIGTERM, or our parent dying), we kill PID 1.
+    """
+
+    def end(signum, frame):
+        try:
+            os.kill(child, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+    signal.signal(signal.SIGTERM, end)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    if os.getppid() == 1:  # the grader is already gone
+        end(None, None)
+    _, status = os.waitpid(child, 0)
+    if os.WIFSIGNALED(status):
+        signal.signal(signal.WTERMSIG(status), signal.SIG_DFL)
+        os.kill(os.getpid(), os.WTERMSIG(status))
+    os._exit(os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else 1)
+
+
+def _copy_into(source, target, owner):
+    """Copy the released files into the scratch tmpfs (the host's copy never sees learner writes)."""
+    for name in os.listdir(source):
+        here, there = os.path.join(source, name), os.path.join(target, name)
+        if os.path.isdir(here) and not os.path.islink(here):
+            os.mkdir(there)
+            _copy_into(here, there, owner)
+        else:
+            shutil.copy2(here, there, follow_symlinks=False)
+        if owner is not None:
+            os.lchown(there, owner, owner)
+
+
+def _hide(libc, root, config):
+    """Put the stubs of the hidden nnlib modules over the real files wherever nnlib is visible."""
+    overlays = config.get("overlays") or {}
+    if not overlays:
+        return
+    places = ["/opt/nngrade/lib/nnlib"] + [p for p in config.get("nnlib_copies", [])]
+    for place in places:
+        inside = root + place
+        if not os.path.isdir(inside):
+            continue
+        cache = os.path.join(inside, "__pycache__")
+        if os.path.isdir(cache):  # compiled copies of the real modules
+            _mount(libc, "tmpfs", cache, "tmpfs", MS_NOSUID | MS_NODEV | MS_RDONLY, "size=4k,mode=555")
+        for relative, stub in overlays.items():
+            target = os.path.join(inside, relative)
+            if os.path.isfile(target):
+                _mount(libc, stub, target, None, MS_BIND)
+                _mount(libc, None, target, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID)
+
+
 def confine(config):
     """Hide the host's files, cut the network, drop privileges. Returns a description of what held."""
     if not config.get("isolate", True):
@@ -72,7 +151,7 @@ def confine(config):
     libc = ctypes.CDLL(None, use_errno=True)
     as_root = os.geteuid() == 0 and not config.get("user_namespace")
     try:
-        flags = os.CLONE_NEWNS | os.CLONE_NEWNET | os.CLONE_NEWPID
+        flags = os.CLONE_NEWNS | os.CLONE_NEWNET | os.CLONE_NEWPID | os.CLONE_NEWIPC
         if not as_root:
             flags |= os.CLONE_NEWUSER
         uid, gid = os.getuid(), os.getgid()
@@ -86,16 +165,17 @@ def confine(config):
                 handle.write(f"0 {gid} 1")
         # The new PID namespace holds our next child: it becomes process 1 there and sees no other
         # process of the machine. This process only waits for it and passes on how it ended.
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
         child = os.fork()
         if child:
-            _, status = os.waitpid(child, 0)
-            if os.WIFSIGNALED(status):
-                os.kill(os.getpid(), os.WTERMSIG(status))
-            os._exit(os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else 1)
+            _supervise(libc, child)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
         _mount(libc, None, "/", None, MS_REC | MS_PRIVATE)
         root = config["rootdir"]  # an empty folder made (and removed) by the grader
         _mount(libc, "tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=16m,mode=755")
+        # /tmp first: the venv, nnlib or the course may live under the host's /tmp, and their binds
+        # below must land on top of this tmpfs, not under it.
+        os.makedirs(root + "/tmp", exist_ok=True)
+        _mount(libc, "tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=256m,mode=1777")
         for path in ("/usr", "/bin", "/lib", "/lib32", "/lib64", "/sbin", "/etc"):
             if os.path.lexists(path):
                 _bind(libc, root, path)
@@ -104,15 +184,22 @@ def confine(config):
                 _bind(libc, root, path)
         for name, path in config.get("packages", {}).items():
             _bind(libc, root, path, target=f"/opt/nngrade/lib/{name}")
+        _hide(libc, root, config)
         for device in ("null", "zero", "random", "urandom"):
             _bind(libc, root, f"/dev/{device}", writable=True)
-        os.makedirs(root + "/tmp", exist_ok=True)
-        _mount(libc, "tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=256m,mode=1777")
-        _bind(libc, root, config["workdir"], writable=True, target=LEARNER_HOME)
+        # The learner's folder: its own tmpfs, so what the learner writes is size-limited and never
+        # reaches the host's disk.
+        home = root + LEARNER_HOME
+        os.makedirs(home, exist_ok=True)
+        owner = f",uid={NOBODY},gid={NOBODY}" if as_root else ""
+        _mount(libc, "tmpfs", home, "tmpfs", MS_NOSUID | MS_NODEV,
+               f"size={int(config['scratch_bytes'])},mode=700{owner}")
+        _copy_into(config["workdir"], home, NOBODY if as_root else None)
         os.chroot(root)
         os.chdir(LEARNER_HOME)
         detail = ["mount namespace with only system, Python and nnlib files", "own process namespace",
-                  "no network"]
+                  "own IPC namespace", "no network",
+                  f"scratch folder limited to {int(config['scratch_bytes']) >> 20} MB"]
         if as_root:
             os.setgroups([])
             os.setgid(NOBODY)
@@ -140,44 +227,26 @@ def set_limits(config):
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
     resource.setrlimit(resource.RLIMIT_FSIZE, (256 << 20, 256 << 20))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    if os.getuid() == NOBODY:  # a fork bomb stops here (the count is per user: shared by all sandboxes)
+    if os.getuid() == NOBODY and not config.get("cgroups_limit"):
+        # No control group: a fork bomb stops here (the count is per user, shared by all sandboxes).
         resource.setrlimit(resource.RLIMIT_NPROC, (4096, 4096))
-
-
-class Audit:
-    """Records attempts to open or list paths outside the learner's folder (reported as flags)."""
-
-    def __init__(self, watched, allowed):
-        self.watched = [w for w in watched if w]
-        self.allowed = tuple(a for a in allowed if a)
-        self.events = []
-
-    def __call__(self, event, args):
-        if event not in ("open", "os.listdir", "os.scandir", "glob.glob", "os.chdir"):
-            return
-        if not args or not isinstance(args[0], (str, bytes, os.PathLike)):
-            return
-        try:
-            path = os.fsdecode(args[0])
-        except TypeError:
-            return
-        lowered = path.lower()
-        if lowered.startswith(self.allowed):
-            return
-        if any(w in lowered for w in self.watched) and len(self.events) < 20:
-            entry = f"{event} {path}"
-            if entry not in self.events:
-                self.events.append(entry)
 
 
 def main():
     config = json.loads(sys.argv[1])
+    del sys.argv[1:]  # not a secret (learner code can find the descriptors anyway), just not in plain view
+    max_reply = int(config.get("reply_bytes", wire.MAX_BLOB_BYTES))
     inbox = os.fdopen(config["fd_in"], "rb", buffering=0)
     outbox = os.fdopen(config["fd_out"], "wb", buffering=0)
     os.environ.update({"HOME": LEARNER_HOME, "MPLBACKEND": "Agg", "OMP_NUM_THREADS": "1",
                        "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "KERAS_BACKEND": "jax",
                        "MPLCONFIGDIR": "/tmp", "IPYTHONDIR": "/tmp/ipython", "PYTHONDONTWRITEBYTECODE": "1"})
+    joined = join_cgroups(config)
     status = confine(config)
+    if status["level"] == "full":
+        limited = joined and config.get("cgroups_limit")
+        status["detail"] += (", memory and process count limited for the whole submission" if limited else
+                             ", memory limited per process only (no writable control group)")
     # Die with the grader (set after the user switch, which clears it). Nothing lingers after Ctrl-C.
     ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if os.getppid() == 1:
@@ -196,10 +265,8 @@ def main():
         user_ns = shell.user_ns
     except Exception:  # IPython is optional: plain exec is the fallback
         shell, user_ns = None, {"__name__": "__main__"}
-    allowed = [p.lower() for p in config["python_paths"]] + ["/opt/nngrade/", HERE.lower() + "/"]
-    audit = Audit([w.lower() for w in config.get("watched", [])], allowed)
-    sys.addaudithook(audit)
-    wire.write_message(outbox, {"op": "ready", "isolation": status, "ipython": shell is not None})
+    wire.write_message(outbox, {"op": "ready", "nonce": config.get("nonce"), "isolation": status,
+                                "ipython": shell is not None})
 
     while True:
         try:
@@ -207,6 +274,7 @@ def main():
         except EOFError:
             return
         op = header.get("op")
+        nonce = header.get("nonce")
         reply = {"ok": True}
         reply_blobs = []
         try:
@@ -216,13 +284,15 @@ def main():
                 target = user_ns.get(header["name"])
                 if target is None or not callable(target):
                     raise NameError(f"name '{header['name']}' is not defined as a function in your notebook")
-                args, kwargs = wire.decode(header["args"], blobs, learner=lambda name: _own_function(user_ns, name))
+                GraderFunction.channel.update(inbox=inbox, outbox=outbox, nonce=nonce, max=max_reply)
+                args, kwargs = wire.decode(header["args"], blobs, learner=lambda name: _own_function(user_ns, name),
+                                           grader=GraderFunction)
                 with warnings.catch_warnings(record=True) as caught:
                     warnings.simplefilter("always")
                     result = target(*args, **kwargs)
                 reply["warnings"] = [[w.category.__name__, str(w.message)[:500]] for w in caught[:20]
                                      if w.category.__module__ == "builtins"]
-                tree, reply_blobs = wire.encode(result)
+                tree, reply_blobs = wire.encode(result, max_bytes=max_reply)
                 reply["value"] = tree
             elif op == "describe":
                 kinds = {}
@@ -233,7 +303,7 @@ def main():
                         kinds[name] = {"kind": "callable"}
                     else:
                         try:
-                            tree, more = wire.encode(user_ns[name])
+                            tree, more = wire.encode(user_ns[name], max_bytes=max_reply)
                             offset = len(reply_blobs)
                             reply_blobs.extend(more)
                             kinds[name] = {"kind": "data", "value": tree, "offset": offset}
@@ -241,7 +311,7 @@ def main():
                             kinds[name] = {"kind": "other", "message": str(error)}
                 reply["names"] = kinds
             elif op == "stop":
-                wire.write_message(outbox, reply)
+                wire.write_message(outbox, dict(reply, nonce=nonce))
                 return
             else:
                 raise ValueError(f"unknown operation {op!r}")
@@ -258,8 +328,33 @@ def main():
                 "traceback": _learner_traceback(error),
             }
             reply_blobs = []
-        reply["audit"] = list(audit.events)
+        reply["nonce"] = nonce
         wire.write_message(outbox, reply, reply_blobs)
+
+
+class GraderFunction:
+    """A function that stays in the grader (nnlib's own, hidden here): each call asks the grader.
+
+    Only valid during the call that handed it over; the grader refuses it afterwards.
+    """
+
+    channel = {}  # inbox, outbox, the current request's nonce, the reply cap
+
+    def __init__(self, index):
+        self.index = index
+
+    def __call__(self, *args, **kwargs):
+        channel = self.channel
+        tree, blobs = wire.encode([list(args), dict(kwargs)], max_bytes=channel["max"])
+        wire.write_message(channel["outbox"], {"op": "callback", "i": self.index, "args": tree,
+                                               "nonce": channel["nonce"]}, blobs)
+        header, blobs = wire.read_message(channel["inbox"])
+        if header.get("ok"):
+            return wire.decode(header["value"], blobs)
+        kind = getattr(builtins, str(header.get("etype")), None)
+        if not (isinstance(kind, type) and issubclass(kind, Exception)):
+            kind = RuntimeError
+        raise kind(str(header.get("message", "")))
 
 
 def _own_function(user_ns, name):

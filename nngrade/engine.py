@@ -13,9 +13,10 @@ import ast
 import contextlib
 import io
 import re
+import time
 import warnings
 
-from . import wire
+from . import policy, wire
 from .notebook import NotebookError, plan_submission, read_submission
 from .result import CellError, SubmissionResult, TestResult
 from .sandbox import Limits, Sandbox, SandboxDied
@@ -136,6 +137,7 @@ class Judge:
         self.fatal_cells = set()
         self.ran = []  # learner cells run so far (indices into the plan)
         self.isolation = None
+        self.deadline = None  # the submission's total time, shared by all its sandboxes
 
     # -- flags ---------------------------------------------------------------------------------
     def flag(self, kind, where, detail):
@@ -144,7 +146,11 @@ class Judge:
     # -- sandbox management --------------------------------------------------------------------
     def _start(self):
         _RUNNING.add(self)
-        self.sandbox = Sandbox(self.released_dir, self.limits, self.isolate, self.watched)
+        if self.deadline is None:
+            self.deadline = time.monotonic() + self.limits.submission_seconds
+        self.sandbox = Sandbox(self.released_dir, self.limits, self.isolate, self.watched,
+                               hidden=policy.hidden_for(self.spec.name), deadline=self.deadline,
+                               assignment=self.spec.name)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             self.sandbox.start()
@@ -163,10 +169,15 @@ class Judge:
 
     def _restart(self):
         self._stop()
-        if self.result.restarts >= MAX_RESTARTS:
+        if self.result.restarts >= MAX_RESTARTS or time.monotonic() >= self.deadline:
             return False
         self.result.restarts += 1
-        self._start()
+        try:
+            self._start()
+        except SandboxDied as death:
+            self._stop()
+            self.flag("crash", "sandbox", f"a new learner process could not start: {death.reason}")
+            return False
         for index in list(self.ran):
             if index in self.fatal_cells:
                 continue

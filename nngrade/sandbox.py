@@ -1,9 +1,16 @@
 """The grader's side of the sandbox: start a confined worker, send it cells and calls, watch the clock.
 
-A :class:`Sandbox` is one learner process (see ``_worker.py``). Everything that comes back is decoded
-by :mod:`nngrade.wire` into fresh plain objects made by the grader; a learner's object never enters
-the grader's process. If the worker dies or overruns its time limit, :class:`SandboxDied` says why
-and the caller may start a new one.
+A :class:`Sandbox` is one learner process (see ``_worker.py``) inside its own namespaces and control
+groups. Everything that comes back is decoded by :mod:`nngrade.wire` into fresh plain objects made by
+the grader; a learner's object never enters the grader's process.
+
+The learner's code runs in the process that answers, so nothing it says is believed beyond plain
+data: each reply must echo the request's random nonce (a stray or out-of-turn message ends the
+sandbox), replies are size-capped, every write and read has a deadline (and the submission a total
+one), and why a process ended comes from what the grader saw itself: exit status and the control
+groups' OOM-kill counts, never the learner's output. If the worker dies or overruns its time,
+:class:`SandboxDied` says why and the caller may start a new one; stopping a sandbox ends every
+process it started (its PID namespace dies with PID 1, and its control groups are emptied).
 """
 
 import builtins
@@ -20,21 +27,26 @@ import time
 import warnings
 from pathlib import Path
 
-from . import wire
+from . import policy, wire
 
 WORKER = Path(__file__).with_name("_worker.py")
 NOBODY = 65534
+PREFIX = "nngrade-"
 
 
 @dataclasses.dataclass
 class Limits:
-    """Resource limits for one learner process."""
+    """Resource limits for one submission."""
 
     cell_seconds: float = 120.0  # wall time for one learner cell
     call_seconds: float = 60.0  # wall time for one call made by a test
     cpu_seconds: int = 900  # CPU time for the whole process
-    memory_bytes: int = 4 << 30  # address space (RLIMIT_AS)
+    memory_bytes: int = 4 << 30  # all of the submission's processes together (one process without cgroups)
     startup_seconds: float = 60.0
+    submission_seconds: float = 1800.0  # wall time for the whole submission, restarts included
+    processes: int = 256  # processes and threads of the submission together (where cgroups allow)
+    scratch_bytes: int = 512 << 20  # the learner's folder (its own tmpfs)
+    reply_bytes: int = wire.MAX_BLOB_BYTES  # array data in one reply
 
 
 class SandboxDied(RuntimeError):
@@ -43,7 +55,7 @@ class SandboxDied(RuntimeError):
     def __init__(self, reason, kind):
         super().__init__(reason)
         self.reason = reason
-        self.kind = kind  # "timeout", "exit", "signal", "memory"
+        self.kind = kind  # "timeout", "exit", "signal", "memory", "protocol"
 
 
 class LearnerError(Exception):
@@ -69,6 +81,234 @@ def find_nnlib():
     return list(spec.submodule_search_locations)[0]
 
 
+# -- temporary folders ------------------------------------------------------------------------
+
+def remove_tree(path):
+    """Remove ``path`` whatever it holds (also trees too deep for :func:`shutil.rmtree`); never raises."""
+    path = os.fspath(path)
+    try:
+        shutil.rmtree(path)
+    except FileNotFoundError:
+        return
+    except (OSError, RecursionError):
+        # GNU rm walks a tree of any depth without recursion and without long paths.
+        subprocess.run(["rm", "-rf", "--one-file-system", "--", path], stdin=subprocess.DEVNULL,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+
+
+def _owner_alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale(folder=None):
+    """Remove the sandbox folders and logs left by grader processes that are gone (a killed run).
+
+    Names are ``nngrade-<pid>-...``: only folders whose owner process no longer exists are removed,
+    so a run that is still going on elsewhere keeps its own. Earlier versions named their folders and
+    logs ``nngrade-work-*``, ``nngrade-root-*`` and ``nngrade-log-*`` with no owner: those are removed
+    once untouched for an hour (no grading takes that long without writing its log).
+    """
+    folder = Path(folder or tempfile.gettempdir())
+    try:
+        entries = list(folder.iterdir())
+    except OSError:
+        return
+    for entry in entries:
+        name = entry.name
+        if not name.startswith(PREFIX):
+            continue
+        owner = name[len(PREFIX):].split("-", 1)[0]
+        if owner in _OLD_KINDS:
+            try:
+                if time.time() - entry.lstat().st_mtime < 3600:
+                    continue
+            except OSError:
+                continue
+        elif not owner.isdigit() or int(owner) == os.getpid() or _owner_alive(int(owner)):
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            remove_tree(entry)
+        else:
+            try:
+                entry.unlink()
+            except OSError:
+                pass
+
+
+_OLD_KINDS = ("work", "root", "log")
+_STALE_CHECKED = []
+
+
+# -- control groups ---------------------------------------------------------------------------
+
+def _mounts():
+    """(mount point, file system type, super options) of this machine's cgroup mounts."""
+    found = []
+    try:
+        lines = Path("/proc/self/mountinfo").read_text().splitlines()
+    except OSError:
+        return found
+    for line in lines:
+        left, _, right = line.partition(" - ")
+        fields, tail = left.split(), right.split()
+        if len(fields) >= 5 and len(tail) >= 3 and tail[0] in ("cgroup", "cgroup2"):
+            found.append((fields[4], tail[0], set(tail[2].split(","))))
+    return found
+
+
+def _own_cgroups():
+    """This process's cgroup path per v1 controller and for v2 (key "")."""
+    own = {}
+    try:
+        lines = Path("/proc/self/cgroup").read_text().splitlines()
+    except OSError:
+        return own
+    for line in lines:
+        _, controllers, path = line.split(":", 2)
+        for name in controllers.split(",") if controllers else [""]:
+            own[name] = path
+    return own
+
+
+class Cgroups:
+    """The submission's control groups: memory and process count for all it starts, and a kill switch.
+
+    cgroup v2 where it has the memory and pids controllers; cgroup v1's memory and pids hierarchies
+    otherwise (both kinds exist on hybrid machines: v2 then still gives ``cgroup.kill``). Nothing is
+    made where the folders are not writable (not root): the sandbox then says so in its isolation.
+    """
+
+    def __init__(self, limits, name):
+        self.paths = {}  # role ("memory", "pids", "kill") -> folder
+        self.oom_files = []
+        own = _own_cgroups()
+        for mount, kind, options in _mounts():
+            if kind == "cgroup2":
+                base = os.path.join(mount, own.get("", "/").lstrip("/"))
+                path = self._make(base, name)
+                if path is None:
+                    continue
+                if os.path.exists(os.path.join(path, "memory.max")) and "memory" not in self.paths:
+                    self._write(path, "memory.max", limits.memory_bytes)
+                    self._write(path, "memory.swap.max", 0)
+                    self.paths["memory"] = path
+                    self.oom_files.append(os.path.join(path, "memory.events"))
+                if os.path.exists(os.path.join(path, "pids.max")) and "pids" not in self.paths:
+                    self._write(path, "pids.max", limits.processes)
+                    self.paths["pids"] = path
+                if os.path.exists(os.path.join(path, "cgroup.kill")):
+                    self.paths.setdefault("kill", path)
+                if path not in self.paths.values():
+                    os.rmdir(path)
+            for controller in ("memory", "pids"):
+                if kind == "cgroup" and controller in options and controller not in self.paths:
+                    base = os.path.join(mount, own.get(controller, "/").lstrip("/"))
+                    path = self._make(base, name)
+                    if path is None:
+                        continue
+                    if controller == "memory":
+                        self._write(path, "memory.limit_in_bytes", limits.memory_bytes)
+                        self._write(path, "memory.memsw.limit_in_bytes", limits.memory_bytes)
+                        self.oom_files.append(os.path.join(path, "memory.oom_control"))
+                    else:
+                        self._write(path, "pids.max", limits.processes)
+                    self.paths[controller] = path
+
+    @staticmethod
+    def remove_stale():
+        """Remove the (empty) groups of grader processes that are gone."""
+        own = _own_cgroups()
+        for mount, kind, options in _mounts():
+            keys = [""] if kind == "cgroup2" else [c for c in ("memory", "pids") if c in options]
+            for key in keys:
+                base = Path(mount, own.get(key, "/").lstrip("/"))
+                for folder in base.glob(f"{PREFIX}*"):
+                    owner = folder.name[len(PREFIX):].split("-", 1)[0]
+                    if owner.isdigit() and not _owner_alive(int(owner)):
+                        try:
+                            folder.rmdir()
+                        except OSError:
+                            pass
+
+    @staticmethod
+    def _make(base, name):
+        path = os.path.join(base, name)
+        try:
+            os.mkdir(path)
+        except OSError:
+            return None
+        return path
+
+    @staticmethod
+    def _write(path, filename, value):
+        try:
+            with open(os.path.join(path, filename), "w") as handle:
+                handle.write(str(value))
+        except OSError:
+            pass
+
+    @property
+    def limited(self):
+        return "memory" in self.paths and "pids" in self.paths
+
+    def folders(self):
+        return sorted(set(self.paths.values()))
+
+    def oom_kills(self):
+        """How many processes the kernel killed for going over the memory limit (as it counts them)."""
+        total = 0
+        for filename in self.oom_files:
+            try:
+                for line in Path(filename).read_text().splitlines():
+                    key, _, value = line.partition(" ")
+                    if key == "oom_kill" and value.strip().isdigit():
+                        total += int(value)
+            except OSError:
+                pass
+        return total
+
+    def kill(self):
+        """SIGKILL every process in the groups, until none is left (a few rounds at most)."""
+        if "kill" in self.paths:
+            self._write(self.paths["kill"], "cgroup.kill", 1)
+        for _ in range(100):
+            pids = set()
+            for path in self.folders():
+                try:
+                    pids.update(int(p) for p in Path(path, "cgroup.procs").read_text().split())
+                except (OSError, ValueError):
+                    pass
+            if not pids:
+                return
+            for pid in pids:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
+            time.sleep(0.02)
+
+    def remove(self):
+        self.kill()
+        for path in self.folders():
+            for _ in range(100):  # a killed process leaves its group a moment after it is reaped
+                try:
+                    os.rmdir(path)
+                    break
+                except FileNotFoundError:
+                    break
+                except OSError:
+                    time.sleep(0.02)
+        self.paths = {}
+
+
+# -- the channel --------------------------------------------------------------------------------
+
 class _DeadlineReader:
     def __init__(self, fd):
         self.fd = fd
@@ -82,26 +322,78 @@ class _DeadlineReader:
         return os.read(self.fd, min(count, 1 << 20))
 
 
+def _write_all(fd, data, deadline):
+    """Write ``data`` to the non-blocking ``fd`` before ``deadline``, or raise TimeoutError."""
+    view = memoryview(data)
+    while view:
+        timeout = max(0.0, deadline - time.monotonic())
+        _, ready, _ = select.select([], [fd], [], timeout)
+        if not ready:
+            raise TimeoutError
+        try:
+            written = os.write(fd, view[: 1 << 16])
+        except BlockingIOError:
+            continue
+        view = view[written:]
+
+
+class _Outbox:
+    """What :func:`wire.write_message` writes to: collects one message, sent with a deadline."""
+
+    def __init__(self):
+        self.data = b""
+
+    def write(self, data):
+        self.data += data
+
+    def flush(self):
+        pass
+
+
 class Sandbox:
     """One confined learner process holding the learner's namespace between calls."""
 
     def __init__(self, released_dir=None, limits=None, isolate=True, watched=(), extra_files=None,
-                 user_namespace=False):
+                 user_namespace=False, hidden=(), deadline=None, assignment=None):
         self.user_namespace = user_namespace  # the unprivileged recipe, also when running as root
         self.limits = limits or Limits()
         self.isolate = isolate
         self.released_dir = Path(released_dir) if released_dir else None
-        self.watched = [str(w) for w in watched]
+        self.watched = [str(w) for w in watched if str(w)]
         self.extra_files = extra_files or {}
+        self.hidden = list(hidden)  # nnlib modules this assignment asks the learner to write
+        self.assignment = assignment
+        # A monotonic-clock deadline for the whole submission (shared by its restarts), or None.
+        self.deadline = deadline
         self.process = None
         self.isolation = None
         self.audit = []
-        self.log_path = None
+        self.base = None
+        self.cgroups = None
 
     # -- life cycle -------------------------------------------------------------------------
     def start(self):
-        self.workdir = Path(tempfile.mkdtemp(prefix="nngrade-work-"))
-        self.rootdir = tempfile.mkdtemp(prefix="nngrade-root-")  # the sandbox's / is mounted here
+        try:
+            return self._start()
+        except BaseException:
+            self.stop()  # a sandbox that could not start leaves nothing behind either
+            raise
+
+    def _start(self):
+        if not _STALE_CHECKED:
+            _STALE_CHECKED.append(True)
+            remove_stale()
+            if os.geteuid() == 0:
+                Cgroups.remove_stale()
+        if self.deadline is None:
+            self.deadline = time.monotonic() + self.limits.submission_seconds
+        # One folder per sandbox, named after this process: a killed run's leftovers are found later.
+        self.base = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-"))
+        self.workdir = self.base / "work"
+        self.rootdir = self.base / "root"  # the sandbox's / is mounted here (in its own namespace)
+        self.workdir.mkdir()
+        self.rootdir.mkdir()
+        os.chmod(self.base, 0o755)
         if self.released_dir is not None and self.released_dir.is_dir():
             for item in self.released_dir.iterdir():
                 if item.suffix == ".ipynb" or item.name.startswith("."):
@@ -113,52 +405,67 @@ class Sandbox:
                     shutil.copy2(item, destination)
         for name, data in self.extra_files.items():
             (self.workdir / name).write_bytes(data)
-        as_root = os.geteuid() == 0
-        if self.isolate and as_root and not self.user_namespace:
-            for path in [self.workdir, *self.workdir.rglob("*")]:
-                os.chown(path, NOBODY, NOBODY)
+        self.cgroups = Cgroups(self.limits, self.base.name) if os.geteuid() == 0 else None
         to_child_r, to_child_w = os.pipe()
         from_child_r, from_child_w = os.pipe()
         packages = {}
         nnlib_dir = find_nnlib()
         if nnlib_dir:
             packages["nnlib"] = nnlib_dir
+        python_paths = _python_paths()
+        overlays = {}
+        if self.hidden and nnlib_dir:
+            stubs = self.base / "hidden"
+            stubs.mkdir()
+            overlays = policy.write_stubs(nnlib_dir, self.hidden, stubs, self.assignment)
+        copies = sorted({os.path.join(p, "nnlib") for p in python_paths
+                         if os.path.isdir(os.path.join(p, "nnlib"))}
+                        | ({nnlib_dir} if nnlib_dir and any(nnlib_dir.startswith(p + "/") for p in python_paths)
+                           else set()))
+        self.nonce = os.urandom(16).hex()
         config = {
             "fd_in": to_child_r,
             "fd_out": from_child_w,
+            "nonce": self.nonce,
             "workdir": str(self.workdir),
-            "rootdir": self.rootdir,
+            "rootdir": str(self.rootdir),
             "isolate": self.isolate,
             "user_namespace": self.user_namespace,
-            "python_paths": _python_paths(),
+            "python_paths": python_paths,
             "packages": packages,
+            "overlays": overlays,
+            "nnlib_copies": copies,
             "memory_bytes": self.limits.memory_bytes,
             "cpu_seconds": self.limits.cpu_seconds,
-            "watched": self.watched,
+            "scratch_bytes": self.limits.scratch_bytes,
+            "reply_bytes": self.limits.reply_bytes,
+            "cgroups": self.cgroups.folders() if self.cgroups else [],
+            "cgroups_limit": bool(self.cgroups and self.cgroups.limited),
         }
-        log = tempfile.NamedTemporaryFile(prefix="nngrade-log-", delete=False)
-        self.log_path = log.name
         # One BLAS thread: fair parallel grading, and the worker must be single-threaded to unshare.
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8", "OMP_NUM_THREADS": "1",
                "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+        # The learner's output goes nowhere: a log on the host's disk would be a way to fill it.
         self.process = subprocess.Popen(
             [sys.executable, "-I", str(WORKER), json.dumps(config)],
             stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=log,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
             pass_fds=(to_child_r, from_child_w),
             cwd=self.workdir,
             env=env,
             start_new_session=True,
         )
-        log.close()
         os.close(to_child_r)
         os.close(from_child_w)
-        self._out = os.fdopen(to_child_w, "wb", buffering=0)
+        os.set_blocking(to_child_w, False)
+        self._out_fd = to_child_w
         self._in = _DeadlineReader(from_child_r)
         self._in_fd = from_child_r
-        header, _ = self._receive(self.limits.startup_seconds)
+        header, _ = self._receive(self.limits.startup_seconds, self.nonce)
         self.isolation = header.get("isolation", {"level": "unknown"})
+        if not isinstance(self.isolation, dict):
+            self.isolation = {"level": "unknown"}
         if self.isolate and self.isolation.get("level") != "full":
             warnings.warn(
                 "nngrade: the learner's code is NOT isolated from the file system on this machine "
@@ -169,39 +476,42 @@ class Sandbox:
             )
         return self
 
+    def _kill(self):
+        """End everything the submission started: PID 1 of its namespace, then its control groups."""
+        if self.process is None:
+            return
+        if self.process.poll() is None:
+            try:
+                self.process.send_signal(signal.SIGTERM)  # the supervisor kills the namespace's PID 1
+            except ProcessLookupError:
+                pass
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                pass
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        if self.cgroups is not None:
+            self.cgroups.kill()
+        self.process.wait()
+
     def stop(self):
         if self.process is not None:
-            if self.process.poll() is None:
+            self._kill()
+            for fd in (self._out_fd, self._in_fd):
                 try:
-                    os.killpg(self.process.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-            self.process.wait()
-            for stream in (self._out,):
-                try:
-                    stream.close()
+                    os.close(fd)
                 except OSError:
                     pass
-            try:
-                os.close(self._in_fd)
-            except OSError:
-                pass
             self.process = None
-        if getattr(self, "workdir", None) is not None:
-            shutil.rmtree(self.workdir, ignore_errors=True)
-            self.workdir = None
-        if getattr(self, "rootdir", None) is not None:
-            try:
-                os.rmdir(self.rootdir)  # empty on the host: the sandbox's mounts lived in its own namespace
-            except OSError:
-                pass
-            self.rootdir = None
-        if self.log_path:
-            try:
-                os.unlink(self.log_path)
-            except OSError:
-                pass
-            self.log_path = None
+        if self.cgroups is not None:
+            self.cgroups.remove()
+            self.cgroups = None
+        if self.base is not None:
+            remove_tree(self.base)  # work, root (empty on the host) and the stubs
+            self.base = self.workdir = self.rootdir = None
 
     def __enter__(self):
         return self.start()
@@ -214,66 +524,122 @@ class Sandbox:
         return self.process is not None and self.process.poll() is None
 
     # -- messaging --------------------------------------------------------------------------
-    def _death(self, timed_out):
-        if timed_out:
+    def _death(self, cause):
+        """Stop the process; say why from what the grader saw itself (never from the learner's words)."""
+        oom = self.cgroups.oom_kills() if self.cgroups is not None else 0
+        if cause is None and self.process.poll() is None:
             try:
-                os.killpg(self.process.pid, signal.SIGKILL)
-            except ProcessLookupError:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
                 pass
-            self.process.wait()
+        code = self.process.poll()
+        self._kill()
+        if oom:
+            gigabytes = self.limits.memory_bytes / (1 << 30)
+            return SandboxDied(f"went over the memory limit ({gigabytes:g} GB for all of the submission's "
+                               "processes together) and was stopped", "memory")
+        if cause == "timeout":
             return SandboxDied("stopped after running out of time (an endless loop, or much too slow?)", "timeout")
-        try:
-            code = self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            code = self.process.wait()
-        tail = ""
-        try:
-            tail = Path(self.log_path).read_text(errors="replace")[-2000:]
-        except OSError:
-            pass
-        if "MemoryError" in tail or code == -signal.SIGKILL:
-            return SandboxDied("the process ran out of memory or was killed", "memory")
+        if cause == "submission":
+            return SandboxDied(f"stopped: the submission used up its total time "
+                               f"({self.limits.submission_seconds:g} s)", "timeout")
+        if cause is not None:
+            return SandboxDied(f"was stopped because it wrote on the grader's channel ({cause})", "protocol")
         if code == -signal.SIGXCPU:
             return SandboxDied("stopped after using up its CPU time", "timeout")
         if code is not None and code < 0:
             return SandboxDied(f"the process was killed by signal {-code}", "signal")
         return SandboxDied(f"the process exited (exit code {code}) before answering", "exit")
 
-    def _receive(self, seconds):
-        self._in.deadline = time.monotonic() + seconds
+    def _deadline(self, seconds):
+        """(deadline, what it stands for) for one exchange: its own limit or the submission's."""
+        own = time.monotonic() + seconds
+        if self.deadline is not None and self.deadline < own:
+            return self.deadline, "submission"
+        return own, "timeout"
+
+    def _receive(self, seconds, nonce):
+        deadline, cause = self._deadline(seconds)
+        self._in.deadline = deadline
         try:
-            header, blobs = wire.read_message(self._in)
+            header, blobs = wire.read_message(self._in, max_blobs=self.limits.reply_bytes)
         except TimeoutError:
-            raise self._death(True) from None
-        except (EOFError, wire.WireError, ValueError, OSError):
-            raise self._death(False) from None
-        for entry in header.get("audit", []) or []:
-            if isinstance(entry, str) and entry not in self.audit:
-                self.audit.append(entry)
+            raise self._death(cause) from None
+        except wire.MessageTooLarge as error:
+            if self.cgroups is not None and self.cgroups.oom_kills():
+                raise self._death(None) from None
+            raise wire.WireError(f"a reply too large to accept: {error}") from None
+        except wire.WireError as error:
+            raise self._death(f"a malformed message: {error}") from None
+        except (EOFError, ValueError, OSError):
+            raise self._death(None) from None
+        if header.get("nonce") != nonce:
+            raise self._death("a message that does not answer the grader's request")
+        if self.cgroups is not None and self.cgroups.oom_kills():
+            raise self._death(None)  # one of its processes was killed for memory: the submission ends
         return header, blobs
 
-    def _request(self, header, blobs=(), seconds=60.0):
-        if not self.alive:
-            raise self._death(False)
+    def _send(self, header, blobs, deadline, cause):
+        outbox = _Outbox()
+        wire.write_message(outbox, header, blobs)
         try:
-            wire.write_message(self._out, header, blobs)
-        except (BrokenPipeError, OSError):
-            raise self._death(False) from None
-        return self._receive(seconds)
+            _write_all(self._out_fd, outbox.data, deadline)
+        except TimeoutError:
+            raise self._death(cause) from None
+        except OSError:
+            raise self._death(None) from None
+
+    def _request(self, header, blobs=(), seconds=60.0, kept=()):
+        """Send one request and return its reply, answering the learner's calls of ``kept`` functions."""
+        if not self.alive:
+            raise self._death(None)
+        nonce = os.urandom(16).hex()
+        deadline, cause = self._deadline(seconds)
+        self._send(dict(header, nonce=nonce), blobs, deadline, cause)
+        for _ in range(MAX_CALLBACKS + 1):
+            reply, reply_blobs = self._receive(max(0.0, deadline - time.monotonic()), nonce)
+            if reply.get("op") != "callback":
+                return reply, reply_blobs
+            answer, answer_blobs = _answer_callback(reply, reply_blobs, kept, self.limits.reply_bytes)
+            self._send(dict(answer, nonce=nonce), answer_blobs, deadline, cause)
+        raise self._death(f"more than {MAX_CALLBACKS} calls of nnlib functions in one call")
 
     # -- operations -------------------------------------------------------------------------
     def run_cell(self, code, label="cell"):
         """Run one learner cell; returns None, or the error text when the cell raised."""
+        lowered = code.lower()
+        for path in self.watched:  # seen by the grader in the code it sends: the learner cannot forge it
+            if path.lower() in lowered:
+                entry = f"{label} names {path}"
+                if entry not in self.audit:
+                    self.audit.append(entry)
         header, _ = self._request({"op": "run_cell", "code": code, "label": label},
                                   seconds=self.limits.cell_seconds)
-        return header.get("cell_error")
+        error = header.get("cell_error")
+        return None if error is None else str(error)
 
     def call(self, name, args, kwargs):
-        """Call the learner's function ``name`` with plain data; returns plain data or raises."""
-        tree, blobs = wire.encode([list(args), dict(kwargs)])
-        header, reply_blobs = self._request({"op": "call", "name": name, "args": tree}, blobs,
-                                            seconds=self.limits.call_seconds)
+        """Call the learner's function ``name`` with plain data; returns plain data or raises.
+
+        Where the assignment hides nnlib modules (see :mod:`nngrade.policy`), the nnlib functions that
+        a test passes as arguments (reference implementations of the other parts) stay here: the
+        learner's process calls back for them, during this call only.
+        """
+        kept = []
+
+        def keep(reference):
+            module, qualname = reference
+            if not self.hidden or module.split(".")[0] != "nnlib":
+                return None
+            kept.append(wire.resolve_reference(module, qualname))
+            return len(kept) - 1
+
+        tree, blobs = wire.encode([list(args), dict(kwargs)], grader=keep)
+        try:
+            header, reply_blobs = self._request({"op": "call", "name": name, "args": tree}, blobs,
+                                                seconds=self.limits.call_seconds, kept=kept)
+        except wire.WireError as error:
+            raise wire.WireError(f"{name}(...): {error}") from None
         if not header.get("ok"):
             raise _rebuild_error(name, header)
         value = wire.decode(header["value"], reply_blobs)
@@ -290,13 +656,43 @@ class Sandbox:
         if not header.get("ok"):
             raise _rebuild_error("describe", header)
         result = {}
-        for name, info in header["names"].items():
+        for name in names:
+            info = header["names"].get(name) if isinstance(header.get("names"), dict) else None
+            if not isinstance(info, dict):
+                raise wire.WireError("malformed data from the other side")
             kind = info.get("kind")
             if kind == "data":
-                result[name] = ("data", wire.decode(info["value"], blobs))
+                offset = info.get("offset", 0)
+                if type(offset) is not int or not 0 <= offset <= len(blobs):
+                    raise wire.WireError("malformed data from the other side")
+                result[name] = ("data", wire.decode(info["value"], blobs[offset:]))
+            elif kind in ("missing", "callable", "other"):
+                result[name] = (kind, str(info.get("message", "")))
             else:
-                result[name] = (kind, info.get("message"))
+                raise wire.WireError("malformed data from the other side")
         return result
+
+
+MAX_CALLBACKS = 100_000
+
+
+def _answer_callback(header, blobs, kept, max_bytes):
+    """Run one of the grader's kept nnlib functions on the learner's plain data; the reply to send."""
+    try:
+        index = header.get("i")
+        if type(index) is not int or not 0 <= index < len(kept):
+            raise wire.WireError("a call back to a function that this call did not hand over")
+        args, kwargs = wire.decode(header.get("args"), blobs)
+        if type(args) is not list or type(kwargs) is not dict or not all(type(k) is str for k in kwargs):
+            raise wire.WireError("malformed data from the other side")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree, answer_blobs = wire.encode(kept[index](*args, **kwargs), max_bytes=max_bytes)
+        return {"ok": True, "value": tree}, answer_blobs
+    except Exception as error:  # noqa: BLE001 (reported to the learner's process as its error)
+        kind = type(error)
+        name = kind.__name__ if kind.__module__ == "builtins" else "RuntimeError"
+        return {"ok": False, "etype": name, "message": str(error)[:2000]}, []
 
 
 _REBUILDABLE = (

@@ -7,27 +7,54 @@ import path. Everything else (objects with a custom ``__eq__``, subclasses of th
 modules, learner functions, object arrays) is refused with a :class:`WireError`.
 
 Arrays travel as ``.npy`` bytes written by :func:`numpy.save` and read back with
-``allow_pickle=False``, so decoding never runs code chosen by the sender. The rest is JSON.
+``allow_pickle=False``, so decoding never runs code chosen by the sender. The rest is JSON. A
+reference is looked up among the modules of an allow-list and never imports a module named by the
+sender. Messages are size-capped on both sides: the receiver never holds more than the cap of
+someone else's bytes (an oversized message is read and dropped in small pieces).
 
 This module is loaded by the sandbox worker as a plain file as well as imported by the grader, so it
 depends only on the standard library and NumPy.
 """
 
 import importlib
+import importlib.util
 import io
 import json
+import pkgutil
 import struct
+import sys
 
 import numpy as np
 
 MAX_DEPTH = 64
-MAX_MESSAGE_BYTES = 256 << 20
+MAX_HEADER_BYTES = 16 << 20  # the JSON part of one message
+MAX_BLOB_BYTES = 64 << 20  # the arrays of one message, together
 ARRAY_KINDS = "biufcUS"  # bool, signed, unsigned, float, complex, unicode, bytes (never object/void)
 REFERENCE_ROOTS = ("nnlib", "numpy")
+NUMPY_MODULES = ("numpy", "numpy.linalg", "numpy.random", "numpy.fft")
 
 
 class WireError(TypeError):
     """A value that is not plain data was offered to, or came from, the other side."""
+
+
+class MessageTooLarge(WireError):
+    """A message over the size cap; it was dropped unread, and the channel is still in step."""
+
+
+def reference_modules():
+    """The modules whose public names may cross as references: NumPy's main ones and nnlib's own.
+
+    nnlib's modules are listed from its folder without importing anything; a module outside this
+    list is never imported on a reference's say-so.
+    """
+    allowed = set(NUMPY_MODULES) | {"nnlib"}
+    spec = importlib.util.find_spec("nnlib")
+    if spec is not None and spec.submodule_search_locations:
+        for info in pkgutil.iter_modules(list(spec.submodule_search_locations)):
+            if not info.name.startswith("_"):
+                allowed.add(f"nnlib.{info.name}")
+    return allowed
 
 
 def _describe(value):
@@ -55,14 +82,20 @@ def _reference(value):
     return module, qualname
 
 
+_ALLOWED = []
+
+
 def resolve_reference(module, qualname):
-    """Import ``module`` and walk ``qualname``; only public nnlib/NumPy names are accepted."""
-    if not isinstance(module, str) or module.split(".")[0] not in REFERENCE_ROOTS:
-        raise WireError(f"refused a reference to {module!r}: only nnlib and numpy names may be passed")
+    """Walk ``qualname`` in ``module``; only public names of the allow-listed modules are accepted."""
+    if not _ALLOWED:
+        _ALLOWED.append(reference_modules())
+    if not isinstance(module, str) or module not in _ALLOWED[0]:
+        raise WireError(f"refused a reference to {module!r}: only names of nnlib's modules and of "
+                        f"{', '.join(NUMPY_MODULES)} may be passed")
     if not isinstance(qualname, str) or any(p.startswith("_") or not p.isidentifier() for p in qualname.split(".")):
         raise WireError(f"refused a reference to the non-public name {qualname!r}")
     try:
-        target = importlib.import_module(module)
+        target = sys.modules.get(module) or importlib.import_module(module)
         for part in qualname.split("."):
             target = getattr(target, part)
     except (ImportError, AttributeError) as error:
@@ -72,9 +105,15 @@ def resolve_reference(module, qualname):
     return target
 
 
-def encode(value):
-    """Turn ``value`` into ``(tree, blobs)``: a JSON-able tree and a list of ``.npy`` byte strings."""
+def encode(value, max_bytes=None, grader=None):
+    """Turn ``value`` into ``(tree, blobs)``: a JSON-able tree and a list of ``.npy`` byte strings.
+
+    With ``max_bytes``, arrays adding up to more than that are refused with a :class:`WireError`.
+    ``grader(function)`` may return a number for a reference that must stay in the grader: it then
+    crosses as that number, and the other side calls back to use it (see ``nngrade.sandbox``).
+    """
     blobs = []
+    sizes = [0]
 
     def walk(item, depth):
         if depth > MAX_DEPTH:
@@ -93,6 +132,10 @@ def encode(value):
             if array.dtype.kind not in ARRAY_KINDS:
                 raise WireError(f"a NumPy array of dtype {array.dtype} is not plain data "
                                 "(expected numbers, booleans or text)")
+            sizes[0] += array.nbytes
+            if max_bytes is not None and sizes[0] > max_bytes:
+                raise WireError(f"the value holds {sizes[0] / 1e6:.0f} MB of arrays; at most "
+                                f"{max_bytes / 1e6:.0f} MB may cross between the grader and the learner")
             buffer = io.BytesIO()
             np.save(buffer, np.array(array, order="C"), allow_pickle=False)
             blobs.append(buffer.getvalue())
@@ -108,6 +151,9 @@ def encode(value):
         if callable(item):
             ref = _reference(item)
             if ref is not None:
+                kept = grader(ref) if grader is not None else None
+                if kept is not None:
+                    return {"t": "grader", "i": kept}
                 return {"t": "ref", "m": ref[0], "q": ref[1]}
         raise WireError(
             f"a value of type {_describe(item)} is not plain data; expected a number, a string, "
@@ -117,11 +163,11 @@ def encode(value):
     return walk(value, 0), blobs
 
 
-def decode(tree, blobs, learner=None):
+def decode(tree, blobs, learner=None, grader=None):
     """Rebuild the value described by ``tree``; arrays come from ``blobs`` without unpickling.
 
-    ``learner`` resolves the names of the learner's own functions; only the learner's process passes
-    it, so the grader refuses such references.
+    ``learner`` resolves the names of the learner's own functions and ``grader`` the numbers of the
+    grader's kept functions; only the learner's process passes them, so the grader refuses both.
     """
 
     def walk(node, depth):
@@ -162,6 +208,8 @@ def decode(tree, blobs, learner=None):
             return resolve_reference(node["m"], node["q"])
         if tag == "learner" and learner is not None:
             return learner(str(node["n"]))
+        if tag == "grader" and grader is not None and type(node.get("i")) is int:
+            return grader(node["i"])
         raise WireError(f"unknown data tag {tag!r}")
 
     return walk(tree, 0)
@@ -192,20 +240,43 @@ def _read_exact(stream, count):
     return b"".join(chunks)
 
 
-def read_message(stream):
-    """Receive one message written by :func:`write_message`; returns ``(header, blobs)``."""
+def _discard(stream, count):
+    while count:
+        chunk = stream.read(min(count, 1 << 20))
+        if not chunk:
+            raise EOFError("the other side closed the channel")
+        count -= len(chunk)
+
+
+def read_message(stream, max_header=MAX_HEADER_BYTES, max_blobs=MAX_BLOB_BYTES):
+    """Receive one message written by :func:`write_message`; returns ``(header, blobs)``.
+
+    Blobs over ``max_blobs`` in total are read and dropped in pieces, then :class:`MessageTooLarge`
+    says so: the reader's memory never holds more than the caps, and the next message is in step.
+    A header over ``max_header`` raises :class:`WireError` (the channel is then out of step).
+    """
     (size,) = struct.unpack("!I", _read_exact(stream, 4))
-    if size > MAX_MESSAGE_BYTES:
-        raise WireError("message too large")
-    header = json.loads(_read_exact(stream, size))
+    if size > max_header:
+        raise WireError(f"a message header of {size} bytes (at most {max_header} accepted)")
+    try:
+        header = json.loads(_read_exact(stream, size))
+    except (ValueError, RecursionError):
+        raise WireError("malformed message") from None
     if type(header) is not dict:
         raise WireError("malformed message")
-    blobs = []
-    total = 0
-    for _ in range(int(header.get("nblobs", 0))):
+    count = header.get("nblobs", 0)
+    if type(count) is not int or not 0 <= count <= 1 << 16:
+        raise WireError("malformed message")
+    blobs, total, dropped = [], 0, False
+    for _ in range(count):
         (length,) = struct.unpack("!Q", _read_exact(stream, 8))
         total += length
-        if total > MAX_MESSAGE_BYTES:
-            raise WireError("message too large")
+        if dropped or total > max_blobs:
+            dropped = True
+            _discard(stream, length)
+            continue
         blobs.append(_read_exact(stream, length))
+    if dropped:
+        raise MessageTooLarge(f"{total / 1e6:.0f} MB of array data came back; at most "
+                              f"{max_blobs / 1e6:.0f} MB is accepted")
     return header, blobs

@@ -55,7 +55,7 @@ def test_anything_that_is_not_plain_data_is_refused_with_its_type(value):
 
 def test_public_nnlib_and_numpy_functions_cross_as_references():
     assert roundtrip([np.tanh, np.linalg.norm]) == [np.tanh, np.linalg.norm]
-    with pytest.raises(wire.WireError, match="only nnlib and numpy"):
+    with pytest.raises(wire.WireError, match="only names of nnlib's modules"):
         wire.resolve_reference("os", "system")
     with pytest.raises(wire.WireError, match="non-public"):
         wire.resolve_reference("numpy", "_core.multiarray")
@@ -76,3 +76,45 @@ def test_a_learner_function_goes_back_to_the_learner_by_name_and_never_into_the_
     assert wire.decode(tree, blobs, learner=lambda name: f"<{name} in the sandbox>") == ["<loss in the sandbox>", 2.0]
     with pytest.raises(wire.WireError, match="unknown data tag 'learner'"):
         wire.decode(tree, blobs)
+
+
+def test_a_reference_never_imports_a_module_outside_the_allow_list():
+    """``numpy.f2py.__main__`` runs f2py's command line when imported: a reply may not name it."""
+    import sys
+
+    sys.modules.pop("numpy.f2py.__main__", None)
+    for module in ("numpy.f2py.__main__", "numpy.f2py", "nnlib.testing.sys", "nnlibx"):
+        with pytest.raises(wire.WireError, match="refused a reference"):
+            wire.decode({"t": "ref", "m": module, "q": "main"}, [])
+    assert "numpy.f2py.__main__" not in sys.modules
+    import nnlib.activations
+
+    assert wire.decode({"t": "ref", "m": "nnlib.activations", "q": "relu"}, []) is nnlib.activations.relu
+
+
+def test_oversized_array_data_is_dropped_in_pieces_and_the_channel_stays_in_step():
+    stream = io.BytesIO()
+    wire.write_message(stream, {"n": 1}, [b"x" * 3000, b"y" * 3000])
+    wire.write_message(stream, {"n": 2}, [b"z" * 10])
+    stream.seek(0)
+    with pytest.raises(wire.MessageTooLarge, match="at most"):
+        wire.read_message(stream, max_blobs=4000)
+    assert wire.read_message(stream, max_blobs=4000) == ({"n": 2, "nblobs": 1}, [b"z" * 10])
+
+
+def test_an_oversized_header_or_a_bad_blob_count_is_refused():
+    stream = io.BytesIO()
+    wire.write_message(stream, {"text": "a" * 5000})
+    stream.seek(0)
+    with pytest.raises(wire.WireError, match="header"):
+        wire.read_message(stream, max_header=1000)
+    stream = io.BytesIO()
+    wire.write_message(stream, {})
+    data = stream.getvalue().replace(b'"nblobs": 0', b'"nblobs":-1')
+    with pytest.raises(wire.WireError, match="malformed"):
+        wire.read_message(io.BytesIO(data))
+
+
+def test_the_sender_refuses_arrays_over_its_cap_with_the_sizes():
+    with pytest.raises(wire.WireError, match="2 MB of arrays; at most 1 MB"):
+        wire.encode([np.zeros(125_000), np.zeros(125_000)], max_bytes=1_000_000)

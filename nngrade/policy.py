@@ -1,0 +1,89 @@
+"""What a learner may use while graded: the nnlib pieces an assignment asks the learner to write.
+
+nnlib implements every piece that the course asks learners to write (it is the course's reference).
+While an assignment is graded, the nnlib modules that hold its pieces are replaced inside the sandbox
+by stubs: every function and method of the module still exists (so ``import nnlib`` and the other
+modules work), but calling one raises an :class:`ImportError` that says why. The real files are
+covered by the stubs (bind mounts), so the learner cannot read them either.
+
+The table is declared here, next to the code that enforces it, one line per assignment: the
+assignment's name (its folder in ``source/``), what the learner writes, and the nnlib modules that
+would answer it.
+"""
+
+import ast
+from pathlib import Path
+
+HIDDEN = {
+    "activations": ("the activation functions and their derivatives", ["nnlib.activations"]),
+    "losses": ("the loss functions and their gradients", ["nnlib.losses", "nnlib.metrics"]),
+    "perceptron": ("the perceptron", ["nnlib.perceptron"]),
+    "gradient_descent": ("gradient descent", ["nnlib.optimizers", "nnlib.losses"]),
+    "dense_layer": ("the dense layer's forward and backward pass", ["nnlib.layers"]),
+    "backpropagation": ("backpropagation and the numerical gradient",
+                        ["nnlib.gradcheck", "nnlib.layers", "nnlib.models"]),
+}
+
+# What import-time code calls (building registries such as ``layers._RELU = activations.get(...)``)
+# is left as it is: these only construct or look up objects whose computations are stubbed.
+_KEPT = {"__init__", "__init_subclass__", "__set_name__", "__class_getitem__", "__repr__", "get"}
+
+
+def hidden_for(assignment):
+    """The nnlib modules hidden while ``assignment`` is graded (an empty list for the others)."""
+    return list(HIDDEN.get(assignment, ("", []))[1])
+
+
+def message(assignment, module):
+    what = HIDDEN.get(assignment, ("this piece", []))[0]
+    return (f"in this assignment you implement {what} yourself; {module} is not available while grading "
+            f"(it holds nnlib's own implementation)")
+
+
+class _Stubber(ast.NodeTransformer):
+    def __init__(self, text):
+        self.text = text
+        self.depth = 0
+
+    def _stub(self, node):
+        docstring = ast.get_docstring(node, clean=False)
+        body = [ast.Expr(ast.Constant(docstring))] if docstring is not None else []
+        body.append(ast.Raise(ast.Call(ast.Name("ImportError", ast.Load()), [ast.Constant(self.text)], []),
+                              None))
+        node.body = body
+        return node
+
+    def visit_FunctionDef(self, node):
+        if self.depth <= 1 and node.name not in _KEPT:
+            return self._stub(node)
+        return node
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def visit_ClassDef(self, node):
+        self.depth += 1
+        self.generic_visit(node)
+        self.depth -= 1
+        return node
+
+
+def stub_source(source, text):
+    """``source`` with every function's and method's body replaced by ``raise ImportError(text)``."""
+    tree = _Stubber(text).visit(ast.parse(source))
+    return ast.unparse(ast.fix_missing_locations(tree)) + "\n"
+
+
+def write_stubs(nnlib_dir, modules, folder, assignment):
+    """Write the stubs of ``modules`` into ``folder``; returns {path inside nnlib: stub file}."""
+    overlays = {}
+    for module in modules:
+        parts = module.split(".")
+        if parts[0] != "nnlib" or len(parts) != 2:
+            raise ValueError(f"hidden module {module!r}: expected 'nnlib.<module>'")
+        relative = f"{parts[1]}.py"
+        source = Path(nnlib_dir, relative).read_text()
+        stub = Path(folder, relative)
+        stub.write_text(stub_source(source, message(assignment, module)))
+        stub.chmod(0o644)
+        overlays[relative] = str(stub)
+    return overlays

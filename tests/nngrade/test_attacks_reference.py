@@ -1,0 +1,159 @@
+"""Reference copied (issue 8, item 12): nnlib's own implementation does not earn the points.
+
+Each of the six assignments that asks the learner to write a piece nnlib also holds gets a
+submission whose graded functions call nnlib's implementation. While grading, those nnlib modules
+are stubs inside the sandbox (see :mod:`nngrade.policy`): the copy scores 0 on every test of a copied
+function, with a message saying why, and the reference solution still earns full marks.
+"""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from nngrade import demo, policy
+from nngrade.engine import _names_in, grade_notebook
+from nngrade.notebook import AssignmentSpec, cell_source, nbgrader_meta, read_notebook
+from nngrade.sandbox import Limits
+
+SOLUTIONS = Path(__file__).resolve().parents[2] / "solutions"
+LIMITS = Limits(cell_seconds=60, call_seconds=60)
+
+
+def _same_name(module):
+    """Copy a function by calling nnlib's function of the same name with the required arguments."""
+
+    def copy(name, required):
+        return (f"def {name}(*args, **kwargs):\n    import {module}\n"
+                f"    return {module}.{name}(*args[:{required}])\n")
+
+    return copy
+
+
+def _fixed(sources):
+    return lambda name, required: sources.get(name)
+
+
+COPIES = {
+    "activations": _same_name("nnlib.activations"),
+    "losses": _same_name("nnlib.losses"),
+    "perceptron": _fixed({"step": "def step(z):\n    import nnlib.perceptron\n    return nnlib.perceptron.step(z)\n"}),
+    "gradient_descent": _fixed({"gradient_step": (
+        "def gradient_step(w, grad, learning_rate):\n    import numpy as np, nnlib.optimizers\n"
+        "    w = np.array(w, dtype=float)\n"
+        "    nnlib.optimizers.SGD(learning_rate=learning_rate).apply([np.array(grad, dtype=float)], [w])\n"
+        "    return w\n")}),
+    "dense_layer": _fixed({"dense_forward": (
+        "def dense_forward(x, W, b):\n    import numpy as np, nnlib.layers\n"
+        "    W = np.asarray(W, dtype=float)\n    layer = nnlib.layers.Dense(W.shape[1])\n"
+        "    layer.build((None, W.shape[0]))\n    layer.kernel = W\n    layer.bias = np.asarray(b, dtype=float)\n"
+        "    return layer.forward(np.asarray(x, dtype=float))\n")}),
+    "backpropagation": _fixed({"numerical_gradient": (
+        "def numerical_gradient(f, w, eps=1e-6):\n    import numpy as np, nnlib.gradcheck\n"
+        "    return nnlib.gradcheck.numerical_gradient(f, np.array(w, dtype=np.float64), eps)\n")}),
+}
+
+
+def _source(name):
+    return read_notebook(SOLUTIONS / name / f"{name}.ipynb")
+
+
+def _copied_submission(name):
+    """The solved notebook with each graded function that nnlib also has replaced by a call to nnlib."""
+    nb = demo.solved(_source(name))
+    copied = set()
+    for cell in nb.cells:
+        if not (nbgrader_meta(cell).get("solution") and cell.cell_type == "code"):
+            continue
+        extra = []
+        for node in ast.parse(cell_source(cell)).body:
+            if isinstance(node, ast.FunctionDef):
+                required = len(node.args.args) - len(node.args.defaults)
+                copy = COPIES[name](node.name, required)
+                if copy:
+                    extra.append(copy)
+                    copied.add(node.name)
+        cell.source = cell_source(cell) + "\n\n" + "\n".join(extra)
+    assert copied, name
+    return nb, copied
+
+
+def _grade(name, nb):
+    spec = AssignmentSpec.from_notebook(_source(name), name)
+    return spec, grade_notebook(spec, nb, limits=LIMITS)
+
+
+def _tests_of(spec, names):
+    return {t.grade_id for t in spec.tests if _names_in(t.source) & names}
+
+
+@pytest.mark.parametrize("name", sorted(policy.HIDDEN))
+def test_calling_nnlibs_own_implementation_scores_nothing_and_says_why(name):
+    nb, copied = _copied_submission(name)
+    spec, result = _grade(name, nb)
+    affected = _tests_of(spec, copied)
+    assert affected
+    for test in result["tests"]:
+        if test["grade_id"] in affected:
+            assert test["points"] == 0, test
+    messages = " ".join(t["message"] for t in result["tests"] if t["grade_id"] in affected)
+    assert "yourself" in messages and "is not available while grading" in messages, messages
+
+
+@pytest.mark.parametrize("name", sorted(policy.HIDDEN))
+def test_the_copies_above_would_score_without_the_stubs(name, monkeypatch):
+    """The attack is real: with nothing hidden, the copied functions pass their tests."""
+    monkeypatch.setattr(policy, "HIDDEN", {})
+    nb, copied = _copied_submission(name)
+    spec, result = _grade(name, nb)
+    affected = _tests_of(spec, copied)
+    passed = [t for t in result["tests"] if t["grade_id"] in affected and t["passed"]]
+    assert passed, result["tests"]
+
+
+@pytest.mark.parametrize("name", sorted(policy.HIDDEN))
+def test_the_reference_solution_keeps_full_marks_with_the_stubs(name):
+    spec, result = _grade(name, demo.solved(_source(name)))
+    assert [t for t in result["tests"] if not t["passed"]] == []
+    assert result["cell_errors"] == [] and result["flags"] == []
+
+
+def test_a_stub_keeps_names_and_docstrings_but_computes_nothing():
+    source = 'def relu(x):\n    "max(x, 0)"\n    return x\nclass Box:\n    def __init__(self):\n        self.v = 1\n' \
+             '    def area(self):\n        return 2\n'
+    namespace = {}
+    exec(policy.stub_source(source, "hidden here"), namespace)
+    assert namespace["relu"].__doc__ == "max(x, 0)"
+    box = namespace["Box"]()
+    for call in (lambda: namespace["relu"](1), box.area):
+        with pytest.raises(ImportError, match="hidden here"):
+            call()
+
+
+def test_assignments_without_such_pieces_hide_nothing():
+    assert policy.hidden_for("keras_training") == [] and policy.hidden_for("capstone") == []
+    assert policy.hidden_for("activations") == ["nnlib.activations"]
+
+
+def test_a_hidden_function_handed_over_by_a_test_works_only_during_that_call():
+    """Tests pass nnlib's sigmoid into the learner's tanh: it is computed by the grader, never copied in."""
+    import nnlib.activations
+
+    from nngrade.sandbox import LearnerError, Sandbox
+
+    with Sandbox(limits=LIMITS, hidden=policy.hidden_for("activations"), assignment="activations") as box:
+        box.run_cell("import nnlib.activations\nkept = []\n"
+                     "def use(f, x):\n    kept.append(f)\n    return float(f(x))\n"
+                     "def later(x):\n    return kept[0](x)\n"
+                     "def direct(x):\n    return nnlib.activations.sigmoid(x)\n"
+                     "def source():\n    return open(nnlib.activations.__file__).read()\n"
+                     "def compiled():\n    import glob, os\n"
+                     "    return glob.glob(os.path.dirname(nnlib.activations.__file__) + '/__pycache__/*')\n")
+        assert box.call("use", [nnlib.activations.sigmoid, 0.0], {}) == 0.5
+        with pytest.raises(RuntimeError, match="did not hand over"):
+            box.call("later", [0.0], {})
+        with pytest.raises(LearnerError, match="sigmoid|activation functions.*not available while grading"):
+            box.call("direct", [0.0], {})
+        stub = box.call("source", [], {})
+        assert box.call("compiled", [], {}) == []  # no compiled copy of the real module either
+    assert "def sigmoid(x)" in stub and "1 / (1 + " not in stub and "np.exp" not in stub
