@@ -22,6 +22,17 @@
     options: {
       ignoreHtmlClass: ".*|",
       processHtmlClass: "arithmatex|jp-RenderedLatex",
+      // Speech and Braille (the Speech Rule Engine: a worker and ~1.2 MB of rule files) load on demand,
+      // when a reader turns them on in MathJax's menu (right-click or Shift+Space on a formula:
+      // Accessibility > Speech / Braille); the choice is remembered. Assistive MathML, hidden in the
+      // page and read by screen readers, stays on for every formula and costs nothing to download.
+      menuOptions: {
+        settings: {
+          speech: false,
+          braille: false,
+          assistiveMml: true,
+        },
+      },
     },
     startup: {
       typeset: false, // the document$ subscription below typesets every page, the first one included
