@@ -65,15 +65,21 @@ import site_search
 log = logging.getLogger("mkdocs.hooks.course")
 
 # npm packages (package.json) -> the parts of them the browser needs, copied under assets/mathjax/.
-# tex-chtml.js bundles the TeX input, the CHTML output and the font's basic data; the rest is loaded on
-# demand: TeX extensions, the accessibility explorer and speech, and the font's extra ranges and woff2 files.
+# Not the combined tex-chtml.js (1 MB): startup.js loads the TeX input, the CHTML output, the font and
+# the menu with the Speech Rule Engine it needs (docs/assets/javascripts/mathjax-config.js), ~0.9 MB;
+# speech and Braille rules, their worker and the explorer load only when a reader turns them on.
 MATHJAX_PACKAGE = Path("node_modules/mathjax")
 MATHJAX_FONT_PACKAGE = Path("node_modules/@mathjax/mathjax-newcm-font")
 MATHJAX_PARTS = [
-    "tex-chtml.js",
-    "input/tex",
-    "ui",
-    "a11y",
+    "startup.js",  # the loader: loads the components below that the config names, the rest on demand
+    "core.js",
+    "input/tex.js",
+    "input/tex",  # TeX extensions (autoloaded)
+    "input/mml.js",  # the menu's "Show Math As" and the speech components read MathML
+    "input/mml",
+    "output/chtml.js",
+    "ui",  # the menu (right-click or Shift+Space on a formula), accessibility settings included
+    "a11y",  # assistive MathML always; the explorer, speech and Braille when a reader turns them on
     "sre/speech-worker.js",
     "sre/mathmaps/base.json",
     "sre/mathmaps/en.json",  # speech (screen readers) in English, the course's language
@@ -98,6 +104,9 @@ IMG_TAG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 ALT_ATTRIBUTE = re.compile(r"""\salt\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
 # mkdocs-jupyter 0.27 appends `<style>{the CSS list's repr}</style>`, indented, to each notebook's HTML; as
 # Markdown (markdown_cell_processor: mkdocs) that is a code block showing the CSS as text on the page.
+# mkdocs-jupyter appends its own MathJax loader to every page; the site's mathjax-config.js already loads
+# MathJax and typesets every page (notebook cells included), and that loader would fetch a second copy.
+JUPYTER_MATHJAX_SCRIPT = re.compile(r"<script data-mkdocs-jupyter-mathjax=.*?</script>\s*", re.DOTALL)
 STRAY_STYLE = re.compile(r"\n[ \t]*<style>\s*\n[ \t]*\[.*?\][ \t]*\n[ \t]*</style>\s*\Z", re.DOTALL)
 
 
@@ -304,7 +313,9 @@ def on_page_context(context: dict, page: Page, config: MkDocsConfig, nav) -> dic
 
 
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
-    """Move the ~600 kB of CSS that mkdocs-jupyter inlines in every notebook page into one shared file."""
+    """Drop mkdocs-jupyter's MathJax loader; move the ~600 kB of CSS that mkdocs-jupyter inlines in every
+    notebook page into one shared file."""
+    output = JUPYTER_MATHJAX_SCRIPT.sub("", output)
     if not page.file.src_uri.endswith(".ipynb"):
         return output
     _notebook_classes.update(notebook_css.used_classes(output))

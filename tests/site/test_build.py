@@ -81,7 +81,7 @@ def test_every_image_has_alt_text(site):
 
 
 def test_offline_mathjax_is_in_the_site(site):
-    assert (site.path / "assets/mathjax/tex-chtml.js").is_file()
+    assert (site.path / "assets/mathjax/startup.js").is_file()
     assert (site.path / "assets/mathjax/fonts/mathjax-newcm-font/chtml.js").is_file()
     assert list((site.path / "assets/mathjax/fonts/mathjax-newcm-font/chtml/woff2").glob("*.woff2"))
     for page in site.pages():
