@@ -32,9 +32,23 @@ def used_classes(page_html: str) -> set[str]:
     return found
 
 
+def split_selectors(prelude: str) -> list[str]:
+    """A selector list split at its top-level commas (not those inside :is(...), :not(...), ...)."""
+    parts, depth, current = [], 0, ""
+    for char in prelude:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "," and depth == 0:
+            parts.append(current.strip())
+            current = ""
+        else:
+            current += char
+    return [part for part in [*parts, current.strip()] if part]
+
+
 def _keep_selector(selector: str, classes: set[str]) -> bool:
-    # :not(.x) does not need .x to be present; drop the contents of :not(...) before looking.
-    needed = CLASS.findall(re.sub(r":not\([^)]*\)", "", selector))
+    # :not(.x) does not need .x to be present, nor does :is(.x, .y) need both: look outside them only
+    # (keeping a rule that cannot match costs bytes, dropping one that can would break the page).
+    needed = CLASS.findall(re.sub(r":(?:not|is|where|has)\([^()]*(?:\([^()]*\)[^()]*)*\)", "", selector))
     return all(name in classes for name in needed)
 
 
@@ -44,7 +58,7 @@ def _trim_rules(rules, classes: set[str]) -> str:
         if rule.type == "error":  # unparsable leftovers (browsers skip them too)
             continue
         if rule.type == "qualified-rule":
-            selectors = [s.strip() for s in tinycss2.serialize(rule.prelude).split(",")]
+            selectors = split_selectors(tinycss2.serialize(rule.prelude))
             kept = [s for s in selectors if _keep_selector(s, classes)]
             if kept:
                 out.append(", ".join(kept) + " {" + tinycss2.serialize(rule.content) + "}")
@@ -131,7 +145,7 @@ def without_highlighting(css: str) -> str:
         if rule.type == "error":
             continue
         if rule.type == "qualified-rule":
-            selectors = [s.strip() for s in tinycss2.serialize(rule.prelude).split(",")]
+            selectors = split_selectors(tinycss2.serialize(rule.prelude))
             selectors = [s for s in selectors if not re.match(r"^\.highlight-ipynb\s+\.\w+$", s)]
             if not selectors:
                 continue

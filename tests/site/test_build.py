@@ -227,6 +227,13 @@ def test_notebook_stylesheet_is_trimmed_to_what_the_pages_use(site):
     for needed in (".jp-OutputArea-output", ".jp-RenderedImage", "--jp-cell-editor-background"):
         assert needed in css, f"{needed} was trimmed away"
     assert ".jp-FileBrowser" not in css and "--jp-icon-" not in css
+    import tinycss2
+
+    rules = tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True)
+    errors = [r.message for r in rules if r.type == "error"]
+    assert not errors, f"the trimmed stylesheet does not parse (later rules are lost): {errors}"
+    preludes = {tinycss2.serialize(r.prelude).strip() for r in rules if r.type == "qualified-rule"}
+    assert ".jupyter-wrapper .clipboard-copy-txt" in preludes, "the copy buttons' hidden text would show"
 
 
 def test_matplotlib_settings_give_sharp_readable_theme_aware_figures():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import sys
 
@@ -27,12 +28,14 @@ def test_the_course_pdf_has_every_chapter_with_figures_and_typeset_math(site, tm
     flat = re.sub(r"\s+", " ", text)
     for chapter in chapters:
         page = (site.path / chapter / "index.html").read_text(encoding="utf-8")
-        title = re.sub(r"<[^>]+>|¶", "", re.search(r"<h1[^>]*>(.*?)</h1>", page, re.DOTALL).group(1)).strip()
+        heading = re.search(r"<h1[^>]*>(.*?)</h1>", page, re.DOTALL).group(1)
+        title = html.unescape(re.sub(r"<[^>]+>", "", heading)).replace("¶", "").strip()
         assert title in flat, f"the PDF lacks the chapter {title!r}"
         assert flat.count(title) >= 2, f"{title!r} is not both in the table of contents and as a chapter"
     outline = [item["/Title"] for item in reader.outline if isinstance(item, dict)]
     assert len(outline) >= 1, "the PDF has no outline (bookmarks)"
     assert "\\(" not in text and "\\frac" not in text and "\\sum" not in text, "raw TeX in the PDF"
+    assert "∑" in text, "no typeset formula (MathJax writes ∑ for \\sum) in the PDF's text"
     assert report["formulas"] > 100 and report["typeset"] == report["formulas"] and report["errors"] == 0
     figures = sum(len(page.images) for page in reader.pages)
     site_figures = sum(
