@@ -18,7 +18,6 @@ import http.server
 import sys
 import threading
 from pathlib import Path
-from urllib.parse import urlsplit
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -78,9 +77,9 @@ def chapter_paths(site: Path) -> list[str]:
             if (folder / "index.html").is_file()]
 
 
-def make_pdf(site: Path, output: Path, title: str = "How Neural Networks Work") -> dict:
-    from playwright.sync_api import sync_playwright
-
+def make_pdf(site: Path, output: Path, title: str = "How Neural Networks Work", browser=None) -> dict:
+    """Print the built `site` into `output`; `browser` is a Playwright Chromium to use (else one is
+    launched). Returns what was printed: chapters, formulas found and typeset, TeX errors, figures."""
     chapters = chapter_paths(site)
     if not chapters:
         raise SystemExit(f"error: {site}/chapters/ has no built chapters: run `make build` first")
@@ -92,23 +91,18 @@ def make_pdf(site: Path, output: Path, title: str = "How Neural Networks Work") 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_port}/"
-    foreign: list[str] = []
     try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-            page = browser.new_page(color_scheme="light")
-            page.on("request", lambda r: None if r.url.startswith((base, "data:", "blob:"))
-                    or urlsplit(r.url).scheme in ("about",) else foreign.append(r.url))
-            page.goto(base + chapters[0], wait_until="networkidle")
-            report = page.evaluate(ASSEMBLE, {"chapters": [base + c for c in chapters], "title": title})
-            page.emulate_media(media="print")
-            output.parent.mkdir(parents=True, exist_ok=True)
-            page.pdf(path=str(output), format="A4", print_background=True, outline=True, tagged=True,
-                     display_header_footer=True, header_template="<span></span>",
-                     footer_template='<div style="font-size:8px;width:100%;text-align:center">'
-                                     '<span class="pageNumber"></span> / <span class="totalPages"></span></div>',
-                     margin={"top": "18mm", "bottom": "18mm", "left": "16mm", "right": "16mm"})
-            browser.close()
+        if browser is not None:
+            report, foreign = _print(browser, base, chapters, title, output)
+        else:
+            from playwright.sync_api import sync_playwright
+
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+                try:
+                    report, foreign = _print(browser, base, chapters, title, output)
+                finally:
+                    browser.close()
     finally:
         server.shutdown()
         server.server_close()
@@ -117,6 +111,26 @@ def make_pdf(site: Path, output: Path, title: str = "How Neural Networks Work") 
     if report["errors"] or report["typeset"] < report["formulas"]:
         raise SystemExit(f"error: math not fully typeset: {report}")
     return report
+
+
+def _print(browser, base: str, chapters: list[str], title: str, output: Path) -> tuple[dict, list[str]]:
+    foreign: list[str] = []
+    context = browser.new_context(color_scheme="light")
+    try:
+        page = context.new_page()
+        page.on("request", lambda r: None if r.url.startswith((base, "data:", "blob:", "about:")) else foreign.append(r.url))
+        page.goto(base + chapters[0], wait_until="networkidle")
+        report = page.evaluate(ASSEMBLE, {"chapters": [base + c for c in chapters], "title": title})
+        page.emulate_media(media="print")
+        output.parent.mkdir(parents=True, exist_ok=True)
+        page.pdf(path=str(output), format="A4", print_background=True, outline=True, tagged=True,
+                 display_header_footer=True, header_template="<span></span>",
+                 footer_template='<div style="font-size:8px;width:100%;text-align:center">'
+                                 '<span class="pageNumber"></span> / <span class="totalPages"></span></div>',
+                 margin={"top": "18mm", "bottom": "18mm", "left": "16mm", "right": "16mm"})
+    finally:
+        context.close()
+    return report, foreign
 
 
 def main(argv: list[str] | None = None) -> int:

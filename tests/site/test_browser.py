@@ -271,7 +271,7 @@ def test_outputs_use_the_full_column_and_figures_stay_in_their_boxes(site, site_
               for (const area of document.querySelectorAll('.jp-OutputArea-output')) {
                 const box = area.getBoundingClientRect();
                 if (box.width && box.right > column.right + 0.5) out.push(`output spills ${box.right - column.right}px`);
-                if (box.width && box.width < column.width - 40) out.push(`output ${box.width}px in a ${column.width}px column`);
+                if (box.width && box.width < column.width - 2) out.push(`output ${box.width}px in a ${column.width}px column`);
               }
               for (const img of document.querySelectorAll('.jp-RenderedImage img')) {
                 const box = img.getBoundingClientRect(), parent = img.parentElement.getBoundingClientRect();

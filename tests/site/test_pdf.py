@@ -13,13 +13,13 @@ from site_scratch import TREE
 pytestmark = pytest.mark.slow
 
 
-def test_the_course_pdf_has_every_chapter_with_figures_and_typeset_math(site, tmp_path):
+def test_the_course_pdf_has_every_chapter_with_figures_and_typeset_math(site, browser, tmp_path):
     sys.path.insert(0, str(TREE / "tools"))
     import make_pdf
     from pypdf import PdfReader
 
     output = tmp_path / "course.pdf"
-    report = make_pdf.make_pdf(site.path, output)
+    report = make_pdf.make_pdf(site.path, output, browser=browser)
 
     chapters = make_pdf.chapter_paths(site.path)
     assert report["chapters"] == len(chapters) >= 12
