@@ -33,7 +33,8 @@ What they do, and why each is needed:
 - **Light notebook pages.** mkdocs-jupyter inlines ~600 kB of CSS in every notebook page; it is written
   once to `assets/stylesheets/notebook-<hash>.css`, each notebook page links to it, and after the build
   it is cut down to the rules the notebook pages can use (tools/notebook_css.py). Figures are re-encoded
-  with a 256-colour palette, three times smaller and alike to the eye (tools/site_images.py).
+  with a 256-colour palette (as lossless WebP), four times smaller and alike to the eye
+  (tools/site_images.py).
 - **Timing.** Each notebook's conversion time is logged (`chapters/x.ipynb: converted in 7.1 s`).
 """
 
