@@ -299,7 +299,7 @@ def test_figures_are_not_white_slabs_in_dark_mode(site, site_url, browser):
         image = images.nth(index)
         image.scroll_into_view_if_needed()
         shot = Image.open(io.BytesIO(image.screenshot())).convert("L")
-        pixels = list(shot.getdata())
+        pixels = list(shot.get_flattened_data())
         bright = sum(1 for value in pixels if value > 200) / len(pixels)
         assert bright < 0.35, f"figure {index}: {bright:.0%} of it is near-white in dark mode"
     context.close()
