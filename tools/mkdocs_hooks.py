@@ -100,6 +100,7 @@ PLACEHOLDER = re.compile(r"\{\{\s*(nnlib_wheel|nnlib_version|course_bundle|site_
 NOTEBOOK_STYLE = re.compile(r'<style type="text/css">(.*?)</style>\s*', re.DOTALL)
 NOTEBOOK_CSS_DIR = "assets/stylesheets"
 NOTEBOOK_CSS_PREFIX = "notebook-"
+NOTEBOOK_CSS_CACHE = Path(".cache/notebook-css")
 NBCONVERT_PLACEHOLDER_ALT = "No description has been provided for this image"
 IMG_TAG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 ALT_ATTRIBUTE = re.compile(r"""\salt\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
@@ -344,8 +345,7 @@ def on_post_build(config: MkDocsConfig) -> None:
     root = _root(config)
     for target, css in _notebook_css.items():
         target.parent.mkdir(parents=True, exist_ok=True)
-        trimmed = notebook_css.trim(notebook_css.without_highlighting(css), _notebook_classes)
-        target.write_text(trimmed, encoding="utf-8")
+        target.write_text(_trimmed_notebook_css(root, css), encoding="utf-8")
     index = Path(config.site_dir) / "search" / "search_index.json"
     if index.is_file():
         site_search.clean_search_index(index)
@@ -363,6 +363,20 @@ def on_post_build(config: MkDocsConfig) -> None:
         for stale in current.parent.iterdir():
             if stale.is_dir() and stale != current:
                 shutil.rmtree(stale, ignore_errors=True)
+
+
+def _trimmed_notebook_css(root: Path, css: str) -> str:
+    """The notebook stylesheet trimmed to this build's classes (cached: trimming takes ~1 s)."""
+    key = hashlib.sha256((css + "\0" + " ".join(sorted(_notebook_classes))).encode()).hexdigest()[:16]
+    cached = root / NOTEBOOK_CSS_CACHE / f"{key}.css"
+    if cached.is_file():
+        return cached.read_text(encoding="utf-8")
+    trimmed = notebook_css.trim(notebook_css.without_highlighting(css), _notebook_classes)
+    if cached.parent.is_dir():
+        shutil.rmtree(cached.parent, ignore_errors=True)  # trims of earlier pages can never be hit again
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    cached.write_text(trimmed, encoding="utf-8")
+    return trimmed
 
 
 def _copy_if_changed(source: Path, target: Path) -> None:
