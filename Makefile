@@ -12,13 +12,24 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 export NO_MKDOCS_2_WARNING := 1
 export KERAS_BACKEND := jax
 
-.PHONY: serve build test test-fast bench release chromium clean
+.PHONY: serve build learn pdf test test-fast bench release chromium clean
 
 serve: $(STAMP) $(ASSETS)
 	$(BIN)/mkdocs serve --strict --dev-addr 127.0.0.1:8000
 
+# The site in site/. Publishing it elsewhere: SITE_URL=https://host/path/ make build
+# (docs/instructors/publishing.md).
 build: $(STAMP) $(ASSETS)
 	$(BIN)/mkdocs build --strict
+
+# A learner working from a clone: JupyterLab on the exercises, in the course's environment.
+learn: $(STAMP)
+	$(BIN)/jupyter lab exercises/
+
+# The whole course as one PDF (figures, typeset math, table of contents), printed by headless Chromium
+# from the built site: site/downloads/how-neural-networks-work.pdf.
+pdf: build chromium
+	$(BIN)/python tools/make_pdf.py site site/downloads/how-neural-networks-work.pdf
 
 # Tests run in one worker per core (pytest-xdist); one BLAS thread per worker, since OpenBLAS threads
 # that outnumber the cores spin against each other and slow everything down many times over.

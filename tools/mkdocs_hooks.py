@@ -9,18 +9,32 @@ What they do, and why each is needed:
 - **Offline MathJax.** MathJax 4 and its font come from `node_modules/` (npm, see package.json); only the
   files the browser loads are copied into the built site, under `assets/mathjax/`. If they are missing the
   build stops and says to run `npm install`.
-- **Shared figure settings.** `docs/assets/matplotlibrc` (small PNGs on a white background, readable in
-  dark mode) applies to every notebook the build executes, through the `MATPLOTLIBRC` variable.
-- **Figure alt text.** A code cell that draws a figure starts with `# alt: <what the figure shows>`; that
-  text becomes the `alt` of the cell's output images. Any image left without alt text is a warning, so
-  `--strict` fails and names the page.
+- **Shared figure settings.** `docs/assets/matplotlibrc` (150 dpi, transparent, theme-aware) applies to
+  every notebook the build executes, through the `MATPLOTLIBRC` variable.
+- **Figure alt text, figure code folded.** A code cell that draws a figure starts with
+  `# alt: <what the figure shows>`; that text becomes the `alt` of the cell's output images, and the
+  cell's code is folded behind "Show the code" without that line (tools/site_pages.py). Any image left
+  without alt text is a warning, so `--strict` fails and names the page.
 - **Exercise downloads.** `exercises/<name>/<name>.ipynb` (the released learner notebooks) are published as
   plain files at `exercises/<name>.ipynb`, so chapters link to them as `../exercises/<name>.ipynb` and
-  strict link validation fails on a link to an exercise that does not exist.
+  strict link validation fails on a link to an exercise that does not exist. Each chapter gets labelled
+  download buttons (its notebook, its exercises) at its top and bottom.
+- **Install without the repository.** The nnlib wheel, built from the current sources, and a course
+  bundle zip are published under `downloads/` (tools/site_downloads.py). Markdown pages can name them
+  with `{{ nnlib_wheel }}`, `{{ nnlib_version }}`, `{{ course_bundle }}` and `{{ site_url }}`.
+- **Accessibility.** Notebook code blocks are keyboard-focusable and empty table headers are named
+  (tools/site_pages.py); the notebook's low-contrast highlighting colours give way to Material's.
+- **Search.** The instructor pages (model answers) are kept out of the search index, and the index's
+  text shows formulas as plain text, not raw TeX (tools/site_search.py).
+- **Footer.** The previous/next links stay within the learners' pages or within the instructors' pages:
+  the last chapter does not lead into the instructor guide.
 - **Stray style block.** With `markdown_cell_processor: mkdocs`, mkdocs-jupyter 0.27 leaves a
   `<style>` block that Markdown turns into visible text at the end of notebook pages; it is removed.
 - **Light notebook pages.** mkdocs-jupyter inlines ~600 kB of CSS in every notebook page; it is written
-  once to `assets/stylesheets/notebook-<hash>.css` and each notebook page links to it.
+  once to `assets/stylesheets/notebook-<hash>.css`, each notebook page links to it, and after the build
+  it is cut down to the rules the notebook pages can use (tools/notebook_css.py). Figures are re-encoded
+  with a 256-colour palette (as lossless WebP), four times smaller and alike to the eye
+  (tools/site_images.py).
 - **Timing.** Each notebook's conversion time is logged (`chapters/x.ipynb: converted in 7.1 s`).
 """
 
@@ -43,18 +57,30 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
+import notebook_css
+import site_downloads
+import site_images
+import site_pages
+import site_search
+
 log = logging.getLogger("mkdocs.hooks.course")
 
 # npm packages (package.json) -> the parts of them the browser needs, copied under assets/mathjax/.
-# tex-chtml.js bundles the TeX input, the CHTML output and the font's basic data; the rest is loaded on
-# demand: TeX extensions, the accessibility explorer and speech, and the font's extra ranges and woff2 files.
+# Not the combined tex-chtml.js (1 MB): startup.js loads the TeX input, the CHTML output, the font and
+# the menu with the Speech Rule Engine it needs (docs/assets/javascripts/mathjax-config.js), ~0.9 MB;
+# speech and Braille rules, their worker and the explorer load only when a reader turns them on.
 MATHJAX_PACKAGE = Path("node_modules/mathjax")
 MATHJAX_FONT_PACKAGE = Path("node_modules/@mathjax/mathjax-newcm-font")
 MATHJAX_PARTS = [
-    "tex-chtml.js",
-    "input/tex",
-    "ui",
-    "a11y",
+    "startup.js",  # the loader: loads the components below that the config names, the rest on demand
+    "core.js",
+    "input/tex.js",
+    "input/tex",  # TeX extensions (autoloaded)
+    "input/mml.js",  # the menu's "Show Math As" and the speech components read MathML
+    "input/mml",
+    "output/chtml.js",
+    "ui",  # the menu (right-click or Shift+Space on a formula), accessibility settings included
+    "a11y",  # assistive MathML always; the explorer, speech and Braille when a reader turns them on
     "sre/speech-worker.js",
     "sre/mathmaps/base.json",
     "sre/mathmaps/en.json",  # speech (screen readers) in English, the course's language
@@ -67,20 +93,29 @@ MATHJAX_FONT_SITE_DIR = "assets/mathjax/fonts/mathjax-newcm-font"  # [mathjax]/f
 CACHE_ROOT = Path(".cache/mkdocs-jupyter")
 MATPLOTLIBRC = Path("docs/assets/matplotlibrc")
 EXERCISES_DIR = Path("exercises")
+CHAPTERS_DIR = "chapters"
+INSTRUCTORS_DIR = "instructors/"  # model answers: kept out of the learners' search and footer links
+PLACEHOLDER = re.compile(r"\{\{\s*(nnlib_wheel|nnlib_version|course_bundle|site_url)\s*\}\}")
 
 NOTEBOOK_STYLE = re.compile(r'<style type="text/css">(.*?)</style>\s*', re.DOTALL)
 NOTEBOOK_CSS_DIR = "assets/stylesheets"
 NOTEBOOK_CSS_PREFIX = "notebook-"
-ALT_COMMENT = re.compile(r"^\s*#\s*alt:\s*(?P<text>.+?)\s*$")
+NOTEBOOK_CSS_CACHE = Path(".cache/notebook-css")
 NBCONVERT_PLACEHOLDER_ALT = "No description has been provided for this image"
 IMG_TAG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 ALT_ATTRIBUTE = re.compile(r"""\salt\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
 # mkdocs-jupyter 0.27 appends `<style>{the CSS list's repr}</style>`, indented, to each notebook's HTML; as
 # Markdown (markdown_cell_processor: mkdocs) that is a code block showing the CSS as text on the page.
+# mkdocs-jupyter appends its own MathJax loader to every page; the site's mathjax-config.js already loads
+# MathJax and typesets every page (notebook cells included), and that loader would fetch a second copy.
+JUPYTER_MATHJAX_SCRIPT = re.compile(r"<script data-mkdocs-jupyter-mathjax=.*?</script>\s*", re.DOTALL)
 STRAY_STYLE = re.compile(r"\n[ \t]*<style>\s*\n[ \t]*\[.*?\][ \t]*\n[ \t]*</style>\s*\Z", re.DOTALL)
 
 
 _started: dict[str, float] = {}
+_placeholders: dict[str, str] = {}  # {{ name }} -> value, for the Markdown pages
+_notebook_css: dict[Path, str] = {}  # shared notebook stylesheet written this build -> its full CSS
+_notebook_classes: set[str] = set()  # every class used by this build's notebook pages
 
 
 def _root(config: MkDocsConfig) -> Path:
@@ -135,6 +170,11 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     return config
 
 
+def on_pre_build(config: MkDocsConfig) -> None:
+    _notebook_css.clear()
+    _notebook_classes.clear()
+
+
 @event_priority(-100)  # after mkdocs-jupyter, which would otherwise render these notebooks as pages
 def on_files(files: Files, config: MkDocsConfig) -> Files:
     exercises = _root(config) / EXERCISES_DIR
@@ -147,13 +187,31 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         if files.get_file_from_path(src_uri) is not None:
             raise PluginError(f"docs/{src_uri} clashes with the released exercise {notebook}: remove one.")
         files.append(File.generated(config, src_uri, abs_src_path=str(notebook)))
+    _add_downloads(files, config)
     return files
 
 
-def _alt_from_source(source: str) -> str | None:
-    first_line = source.lstrip("\n").split("\n", 1)[0]
-    found = ALT_COMMENT.match(first_line)
-    return found.group("text") if found else None
+def _add_downloads(files: Files, config: MkDocsConfig) -> None:
+    """The nnlib wheel and the course bundle, under downloads/ (a project without pyproject.toml, like
+    a test's scratch site, has no wheel to publish)."""
+    root = _root(config)
+    _placeholders.clear()
+    _placeholders["site_url"] = config.site_url or ""
+    if not (root / "pyproject.toml").is_file():
+        return
+    try:
+        wheel = site_downloads.build_wheel(root)
+    except site_downloads.DownloadError as error:
+        raise PluginError(str(error)) from error
+    exercises = [f.abs_src_path for f in files if f.src_uri.startswith("exercises/") and f.src_uri.endswith(".ipynb")]
+    chapters = [f.abs_src_path for f in files if f.src_uri.startswith(f"{CHAPTERS_DIR}/") and f.src_uri.endswith(".ipynb")]
+    bundle = site_downloads.build_bundle(wheel, [Path(p) for p in sorted(exercises)], [Path(p) for p in sorted(chapters)])
+    downloads = site_downloads.DOWNLOADS
+    files.append(File.generated(config, f"{downloads}/{wheel.name}", abs_src_path=str(wheel)))
+    files.append(File.generated(config, f"{downloads}/{site_downloads.BUNDLE_NAME}", content=bundle))
+    _placeholders["nnlib_wheel"] = wheel.name
+    _placeholders["nnlib_version"] = site_downloads.project_version(root)[1]
+    _placeholders["course_bundle"] = site_downloads.BUNDLE_NAME
 
 
 def _notebook_alt_texts(notebook: Path) -> dict[str, str]:
@@ -163,14 +221,14 @@ def _notebook_alt_texts(notebook: Path) -> dict[str, str]:
     for cell in cells:
         source = cell.get("source", "")
         source = "".join(source) if isinstance(source, list) else source
-        alt = _alt_from_source(source) if cell.get("cell_type") == "code" else None
+        alt = site_pages.alt_from_source(source) if cell.get("cell_type") == "code" else None
         if alt and cell.get("id"):
             found[cell["id"]] = alt
     return found
 
 
-def _cell_alt_texts(page_html: str, notebook: Path) -> str:
-    """Give each code cell's output images the alt text from the cell's `# alt:` first line."""
+def _figure_cells(page_html: str, notebook: Path) -> str:
+    """Give each figure cell's output images the alt text from its `# alt:` first line; fold its code."""
     by_id = _notebook_alt_texts(notebook)
 
     def fix_cell(match: re.Match) -> str:
@@ -180,10 +238,10 @@ def _cell_alt_texts(page_html: str, notebook: Path) -> str:
         if alt is None:  # no cell ids (nbformat < 4.5): read the highlighted source instead
             source = re.search(r'<div class="highlight-ipynb[^"]*">\s*<pre>(.*?)</pre>', cell, re.DOTALL)
             if source:
-                alt = _alt_from_source(html.unescape(re.sub(r"<[^>]+>", "", source.group(1))))
+                alt = site_pages.alt_from_source(html.unescape(re.sub(r"<[^>]+>", "", source.group(1))))
         if alt is None:
             return cell
-        return IMG_TAG.sub(lambda img: _set_alt(img.group(0), alt), cell)
+        return site_pages.fold_figure_code(IMG_TAG.sub(lambda img: _set_alt(img.group(0), alt), cell))
 
     return re.sub(r'<div class="jp-Cell .*?(?=<div class="jp-Cell |\Z)', fix_cell, page_html, flags=re.DOTALL)
 
@@ -208,6 +266,10 @@ def on_pre_page(page: Page, config: MkDocsConfig, files: Files) -> Page:
 
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
     """Runs after mkdocs-jupyter has replaced a notebook page's Markdown with the converted notebook."""
+    if page.file.src_uri.startswith(INSTRUCTORS_DIR):
+        page.meta["search"] = {**(page.meta.get("search") or {}), "exclude": True}
+    if page.file.src_uri.endswith(".md"):
+        markdown = PLACEHOLDER.sub(lambda m: _placeholder(m.group(1), page), markdown)
     if page.file.src_uri.endswith(".ipynb"):
         markdown = STRAY_STYLE.sub("\n", markdown)
         seconds = time.perf_counter() - _started.pop(page.file.src_uri, time.perf_counter())
@@ -215,11 +277,22 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
     return markdown
 
 
+def _placeholder(name: str, page: Page) -> str:
+    if name not in _placeholders:
+        raise PluginError(f"{page.file.src_uri}: {{{{ {name} }}}} is not available in this build (no pyproject.toml?)")
+    return _placeholders[name]
+
+
 def on_page_content(page_html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
     if page.file.src_uri.endswith(".ipynb"):
         # Markdown wraps the notebook's last closing tags in a paragraph: <p></div> ... </div></p>.
         page_html = re.sub(r"<p>((?:\s*</div>\s*(?:<!--[^>]*-->)?)+)\s*</p>", r"\1", page_html)
-        page_html = _cell_alt_texts(page_html, Path(page.file.abs_src_path))
+        page_html = _figure_cells(page_html, Path(page.file.abs_src_path))
+        page_html = site_pages.focusable_code(page_html)
+        page_html = site_images.lighter_images(page_html, _root(config))
+        page_html = site_pages.outputs_out_of_search(page_html)
+        page_html = site_pages.add_download_buttons(page_html, Path(page.file.src_uri).name)
+    page_html = site_pages.named_table_headers(page_html)
     for img in IMG_TAG.findall(page_html):
         if not _has_alt(img):
             hint = (
@@ -231,10 +304,23 @@ def on_page_content(page_html: str, page: Page, config: MkDocsConfig, files: Fil
     return page_html
 
 
+def on_page_context(context: dict, page: Page, config: MkDocsConfig, nav) -> dict:
+    """Footer links stay on one side: learners' pages lead to learners' pages, instructors' to instructors'."""
+    instructors = page.file.src_uri.startswith(INSTRUCTORS_DIR)
+    for side in ("previous_page", "next_page"):
+        other = getattr(page, side)
+        if other is not None and other.file.src_uri.startswith(INSTRUCTORS_DIR) != instructors:
+            setattr(page, side, None)
+    return context
+
+
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
-    """Move the ~600 kB of CSS that mkdocs-jupyter inlines in every notebook page into one shared file."""
+    """Drop mkdocs-jupyter's MathJax loader; move the ~600 kB of CSS that mkdocs-jupyter inlines in every
+    notebook page into one shared file."""
+    output = JUPYTER_MATHJAX_SCRIPT.sub("", output)
     if not page.file.src_uri.endswith(".ipynb"):
         return output
+    _notebook_classes.update(notebook_css.used_classes(output))
     start = output.find("md-content__inner")
     end = output.find('<div class="jupyter-wrapper">', start)
     if start < 0 or end < 0:
@@ -245,9 +331,7 @@ def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
         return output
     name = f"{NOTEBOOK_CSS_PREFIX}{hashlib.sha256(css.encode()).hexdigest()[:12]}.css"
     target = Path(config.site_dir) / NOTEBOOK_CSS_DIR / name
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(css + "\n", encoding="utf-8")
+    _notebook_css[target] = css  # written, trimmed to what the pages use, after the build
     # A <link> in the content (not the head) comes and goes with the page under instant navigation,
     # exactly as the inline blocks did: the notebook styles never reach the Markdown pages.
     href = get_relative_url(f"{NOTEBOOK_CSS_DIR}/{name}", page.url)
@@ -256,8 +340,15 @@ def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
     return output[:start] + region + output[end:]
 
 
+@event_priority(-100)  # after the search plugin has written its index
 def on_post_build(config: MkDocsConfig) -> None:
     root = _root(config)
+    for target, css in _notebook_css.items():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(_trimmed_notebook_css(root, css), encoding="utf-8")
+    index = Path(config.site_dir) / "search" / "search_index.json"
+    if index.is_file():
+        site_search.clean_search_index(index)
     site = Path(config.site_dir)
     for package, parts, target in (
         (MATHJAX_PACKAGE, MATHJAX_PARTS, MATHJAX_SITE_DIR),
@@ -272,6 +363,20 @@ def on_post_build(config: MkDocsConfig) -> None:
         for stale in current.parent.iterdir():
             if stale.is_dir() and stale != current:
                 shutil.rmtree(stale, ignore_errors=True)
+
+
+def _trimmed_notebook_css(root: Path, css: str) -> str:
+    """The notebook stylesheet trimmed to this build's classes (cached: trimming takes ~1 s)."""
+    key = hashlib.sha256((css + "\0" + " ".join(sorted(_notebook_classes))).encode()).hexdigest()[:16]
+    cached = root / NOTEBOOK_CSS_CACHE / f"{key}.css"
+    if cached.is_file():
+        return cached.read_text(encoding="utf-8")
+    trimmed = notebook_css.trim(notebook_css.without_highlighting(css), _notebook_classes)
+    if cached.parent.is_dir():
+        shutil.rmtree(cached.parent, ignore_errors=True)  # trims of earlier pages can never be hit again
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    cached.write_text(trimmed, encoding="utf-8")
+    return trimmed
 
 
 def _copy_if_changed(source: Path, target: Path) -> None:

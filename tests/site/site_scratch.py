@@ -27,12 +27,19 @@ MKDOCS = [sys.executable, "-m", "mkdocs"]
 
 
 def load_mkdocs_yml(path: Path = SITE_CONFIG) -> dict:
-    """The project's mkdocs.yml as data; `!!python/name:` values (Material's emoji settings) become None."""
+    """The project's mkdocs.yml as data; `!!python/name:` values (Material's emoji settings) become None and
+    `!ENV [NAME, default]` values are read from the environment, as MkDocs does."""
 
     class Loader(yaml.SafeLoader):
         pass
 
+    def env(loader, node):
+        names = loader.construct_sequence(node) if isinstance(node, yaml.SequenceNode) else [loader.construct_scalar(node)]
+        *variables, default = names if len(names) > 1 else [*names, None]
+        return next((os.environ[name] for name in variables if name in os.environ), default)
+
     Loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
+    Loader.add_constructor("!ENV", env)
     data = yaml.load(path.read_text(encoding="utf-8"), Loader=Loader)
     if "INHERIT" in data:  # a scratch site's config: its own keys over its parent's
         data = {**load_mkdocs_yml(path.parent / data.pop("INHERIT")), **data}

@@ -1,5 +1,6 @@
 """The built site in headless Chromium, served on 127.0.0.1: offline, math typeset, images, search,
-instant navigation and the light/dark toggle."""
+instant navigation, the light/dark toggle, axe-core in both schemes, first-visit weight, folded figure
+code, figures in their boxes and in dark mode, the home page's cards."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
+
+from site_scratch import TREE
 
 pytestmark = pytest.mark.slow
 
@@ -151,3 +154,163 @@ def test_palette_toggle_switches_between_light_and_dark(site_url, context):
     assert luminance(light_background) > 200 and luminance(light_text) < 100, colours["default"]
     assert luminance(dark_background) < 80 and luminance(dark_text) > 150, colours["slate"]
     page.close()
+
+
+# --- Accessibility: axe-core on every page, light and dark ------------------------------------------
+
+AXE = TREE / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def page_urls(site, site_url) -> list[tuple[str, str]]:
+    paths = [p.relative_to(site.path).as_posix() for p in site.pages() if p.name == "index.html"]
+    return [(path, site_url + re.sub(r"(^|/)index\.html$", r"\1", path)) for path in paths]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_no_serious_or_critical_axe_violations_on_any_page(site, site_url, browser, scheme):
+    assert AXE.is_file(), f"{AXE} is missing: run `npm install` (package.json pins axe-core)"
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
+    problems, checked = [], 0
+    for path, url in page_urls(site, site_url):
+        page = context.new_page()
+        page.goto(url, wait_until="networkidle")
+        try:
+            wait_for_math(page)
+        except Exception:
+            problems.append(f"{path}: math not typeset")
+        expected = "slate" if scheme == "dark" else "default"
+        assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == expected
+        page.add_script_tag(path=str(AXE))
+        violations = page.evaluate(
+            "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+            ".filter(v => v.impact === 'serious' || v.impact === 'critical')"
+            ".map(v => `${v.id} (${v.nodes.length}): ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ')}`)"
+        )
+        problems += [f"{path} [{scheme}]: {v}" for v in violations]
+        checked += 1
+        page.close()
+    context.close()
+    assert checked > 10
+    assert not problems, "\n".join(problems)
+
+
+# --- Weight: the first visit of every chapter ------------------------------------------------------
+
+FIRST_VISIT_BUDGET = 2_000_000  # bytes transferred, headers included
+
+
+def test_first_visit_of_every_chapter_stays_within_two_megabytes(site, site_url, browser):
+    chapters = sorted(p.parent.relative_to(site.path).as_posix() + "/" for p in (site.path / "chapters").glob("*/index.html"))
+    assert len(chapters) >= 12
+    heaviest, problems = (0, ""), []
+    for chapter in chapters:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})  # empty cache: a first visit
+        page = context.new_page()
+        transferred: list[tuple[int, str]] = []
+
+        def finished(request):
+            sizes = request.sizes()
+            transferred.append((sizes["responseBodySize"] + sizes["responseHeadersSize"], request.url))
+
+        page.on("requestfinished", finished)
+        page.goto(site_url + chapter, wait_until="networkidle")
+        wait_for_math(page)
+        page.wait_for_load_state("networkidle")
+        total = sum(size for size, _ in transferred)
+        heaviest = max(heaviest, (total, chapter))
+        if total > FIRST_VISIT_BUDGET:
+            top = sorted(transferred, reverse=True)[:5]
+            problems.append(f"{chapter}: {total} bytes; largest: {top}")
+        speech = [url for _, url in transferred if "/sre/" in url]
+        if speech:
+            problems.append(f"{chapter}: speech assets loaded on the first visit: {speech}")
+        context.close()
+    print(f"heaviest first visit: {heaviest[1]} {heaviest[0]} bytes")
+    assert not problems, "\n".join(problems)
+
+
+# --- Reading comfort --------------------------------------------------------------------------------
+
+
+def first_chapter_with_figures(site) -> str:
+    for page in sorted((site.path / "chapters").glob("*/index.html")):
+        if 'class="course-figure-code"' in page.read_text(encoding="utf-8"):
+            return page.parent.relative_to(site.path).as_posix() + "/"
+    raise AssertionError("no chapter has a folded figure cell")
+
+
+def test_figure_code_is_shown_from_the_keyboard(site, site_url, context):
+    page = context.new_page()
+    page.goto(site_url + first_chapter_with_figures(site), wait_until="networkidle")
+    details = page.locator("details.course-figure-code").first
+    figure = page.locator("details.course-figure-code + .jp-Cell-outputWrapper img").first
+    assert figure.is_visible(), "the figure must show while its code is folded"
+    code = details.locator(".highlight-ipynb")
+    assert not code.is_visible()
+    details.locator("summary").focus()
+    page.keyboard.press("Enter")
+    code.wait_for(state="visible", timeout=5_000)
+    assert "# alt:" not in code.inner_text()
+    page.keyboard.press("Enter")
+    code.wait_for(state="hidden", timeout=5_000)
+    page.close()
+
+
+def test_outputs_use_the_full_column_and_figures_stay_in_their_boxes(site, site_url, context):
+    problems = []
+    for page_file in sorted((site.path / "chapters").glob("*/index.html")):
+        if "jp-Notebook" not in page_file.read_text(encoding="utf-8"):
+            continue
+        location = page_file.parent.relative_to(site.path).as_posix() + "/"
+        page = context.new_page()
+        page.goto(site_url + location, wait_until="networkidle")
+        found = page.evaluate(
+            """() => {
+              const column = document.querySelector('article').getBoundingClientRect();
+              const out = [];
+              for (const area of document.querySelectorAll('.jp-OutputArea-output')) {
+                const box = area.getBoundingClientRect();
+                if (box.width && box.right > column.right + 0.5) out.push(`output spills ${box.right - column.right}px`);
+                if (box.width && box.width < column.width - 2) out.push(`output ${box.width}px in a ${column.width}px column`);
+              }
+              for (const img of document.querySelectorAll('.jp-RenderedImage img')) {
+                const box = img.getBoundingClientRect(), parent = img.parentElement.getBoundingClientRect();
+                if (box.right > parent.right + 0.5 || box.left < parent.left - 0.5) out.push(`figure spills ${box.right - parent.right}px`);
+              }
+              return out;
+            }"""
+        )
+        problems += [f"{location}: {p}" for p in found[:3]]
+        page.close()
+    assert not problems, "\n".join(problems)
+
+
+def test_figures_are_not_white_slabs_in_dark_mode(site, site_url, browser):
+    import io
+
+    from PIL import Image
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="dark")
+    page = context.new_page()
+    page.goto(site_url + first_chapter_with_figures(site), wait_until="networkidle")
+    images = page.locator(".jp-RenderedImage img")
+    assert images.count() > 0
+    for index in range(min(images.count(), 4)):
+        image = images.nth(index)
+        image.scroll_into_view_if_needed()
+        shot = Image.open(io.BytesIO(image.screenshot())).convert("L")
+        pixels = list(shot.get_flattened_data())
+        bright = sum(1 for value in pixels if value > 200) / len(pixels)
+        assert bright < 0.35, f"figure {index}: {bright:.0%} of it is near-white in dark mode"
+    context.close()
+
+
+@pytest.mark.parametrize("width", [1280, 1700])
+def test_home_page_cards_fill_their_rows(site_url, browser, width):
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.goto(site_url, wait_until="networkidle")
+    tops = page.evaluate("[...document.querySelectorAll('.grid.cards > ul > li')].map(li => Math.round(li.getBoundingClientRect().top))")
+    rows = {top: tops.count(top) for top in tops}
+    assert len(tops) >= 3 and len(set(rows.values())) == 1, f"cards per row: {list(rows.values())} (one card alone?)"
+    context.close()

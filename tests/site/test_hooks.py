@@ -37,6 +37,12 @@ def test_good_notebook_page(tmp_path):
     assert result.returncode == 0, result.log
     page = (tmp_path / "site/chapters/01-line/index.html").read_text()
     assert f'alt="{FIGURE_ALT}"' in page
+    # The figure cell's code is folded behind "Show the code", without its `# alt:` line.
+    assert '<details class="course-figure-code" data-search-exclude>\n<summary>Show the code</summary>' in page
+    assert "# alt:" not in page and "plt.plot" in page
+    # The chapter offers its notebook and its exercise as labelled downloads, at the top and the bottom.
+    assert page.count('href="01-line.ipynb" download="01-line.ipynb"') == 2
+    assert page.count('download="perceptron.ipynb"') == 2 and "Exercise notebook (perceptron)" in page
     assert "shown on purpose" in page
     assert 'href="../../exercises/perceptron.ipynb"' in page
     assert (tmp_path / "site/exercises/perceptron.ipynb").is_file()

@@ -1,0 +1,45 @@
+"""`make pdf`: the whole course as one PDF, with every chapter, its figures and typeset math."""
+
+from __future__ import annotations
+
+import html
+import re
+import sys
+
+import pytest
+
+from site_scratch import TREE
+
+pytestmark = pytest.mark.slow
+
+
+def test_the_course_pdf_has_every_chapter_with_figures_and_typeset_math(site, browser, tmp_path):
+    sys.path.insert(0, str(TREE / "tools"))
+    import make_pdf
+    from pypdf import PdfReader
+
+    output = tmp_path / "course.pdf"
+    report = make_pdf.make_pdf(site.path, output, browser=browser)
+
+    chapters = make_pdf.chapter_paths(site.path)
+    assert report["chapters"] == len(chapters) >= 12
+    reader = PdfReader(output)
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    flat = re.sub(r"\s+", " ", text)
+    for chapter in chapters:
+        page = (site.path / chapter / "index.html").read_text(encoding="utf-8")
+        heading = re.search(r"<h1[^>]*>(.*?)</h1>", page, re.DOTALL).group(1)
+        title = html.unescape(re.sub(r"<[^>]+>", "", heading)).replace("¶", "").strip()
+        assert title in flat, f"the PDF lacks the chapter {title!r}"
+        assert flat.count(title) >= 2, f"{title!r} is not both in the table of contents and as a chapter"
+    outline = [item["/Title"] for item in reader.outline if isinstance(item, dict)]
+    assert len(outline) >= 1, "the PDF has no outline (bookmarks)"
+    assert "\\(" not in text and "\\frac" not in text and "\\sum" not in text, "raw TeX in the PDF"
+    assert "∑" in text, "no typeset formula (MathJax writes ∑ for \\sum) in the PDF's text"
+    assert report["formulas"] > 100 and report["typeset"] == report["formulas"] and report["errors"] == 0
+    figures = sum(len(page.images) for page in reader.pages)
+    site_figures = sum(
+        (site.path / c / "index.html").read_text(encoding="utf-8").count("<img") for c in chapters
+    )
+    assert figures >= site_figures > 10, f"{figures} images in the PDF, {site_figures} on the chapter pages"
+    assert len(reader.pages) > 3 * len(chapters)
