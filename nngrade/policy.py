@@ -7,8 +7,9 @@ modules work), but calling one raises an :class:`ImportError` that says why. The
 covered by the stubs (bind mounts), so the learner cannot read them either.
 
 The table is declared here, next to the code that enforces it, one line per assignment: the
-assignment's name (its folder in ``source/``), what the learner writes, and the nnlib modules that
-would answer it.
+assignment's name (its folder in ``source/``), what the learner writes, and what in nnlib would answer
+it: a whole module (``"nnlib.activations"``), or single functions of a module the learner also needs
+(``"nnlib.testing:split_validation,epoch_batches"``: the rest of ``nnlib.testing`` keeps working).
 """
 
 import ast
@@ -21,7 +22,10 @@ HIDDEN = {
     "gradient_descent": ("gradient descent", ["nnlib.optimizers", "nnlib.losses"]),
     "dense_layer": ("the dense layer's forward and backward pass", ["nnlib.layers"]),
     "backpropagation": ("backpropagation and the numerical gradient",
-                        ["nnlib.gradcheck", "nnlib.layers", "nnlib.models"]),
+                        ["nnlib.gradcheck", "nnlib.layers", "nnlib.graph", "nnlib.trainer"]),
+    "training_loop": ("the training loop (validation split, batches, epochs, early stopping)",
+                      ["nnlib.data_adapter", "nnlib.trainer", "nnlib.callbacks",
+                       "nnlib.testing:split_validation,epoch_batches,train_epoch"]),
 }
 
 # What import-time code calls (building registries such as ``layers._RELU = activations.get(...)``)
@@ -34,6 +38,15 @@ def hidden_for(assignment):
     return list(HIDDEN.get(assignment, ("", []))[1])
 
 
+def _parse(entry):
+    """``"nnlib.x"`` -> ("x", None: every function); ``"nnlib.x:f,g"`` -> ("x", {"f", "g"})."""
+    module, _, names = entry.partition(":")
+    parts = module.split(".")
+    if parts[0] != "nnlib" or len(parts) != 2:
+        raise ValueError(f"hidden entry {entry!r}: expected 'nnlib.<module>' or 'nnlib.<module>:f,g'")
+    return parts[1], (set(names.split(",")) if names else None)
+
+
 def message(assignment, module):
     what = HIDDEN.get(assignment, ("this piece", []))[0]
     return (f"in this assignment you implement {what} yourself; {module} is not available while grading "
@@ -41,8 +54,9 @@ def message(assignment, module):
 
 
 class _Stubber(ast.NodeTransformer):
-    def __init__(self, text):
+    def __init__(self, text, only=None):
         self.text = text
+        self.only = only  # names of the module-level functions to stub; None: every function and method
         self.depth = 0
 
     def _stub(self, node):
@@ -54,6 +68,8 @@ class _Stubber(ast.NodeTransformer):
         return node
 
     def visit_FunctionDef(self, node):
+        if self.only is not None:
+            return self._stub(node) if self.depth == 0 and node.name in self.only else node
         if self.depth <= 1 and node.name not in _KEPT:
             return self._stub(node)
         return node
@@ -67,23 +83,22 @@ class _Stubber(ast.NodeTransformer):
         return node
 
 
-def stub_source(source, text):
-    """``source`` with every function's and method's body replaced by ``raise ImportError(text)``."""
-    tree = _Stubber(text).visit(ast.parse(source))
+def stub_source(source, text, only=None):
+    """``source`` with every function's and method's body (or those of the module-level functions named
+    in ``only``) replaced by ``raise ImportError(text)``."""
+    tree = _Stubber(text, only).visit(ast.parse(source))
     return ast.unparse(ast.fix_missing_locations(tree)) + "\n"
 
 
 def write_stubs(nnlib_dir, modules, folder, assignment):
     """Write the stubs of ``modules`` into ``folder``; returns {path inside nnlib: stub file}."""
     overlays = {}
-    for module in modules:
-        parts = module.split(".")
-        if parts[0] != "nnlib" or len(parts) != 2:
-            raise ValueError(f"hidden module {module!r}: expected 'nnlib.<module>'")
-        relative = f"{parts[1]}.py"
+    for entry in modules:
+        module, only = _parse(entry)
+        relative = f"{module}.py"
         source = Path(nnlib_dir, relative).read_text()
         stub = Path(folder, relative)
-        stub.write_text(stub_source(source, message(assignment, module)))
+        stub.write_text(stub_source(source, message(assignment, f"nnlib.{module}"), only))
         stub.chmod(0o644)
         overlays[relative] = str(stub)
     return overlays

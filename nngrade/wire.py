@@ -145,6 +145,10 @@ def encode(value, max_bytes=None, grader=None):
         if kind is dict:
             pairs = [[walk(k, depth + 1), walk(v, depth + 1)] for k, v in item.items()]
             return {"t": "dict", "v": pairs}
+        if kind.__name__ == "GraderFunction" and type(getattr(item, "index", None)) is int:
+            # One of the grader's kept functions, handed back to the grader inside a call back to it
+            # (the learner's loop passes the reference loss it was given on to the reference epoch).
+            return {"t": "grader", "i": item.index}
         if kind.__name__ == "LearnerFunction" and isinstance(getattr(item, "__name__", None), str):
             # A proxy for one of the learner's own functions, passed back to the learner's process.
             return {"t": "learner", "n": item.__name__}
@@ -167,7 +171,8 @@ def decode(tree, blobs, learner=None, grader=None):
     """Rebuild the value described by ``tree``; arrays come from ``blobs`` without unpickling.
 
     ``learner`` resolves the names of the learner's own functions and ``grader`` the numbers of the
-    grader's kept functions; only the learner's process passes them, so the grader refuses both.
+    grader's kept functions. The learner's process passes both; the grader passes only ``grader``, and
+    only while answering a call back, where the numbers index the functions that very call handed over.
     """
 
     def walk(node, depth):

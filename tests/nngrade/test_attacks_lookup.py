@@ -78,7 +78,7 @@ def _attack(name):
 def _grade(name, nb):
     spec = AssignmentSpec.from_notebook(_source(name), name)
     result = grade_notebook(spec, nb, limits=LIMITS)
-    return {t["grade_id"]: t["points"] for t in result["tests"]}, spec, result
+    return {t.grade_id: t.points for t in result.tests}, spec, result
 
 
 def _setup_namespace(name):
@@ -107,7 +107,7 @@ def test_the_look_ups_answer_the_reproducible_data_perfectly(name):
 def test_a_look_up_instead_of_a_model_scores_nothing_on_the_learning_parts(name):
     scores, spec, result = _grade(name, _attack(name))
     learning = ATTACKS[name][2]
-    assert {grade_id: scores[grade_id] for grade_id in learning} == dict.fromkeys(learning, 0.0), result["tests"]
+    assert {grade_id: scores[grade_id] for grade_id in learning} == dict.fromkeys(learning, 0.0), result.tests
     others = {t.grade_id: t.points for t in spec.tests if t.grade_id not in learning}
     assert {grade_id: scores[grade_id] for grade_id in others} == others  # the rest is still the learner's
 
@@ -116,4 +116,4 @@ def test_a_look_up_instead_of_a_model_scores_nothing_on_the_learning_parts(name)
 def test_the_reference_solution_earns_full_marks_on_every_run(name):
     for _ in range(3):  # fresh secrets each time
         scores, spec, result = _grade(name, demo.solved(_source(name)))
-        assert scores == {t.grade_id: t.points for t in spec.tests}, result["tests"]
+        assert scores == {t.grade_id: t.points for t in spec.tests}, result.tests

@@ -150,8 +150,8 @@ def test_grading_a_forged_reply_and_a_long_cell_flags_it_and_goes_on(hang_guard)
     nb = demo.with_cell(demo.solved(source), FORGE.replace("NONCE", "None"), position=1)
     nb = demo.with_cell(nb, "x = 1\n" + "# padding\n" * 10_000, position=2)
     result = grade_notebook(spec, nb, limits=Limits(cell_seconds=3, call_seconds=3))
-    assert {f["kind"] for f in result["flags"]} & {"crash", "timeout"}, result["flags"]
-    assert not result["complete"]
+    assert {f.kind for f in result.flags} & {"crash", "timeout"}, result.flags
+    assert not result.complete
 
 
 # -- 5. nothing outlives the submission ------------------------------------------------------------
