@@ -21,7 +21,7 @@ import tomllib
 import zipfile
 from pathlib import Path
 
-WHEEL_SOURCES = ("pyproject.toml", "README.md", "nnlib", "nngrade")
+WHEEL_SOURCES = ("pyproject.toml", "README.md", "nnlib", "nngrade", "exercises")  # exercises: nngrade.releases
 WHEEL_CACHE = Path(".cache/wheel")
 DOWNLOADS = "downloads"
 BUNDLE_NAME = "how-neural-networks-work.zip"
