@@ -49,6 +49,7 @@ import numpy as np
 
 from nnlib import layers, losses, optimizers, schedules
 from nnlib.config import floatx_scope
+from nnlib.graph import topological_order
 from nnlib.models import Model, Sequential
 
 __all__ = ["save_model", "load_model", "save_weights", "load_weights", "LAYER_FORMATS"]
@@ -87,21 +88,36 @@ def _read_model(model):
     if not getattr(model, "built", False) or not model.inputs:
         raise ValueError(f"Model {model.name!r} is not built yet, so it has no weights to save: "
                          "start it with Input(shape), or call it on data first.")
-    output = model._output.layer
-    parents, shapes = {}, {output: model._output.shape}
-    stack = [output]
-    while stack:
-        layer = stack.pop()
-        if layer not in parents:
-            inbound = layer._inbound or []  # the symbolic tensors the layer was called on
-            parents[layer] = [t.layer for t in inbound]
-            shapes.update({t.layer: t.shape for t in inbound})
-            stack.extend(parents[layer])
-    graph = _Graph([t.layer for t in model.inputs], output, parents, shapes)
+    graph = model._graph  # nnlib.graph.Graph: every layer makes exactly one tensor
+    output = graph.output.layer
+    parents, shapes = {}, {}
+    for tensor in topological_order([graph.output]):
+        parents[tensor.layer] = [parent.layer for parent in tensor.inputs]
+        shapes[tensor.layer] = tensor.shape
+    graph = _Graph([t.layer for t in graph.inputs], output, parents, shapes)
     compiled = None
-    if getattr(model, "_compiled", False):
-        compiled = (model.optimizer, model.loss, list(model._metric_names))
+    if model.compiled:
+        compiled = (model.optimizer, model.loss, [_metric_name(m) for m in model._metric_specs])
     return graph, compiled
+
+
+_METRIC_OPTIONS = ("_options", "thresholds", "num_thresholds")  # what a metric object is set to
+
+
+def _metric_name(metric):
+    """A metric for compile_config: a name as given, an object by its class name (``"AUC"``),
+    which Keras and nnlib both resolve, when it has its class's default settings."""
+    if isinstance(metric, str):
+        return metric
+    fresh = type(metric)()
+    for option in _METRIC_OPTIONS:
+        if not np.array_equal(np.asarray(getattr(metric, option, 0), dtype=object),
+                              np.asarray(getattr(fresh, option, 0), dtype=object)):
+            raise ValueError(
+                f"save_model: metric {metric.name!r} ({type(metric).__name__}) has settings "
+                f"other than its defaults, which the file would not keep; compile with "
+                f"{type(metric).__name__}() or a metric name such as 'accuracy' to save it.")
+    return type(metric).__name__
 
 
 def _keras_layer_order(output, parents):

@@ -28,7 +28,6 @@ from nnlib import data_adapter, losses, optimizers, utils
 from nnlib import metrics as metrics_module  # compile() has an argument called metrics
 from nnlib._validation import (
     check_bool,
-    check_choice,
     check_non_negative_int,
     check_positive_int,
     check_verbose,
@@ -145,8 +144,6 @@ class Trainer:
         """
         if loss is None:
             raise ValueError("compile: loss is required, for example loss='mse'; received None.")
-        if isinstance(optimizer, str):
-            check_choice(optimizer.lower(), "optimizer", optimizers._OPTIMIZERS, kind="optimizer")
         self.optimizer = optimizers.get(optimizer)
         self.loss = losses.get(loss)
         if metrics is None:

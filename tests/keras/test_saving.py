@@ -150,6 +150,19 @@ def test_compile_settings_cross_to_keras(tmp_path):
     assert k_model.get_compile_config()["metrics"] == ["accuracy"]
 
 
+def test_metric_objects_cross_to_keras(tmp_path):
+    n_model = build(_Nnlib, "sequential")
+    n_model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                    metrics=[nnlib.metrics.SparseCategoricalAccuracy(), "accuracy"])
+    saving.save_model(n_model, tmp_path / "m.keras")
+    k_model = load_in_keras(tmp_path / "m.keras")
+    x, y = inputs("sequential", 12), np.arange(12) % 3
+    k_model.evaluate(x, y, verbose=0)  # builds the metrics from the saved compile settings
+    assert k_model.get_compile_config()["metrics"] == ["SparseCategoricalAccuracy", "accuracy"]
+    assert [type(m).__name__ for m in k_model.metrics[1].metrics] == [
+        "SparseCategoricalAccuracy", "SparseCategoricalAccuracy"]
+
+
 def test_compile_settings_cross_to_nnlib_and_train_the_same(tmp_path):
     """A compiled Keras model, loaded by nnlib, trains for 3 epochs as Keras trains its copy."""
     keras.utils.set_random_seed(0)

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from nnlib import layers, optimizers, saving, utils
+from nnlib import metrics as nnlib_metrics
 from nnlib.layers import Add, Concatenate, Dense, Input
 from nnlib.losses import BinaryCrossentropy
 from nnlib.models import Model, Sequential
@@ -317,4 +318,23 @@ def test_a_layer_without_a_keras_format_is_named(tmp_path):
     with pytest.raises(ValueError, match=r"layer 'double' is a Double, which has no Keras format "
                                          r"in nnlib\.saving; layers that can be saved: Dense, "
                                          r"Concatenate, Add"):
+        saving.save_model(model, tmp_path / "m.keras")
+
+
+def test_metric_objects_are_saved_by_class_name(tmp_path):
+    model = sequential()
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                  metrics=[nnlib_metrics.SparseCategoricalAccuracy(), "accuracy"])
+    saving.save_model(model, tmp_path / "m.keras")
+    again = saving.load_model(tmp_path / "m.keras")
+    x, y = x_for(model, 12), np.arange(12) % 3
+    assert again.evaluate(x, y, verbose=0) == pytest.approx(model.evaluate(x, y, verbose=0))
+
+
+def test_a_metric_object_with_other_settings_is_refused(tmp_path):
+    model = sequential()
+    model.compile(optimizer="adam", loss="mse",
+                  metrics=[nnlib_metrics.BinaryAccuracy(threshold=0.3)])
+    with pytest.raises(ValueError, match=r"metric 'binary_accuracy' \(BinaryAccuracy\) has "
+                                         r"settings other than its defaults"):
         saving.save_model(model, tmp_path / "m.keras")
