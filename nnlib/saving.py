@@ -59,10 +59,8 @@ _CONFIG, _METADATA, _WEIGHTS = "config.json", "metadata.json", "model.weights.h5
 
 
 def _h5py():
-    try:
-        import h5py
-    except ImportError:  # pragma: no cover - h5py comes with the course's environment
-        raise ImportError("Saving weights needs the h5py package: pip install h5py.") from None
+    import h5py  # noqa: PLC0415 (a dependency of nnlib; imported when used: `import nnlib` stays fast)
+
     return h5py
 
 

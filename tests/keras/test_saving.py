@@ -201,3 +201,25 @@ def test_a_keras_layer_nnlib_does_not_have_is_named(tmp_path):
     with pytest.raises(ValueError, match=r"layer 'conv' is a Keras Conv2D, which nnlib does not "
                                          r"have\. nnlib can load: InputLayer, Dense"):
         saving.load_model(tmp_path / "conv.keras")
+
+
+def test_the_model_methods_cross_both_ways(tmp_path):
+    """model.save / load_weights / nnlib.models.load_model, the spellings a learner writes."""
+    nnlib.utils.set_random_seed(0)
+    n_model = build(_Nnlib, "functional")
+    n_model.save(tmp_path / "nnlib.keras")
+    assert_same_predictions(n_model, load_in_keras(tmp_path / "nnlib.keras"), "functional")
+
+    keras.utils.set_random_seed(1)
+    k_model = build(keras, "functional")
+    k_model.save(tmp_path / "keras.keras")
+    k_model.save_weights(tmp_path / "keras.weights.h5")
+    assert_same_predictions(nnlib.models.load_model(tmp_path / "keras.keras"), k_model,
+                            "functional")
+    n_model.load_weights(tmp_path / "keras.weights.h5")
+    assert_same_predictions(n_model, k_model, "functional")
+    n_model.save_weights(tmp_path / "nnlib.weights.h5")
+    keras.utils.set_random_seed(2)
+    k_other = build(keras, "functional")
+    k_other.load_weights(tmp_path / "nnlib.weights.h5")
+    assert_same_predictions(n_model, k_other, "functional")
