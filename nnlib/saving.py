@@ -165,7 +165,8 @@ def _snake_case(name):
 # Keras options nnlib does not implement: loading refuses a file that uses one, rather than give a
 # model that silently computes or trains differently.
 _UNSUPPORTED_IF_SET = ("kernel_regularizer", "bias_regularizer", "activity_regularizer",
-                       "kernel_constraint", "bias_constraint", "quantization_config")
+                       "kernel_constraint", "bias_constraint", "quantization_config",
+                       "noise_shape")
 _INITIALIZER_NAMES = {function: name for name, function in layers.INITIALIZERS.items()}
 
 
@@ -189,16 +190,54 @@ def _dense_to_config(layer):
 
 
 def _dense_from_config(config):
-    activation = config.get("activation", "linear")
-    if isinstance(activation, dict):
-        activation = activation.get("config", {}).get("name", activation.get("class_name"))
-    return layers.Dense(config["units"], activation=activation,
+    return layers.Dense(config["units"], activation=_activation_name(config),
                         use_bias=config.get("use_bias", True),
                         kernel_initializer=_initializer_from_config(
                             config.get("kernel_initializer", "glorot_uniform")),
                         bias_initializer=_initializer_from_config(
                             config.get("bias_initializer", "zeros")),
                         name=config["name"])
+
+
+def _activation_name(config):
+    activation = config.get("activation", "linear")
+    if isinstance(activation, dict):
+        activation = activation.get("config", {}).get("name", activation.get("class_name"))
+    return activation
+
+
+def _refuse(config, key, nnlib_value, class_name):
+    """Refuse a Keras option whose value nnlib does not compute (rather than load it wrong)."""
+    value = config.get(key, nnlib_value)
+    if value != nnlib_value:
+        raise ValueError(f"load_model: layer {config['name']!r} ({class_name}) has "
+                         f"{key}={value!r}; nnlib computes {key}={nnlib_value!r} only.")
+
+
+def _flatten_from_config(config):
+    _refuse(config, "data_format", "channels_last", "Flatten")
+    return layers.Flatten(name=config["name"])
+
+
+def _normalization_to_config(layer):
+    # Keras stores the axes kept as a list ([-1]; [] for one mean of all entries); statistics
+    # given to the constructor go in the config, adapted ones are the weights (mean, variance,
+    # count)
+    mean, variance = layer._given if layer._given is not None else (None, None)
+    return {"axis": [] if layer.axis is None else [-1], "invert": False,
+            "mean": None if mean is None else mean.tolist(),
+            "variance": None if variance is None else variance.tolist()}
+
+
+def _normalization_from_config(config):
+    _refuse(config, "invert", False, "Normalization")
+    axis = config.get("axis", -1)
+    axis = tuple(axis) if isinstance(axis, (list, tuple)) else (() if axis is None else (axis,))
+    if axis not in ((), (-1,)):
+        raise ValueError(f"load_model: layer {config['name']!r} (Normalization) normalises over "
+                         f"axis={list(axis)}; nnlib supports the last axis ([-1]) or all ([]).")
+    return layers.Normalization(axis=None if axis == () else -1, mean=config.get("mean"),
+                                variance=config.get("variance"), name=config["name"])
 
 
 class _LayerFormat:
@@ -213,6 +252,20 @@ LAYER_FORMATS = {
                                 lambda c: layers.Concatenate(axis=c.get("axis", -1),
                                                              name=c["name"])),
     "Add": _LayerFormat(layers.Add, lambda layer: {}, lambda c: layers.Add(name=c["name"])),
+    "Flatten": _LayerFormat(layers.Flatten, lambda layer: {"data_format": "channels_last"},
+                            _flatten_from_config),
+    "Dropout": _LayerFormat(layers.Dropout,
+                            lambda layer: {"rate": layer.rate, "seed": layer.seed,
+                                           "noise_shape": None},
+                            lambda c: layers.Dropout(c["rate"], seed=c.get("seed"),
+                                                     name=c["name"])),
+    "Activation": _LayerFormat(layers.Activation,
+                               lambda layer: {"activation": layer.activation.name},
+                               lambda c: layers.Activation(_activation_name(c), name=c["name"])),
+    "Softmax": _LayerFormat(layers.Softmax, lambda layer: {"axis": layer.axis},
+                            lambda c: layers.Softmax(axis=c.get("axis", -1), name=c["name"])),
+    "Normalization": _LayerFormat(layers.Normalization, _normalization_to_config,
+                                  _normalization_from_config),
 }
 
 
