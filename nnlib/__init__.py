@@ -7,7 +7,8 @@ with nnlib runs with Keras by swapping the import, and gives the same results.
 Keras's top-level names are here too, so that beginner Keras code runs with ``import nnlib as
 keras``: ``keras.Sequential``, ``keras.Model``, ``keras.Input``, ``keras.layers``,
 ``keras.optimizers``, ``keras.losses``, ``keras.metrics``, ``keras.callbacks``, ``keras.utils``,
-``keras.models.load_model``.
+``keras.models.load_model``, ``keras.saving`` (``.keras`` files real Keras opens);
+``keras.optimizers.schedules`` is also ``nnlib.schedules``.
 
 Examples
 --------
@@ -33,6 +34,8 @@ from nnlib import (
     optimizers,
     perceptron,
     progress,
+    saving,
+    schedules,
     utils,
 )
 from nnlib.layers import Input
@@ -40,6 +43,6 @@ from nnlib.models import Model, Sequential
 
 __all__ = ["Input", "Model", "Sequential", "activations", "callbacks", "config", "datasets",
            "gradcheck", "layers", "losses", "metrics", "models", "optimizers", "perceptron",
-           "progress", "utils"]
+           "progress", "saving", "schedules", "utils"]
 
 __version__ = "0.1.0"

@@ -10,7 +10,8 @@
 
 A callback reads the model (``self.model``) and may stop training by setting
 ``self.model.stop_training = True``: fit finishes the current epoch's hooks and returns.
-:class:`History` is always added: it is what ``fit`` returns.
+:class:`History` is always added: it is what ``fit`` returns. :class:`ModelCheckpoint` saves
+the model during training (``.keras`` files real Keras opens), every epoch or only the best.
 
 Examples
 --------
@@ -23,12 +24,19 @@ Examples
 """
 
 import math
+import os
 import warnings
 
-from nnlib._validation import check_choice, check_non_negative_int, check_number, describe
+from nnlib._validation import (
+    check_bool,
+    check_choice,
+    check_non_negative_int,
+    check_number,
+    describe,
+)
 
-__all__ = ["Callback", "CallbackList", "History", "EarlyStopping", "TerminateOnNaN",
-           "LambdaCallback"]
+__all__ = ["Callback", "CallbackList", "History", "EarlyStopping", "ModelCheckpoint",
+           "TerminateOnNaN", "LambdaCallback"]
 
 
 class Callback:
@@ -136,6 +144,23 @@ class History(Callback):
         return f"<History epochs={len(self.epoch)} keys={list(self.history)}>"
 
 
+def _lower_is_better(callback, monitor, mode):
+    """Whether a smaller `monitor` is better: ``mode`` "min"/"max", or for "auto" the loss goes
+    down and a compiled metric says its own direction (accuracy up, error down), as Keras's
+    ``MonitorCallback``."""
+    if mode != "auto":
+        return mode == "min"
+    name = monitor.removeprefix("val_")
+    if name == "loss":
+        return True
+    for metric in getattr(callback.model, "metrics", []):
+        if getattr(metric, "name", None) == name and hasattr(metric, "direction"):
+            return metric.direction == "down"
+    raise ValueError(
+        f"{type(callback).__name__}: cannot tell whether {monitor!r} should go up or down; pass "
+        "mode='max' (higher is better) or mode='min' (lower is better).")
+
+
 class EarlyStopping(Callback):
     """Stop training when a monitored quantity has stopped improving, as Keras's.
 
@@ -193,19 +218,6 @@ class EarlyStopping(Callback):
         self.best_weights = None
         self.best_epoch = 0
 
-    def _decide_direction(self):
-        if self.mode != "auto":
-            return self.mode == "min"
-        name = self.monitor.removeprefix("val_")
-        if name == "loss":
-            return True
-        for metric in getattr(self.model, "metrics", []):
-            if getattr(metric, "name", None) == name and hasattr(metric, "direction"):
-                return metric.direction == "down"
-        raise ValueError(
-            f"EarlyStopping: cannot tell whether {self.monitor!r} should go up or down; pass "
-            "mode='max' (higher is better) or mode='min' (lower is better).")
-
     def _is_improvement(self, value, reference):
         if reference is None:
             return True
@@ -215,7 +227,7 @@ class EarlyStopping(Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         if self._lower_is_better is None:
-            self._lower_is_better = self._decide_direction()
+            self._lower_is_better = _lower_is_better(self, self.monitor, self.mode)
         current = (logs or {}).get(self.monitor)
         if current is None:
             warnings.warn(f"EarlyStopping is monitoring {self.monitor!r}, which is not in the "
@@ -246,6 +258,134 @@ class EarlyStopping(Callback):
                 print("Restoring model weights from the end of the best epoch: "
                       f"{self.best_epoch + 1}.")
             self.model.set_weights(self.best_weights)
+
+
+class ModelCheckpoint(Callback):
+    """Save the model (or its weights) during training, as ``keras.callbacks.ModelCheckpoint``.
+
+    After every epoch (``save_freq="epoch"``) or every `save_freq` batches, the model is written
+    with ``model.save`` (a ``.keras`` file real Keras opens) or, with ``save_weights_only=True``,
+    ``model.save_weights`` (``.weights.h5``). `filepath` may hold fields filled from the epoch
+    (counted from 1, as Keras prints it) and the logs: ``"ckpt-{epoch:02d}-{val_loss:.3f}.keras"``
+    keeps one file per epoch; a fixed name is overwritten each time.
+
+    With ``save_best_only=True`` a file is written only when `monitor` improves on the best value
+    so far (lower for ``mode="min"``, higher for ``"max"``; ``"auto"`` decides as
+    :class:`EarlyStopping`), so a fixed `filepath` ends up holding the best epoch's model.
+
+    Parameters
+    ----------
+    filepath : str or path
+        Ends in ``.keras`` (or ``.weights.h5`` with ``save_weights_only=True``).
+    monitor : str, default "val_loss"
+    verbose : int, default 0
+        1 prints each decision, with Keras's wording.
+    save_best_only : bool, default False
+    save_weights_only : bool, default False
+    mode : "auto", "min" or "max"
+    save_freq : "epoch" or int
+        An int saves after that many batches (the monitored value is then the running mean of
+        the epoch so far).
+    initial_value_threshold : float, optional
+        With `save_best_only`, the value to beat before the first save.
+
+    Attributes
+    ----------
+    best : float or None
+        The best monitored value so far.
+    """
+
+    def __init__(self, filepath, monitor="val_loss", verbose=0, save_best_only=False,
+                 save_weights_only=False, mode="auto", save_freq="epoch",
+                 initial_value_threshold=None):
+        super().__init__()
+        if not isinstance(filepath, (str, os.PathLike)):
+            raise TypeError(f"ModelCheckpoint: filepath must be a path such as "
+                            f"'best.keras'; received {describe(filepath)}.")
+        self.filepath = os.fspath(filepath)
+        suffix = ".weights.h5" if save_weights_only else ".keras"
+        if not self.filepath.endswith(suffix):
+            what = "save_weights_only=True" if save_weights_only else "saving the whole model"
+            raise ValueError(f"ModelCheckpoint: filepath must end in {suffix!r} when "
+                             f"{what} (Keras 3's format); received {self.filepath!r}.")
+        if not isinstance(monitor, str):
+            raise TypeError(f"ModelCheckpoint: monitor must be a name such as 'val_loss'; "
+                            f"received {describe(monitor)}.")
+        if save_freq != "epoch" and (isinstance(save_freq, bool) or
+                                     not isinstance(save_freq, int) or save_freq < 1):
+            raise ValueError(f"ModelCheckpoint: save_freq must be 'epoch' or a number of "
+                             f"batches >= 1; received {save_freq!r}.")
+        self.monitor = monitor
+        self.verbose = verbose
+        self.save_best_only = check_bool(save_best_only, "save_best_only")
+        self.save_weights_only = check_bool(save_weights_only, "save_weights_only")
+        self.mode = check_choice(mode, "mode", ["auto", "min", "max"])
+        self.save_freq = save_freq
+        self.best = (None if initial_value_threshold is None else
+                     check_number(initial_value_threshold, "initial_value_threshold"))
+        self._lower_is_better = None
+        self._epoch, self._batches_since_save = 0, 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.save_freq == "epoch":
+            return
+        self._batches_since_save += 1
+        if self._batches_since_save >= self.save_freq:
+            self._batches_since_save = 0
+            self._save(self._epoch, batch, logs)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.save_freq == "epoch":
+            self._save(epoch, None, logs)
+
+    def _filepath(self, epoch, batch, logs):
+        fields = dict(logs or {}, epoch=epoch + 1)
+        if batch is not None:
+            fields["batch"] = batch + 1
+        try:
+            return self.filepath.format(**fields)
+        except KeyError as error:
+            raise KeyError(f"ModelCheckpoint: filepath {self.filepath!r} names {error}, which "
+                           f"is not in the logs; available: {', '.join(fields)}.") from None
+
+    def _should_save(self, epoch, logs, path):
+        if not self.save_best_only:
+            if self.verbose > 0:
+                print(f"\nEpoch {epoch + 1}: saving model to {path}")
+            return True
+        current = (logs or {}).get(self.monitor)
+        if current is None:
+            warnings.warn(f"ModelCheckpoint can save the best model only with {self.monitor!r} "
+                          f"in the logs; available: {', '.join(logs or {})}. Saving anyway.",
+                          stacklevel=3)
+            return True
+        if self._lower_is_better is None:
+            self._lower_is_better = _lower_is_better(self, self.monitor, self.mode)
+        best = "None" if self.best is None else f"{self.best:.5f}"
+        improved = self.best is None or (current < self.best if self._lower_is_better
+                                         else current > self.best)
+        if self.verbose > 0:
+            print(f"\nEpoch {epoch + 1}: {self.monitor} improved from {best} to {current:.5f}, "
+                  f"saving model to {path}" if improved else
+                  f"\nEpoch {epoch + 1}: {self.monitor} did not improve from {best}")
+        if improved:
+            self.best = float(current)
+        return improved
+
+    def _save(self, epoch, batch, logs):
+        path = self._filepath(epoch, batch, logs)
+        if not self._should_save(epoch, logs, path):
+            return
+        directory = os.path.dirname(path)
+        if directory:
+            os.makedirs(directory, exist_ok=True)
+        if self.save_weights_only:
+            self.model.save_weights(path)
+        else:
+            self.model.save(path)
 
 
 class TerminateOnNaN(Callback):

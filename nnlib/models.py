@@ -201,10 +201,11 @@ class Model(Trainer):
         return f"<{type(self).__name__} name={self.name!r}, {len(self.layers)} layers>"
 
 
-def load_model(filepath):
-    """Open a ``.keras`` file saved by nnlib or by Keras 3 (see :mod:`nnlib.saving`)."""
+def load_model(filepath, compile=True):
+    """Open a ``.keras`` file saved by nnlib or by Keras 3 (see :mod:`nnlib.saving`);
+    ``compile=False`` leaves the model uncompiled, as Keras."""
     from nnlib import saving  # noqa: PLC0415 (saving imports this module)
-    return saving.load_model(filepath)
+    return saving.load_model(filepath, compile=compile)
 
 
 class Sequential(Model):

@@ -49,6 +49,7 @@ import numpy as np
 
 from nnlib import layers, losses, optimizers, schedules
 from nnlib.config import floatx_scope
+from nnlib.graph import topological_order
 from nnlib.models import Model, Sequential
 
 __all__ = ["save_model", "load_model", "save_weights", "load_weights", "LAYER_FORMATS"]
@@ -58,10 +59,8 @@ _CONFIG, _METADATA, _WEIGHTS = "config.json", "metadata.json", "model.weights.h5
 
 
 def _h5py():
-    try:
-        import h5py
-    except ImportError:  # pragma: no cover - h5py comes with the course's environment
-        raise ImportError("Saving weights needs the h5py package: pip install h5py.") from None
+    import h5py  # noqa: PLC0415 (a dependency of nnlib; imported when used: `import nnlib` stays fast)
+
     return h5py
 
 
@@ -87,21 +86,36 @@ def _read_model(model):
     if not getattr(model, "built", False) or not model.inputs:
         raise ValueError(f"Model {model.name!r} is not built yet, so it has no weights to save: "
                          "start it with Input(shape), or call it on data first.")
-    output = model._output.layer
-    parents, shapes = {}, {output: model._output.shape}
-    stack = [output]
-    while stack:
-        layer = stack.pop()
-        if layer not in parents:
-            inbound = layer._inbound or []  # the symbolic tensors the layer was called on
-            parents[layer] = [t.layer for t in inbound]
-            shapes.update({t.layer: t.shape for t in inbound})
-            stack.extend(parents[layer])
-    graph = _Graph([t.layer for t in model.inputs], output, parents, shapes)
+    graph = model._graph  # nnlib.graph.Graph: every layer makes exactly one tensor
+    output = graph.output.layer
+    parents, shapes = {}, {}
+    for tensor in topological_order([graph.output]):
+        parents[tensor.layer] = [parent.layer for parent in tensor.inputs]
+        shapes[tensor.layer] = tensor.shape
+    graph = _Graph([t.layer for t in graph.inputs], output, parents, shapes)
     compiled = None
-    if getattr(model, "_compiled", False):
-        compiled = (model.optimizer, model.loss, list(model._metric_names))
+    if model.compiled:
+        compiled = (model.optimizer, model.loss, [_metric_name(m) for m in model._metric_specs])
     return graph, compiled
+
+
+_METRIC_OPTIONS = ("_options", "thresholds", "num_thresholds")  # what a metric object is set to
+
+
+def _metric_name(metric):
+    """A metric for compile_config: a name as given, an object by its class name (``"AUC"``),
+    which Keras and nnlib both resolve, when it has its class's default settings."""
+    if isinstance(metric, str):
+        return metric
+    fresh = type(metric)()
+    for option in _METRIC_OPTIONS:
+        if not np.array_equal(np.asarray(getattr(metric, option, 0), dtype=object),
+                              np.asarray(getattr(fresh, option, 0), dtype=object)):
+            raise ValueError(
+                f"save_model: metric {metric.name!r} ({type(metric).__name__}) has settings "
+                f"other than its defaults, which the file would not keep; compile with "
+                f"{type(metric).__name__}() or a metric name such as 'accuracy' to save it.")
+    return type(metric).__name__
 
 
 def _keras_layer_order(output, parents):
@@ -151,7 +165,8 @@ def _snake_case(name):
 # Keras options nnlib does not implement: loading refuses a file that uses one, rather than give a
 # model that silently computes or trains differently.
 _UNSUPPORTED_IF_SET = ("kernel_regularizer", "bias_regularizer", "activity_regularizer",
-                       "kernel_constraint", "bias_constraint", "quantization_config")
+                       "kernel_constraint", "bias_constraint", "quantization_config",
+                       "noise_shape")
 _INITIALIZER_NAMES = {function: name for name, function in layers.INITIALIZERS.items()}
 
 
@@ -175,16 +190,54 @@ def _dense_to_config(layer):
 
 
 def _dense_from_config(config):
-    activation = config.get("activation", "linear")
-    if isinstance(activation, dict):
-        activation = activation.get("config", {}).get("name", activation.get("class_name"))
-    return layers.Dense(config["units"], activation=activation,
+    return layers.Dense(config["units"], activation=_activation_name(config),
                         use_bias=config.get("use_bias", True),
                         kernel_initializer=_initializer_from_config(
                             config.get("kernel_initializer", "glorot_uniform")),
                         bias_initializer=_initializer_from_config(
                             config.get("bias_initializer", "zeros")),
                         name=config["name"])
+
+
+def _activation_name(config):
+    activation = config.get("activation", "linear")
+    if isinstance(activation, dict):
+        activation = activation.get("config", {}).get("name", activation.get("class_name"))
+    return activation
+
+
+def _refuse(config, key, nnlib_value, class_name):
+    """Refuse a Keras option whose value nnlib does not compute (rather than load it wrong)."""
+    value = config.get(key, nnlib_value)
+    if value != nnlib_value:
+        raise ValueError(f"load_model: layer {config['name']!r} ({class_name}) has "
+                         f"{key}={value!r}; nnlib computes {key}={nnlib_value!r} only.")
+
+
+def _flatten_from_config(config):
+    _refuse(config, "data_format", "channels_last", "Flatten")
+    return layers.Flatten(name=config["name"])
+
+
+def _normalization_to_config(layer):
+    # Keras stores the axes kept as a list ([-1]; [] for one mean of all entries); statistics
+    # given to the constructor go in the config, adapted ones are the weights (mean, variance,
+    # count)
+    mean, variance = layer._given if layer._given is not None else (None, None)
+    return {"axis": [] if layer.axis is None else [-1], "invert": False,
+            "mean": None if mean is None else mean.tolist(),
+            "variance": None if variance is None else variance.tolist()}
+
+
+def _normalization_from_config(config):
+    _refuse(config, "invert", False, "Normalization")
+    axis = config.get("axis", -1)
+    axis = tuple(axis) if isinstance(axis, (list, tuple)) else (() if axis is None else (axis,))
+    if axis not in ((), (-1,)):
+        raise ValueError(f"load_model: layer {config['name']!r} (Normalization) normalises over "
+                         f"axis={list(axis)}; nnlib supports the last axis ([-1]) or all ([]).")
+    return layers.Normalization(axis=None if axis == () else -1, mean=config.get("mean"),
+                                variance=config.get("variance"), name=config["name"])
 
 
 class _LayerFormat:
@@ -199,6 +252,20 @@ LAYER_FORMATS = {
                                 lambda c: layers.Concatenate(axis=c.get("axis", -1),
                                                              name=c["name"])),
     "Add": _LayerFormat(layers.Add, lambda layer: {}, lambda c: layers.Add(name=c["name"])),
+    "Flatten": _LayerFormat(layers.Flatten, lambda layer: {"data_format": "channels_last"},
+                            _flatten_from_config),
+    "Dropout": _LayerFormat(layers.Dropout,
+                            lambda layer: {"rate": layer.rate, "seed": layer.seed,
+                                           "noise_shape": None},
+                            lambda c: layers.Dropout(c["rate"], seed=c.get("seed"),
+                                                     name=c["name"])),
+    "Activation": _LayerFormat(layers.Activation,
+                               lambda layer: {"activation": layer.activation.name},
+                               lambda c: layers.Activation(_activation_name(c), name=c["name"])),
+    "Softmax": _LayerFormat(layers.Softmax, lambda layer: {"axis": layer.axis},
+                            lambda c: layers.Softmax(axis=c.get("axis", -1), name=c["name"])),
+    "Normalization": _LayerFormat(layers.Normalization, _normalization_to_config,
+                                  _normalization_from_config),
 }
 
 

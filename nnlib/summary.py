@@ -15,9 +15,13 @@
 A Dense layer of $m$ inputs and $u$ units has $m u + u$ parameters (kernel and bias). Frozen layers'
 weights and statistics such as a Normalization's mean count as non-trainable. After training, an
 ``Optimizer params`` line counts the optimizer's own state, as Keras: its step counter and learning
-rate, plus one array per weight for momentum (SGD with momentum), two for Adam ($m$ and $v$).
+rate (none for a schedule, which computes it from the step), plus one array per weight for momentum
+(SGD with momentum), two for Adam ($m$ and $v$), one for Adagrad's sum of squares, and for RMSprop
+one (the mean square) plus one for momentum and one for the centered mean.
 Keras's counterpart is ``keras.src.utils.summary_utils``.
 """
+
+from nnlib import schedules
 
 __all__ = ["print_summary", "readable_size"]
 
@@ -49,8 +53,10 @@ def optimizer_state(optimizer, trainable_weights):
         "Adagrad": 1,
     }.get(name, 0)
     count, nbytes = _size(trainable_weights)
-    # + the step counter and the learning rate, Keras's two 4-byte scalar variables
-    return per_weight * count + 2, per_weight * nbytes + 8
+    # + Keras's 4-byte scalar variables: the step counter, and the learning rate unless a
+    # schedule computes it from the step
+    scalars = 1 if isinstance(config.get("learning_rate"), schedules.LearningRateSchedule) else 2
+    return per_weight * count + scalars, per_weight * nbytes + 4 * scalars
 
 
 def _wrap(text, width):

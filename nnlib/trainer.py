@@ -28,7 +28,6 @@ from nnlib import data_adapter, losses, optimizers, utils
 from nnlib import metrics as metrics_module  # compile() has an argument called metrics
 from nnlib._validation import (
     check_bool,
-    check_choice,
     check_non_negative_int,
     check_positive_int,
     check_verbose,
@@ -129,14 +128,15 @@ class Trainer:
         self._packed = None
 
     # ---- compile ------------------------------------------------------------------------------
-    # Keras's default optimizer is "rmsprop"; nnlib keeps "sgd" until RMSprop is part of nnlib.
-    def compile(self, optimizer="sgd", loss=None, metrics=None):
+    # "rmsprop" is Keras's default too, so that the same compile() call trains the same way
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None):
         """Choose the optimizer, the loss and the metrics to report.
 
         Parameters
         ----------
-        optimizer : str or Optimizer
-            ``"sgd"``, ``"adam"`` (Keras defaults) or an instance such as ``SGD(0.1)``.
+        optimizer : str or Optimizer, default "rmsprop"
+            ``"rmsprop"`` (Keras's default), ``"sgd"``, ``"adam"``, ``"adagrad"`` (each with
+            Keras's default settings) or an instance such as ``SGD(0.1)``.
         loss : str or Loss
             ``"mse"``, ``"binary_crossentropy"``, ... or an instance from :mod:`nnlib.losses`.
         metrics : list, optional
@@ -145,8 +145,6 @@ class Trainer:
         """
         if loss is None:
             raise ValueError("compile: loss is required, for example loss='mse'; received None.")
-        if isinstance(optimizer, str):
-            check_choice(optimizer.lower(), "optimizer", optimizers._OPTIMIZERS, kind="optimizer")
         self.optimizer = optimizers.get(optimizer)
         self.loss = losses.get(loss)
         if metrics is None:

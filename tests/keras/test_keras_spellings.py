@@ -114,7 +114,7 @@ def test_keras_top_level_names_exist_in_nnlib():
         assert hasattr(real_keras, name), name
     for module, names in {"utils": ["set_random_seed", "to_categorical"],
                           "models": ["Sequential", "Model", "load_model"],
-                          "callbacks": ["Callback", "History", "EarlyStopping", "TerminateOnNaN",
+                          "callbacks": ["Callback", "History", "EarlyStopping", "TerminateOnNaN", "ModelCheckpoint",
                                         "LambdaCallback"],
                           "layers": ["Dense", "Input", "Flatten", "Dropout", "Activation",
                                      "Softmax", "Normalization", "Concatenate", "Add"],

@@ -171,7 +171,25 @@ def summary_text(model):
     return "\n".join(lines).rstrip("\n")
 
 
-@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
+def decay(lib):
+    return lib.optimizers.schedules.ExponentialDecay(0.01, decay_steps=2, decay_rate=0.5)
+
+
+SUMMARY_OPTIMIZERS = {
+    "sgd": lambda lib: lib.optimizers.SGD(0.01),
+    "momentum": lambda lib: lib.optimizers.SGD(0.01, momentum=0.9),
+    "adam": lambda lib: lib.optimizers.Adam(),
+    "rmsprop": lambda lib: lib.optimizers.RMSprop(),
+    "rmsprop-momentum": lambda lib: lib.optimizers.RMSprop(momentum=0.5),
+    "rmsprop-centered-momentum": lambda lib: lib.optimizers.RMSprop(momentum=0.5, centered=True),
+    "adagrad": lambda lib: lib.optimizers.Adagrad(),
+    "sgd-schedule": lambda lib: lib.optimizers.SGD(decay(lib)),
+    "adam-schedule": lambda lib: lib.optimizers.Adam(decay(lib)),
+    "rmsprop-schedule": lambda lib: lib.optimizers.RMSprop(decay(lib), centered=True),
+}
+
+
+@pytest.mark.parametrize("optimizer", list(SUMMARY_OPTIMIZERS))
 def test_summary_prints_what_keras_prints(optimizer):
     def build(lib):
         model = lib.Sequential([lib.Input((4,)), lib.layers.Normalization(name="norm"),
@@ -184,9 +202,7 @@ def test_summary_prints_what_keras_prints(optimizer):
 
     k_model, n_model = twins(build)
     assert summary_text(n_model) == summary_text(k_model)
-    make = {"sgd": lambda lib: lib.optimizers.SGD(0.01),
-            "momentum": lambda lib: lib.optimizers.SGD(0.01, momentum=0.9),
-            "adam": lambda lib: lib.optimizers.Adam()}[optimizer]
+    make = SUMMARY_OPTIMIZERS[optimizer]
     x, y = data()
     for lib, model in ((keras, k_model), (nnlib, n_model)):
         model.compile(optimizer=make(lib), loss="sparse_categorical_crossentropy")

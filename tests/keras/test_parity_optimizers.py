@@ -121,3 +121,19 @@ def test_five_epochs_of_fit_match_keras(case):
     for n_w, k_w in zip(n_model.get_weights(), [np.asarray(w.value) for w in k_model.weights]):
         np.testing.assert_allclose(n_w, k_w, rtol=1e-4, atol=1e-6)
     assert n_opt.iterations == int(k_opt.iterations.value) == 15
+
+
+def test_compile_without_an_optimizer_trains_as_keras_does():
+    """Keras's compile() default is RMSprop: nnlib's too, so code that omits it trains the same."""
+    keras.utils.set_random_seed(0)
+    k_model = build(keras, keras.layers)
+    n_model = build(nnlib.models, nnlib.layers)
+    n_model.set_weights([np.asarray(w.value) for w in k_model.weights])
+    k_model.compile(loss="sparse_categorical_crossentropy")
+    n_model.compile(loss="sparse_categorical_crossentropy")
+    assert type(n_model.optimizer).__name__ == type(k_model.optimizer).__name__ == "RMSprop"
+    rng = np.random.default_rng(1)
+    x, y = rng.normal(size=(32, 4)).astype("float32"), rng.integers(0, 3, size=32)
+    fit = dict(batch_size=8, epochs=3, shuffle=False, verbose=0)
+    np.testing.assert_allclose(n_model.fit(x, y, **fit).history["loss"],
+                               k_model.fit(x, y, **fit).history["loss"], rtol=RTOL, atol=ATOL)

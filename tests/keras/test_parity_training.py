@@ -90,6 +90,51 @@ def test_early_stopping_stops_at_the_same_epoch_and_restores_the_same_weights(mo
     assert_same_weights(k_model, n_model)  # restored (or final) weights
 
 
+# ---- ModelCheckpoint ----------------------------------------------------------------------------
+@pytest.mark.parametrize("monitor, weights_only, mode", [("val_loss", False, "auto"),
+                                                         ("val_accuracy", True, "max")])
+def test_model_checkpoint_saves_the_same_epochs_as_keras_and_keras_opens_them(
+        monitor, weights_only, mode, tmp_path):
+    k_model, n_model = twins()
+    compile_both(k_model, n_model, optimizer=("Adam", {"learning_rate": 0.05}))
+    rng = np.random.default_rng(3)  # a learnable rule, so that the validation scores improve
+    x = rng.normal(size=(80, 4)).astype("float32")
+    y = (x[:, 0] - x[:, 1] + 0.5 * rng.normal(size=80) > 0).astype("float32")
+    suffix = ".weights.h5" if weights_only else ".keras"
+    for lib, model in (("keras", k_model), ("nnlib", n_model)):
+        module = keras if lib == "keras" else nnlib
+        (tmp_path / lib).mkdir()
+        per_epoch = module.callbacks.ModelCheckpoint(
+            str(tmp_path / lib / ("e{epoch:02d}-{%s:.3f}%s" % (monitor, suffix))),
+            monitor=monitor, save_best_only=True, save_weights_only=weights_only, mode=mode)
+        best = module.callbacks.ModelCheckpoint(
+            tmp_path / lib / f"best{suffix}", monitor=monitor, save_best_only=True,
+            save_weights_only=weights_only, mode=mode)
+        model.fit(x, y, epochs=12, callbacks=[per_epoch, best], **FIT)
+    names = sorted(p.name for p in (tmp_path / "keras").iterdir())
+    assert 2 < len(names) < 13  # some epochs improved, some did not
+    assert sorted(p.name for p in (tmp_path / "nnlib").iterdir()) == names
+
+    # nnlib's file of the best epoch opens in real Keras and predicts what nnlib's model did
+    # then, and what Keras's own file of that epoch predicts
+    best_epoch = sorted(n for n in names if n.startswith("e"))[-1]
+    n_best = open_checkpoint(nnlib, tmp_path / "nnlib" / best_epoch, weights_only)
+    k_from_nnlib = open_checkpoint(keras, tmp_path / "nnlib" / f"best{suffix}", weights_only)
+    k_own = open_checkpoint(keras, tmp_path / "keras" / best_epoch, weights_only)
+    np.testing.assert_allclose(np.asarray(k_from_nnlib.predict(x, verbose=0)),
+                               n_best.predict(x, verbose=0), rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(np.asarray(k_own.predict(x, verbose=0)),
+                               n_best.predict(x, verbose=0), rtol=1e-4, atol=1e-6)
+
+
+def open_checkpoint(lib, path, weights_only):
+    if not weights_only:
+        return lib.models.load_model(path)
+    model = twins(seed=9)[0 if lib is keras else 1]
+    model.load_weights(path)
+    return model
+
+
 # ---- sample_weight and class_weight -------------------------------------------------------------
 def test_class_weight_matches_keras():
     k_model, n_model = twins()

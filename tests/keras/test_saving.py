@@ -150,6 +150,19 @@ def test_compile_settings_cross_to_keras(tmp_path):
     assert k_model.get_compile_config()["metrics"] == ["accuracy"]
 
 
+def test_metric_objects_cross_to_keras(tmp_path):
+    n_model = build(_Nnlib, "sequential")
+    n_model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                    metrics=[nnlib.metrics.SparseCategoricalAccuracy(), "accuracy"])
+    saving.save_model(n_model, tmp_path / "m.keras")
+    k_model = load_in_keras(tmp_path / "m.keras")
+    x, y = inputs("sequential", 12), np.arange(12) % 3
+    k_model.evaluate(x, y, verbose=0)  # builds the metrics from the saved compile settings
+    assert k_model.get_compile_config()["metrics"] == ["SparseCategoricalAccuracy", "accuracy"]
+    assert [type(m).__name__ for m in k_model.metrics[1].metrics] == [
+        "SparseCategoricalAccuracy", "SparseCategoricalAccuracy"]
+
+
 def test_compile_settings_cross_to_nnlib_and_train_the_same(tmp_path):
     """A compiled Keras model, loaded by nnlib, trains for 3 epochs as Keras trains its copy."""
     keras.utils.set_random_seed(0)
@@ -188,3 +201,83 @@ def test_a_keras_layer_nnlib_does_not_have_is_named(tmp_path):
     with pytest.raises(ValueError, match=r"layer 'conv' is a Keras Conv2D, which nnlib does not "
                                          r"have\. nnlib can load: InputLayer, Dense"):
         saving.load_model(tmp_path / "conv.keras")
+
+
+def test_the_model_methods_cross_both_ways(tmp_path):
+    """model.save / load_weights / nnlib.models.load_model, the spellings a learner writes."""
+    nnlib.utils.set_random_seed(0)
+    n_model = build(_Nnlib, "functional")
+    n_model.save(tmp_path / "nnlib.keras")
+    assert_same_predictions(n_model, load_in_keras(tmp_path / "nnlib.keras"), "functional")
+
+    keras.utils.set_random_seed(1)
+    k_model = build(keras, "functional")
+    k_model.save(tmp_path / "keras.keras")
+    k_model.save_weights(tmp_path / "keras.weights.h5")
+    assert_same_predictions(nnlib.models.load_model(tmp_path / "keras.keras"), k_model,
+                            "functional")
+    n_model.load_weights(tmp_path / "keras.weights.h5")
+    assert_same_predictions(n_model, k_model, "functional")
+    n_model.save_weights(tmp_path / "nnlib.weights.h5")
+    keras.utils.set_random_seed(2)
+    k_other = build(keras, "functional")
+    k_other.load_weights(tmp_path / "nnlib.weights.h5")
+    assert_same_predictions(n_model, k_other, "functional")
+
+
+def build_preprocessing(lib, given):
+    """Flatten, Normalization, Dropout, Activation, Softmax around two Dense layers."""
+    L = lib.layers
+    statistics = dict(mean=np.arange(6, dtype="float32"),
+                      variance=np.arange(1, 7, dtype="float32")) if given else {}
+    norm = L.Normalization(name="norm", **statistics)
+    model = lib.Sequential([lib.Input((2, 3)), L.Flatten(name="flat"), norm,
+                            L.Dense(4, name="hidden"), L.Dropout(0.25, seed=3, name="drop"),
+                            L.Activation("tanh", name="act"), L.Dense(3, name="scores"),
+                            L.Softmax(name="probs")], name="pre")
+    if not given:
+        norm.adapt(np.random.default_rng(0).normal(3.0, 2.0, size=(20, 2, 3)).astype("float32")
+                   .reshape(20, 6))
+    return model
+
+
+def preprocessing_inputs():
+    return np.random.default_rng(1).normal(3.0, 2.0, size=(9, 2, 3)).astype("float32")
+
+
+@pytest.mark.parametrize("given", [False, True], ids=["adapted", "given"])
+def test_every_layer_kind_crosses_to_keras(given, tmp_path):
+    nnlib.utils.set_random_seed(0)
+    n_model = build_preprocessing(_Nnlib, given)
+    n_model.save(tmp_path / "m.keras")
+    k_model = load_in_keras(tmp_path / "m.keras")
+    keras.utils.set_random_seed(0)
+    k_fresh = build_preprocessing(keras, given)
+    for loaded, fresh in zip(k_model.layers, k_fresh.layers):
+        assert type(loaded) is type(fresh)
+        assert ({**loaded.get_config(), "name": None} == {**fresh.get_config(), "name": None})
+    x = preprocessing_inputs()
+    np.testing.assert_allclose(n_model.predict(x, verbose=0), np.asarray(k_model.predict(
+        x, verbose=0)), rtol=RTOL, atol=ATOL)
+
+
+@pytest.mark.parametrize("given", [False, True], ids=["adapted", "given"])
+def test_every_layer_kind_crosses_to_nnlib(given, tmp_path):
+    keras.utils.set_random_seed(0)
+    k_model = build_preprocessing(keras, given)
+    k_model.save(tmp_path / "m.keras")
+    n_model = nnlib.models.load_model(tmp_path / "m.keras")
+    assert [type(layer).__name__ for layer in n_model.layers] == [
+        type(layer).__name__ for layer in k_model.layers]
+    drop = n_model.get_layer("drop")
+    assert (drop.rate, drop.seed, n_model.get_layer("act").activation.name) == (0.25, 3, "tanh")
+    x = preprocessing_inputs()
+    np.testing.assert_allclose(n_model.predict(x, verbose=0), np.asarray(k_model.predict(
+        x, verbose=0)), rtol=RTOL, atol=ATOL)
+    # and the weights file alone, with the Normalization's mean, variance and count
+    k_model.save_weights(tmp_path / "m.weights.h5")
+    nnlib.utils.set_random_seed(7)
+    n_other = build_preprocessing(_Nnlib, given)
+    n_other.load_weights(tmp_path / "m.weights.h5")
+    np.testing.assert_allclose(n_other.predict(x, verbose=0), np.asarray(k_model.predict(
+        x, verbose=0)), rtol=RTOL, atol=ATOL)

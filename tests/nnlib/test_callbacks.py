@@ -179,3 +179,97 @@ def test_terminate_on_nan_stops_cleanly_when_the_outputs_overflow(capsys):
     assert "Invalid loss" in capsys.readouterr().out and len(history.epoch) == 1
     with pytest.raises(NonFiniteLossError):
         model.fit(x, np.zeros(4), epochs=1, verbose=0)
+
+
+# ---- ModelCheckpoint ----------------------------------------------------------------------------
+from nnlib import models  # noqa: E402
+from nnlib.callbacks import ModelCheckpoint  # noqa: E402
+
+
+def test_model_checkpoint_every_epoch_names_the_files_from_the_logs(tmp_path):
+    model, x, y = regression()
+    pattern = str(tmp_path / "ckpt" / "e{epoch:02d}-{loss:.4f}.keras")  # the folder is made
+    history = model.fit(x, y, epochs=3, verbose=0, callbacks=[ModelCheckpoint(pattern)])
+    names = sorted(p.name for p in (tmp_path / "ckpt").iterdir())
+    assert names == [f"e{k + 1:02d}-{loss:.4f}.keras" for k, loss in
+                     enumerate(history.history["loss"])]
+    last = models.load_model(tmp_path / "ckpt" / names[-1])
+    np.testing.assert_array_equal(last.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
+def test_model_checkpoint_best_only_keeps_the_best_epoch(tmp_path, capsys):
+    model, x, y = regression(lr=0.05)
+    checkpoint = ModelCheckpoint(tmp_path / "best.weights.h5", monitor="val_mae",
+                                 save_best_only=True, save_weights_only=True, verbose=1)
+    saved = []
+    keep = LambdaCallback(on_epoch_end=lambda epoch, logs: saved.append(model.get_weights())
+                          if checkpoint.best == logs["val_mae"] else None)
+    history = model.fit(x, y, epochs=6, validation_split=0.25, verbose=0,
+                        callbacks=[checkpoint, keep])
+    assert checkpoint.best == pytest.approx(min(history.history["val_mae"]))
+    model.load_weights(tmp_path / "best.weights.h5")
+    for got, expected in zip(model.get_weights(), saved[-1]):
+        np.testing.assert_array_equal(got, expected)
+    out = capsys.readouterr().out
+    assert "Epoch 1: val_mae improved from None to " in out and "saving model to" in out
+
+
+def test_model_checkpoint_initial_value_threshold_and_mode(tmp_path, capsys):
+    model, x, y = regression()
+    checkpoint = ModelCheckpoint(tmp_path / "m.keras", monitor="loss", mode="max",
+                                 save_best_only=True, initial_value_threshold=1e9, verbose=1)
+    model.fit(x, y, epochs=2, verbose=0, callbacks=[checkpoint])
+    assert not (tmp_path / "m.keras").exists()
+    assert "Epoch 2: loss did not improve from 1000000000.00000" in capsys.readouterr().out
+
+
+def test_model_checkpoint_every_n_batches(tmp_path):
+    model, x, y = regression()  # 40 rows, batch 16: 3 batches an epoch
+    saves = []
+    checkpoint = ModelCheckpoint(str(tmp_path / "e{epoch}-b{batch}.keras"), save_freq=2)
+    checkpoint._save = lambda epoch, batch, logs: saves.append((epoch, batch))
+    model.fit(x, y, epochs=2, batch_size=16, verbose=0, callbacks=[checkpoint])
+    assert saves == [(0, 1), (1, 0), (1, 2)]  # every second batch, across epochs as Keras
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    (dict(filepath="m.h5"), ValueError, r"filepath must end in '\.keras' when saving the whole"),
+    (dict(filepath="m.keras", save_weights_only=True), ValueError,
+     r"filepath must end in '\.weights\.h5' when save_weights_only=True"),
+    (dict(filepath=3), TypeError, "filepath must be a path such as 'best.keras'"),
+    (dict(filepath="m.keras", save_freq=0), ValueError, "save_freq must be 'epoch' or a number"),
+    (dict(filepath="m.keras", mode="maximum"), ValueError, "Unknown mode 'maximum'"),
+    (dict(filepath="m.keras", save_best_only="yes"), TypeError, "save_best_only must be True"),
+])
+def test_model_checkpoint_checks_its_arguments(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        ModelCheckpoint(**kwargs)
+
+
+def test_model_checkpoint_a_field_not_in_the_logs_is_named(tmp_path):
+    model, x, y = regression()
+    checkpoint = ModelCheckpoint(str(tmp_path / "{val_loss:.2f}.keras"))
+    with pytest.raises(KeyError, match=r"names 'val_loss', which is not in the logs; available: "
+                                       r"loss, mae, epoch"):
+        model.fit(x, y, epochs=1, verbose=0, callbacks=[checkpoint])
+
+
+def test_model_checkpoint_best_only_without_the_monitored_value_warns_and_saves(tmp_path):
+    model, x, y = regression()
+    checkpoint = ModelCheckpoint(tmp_path / "m.keras", monitor="score", save_best_only=True)
+    with pytest.warns(UserWarning, match="'score' in the logs"):
+        model.fit(x, y, epochs=1, verbose=0, callbacks=[checkpoint])
+    assert (tmp_path / "m.keras").exists()  # saved anyway, as Keras
+
+
+@pytest.mark.parametrize("make", [lambda path: ModelCheckpoint(path, monitor="score",
+                                                               save_best_only=True),
+                                  lambda path: EarlyStopping(monitor="score")])
+def test_auto_mode_asks_for_a_direction_it_cannot_tell(make, tmp_path):
+    model, _, _ = regression()
+    callback = make(tmp_path / "m.keras")
+    callback.set_model(model)
+    name = type(callback).__name__
+    with pytest.raises(ValueError, match=rf"{name}: cannot tell whether 'score' should go up or "
+                                         r"down; pass mode='max'"):
+        callback.on_epoch_end(0, {"loss": 1.0, "score": 0.5})

@@ -36,3 +36,34 @@ def test_import_nnlib_as_keras():
     model = keras.Sequential([keras.layers.Dense(2, input_shape=(3,))])
     assert isinstance(model, keras.models.Sequential) and model.count_params() == 8
     assert keras.Input is nnlib.layers.Input and keras.Model is nnlib.models.Model
+    assert keras.saving is nnlib.saving and keras.optimizers.schedules is nnlib.schedules
+    assert keras.saving.load_model is nnlib.saving.load_model
+
+
+def _trained(seed=0):
+    nnlib.utils.set_random_seed(seed)
+    model = Sequential([Input((3,)), Dense(4, activation="relu"), Dense(1)])
+    model.compile(optimizer="adam", loss="mse")
+    x = np.random.default_rng(seed).normal(size=(16, 3)).astype("float32")
+    model.fit(x, x[:, :1], epochs=2, verbose=0)
+    return model, x
+
+
+def test_model_save_and_models_load_model(tmp_path):
+    model, x = _trained()
+    model.save(tmp_path / "m.keras")
+    again = nnlib.models.load_model(tmp_path / "m.keras")
+    np.testing.assert_array_equal(again.predict(x, verbose=0), model.predict(x, verbose=0))
+    assert repr(again.optimizer) == repr(model.optimizer)
+    assert nnlib.models.load_model(tmp_path / "m.keras", compile=False).optimizer is None
+
+
+def test_model_save_weights_and_load_weights(tmp_path):
+    model, x = _trained(0)
+    model.save_weights(tmp_path / "m.weights.h5")
+    other, _ = _trained(1)
+    assert not np.array_equal(other.predict(x, verbose=0), model.predict(x, verbose=0))
+    other.load_weights(tmp_path / "m.weights.h5")
+    np.testing.assert_array_equal(other.predict(x, verbose=0), model.predict(x, verbose=0))
+    with pytest.raises(ValueError, match=r"save_weights: filepath must end in '\.weights\.h5'"):
+        model.save_weights(tmp_path / "m.h5")

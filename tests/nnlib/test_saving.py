@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from nnlib import layers, optimizers, saving, utils
+from nnlib import metrics as nnlib_metrics
 from nnlib.layers import Add, Concatenate, Dense, Input
 from nnlib.losses import BinaryCrossentropy
 from nnlib.models import Model, Sequential
@@ -182,7 +183,8 @@ def test_a_keras_layer_nnlib_does_not_have_is_named(tmp_path):
     rewrite_config(path, to_conv)
     with pytest.raises(ValueError, match=r"layer 'hidden' is a Keras Conv2D, which nnlib does not "
                                          r"have\. nnlib can load: InputLayer, Dense, Concatenate, "
-                                         r"Add"):
+                                         r"Add, Flatten, Dropout, Activation, Softmax, "
+                                         r"Normalization\."):
         saving.load_model(path)
 
 
@@ -318,3 +320,80 @@ def test_a_layer_without_a_keras_format_is_named(tmp_path):
                                          r"in nnlib\.saving; layers that can be saved: Dense, "
                                          r"Concatenate, Add"):
         saving.save_model(model, tmp_path / "m.keras")
+
+
+def test_metric_objects_are_saved_by_class_name(tmp_path):
+    model = sequential()
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                  metrics=[nnlib_metrics.SparseCategoricalAccuracy(), "accuracy"])
+    saving.save_model(model, tmp_path / "m.keras")
+    again = saving.load_model(tmp_path / "m.keras")
+    x, y = x_for(model, 12), np.arange(12) % 3
+    assert again.evaluate(x, y, verbose=0) == pytest.approx(model.evaluate(x, y, verbose=0))
+
+
+def test_a_metric_object_with_other_settings_is_refused(tmp_path):
+    model = sequential()
+    model.compile(optimizer="adam", loss="mse",
+                  metrics=[nnlib_metrics.BinaryAccuracy(threshold=0.3)])
+    with pytest.raises(ValueError, match=r"metric 'binary_accuracy' \(BinaryAccuracy\) has "
+                                         r"settings other than its defaults"):
+        saving.save_model(model, tmp_path / "m.keras")
+
+
+def preprocessing_model(seed=0, given=False):
+    """Every layer kind beyond Dense: Flatten, Normalization, Dropout, Activation, Softmax."""
+    utils.set_random_seed(seed)
+    norm = (layers.Normalization(mean=np.arange(6, dtype="float32"),
+                                 variance=np.arange(1, 7, dtype="float32"), name="norm")
+            if given else layers.Normalization(name="norm"))
+    model = Sequential([Input((2, 3)), layers.Flatten(name="flat"), norm,
+                        Dense(4, name="hidden"), layers.Dropout(0.25, seed=3, name="drop"),
+                        layers.Activation("tanh", name="act"), Dense(3, name="scores"),
+                        layers.Softmax(name="probs")], name="pre")
+    if not given:
+        norm.adapt(np.random.default_rng(seed).normal(3.0, 2.0, size=(20, 6)))
+    return model
+
+
+@pytest.mark.parametrize("given", [False, True], ids=["adapted", "given"])
+def test_every_layer_kind_comes_back_with_its_settings(given, tmp_path):
+    model = preprocessing_model(given=given)
+    model.save(tmp_path / "m.keras")
+    again = saving.load_model(tmp_path / "m.keras")
+    assert [type(layer) for layer in again.layers] == [type(layer) for layer in model.layers]
+    drop, act, norm = again.get_layer("drop"), again.get_layer("act"), again.get_layer("norm")
+    assert (drop.rate, drop.seed, act.activation.name, norm.axis) == (0.25, 3, "tanh", -1)
+    np.testing.assert_array_equal(norm._statistics()[0], model.get_layer("norm")._statistics()[0])
+    x = np.random.default_rng(1).normal(size=(5, 2, 3)).astype("float32")
+    np.testing.assert_array_equal(again.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
+def test_one_normalization_for_all_entries_is_axis_none(tmp_path):
+    utils.set_random_seed(0)
+    norm = layers.Normalization(axis=None)
+    model = Sequential([Input((3,)), norm, Dense(1)])
+    norm.adapt(np.arange(12.0).reshape(4, 3))
+    model.save(tmp_path / "m.keras")
+    again = saving.load_model(tmp_path / "m.keras").layers[0]
+    assert again.axis is None and float(again.mean) == pytest.approx(5.5)
+
+
+@pytest.mark.parametrize("index, key, value, message", [
+    (1, "data_format", "channels_first",
+     r"layer 'flat' \(Flatten\) has data_format='channels_first'; nnlib computes "
+     r"data_format='channels_last' only"),
+    (2, "invert", True, r"layer 'norm' \(Normalization\) has invert=True"),
+    (2, "axis", [1], r"layer 'norm' \(Normalization\) normalises over axis=\[1\]"),
+    (4, "noise_shape", [None, 1], r"layer 'drop' \(Dropout\) uses noise_shape"),
+])
+def test_layer_options_nnlib_does_not_compute_are_refused(index, key, value, message, tmp_path):
+    path = tmp_path / "m.keras"
+    saving.save_model(preprocessing_model(), path)
+
+    def change(config):
+        config["config"]["layers"][index]["config"][key] = value
+
+    rewrite_config(path, change)
+    with pytest.raises(ValueError, match=message):
+        saving.load_model(path)

@@ -4,7 +4,7 @@ and the message for a loss without a gradient."""
 import numpy as np
 import pytest
 
-from nnlib import config, losses, utils
+from nnlib import config, losses, optimizers, utils
 from nnlib.gradcheck import check_gradients
 from nnlib.layers import Dense, Input
 from nnlib.models import Model, Sequential
@@ -164,3 +164,10 @@ def test_a_loss_subclass_without_gradient_fails_with_the_recipe():
     with pytest.raises(NotImplementedError, match="(?s)OnlyValue has no gradient method.*no "
                                                   "automatic differentiation"):
         model.fit(*data(), epochs=1, verbose=0)
+
+
+def test_compile_defaults_to_rmsprop_as_keras():
+    model = Sequential([Input((2,)), Dense(1)])
+    model.compile(loss="mse")
+    assert isinstance(model.optimizer, optimizers.RMSprop)
+    assert repr(model.optimizer) == repr(optimizers.RMSprop())
