@@ -38,14 +38,10 @@ from nnlib._validation import (
     check_shape,
     describe,
 )
-from nnlib.utils import unique_name
+from nnlib.utils import snake_case, unique_name
 
 __all__ = ["Input", "SymbolicTensor", "Layer", "InputLayer", "Dense", "Concatenate", "Add",
            "Flatten", "Dropout", "Activation", "Softmax", "Normalization"]
-
-def _snake_case(name):
-    return "".join("_" + c.lower() if c.isupper() and i else c.lower() for i, c in enumerate(name))
-
 
 # --------------------------------------------------------------------------------------------------
 # Weight initializers: name -> function(shape, dtype) -> array. The random ones draw from nnlib's
@@ -184,7 +180,7 @@ class Layer:
     def __init__(self, name=None, trainable=True, input_shape=None):
         if name is not None and not isinstance(name, str):
             raise TypeError(f"name must be a string; received {describe(name)}.")
-        self.name = name or unique_name(_snake_case(type(self).__name__))
+        self.name = name or unique_name(snake_case(type(self).__name__))
         self.trainable = check_bool(trainable, "trainable")
         self.built = False
         self.weights = []

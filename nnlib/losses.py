@@ -35,6 +35,7 @@ array([[-0.2],
 import numpy as np
 
 from nnlib import activations
+from nnlib.utils import snake_case
 from nnlib._validation import (
     as_float_array,
     check_bool,
@@ -601,10 +602,6 @@ does). Give nnlib your loss together with its gradient, as a Loss subclass:
 (y_true arrives shaped like y_pred; nnlib.gradcheck.check_gradients checks your gradient.)'''
 
 
-def _snake_case(name):
-    return "".join("_" + c.lower() if c.isupper() and i else c.lower() for i, c in enumerate(name))
-
-
 class Loss:
     """A loss as a model uses it: a name, the batch loss and its gradient.
 
@@ -643,7 +640,7 @@ class Loss:
     short_names = ()  # abbreviations losses.get also accepts ("mse")
 
     def __init__(self, name=None, function=None, gradient=None, **options):
-        self.name = name or _snake_case(type(self).__name__)
+        self.name = name or snake_case(type(self).__name__)
         self._function = function
         self._gradient = gradient
         self._options = options
@@ -868,7 +865,7 @@ _CLASSES = [SumSquaredError, MeanSquaredError, RootMeanSquaredError, MeanAbsolut
 # Every spelling Keras's losses.get accepts, derived from each class: its abbreviations, the
 # snake_case name of its function ("mean_squared_error") and the class name itself.
 _LOSSES = {alias: cls for cls in _CLASSES
-           for alias in (*cls.short_names, _snake_case(cls.__name__), cls.__name__)}
+           for alias in (*cls.short_names, snake_case(cls.__name__), cls.__name__)}
 
 
 def get(identifier):

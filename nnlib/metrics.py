@@ -33,7 +33,7 @@ from nnlib._validation import (
     describe,
 )
 from nnlib.losses import squeeze_or_expand_to_same_rank
-from nnlib.utils import unique_name
+from nnlib.utils import snake_case, unique_name
 
 
 def _per_sample(values):
@@ -203,7 +203,7 @@ class Metric:
     def __init__(self, name=None):
         if name is not None and not isinstance(name, str):
             raise TypeError(f"metric name must be a string; received {describe(name)}.")
-        self.name = name or _snake_case(type(self).__name__)
+        self.name = name or snake_case(type(self).__name__)
         self.reset_state()
 
     def reset_state(self):
@@ -221,10 +221,6 @@ class Metric:
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name!r}>"
-
-
-def _snake_case(name):
-    return "".join("_" + c.lower() if c.isupper() and i else c.lower() for i, c in enumerate(name))
 
 
 def _sample_weight(sample_weight, n, dtype):
@@ -423,7 +419,7 @@ _FUNCTIONS = {
 _CLASSES = [BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy, MeanAbsoluteError,
             MeanSquaredError, Precision, Recall, AUC]
 # Keras accepts the class names and their snake_case spellings ("auc", "precision") too
-_BY_NAME = {alias: cls for cls in _CLASSES for alias in (cls.__name__, _snake_case(cls.__name__))}
+_BY_NAME = {alias: cls for cls in _CLASSES for alias in (cls.__name__, snake_case(cls.__name__))}
 
 
 def _check_shape(shape, name):

@@ -50,6 +50,7 @@ import numpy as np
 from nnlib import layers, losses, optimizers, schedules
 from nnlib.config import floatx_scope
 from nnlib.graph import topological_order
+from nnlib.utils import snake_case
 from nnlib.models import Model, Sequential
 
 __all__ = ["save_model", "load_model", "save_weights", "load_weights", "LAYER_FORMATS"]
@@ -147,15 +148,11 @@ def _weight_paths(layer_list):
     """Keras's HDF5 group of each layer: the class name in snake case, numbered per class."""
     used, paths = {}, []
     for layer in layer_list:
-        base = _snake_case(type(layer).__name__)
+        base = snake_case(type(layer).__name__)
         count = used.get(base, -1) + 1
         used[base] = count
         paths.append(f"layers/{base}" + (f"_{count}" if count else ""))
     return paths
-
-
-def _snake_case(name):
-    return "".join("_" + c.lower() if c.isupper() and i else c.lower() for i, c in enumerate(name))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -177,7 +174,7 @@ def _initializer_to_config(function):
 
 
 def _initializer_from_config(config):
-    name = config if isinstance(config, str) else _snake_case(config.get("class_name", ""))
+    name = config if isinstance(config, str) else snake_case(config.get("class_name", ""))
     return name if name in layers.INITIALIZERS else "glorot_uniform"
 
 

@@ -105,6 +105,11 @@ def to_categorical(y, num_classes=None):
     return one_hot
 
 
+def snake_case(name):
+    """``"BinaryCrossentropy"`` -> ``"binary_crossentropy"``: how Keras turns a class name into a name."""
+    return "".join("_" + c.lower() if c.isupper() and i else c.lower() for i, c in enumerate(name))
+
+
 # Keras numbers default names per kind for the whole session: dense, dense_1, dense_2, ...
 _name_counters = {}
 

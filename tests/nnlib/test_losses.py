@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from nnlib import config, losses
 from nnlib.gradcheck import numerical_gradient
+from nnlib.utils import snake_case
 
 F32_LOW = np.float32(1e-7)
 F32_HIGH = np.float32(1 - 1e-7)  # rounds to 0.99999988
@@ -481,5 +482,5 @@ def test_every_loss_class_is_found_by_its_derived_spellings():
     for cls, names in expected.items():
         for name in names:
             loss = losses.get(name)
-            assert type(loss) is cls and loss.name == losses._snake_case(cls.__name__)
+            assert type(loss) is cls and loss.name == snake_case(cls.__name__)
     assert set(losses._LOSSES) == set().union(*expected.values())
