@@ -289,6 +289,7 @@ def on_page_content(page_html: str, page: Page, config: MkDocsConfig, files: Fil
         page_html = re.sub(r"<p>((?:\s*</div>\s*(?:<!--[^>]*-->)?)+)\s*</p>", r"\1", page_html)
         page_html = _figure_cells(page_html, Path(page.file.abs_src_path))
         page_html = site_pages.focusable_code(page_html)
+        page_html = site_pages.plain_tokens_unwrapped(page_html)
         page_html = site_images.lighter_images(page_html, _root(config))
         page_html = site_pages.outputs_out_of_search(page_html)
         page_html = site_pages.add_download_buttons(page_html, Path(page.file.src_uri).name)

@@ -22,6 +22,7 @@ from PIL import Image
 
 PNG_DATA_URI = re.compile(r'src="data:image/png;base64,([A-Za-z0-9+/=\s]+)"')
 CACHE = Path(".cache/figures")
+WEBP_METHOD = 6  # libwebp's slowest, smallest setting (cached, so paid once per figure)
 
 
 def lighter_image(png: bytes) -> tuple[str, bytes]:
@@ -29,7 +30,7 @@ def lighter_image(png: bytes) -> tuple[str, bytes]:
     palette = Image.open(io.BytesIO(png)).convert("RGBA").quantize(colors=256, method=Image.Quantize.FASTOCTREE)
     candidates = [("image/png", png)]
     for mime, save in (("image/png", {"format": "PNG", "optimize": True}),
-                       ("image/webp", {"format": "WEBP", "lossless": True, "method": 4})):
+                       ("image/webp", {"format": "WEBP", "lossless": True, "method": WEBP_METHOD})):
         out = io.BytesIO()
         (palette if mime == "image/png" else palette.convert("RGBA")).save(out, **save)
         candidates.append((mime, out.getvalue()))
@@ -45,7 +46,7 @@ def lighter_images(page_html: str, root: Path) -> str:
             png = base64.b64decode(match.group(1), validate=False)
         except binascii.Error:
             return match.group(0)
-        key = hashlib.sha256(png).hexdigest()[:24]
+        key = hashlib.sha256(png + f"webp-method-{WEBP_METHOD}".encode()).hexdigest()[:24]
         cached = next(iter(sorted(cache.glob(f"{key}.*"))), None) if cache.is_dir() else None
         if cached is not None:
             mime, data = f"image/{cached.suffix[1:]}", cached.read_bytes()

@@ -12,6 +12,9 @@
   fifth of the search index every first visit downloads: code cell outputs get `data-search-exclude`.
 - **Named table headers.** pandas leaves the header of the index column empty; screen readers then
   announce nothing for it, so it gets a visually hidden name.
+- **Lighter highlighting.** In notebook code, Pygments wraps every name (`n`), punctuation mark (`p`)
+  and run of spaces (`w`) in a span that the site colours exactly like the code around it (the default
+  code colour): a tenth of a chapter's HTML. Those spans are unwrapped; the code looks the same.
 """
 
 from __future__ import annotations
@@ -56,6 +59,19 @@ def focusable_code(page_html: str) -> str:
         r'\1<pre tabindex="0">',
         page_html,
     )
+
+
+# Token classes the site's CSS shows in the code's own colour (extra.css: `.highlight-ipynb .n, .p`, and
+# no rule at all for `.w`), and whose text holds no markup.
+PLAIN_TOKEN = re.compile(r'<span class="[npw]">([^<]*)</span>')
+
+
+def plain_tokens_unwrapped(page_html: str) -> str:
+    """Notebook code without the spans of tokens shown in the default code colour."""
+    def unwrap(block: re.Match) -> str:
+        return PLAIN_TOKEN.sub(r"\1", block.group(0))
+
+    return re.sub(r'<div class="highlight-ipynb[^"]*">.*?</pre>', unwrap, page_html, flags=re.DOTALL)
 
 
 def outputs_out_of_search(page_html: str) -> str:

@@ -4,7 +4,10 @@ Material's search index stores each section's text as the page shows it before M
 formula appears in search results as `\\(\\hat y = f\\!\\left(\\sum_{i=1}^{n} w_i x_i + b\\right)\\)`. The
 index is rewritten after the build: inline formulas become plain text close to what a reader sees
 (`ŷ = f(∑_i=1^n w_i x_i + b)`), and display formulas, which are too long for a snippet, are dropped
-(the words around them remain searchable).
+(the words around them remain searchable). Code blocks (notebook cells, shell commands) are left out
+of the index: they were a fifth of it, and every page downloads the whole index on its first visit;
+inline code in the prose stays searchable, as plain words. Paragraph, list and code tags go too (after
+the formulas are converted, so that a `$` in code is never read as math): a snippet is one run of text.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ INLINE = re.compile(r"\\\((.+?)\\\)|(?<![\\$])\$(?!\$)(.+?)(?<![\\$])\$", re.DOT
 DISPLAY = re.compile(r"\\\[.+?\\\]|\$\$.+?\$\$|\\begin\{(\w+\*?)\}.+?\\end\{\1\}", re.DOTALL)
 COMMAND = re.compile(r"\\([A-Za-z]+|.)")
 CODE = re.compile(r"(<pre\b.*?</pre>|<code\b.*?</code>)", re.DOTALL)  # left as they are
+CODE_BLOCK = re.compile(r"<pre\b.*?</pre>", re.DOTALL)
+STRUCTURE = re.compile(r"</?(?:p|ul|ol|li|code)>")  # a snippet is shown as one run of text anyway
 
 SYMBOLS = {
     "sum": "∑", "prod": "∏", "partial": "∂", "nabla": "∇", "infty": "∞", "cdot": "·", "cdots": "⋯",
@@ -75,6 +80,6 @@ def has_raw_tex(text: str) -> bool:
 def clean_search_index(path: Path) -> None:
     index = json.loads(path.read_text(encoding="utf-8"))
     for doc in index.get("docs", []):
-        doc["text"] = plain_text(doc.get("text", ""))
+        doc["text"] = STRUCTURE.sub(" ", plain_text(CODE_BLOCK.sub(" ", doc.get("text", "")))).strip()
         doc["title"] = plain_text(doc.get("title", ""))
     path.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")

@@ -13,8 +13,8 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import nnlib  # noqa: E402
+from parity import ATOL, RTOL, assert_same_fit  # noqa: E402
 
-RTOL, ATOL = 1e-5, 1e-6
 
 
 def sequential_with_input_shape(keras):
@@ -99,12 +99,7 @@ def test_keras_snippet_runs_on_nnlib_with_keras_numbers(name):
         history = n_model.fit(x, y, **options).history
         assert list(history) == list(k_model.fit(x, y, **options).history)
         return
-    k_history = k_model.fit(x, y, **options).history
-    n_history = n_model.fit(x, y, **options).history
-    assert list(n_history) == list(k_history)
-    for key in k_history:
-        np.testing.assert_allclose(n_history[key], k_history[key], rtol=RTOL, atol=ATOL,
-                                   err_msg=key)
+    assert_same_fit(k_model, n_model, x, y, weights=False, **options)
 
 
 def test_keras_top_level_names_exist_in_nnlib():

@@ -10,7 +10,6 @@ import os
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
 
-import jax  # noqa: E402
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
@@ -19,10 +18,10 @@ import nnlib.layers  # noqa: E402
 import nnlib.losses  # noqa: E402
 import nnlib.models  # noqa: E402
 import nnlib.optimizers  # noqa: E402
+from parity import ATOL, RTOL, assert_same_fit, keras_loss_and_gradients  # noqa: E402
 
 assert keras.backend.backend() == "jax", "tests/conftest.py must set KERAS_BACKEND=jax first"
 
-RTOL, ATOL = 1e-5, 1e-6
 N_FEATURES, N_EXTRA = 4, 3
 
 
@@ -84,21 +83,6 @@ def targets(target, n, units, seed=2):
     if target == "sparse":
         return labels.astype("int32")  # JAX's default integer width
     return np.eye(units, dtype="float32")[labels]
-
-
-def keras_loss_and_gradients(model, loss, x, y):
-    """Keras's loss and d(loss)/d(weight) by JAX autodiff, keyed by path ("out/kernel")."""
-    trainable = [v.value for v in model.trainable_variables]
-    non_trainable = [v.value for v in model.non_trainable_variables]
-
-    def loss_of(weights):
-        y_pred, _ = model.stateless_call(weights, non_trainable, x)
-        return loss(y, y_pred)
-
-    value, grads = jax.value_and_grad(loss_of)(trainable)
-    # Keras paths start with the model name ("sequential/out/kernel"); nnlib's are "out/kernel"
-    paths = ["/".join(v.path.split("/")[-2:]) for v in model.trainable_variables]
-    return float(value), {path: np.asarray(g) for path, g in zip(paths, grads)}
 
 
 def assert_gradients_match(k_model, n_model, k_loss, n_loss, x, y):
@@ -205,14 +189,7 @@ def test_five_epochs_with_validation_split_match_keras(case):
     # 50 rows: 40 train in batches of 16, 16, 8 (the partial batch is kept), 10 validate
     x, y = inputs(kind, 50), targets(target, 50, units)
     fit = dict(batch_size=16, epochs=5, validation_split=0.2, shuffle=False, verbose=0)
-    k_history = k_model.fit(x, y, **fit).history
-    n_history = n_model.fit(x, y, **fit).history
-    assert list(n_history) == list(k_history)
-    for key in k_history:
-        np.testing.assert_allclose(n_history[key], k_history[key], rtol=RTOL, atol=ATOL,
-                                   err_msg=key)
-    for n_w, k_w in zip(n_model.get_weights(), [np.asarray(w.value) for w in k_model.weights]):
-        np.testing.assert_allclose(n_w, k_w, rtol=1e-4, atol=1e-6)
+    assert_same_fit(k_model, n_model, x, y, **fit)
     np.testing.assert_allclose(n_model.evaluate(x, y, verbose=0),
                                k_model.evaluate(x, y, verbose=0), rtol=RTOL, atol=ATOL)
 

@@ -9,14 +9,13 @@ import os
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
 
-import jax  # noqa: E402
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import nnlib  # noqa: E402
+from parity import ATOL, RTOL, assert_same_fit, keras_loss_and_gradients  # noqa: E402
 
-RTOL, ATOL = 1e-5, 1e-6
 
 
 def copy_weights(k_model, n_model):
@@ -40,19 +39,6 @@ def data(n=50, shape=(4,), classes=3, seed=1):
     return x, rng.integers(0, classes, size=n).astype("int32")
 
 
-def keras_gradients(model, loss, x, y):
-    trainable = [v.value for v in model.trainable_variables]
-    non_trainable = [v.value for v in model.non_trainable_variables]
-
-    def loss_of(weights):
-        y_pred, _ = model.stateless_call(weights, non_trainable, x)
-        return loss(y, y_pred)
-
-    value, grads = jax.value_and_grad(loss_of)(trainable)
-    paths = ["/".join(v.path.split("/")[-2:]) for v in model.trainable_variables]
-    return float(value), {p: np.asarray(g) for p, g in zip(paths, grads)}
-
-
 def assert_same_training(k_model, n_model, x, y, loss="sparse_categorical_crossentropy",
                          metrics=("accuracy",), **fit):
     k_model.compile(optimizer=keras.optimizers.SGD(0.05, momentum=0.9), loss=loss,
@@ -61,15 +47,7 @@ def assert_same_training(k_model, n_model, x, y, loss="sparse_categorical_crosse
                     metrics=list(metrics))
     options = dict(batch_size=16, epochs=5, validation_split=0.2, shuffle=False, verbose=0)
     options.update(fit)
-    k_history = k_model.fit(x, y, **options).history
-    n_history = n_model.fit(x, y, **options).history
-    assert list(n_history) == list(k_history)
-    for key in k_history:
-        np.testing.assert_allclose(n_history[key], k_history[key], rtol=RTOL, atol=ATOL,
-                                   err_msg=key)
-    for n_w, k_w in zip(n_model.get_weights(), [np.asarray(w.value) for w in k_model.weights]):
-        np.testing.assert_allclose(n_w, k_w, rtol=1e-4, atol=1e-6)
-    return k_history, n_history
+    return assert_same_fit(k_model, n_model, x, y, **options)
 
 
 def test_flatten_matches_keras():
@@ -97,7 +75,7 @@ def test_activation_layers_match_keras(layer):
     x, y = data()
     np.testing.assert_allclose(n_model.predict(x, verbose=0), k_model.predict(x, verbose=0),
                                rtol=RTOL, atol=ATOL)
-    k_value, k_grads = keras_gradients(k_model, keras.losses.SparseCategoricalCrossentropy(),
+    k_value, k_grads = keras_loss_and_gradients(k_model, keras.losses.SparseCategoricalCrossentropy(),
                                        x[:12], y[:12])
     n_model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
     n_value, n_grads = n_model.compute_loss_and_gradients(x[:12], y[:12])

@@ -16,10 +16,10 @@ import pytest  # noqa: E402
 import nnlib.layers  # noqa: E402
 import nnlib.models  # noqa: E402
 import nnlib.optimizers  # noqa: E402
+from parity import ATOL, RTOL, assert_same_fit  # noqa: E402
 
 assert keras.backend.backend() == "jax", "tests/conftest.py must set KERAS_BACKEND=jax first"
 
-RTOL, ATOL = 1e-5, 1e-6
 
 
 def decay(lib, **overrides):
@@ -112,14 +112,7 @@ def test_five_epochs_of_fit_match_keras(case):
     y = rng.integers(0, 3, size=50).astype("int32")
     # 40 training rows in batches of 16, 16, 8: three optimizer steps per epoch, 15 in all
     fit = dict(batch_size=16, epochs=5, validation_split=0.2, shuffle=False, verbose=0)
-    k_history = k_model.fit(x, y, **fit).history
-    n_history = n_model.fit(x, y, **fit).history
-    assert list(n_history) == list(k_history)
-    for key in k_history:
-        np.testing.assert_allclose(n_history[key], k_history[key], rtol=RTOL, atol=ATOL,
-                                   err_msg=key)
-    for n_w, k_w in zip(n_model.get_weights(), [np.asarray(w.value) for w in k_model.weights]):
-        np.testing.assert_allclose(n_w, k_w, rtol=1e-4, atol=1e-6)
+    assert_same_fit(k_model, n_model, x, y, **fit)
     assert n_opt.iterations == int(k_opt.iterations.value) == 15
 
 

@@ -13,8 +13,8 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import nnlib  # noqa: E402
+from parity import ATOL, RTOL  # noqa: E402
 
-RTOL, ATOL = 1e-5, 1e-6
 
 
 def twins(out_units=1, out_activation="sigmoid", seed=0, hidden=16):

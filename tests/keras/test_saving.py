@@ -20,10 +20,10 @@ import nnlib.layers  # noqa: E402
 import nnlib.models  # noqa: E402
 import nnlib.optimizers  # noqa: E402
 from nnlib import saving  # noqa: E402
+from parity import ATOL, RTOL  # noqa: E402
 
 assert keras.backend.backend() == "jax", "tests/conftest.py must set KERAS_BACKEND=jax first"
 
-RTOL, ATOL = 1e-5, 1e-6
 
 
 def build(lib, kind):

@@ -214,6 +214,14 @@ def test_notebook_code_blocks_are_keyboard_focusable(site):
         assert all('tabindex="0"' in attrs for attrs in blocks), f"{src}: a code block cannot be reached with Tab"
 
 
+def test_notebook_code_keeps_only_the_spans_that_colour_it(site):
+    page = (site.path / "chapters/01-neuron/index.html").read_text(encoding="utf-8")
+    blocks = re.findall(r'<div class="highlight-ipynb[^"]*">.*?</pre>', page, flags=re.DOTALL)
+    assert blocks and not [b for b in blocks if re.search(r'<span class="[npw]">', b)]
+    assert any('<span class="k' in b for b in blocks), "keywords lost their colour"
+    assert any("import" in b and "numpy" in b for b in blocks), "the code's names vanished"
+
+
 def test_no_table_has_an_empty_header_cell(site):
     for page in site.pages():
         assert not re.search(r"<th>\s*(&nbsp;)?\s*</th>", page.read_text(encoding="utf-8")), page
@@ -273,6 +281,16 @@ def test_search_snippets_show_no_raw_tex(site):
     assert any("∑" in d["text"] or "ŷ" in d["text"] for d in search_docs(site)), "formulas vanished from the index"
 
 
+def test_the_search_index_is_plain_prose_without_code_blocks(site):
+    docs = search_docs(site)
+    blocks = [d["location"] for d in docs if "<pre" in d["text"]]
+    assert not blocks, f"code blocks in the search index (every first visit downloads it): {blocks[:5]}"
+    tagged = [d["location"] for d in docs if re.search(r"</?(p|li|code)>", d["text"])]
+    assert not tagged, f"markup left in the search index: {tagged[:5]}"
+    # inline code stays searchable as words: chapter 10 names nnlib's and Keras's `fit` in its prose
+    assert any("model.fit" in d["text"] or "fit(" in d["text"] for d in docs if d["location"].startswith("chapters/10"))
+
+
 def test_footer_links_stay_with_the_learners_or_with_the_instructors(site):
     from urllib.parse import urljoin
 
@@ -287,7 +305,9 @@ def test_footer_links_stay_with_the_learners_or_with_the_instructors(site):
             )
             checked += 1
     faq = (site.path / "chapters/12-faq/index.html").read_text(encoding="utf-8")
-    assert "md-footer__link--next" not in faq, "the FAQ's Next leads into the instructor guide"
+    assert 'aria-label="Next: Playground"' in faq, "the FAQ's Next should lead to the playground"
+    playground = (site.path / "playground/index.html").read_text(encoding="utf-8")
+    assert "md-footer__link--next" not in playground, "the learners' last page leads into the instructor guide"
     assert checked > 10
 
 

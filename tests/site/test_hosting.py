@@ -69,7 +69,7 @@ def test_next_follows_without_a_full_reload_on_another_port(hosted, browser):
     page.goto(url + "chapters/01-neuron/", wait_until="networkidle")  # instant navigation needs the sitemap
     page.evaluate("window.__sameDocument = true")
     page.locator("a.md-footer__link--next").click()
-    page.wait_for_url(url + "chapters/02-perceptron-learning/")
+    page.wait_for_url(url + "chapters/02-perceptron-learning/", wait_until="commit")  # same-document: no load event
     page.wait_for_function("() => document.querySelector('h1') && document.title.includes('perceptron')", timeout=20_000)
     assert page.evaluate("window.__sameDocument === true"), "Next reloaded the whole page: instant navigation is off"
     context.close()

@@ -155,11 +155,12 @@ def chapter8_tables() -> dict[str, str]:
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
         if len(cells) != 3 or not re.fullmatch(r"\$-?\d+\.\d{4}\$", cells[2]):
             continue
-        gradient = re.search(r"\\partial L\}\{\\partial ([a-zA-Z])_?\{?(\w*)\}?\}", cells[0])
+        quantity = cells[0].replace("\\hat y", "yhat")  # the prediction, written \hat y
+        gradient = re.search(r"\\partial L\}\{\\partial ([a-zA-Z])_?\{?(\w*)\}?\}", quantity)
         if gradient:
             key = "d" + gradient[1] + gradient[2]
         else:
-            key = re.fullmatch(r"\$([a-zA-Z])(?:_\{?(\w+)\}?)?\$", cells[0])
+            key = re.fullmatch(r"\$([a-zA-Z]+)(?:_\{?(\w+)\}?)?\$", quantity)
             key = key[1] + (key[2] or "")
         values[key] = cells[2].strip("$")
     return values

@@ -1,0 +1,39 @@
+"""What every Keras parity test shares: the tolerances, Keras's gradients by JAX autodiff, and the
+comparison of two trainings (History and final weights)."""
+
+import jax
+import numpy as np
+
+RTOL, ATOL = 1e-5, 1e-6  # float32 arithmetic in a different order: a few units in the last place
+
+
+def keras_loss_and_gradients(model, loss, x, y):
+    """Keras's loss and d(loss)/d(weight) by JAX autodiff, keyed by path ("out/kernel")."""
+    trainable = [v.value for v in model.trainable_variables]
+    non_trainable = [v.value for v in model.non_trainable_variables]
+
+    def loss_of(weights):
+        y_pred, _ = model.stateless_call(weights, non_trainable, x)
+        return loss(y, y_pred)
+
+    value, grads = jax.value_and_grad(loss_of)(trainable)
+    # Keras paths start with the model name ("sequential/out/kernel"); nnlib's are "out/kernel"
+    paths = ["/".join(v.path.split("/")[-2:]) for v in model.trainable_variables]
+    return float(value), {path: np.asarray(g) for path, g in zip(paths, grads)}
+
+
+def assert_same_fit(k_model, n_model, x, y, weights=True, **fit):
+    """Fit both compiled models alike; their History (and, by default, final weights) must agree.
+
+    Weights get a looser rtol: after several steps, float32 rounding differences compound.
+    Returns both History dicts.
+    """
+    k_history = k_model.fit(x, y, **fit).history
+    n_history = n_model.fit(x, y, **fit).history
+    assert list(n_history) == list(k_history)
+    for key in k_history:
+        np.testing.assert_allclose(n_history[key], k_history[key], rtol=RTOL, atol=ATOL, err_msg=key)
+    if weights:
+        for n_w, k_w in zip(n_model.get_weights(), [np.asarray(w.value) for w in k_model.weights]):
+            np.testing.assert_allclose(n_w, k_w, rtol=1e-4, atol=1e-6)
+    return k_history, n_history
