@@ -3,10 +3,9 @@ server (`python -m http.server`), keeps instant navigation; canonical links and 
 
 from __future__ import annotations
 
-import socket
+import re
 import subprocess
 import sys
-import time
 import urllib.request
 
 import pytest
@@ -16,33 +15,29 @@ from site_scratch import SITE_CONFIG, build_cli
 pytestmark = pytest.mark.slow
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def hosted(site, tmp_path_factory, monkeypatch_module):
     """The course built (warm: the notebooks come from the execution cache) for http://127.0.0.1:<port>/
-    and served on that port by `python -m http.server`."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}/"
+    and served on that port by `python -m http.server`.
+
+    The server starts first, on a port the kernel picks, and keeps it: a port probed free and bound
+    only after the minute-long build can meanwhile be taken by another test's connection."""
     folder = tmp_path_factory.mktemp("hosted") / "site"
-    monkeypatch_module.setenv("SITE_URL", url)
-    built = build_cli(SITE_CONFIG, site_dir=folder)
-    assert built.returncode == 0, built.stderr[-4000:]
+    folder.mkdir()
     server = subprocess.Popen(
-        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(folder)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [sys.executable, "-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory", str(folder)],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
     )
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(url, timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+        banner = server.stdout.readline()  # "Serving HTTP on 127.0.0.1 port 43117 (http://...) ..."
+        port = re.search(r" port (\d+)", banner)
+        assert port, f"http.server did not say which port it serves: {banner!r}"
+        url = f"http://127.0.0.1:{port.group(1)}/"
+        monkeypatch_module.setenv("SITE_URL", url)
+        built = build_cli(SITE_CONFIG, site_dir=folder)
+        assert built.returncode == 0, built.stderr[-4000:]
+        assert server.poll() is None, "http.server exited during the build"
+        urllib.request.urlopen(url, timeout=10).close()
         yield folder, url
     finally:
         server.terminate()
@@ -69,7 +64,9 @@ def test_next_follows_without_a_full_reload_on_another_port(hosted, browser):
     page.goto(url + "chapters/01-neuron/", wait_until="networkidle")  # instant navigation needs the sitemap
     page.evaluate("window.__sameDocument = true")
     page.locator("a.md-footer__link--next").click()
-    page.wait_for_url(url + "chapters/02-perceptron-learning/", wait_until="commit")  # same-document: no load event
+    # Same-document, so no load event; and the address exactly the next chapter's, with no anchor left
+    # over from where the reader was on the page they left.
+    page.wait_for_url(url + "chapters/02-perceptron-learning/", wait_until="commit")
     page.wait_for_function("() => document.querySelector('h1') && document.title.includes('perceptron')", timeout=20_000)
     assert page.evaluate("window.__sameDocument === true"), "Next reloaded the whole page: instant navigation is off"
     context.close()
