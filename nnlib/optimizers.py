@@ -68,13 +68,20 @@ class Optimizer:
     """Base class: keeps per-weight state (``slots``) and the step counter ``iterations``.
 
     A subclass writes ``_step(grads, weights, learning_rate)``: one update of every weight, with
-    the learning rate of this step (a schedule has been asked for it already).
+    the learning rate of this step (a schedule has been asked for it already), and
+    ``state_spec()``: the state arrays each weight has, by Keras's names, with their starting
+    values. Keras saves those arrays in ``.keras`` files (:meth:`keras_variables`), so training
+    resumes where it stopped.
     """
+
+    # How Keras lists the state of several weights: Adam creates both arrays of one weight before
+    # the next weight's (m0, v0, m1, v1, ...), RMSprop all velocities, then all momentums.
+    _interleaved = True
 
     def __init__(self, learning_rate):
         self.learning_rate = learning_rate
         self.iterations = 0
-        self._slots = {}  # id(weight) -> that weight's state arrays
+        self._slots = {}  # id(weight) -> {name: that weight's state array}
 
     @property
     def learning_rate(self):
@@ -115,13 +122,66 @@ class Optimizer:
         self._step(grads, weights, self.learning_rate)
         self.iterations += 1
 
-    def _slots_for(self, w, *initial_values):
-        """This weight's state arrays, one per initial value, created at its first update."""
+    def state_spec(self):
+        """``{name: starting value}`` of the state arrays each weight has, in Keras's order."""
+        return {}
+
+    def _slots_for(self, w, *names):
+        """This weight's state arrays by name, created at its first update. "scratch" is working
+        space for the update (no state: never saved)."""
         slots = self._slots.get(id(w))
-        if slots is None or slots[0].shape != w.shape or slots[0].dtype != w.dtype:
-            slots = [np.full_like(w, value) for value in initial_values]
-            self._slots[id(w)] = slots
-        return slots
+        if slots is None or slots["scratch"].shape != w.shape or slots["scratch"].dtype != w.dtype:
+            slots = self._slots[id(w)] = {"scratch": np.empty_like(w)}
+        for name in names:
+            if name not in slots:
+                slots[name] = np.full_like(w, self.state_spec().get(name, 0.0))
+        return [slots[name] for name in names]
+
+    def keras_variables(self, weights):
+        """The optimizer's state as Keras lists its ``optimizer.variables``: the step counter, the
+        learning rate (unless a schedule gives it), then the state arrays of each weight.
+
+        `weights` lists, in the model's order, ``(array, window)`` pairs: an array this optimizer
+        updates, and ``None`` or, for a weight that is a window of a flat array (nnlib's trainer
+        packs the weights into one: :class:`nnlib.trainer.Trainer`), ``(start, stop, shape)``.
+        The state arrays returned are views: writing into them sets the state.
+        """
+        states = [self._state_of(array, window) for array, window in weights]
+        names = list(self.state_spec())
+        if self._interleaved:
+            return self._scalars() + [state[name] for state in states for name in names]
+        return self._scalars() + [state[name] for name in names for state in states]
+
+    def set_keras_variables(self, weights, values):
+        """Set the state from a list like :meth:`keras_variables`'s (read from a ``.keras``
+        file). Returns False, changing nothing, when the count or a shape does not match."""
+        current = self.keras_variables(weights)
+        values = [np.asarray(value) for value in values]
+        if len(values) != len(current) or any(v.shape != c.shape for v, c in zip(values, current)):
+            return False
+        scalars = len(self._scalars())
+        self.iterations = int(values[0])
+        if scalars == 2 and np.float32(self._learning_rate) != values[1]:
+            # Keras keeps the rate as a float32 variable; the configured number stands unless
+            # the file's rate is another one (set during training, e.g. by a callback)
+            self.learning_rate = float(values[1])
+        for target, value in zip(current[scalars:], values[scalars:]):
+            target[...] = value
+        return True
+
+    def _scalars(self):
+        scalars = [np.array(self.iterations, dtype=np.int32)]
+        if not isinstance(self._learning_rate, schedules.LearningRateSchedule):
+            scalars.append(np.array(self._learning_rate, dtype=np.float32))
+        return scalars
+
+    def _state_of(self, array, window):
+        names = list(self.state_spec())
+        slots = dict(zip(names, self._slots_for(array, *names)))
+        if window is None:
+            return slots
+        start, stop, shape = window
+        return {name: slot.reshape(-1)[start:stop].reshape(shape) for name, slot in slots.items()}
 
     def get_config(self):
         return {"learning_rate": self._learning_rate}
@@ -146,7 +206,7 @@ class SGD(Optimizer):
             if self.momentum == 0.0:
                 w -= g                       # w = w - lr*g
                 continue
-            (m,) = self._slots_for(w, 0.0)
+            (m,) = self._slots_for(w, "momentum")
             m *= mu
             m -= g                           # m = mu*m - lr*g
             if self.nesterov:
@@ -155,6 +215,9 @@ class SGD(Optimizer):
                 w += g
             else:
                 w += m                       # w = w + m
+
+    def state_spec(self):
+        return {"momentum": 0.0} if self.momentum else {}
 
     def get_config(self):
         return {"learning_rate": self._learning_rate, "momentum": self.momentum,
@@ -176,7 +239,7 @@ class Adam(Optimizer):
             f = w.dtype.type  # Keras computes these constants in the weights' dtype
             b1, b2 = f(self.beta_1), f(self.beta_2)
             alpha = f(learning_rate) * np.sqrt(f(1) - b2 ** f(t)) / (f(1) - b1 ** f(t))
-            m, v, tmp = self._slots_for(w, 0.0, 0.0, 0.0)
+            m, v, tmp = self._slots_for(w, "momentum", "velocity", "scratch")
             np.subtract(g, m, out=tmp)
             tmp *= f(1) - b1
             m += tmp                                  # m += (g - m) * (1 - b1)
@@ -189,6 +252,9 @@ class Adam(Optimizer):
             np.multiply(m, alpha, out=g)              # g is free now (see apply)
             g /= tmp
             w -= g                                    # w -= m * alpha / (sqrt(v) + eps)
+
+    def state_spec(self):
+        return {"momentum": 0.0, "velocity": 0.0}  # m and v
 
     def get_config(self):
         return {"learning_rate": self._learning_rate, "beta_1": self.beta_1,
@@ -228,12 +294,13 @@ class RMSprop(Optimizer):
             f = w.dtype.type
             # Keras writes 1 - rho with Python floats, then rounds to the weights' dtype
             rho, one_minus_rho, eps = f(self.rho), f(1.0 - self.rho), f(self.epsilon)
-            v, tmp, m, mean_g = self._slots_for(w, 0.0, 0.0, 0.0, 0.0)
+            v, tmp = self._slots_for(w, "velocity", "scratch")
             v *= rho
             np.square(g, out=tmp)
             tmp *= one_minus_rho
             v += tmp                                  # v = rho*v + (1 - rho)*g^2
             if self.centered:
+                (mean_g,) = self._slots_for(w, "average_gradient")
                 mean_g *= rho
                 np.multiply(g, one_minus_rho, out=tmp)
                 mean_g += tmp                         # g_mean = rho*g_mean + (1 - rho)*g
@@ -246,11 +313,22 @@ class RMSprop(Optimizer):
             g *= f(learning_rate)
             g /= tmp                                  # g is now the increment lr*g / sqrt(...)
             if self.momentum > 0:
+                (m,) = self._slots_for(w, "momentum")
                 m *= f(self.momentum)
                 m += g                                # m = mu*m + increment
                 w -= m
             else:
                 w -= g
+
+    _interleaved = False
+
+    def state_spec(self):
+        spec = {"velocity": 0.0}                      # v
+        if self.momentum > 0:
+            spec["momentum"] = 0.0                    # m
+        if self.centered:
+            spec["average_gradient"] = 0.0            # the running mean of g
+        return spec
 
     def get_config(self):
         return {"learning_rate": self._learning_rate, "rho": self.rho,
@@ -280,7 +358,7 @@ class Adagrad(Optimizer):
     def _step(self, grads, weights, learning_rate):
         for g, w in zip(grads, weights):
             f = w.dtype.type
-            a, tmp = self._slots_for(w, self.initial_accumulator_value, 0.0)
+            a, tmp = self._slots_for(w, "accumulator", "scratch")
             np.square(g, out=tmp)
             a += tmp                                  # a = a + g^2
             np.add(a, f(self.epsilon), out=tmp)
@@ -288,6 +366,9 @@ class Adagrad(Optimizer):
             g *= f(learning_rate)
             g /= tmp
             w -= g                                    # w = w - lr*g / sqrt(a + eps)
+
+    def state_spec(self):
+        return {"accumulator": self.initial_accumulator_value}  # a
 
     def get_config(self):
         return {"learning_rate": self._learning_rate,

@@ -13,13 +13,18 @@ Keras 3's ``.keras`` file is a zip archive of three members:
 
 ``save_weights``/``load_weights`` write and read that last member alone (a ``.weights.h5`` file).
 
-What is saved: the architecture, the weights, and the compile settings (optimizer and its
-hyperparameters, learning-rate schedule included, loss, metrics), all restored by ``load_model``
-(``compile=False`` skips the compile settings). What is not: the optimizer's *state* (its step
-counter and moment estimates), so training after ``load_model`` restarts the optimizer from zero
-(Keras, opening such a file, says so: "Skipping variable loading for optimizer"); the training
-history. nnlib's own additions to Keras (the ``dsilu`` activation, the ``sse`` and ``rmse`` losses)
-are saved by name: nnlib reads them back, Keras does not know them.
+  The optimizer's state follows, as ``optimizer/vars/0``, ``1``, ...: the step counter, the
+  learning rate (unless a schedule gives it), then each weight's state arrays (Adam's $m$ and $v$,
+  RMSprop's $v$, ...) in Keras's order (:meth:`nnlib.optimizers.Optimizer.keras_variables`).
+
+What is saved: the architecture, the weights, the compile settings (optimizer and its
+hyperparameters, learning-rate schedule included, loss, metrics) and the optimizer's state, all
+restored by ``load_model`` (``compile=False`` skips the compile settings and the state), so
+training after ``load_model`` goes on exactly as if it had never stopped, in nnlib or in Keras. A
+file whose optimizer state does not fit (another optimizer, or none saved) loads with a warning,
+as in Keras, and the optimizer starts afresh. What is not saved: the training history. nnlib's own
+additions to Keras (the ``dsilu`` activation, the ``sse`` and ``rmse`` losses) are saved by name:
+nnlib reads them back, Keras does not know them.
 
 Adding a layer kind is one entry in ``LAYER_FORMATS``: its class, and two functions between the
 layer and its Keras ``config``.
@@ -43,6 +48,7 @@ import datetime
 import io
 import json
 import os
+import warnings
 import zipfile
 
 import numpy as np
@@ -531,13 +537,34 @@ def _loss_from_config(item):
 # --------------------------------------------------------------------------------------------------
 
 
-def _write_weights(h5file, model_name, layer_list):
-    h5file.create_group("vars").attrs["name"] = model_name
+def _write_weights(h5file, model, layer_list):
+    h5file.create_group("vars").attrs["name"] = model.name
     for layer, path in zip(layer_list, _weight_paths(layer_list)):
         group = h5file.create_group(f"{path}/vars")
         group.attrs["name"] = layer.name
         for k, weight in enumerate(layer.get_weights()):
             group.create_dataset(str(k), data=weight)
+    if model.compiled:
+        optimizer = model.optimizer
+        group = h5file.create_group("optimizer/vars")
+        group.attrs["name"] = snake_case(type(optimizer).__name__)  # Keras's default name
+        for k, variable in enumerate(optimizer.keras_variables(
+                model._optimizer_weights(layer_list))):
+            group.create_dataset(str(k), data=variable)
+
+
+def _read_optimizer_state(h5file, model, layer_list):
+    """Put the saved optimizer state into the compiled `model`'s optimizer, or warn, as Keras
+    does, that it starts afresh."""
+    group = h5file.get("optimizer/vars")
+    stored = [] if group is None else [group[str(k)][()] for k in range(len(group))
+                                       if str(k) in group]
+    optimizer = model.optimizer
+    if not optimizer.set_keras_variables(model._optimizer_weights(layer_list), stored):
+        expected = len(optimizer.keras_variables(model._optimizer_weights(layer_list)))
+        warnings.warn(f"Skipping variable loading for optimizer {type(optimizer).__name__}, "
+                      f"because it has {expected} variables whereas the saved optimizer has "
+                      f"{len(stored)} variables: it starts training afresh.", stacklevel=3)
 
 
 def _read_weights(h5file, layer_list, what):
@@ -606,7 +633,7 @@ def save_model(model, filepath):
                 "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S")}
     buffer = io.BytesIO()
     with _h5py().File(buffer, "w") as h5file:
-        _write_weights(h5file, model.name, layer_order)
+        _write_weights(h5file, model, layer_order)
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr(_METADATA, json.dumps(metadata))
         archive.writestr(_CONFIG, json.dumps(document))
@@ -643,7 +670,7 @@ def load_model(filepath, compile=True):
     ----------
     filepath : str or path
     compile : bool
-        Compile the model as it was when saved (optimizer with its settings, not its state).
+        Compile the model as it was when saved, the optimizer with its settings and its state.
     """
     path = _check_path(filepath, ".keras", "load_model", "")
     with _open_archive(path, "load_model") as archive:
@@ -653,30 +680,34 @@ def load_model(filepath, compile=True):
             raise ValueError(f"load_model: {path!r} has a damaged {_CONFIG} ({error}).") from None
         weights = archive.read(_WEIGHTS)
     model, layer_order = _model_from_config(document)
-    with _open_h5(io.BytesIO(weights), f"the {_WEIGHTS} inside {path!r}", "load_model") as h5:
-        _read_weights(h5, layer_order, f"load_model: {path!r}")
-    compile_config = document.get("compile_config")
-    if compile and compile_config:
+    compile_config = document.get("compile_config") if compile else None
+    if compile_config:
         metrics = list(compile_config.get("metrics") or [])
         if not all(isinstance(metric, str) for metric in metrics):
             raise ValueError(f"load_model: nnlib compiles with metric names such as 'accuracy'; "
                              f"the file has {metrics!r}. Use load_model(path, compile=False).")
         model.compile(optimizer=_optimizer_from_config(compile_config["optimizer"]),
                       loss=_loss_from_config(compile_config["loss"]), metrics=metrics)
+    with _open_h5(io.BytesIO(weights), f"the {_WEIGHTS} inside {path!r}", "load_model") as h5:
+        _read_weights(h5, layer_order, f"load_model: {path!r}")
+        if compile_config:
+            _read_optimizer_state(h5, model, layer_order)
     return model
 
 
 def save_weights(model, filepath):
-    """Write the weights alone to ``filepath`` (``.weights.h5``), in Keras's layout."""
+    """Write the weights to ``filepath`` (``.weights.h5``), in Keras's layout; as Keras, with the
+    optimizer's state when the model is compiled."""
     path = _check_path(filepath, ".weights.h5", "save_weights",
                        " To save the whole model use save_model(model, 'model.keras').")
     layer_order = _ordered_layers(model)
     with _h5py().File(path, "w") as h5file:
-        _write_weights(h5file, model.name, layer_order)
+        _write_weights(h5file, model, layer_order)
 
 
 def load_weights(model, filepath):
-    """Set ``model``'s weights from a ``.weights.h5`` (or ``.keras``) file of its architecture."""
+    """Set ``model``'s weights from a ``.weights.h5`` (or ``.keras``) file of its architecture,
+    and, when ``model`` is compiled and the file has one, its optimizer's state."""
     path = os.fspath(filepath) if isinstance(filepath, (str, os.PathLike)) else filepath
     layer_order = _ordered_layers(model)
     if isinstance(path, str) and path.endswith(".keras"):
@@ -687,3 +718,5 @@ def load_weights(model, filepath):
         data, source = path, repr(path)
     with _open_h5(data, source, "load_weights") as h5:
         _read_weights(h5, layer_order, f"load_weights: {source}")
+        if model.compiled and "optimizer" in h5:
+            _read_optimizer_state(h5, model, layer_order)

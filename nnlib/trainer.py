@@ -69,7 +69,7 @@ class _PackedWeights:
         dtypes = {layer.weights[k].dtype for layer, k in packable}
         if len(dtypes) > 1:  # mixed precision: leave the arrays separate
             self.loose, packable = packable + self.loose, []
-        self.flat = None
+        self.flat, self.windows = None, {}  # windows: (id(layer), k) -> (start, stop, shape)
         if packable:
             dtype = dtypes.pop()
             weights = np.empty(sum(layer.weights[k].size for layer, k in packable), dtype=dtype)
@@ -85,6 +85,7 @@ class _PackedWeights:
                 layer.weights[k], layer.grads[k] = w_view, g_view
                 setattr(layer, layer.weight_names[k], w_view)
                 self.views.append((layer, k, g_view))
+                self.windows[id(layer), k] = (start, stop, w.shape)
                 start = stop
             self.flat = (weights, grads)
         self.key = self._key(layers)
@@ -96,6 +97,13 @@ class _PackedWeights:
 
     def is_current(self, layers):
         return self._key(layers) == self.key
+
+    def locate(self, layer, k):
+        """Where the optimizer updates weight `k` of `layer`: ``(array, window)``, the flat array
+        and the window ``(start, stop, shape)`` that is the weight, or the weight and None."""
+        if (id(layer), k) in self.windows:
+            return self.flat[0], self.windows[id(layer), k]
+        return layer.weights[k], None
 
     def pairs(self):
         """``(grads, weights)`` lists for ``optimizer.apply``, after a backward pass."""
@@ -225,6 +233,13 @@ class Trainer:
         layers = self._graph.layers
         if self._packed is None or not self._packed.is_current(layers):
             self._packed = _PackedWeights(layers)
+
+    def _optimizer_weights(self, layer_order):
+        """Each trainable weight of the layers in `layer_order`, as the optimizer knows it
+        (``(array, window)``: see :meth:`nnlib.optimizers.Optimizer.keras_variables`)."""
+        self._ensure_packed()
+        return [self._packed.locate(layer, k) for layer in layer_order
+                for k, trainable in enumerate(layer._trainable_flags()) if trainable]
 
     # ---- fit ----------------------------------------------------------------------------------
     def fit(self, x=None, y=None, batch_size=32, epochs=1, verbose="auto", callbacks=None,

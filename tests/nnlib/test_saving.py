@@ -3,6 +3,7 @@
 Files written or read by real Keras are tested in tests/keras/test_saving.py.
 """
 
+import io
 import json
 import zipfile
 
@@ -130,6 +131,72 @@ def test_compile_settings_come_back(tmp_path):
     x, y = x_for(model, 12), np.arange(12) % 3
     assert again.evaluate(x, y, verbose=0) == pytest.approx(model.evaluate(x, y, verbose=0))
     assert saving.load_model(tmp_path / "m.keras", compile=False).optimizer is None
+
+
+RESUMABLE = {  # an optimizer with every kind of state nnlib saves
+    "adam": lambda: optimizers.Adam(learning_rate=0.01),
+    "rmsprop": lambda: optimizers.RMSprop(learning_rate=0.01, momentum=0.5, centered=True),
+    "sgd": lambda: optimizers.SGD(learning_rate=0.05, momentum=0.9, nesterov=True),
+    "adagrad": lambda: optimizers.Adagrad(learning_rate=0.1),
+    "schedule": lambda: optimizers.Adam(optimizers.schedules.ExponentialDecay(0.01, 3, 0.5)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(RESUMABLE))
+@pytest.mark.parametrize("how", ["save_model", "save_weights"])
+def test_training_resumes_where_it_stopped(name, how, tmp_path):
+    """Two epochs, save, two more epochs in the loaded copy: the same as four epochs at once."""
+    x, y = x_for(sequential(), 24), np.arange(24) % 3
+    fit = dict(batch_size=8, shuffle=False, verbose=0)
+    straight = sequential()
+    straight.compile(optimizer=RESUMABLE[name](), loss="sparse_categorical_crossentropy")
+    straight.fit(x, y, epochs=2, **fit)
+    if how == "save_model":
+        saving.save_model(straight, tmp_path / "m.keras")
+        resumed = saving.load_model(tmp_path / "m.keras")
+    else:
+        saving.save_weights(straight, tmp_path / "m.weights.h5")
+        resumed = sequential(seed=5)
+        resumed.compile(optimizer=RESUMABLE[name](), loss="sparse_categorical_crossentropy")
+        saving.load_weights(resumed, tmp_path / "m.weights.h5")
+    assert resumed.optimizer.iterations == straight.optimizer.iterations == 6
+    expected = straight.fit(x, y, epochs=2, **fit).history["loss"]
+    assert resumed.fit(x, y, epochs=2, **fit).history["loss"] == expected
+    for a, b in zip(resumed.get_weights(), straight.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_the_optimizer_state_is_saved_in_keras_s_order(tmp_path):
+    """Keras lists the step counter, the learning rate, then Adam's m and v weight by weight."""
+    model = sequential()
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    model.fit(x_for(model, 8), np.arange(8) % 3, batch_size=4, verbose=0)
+    saving.save_model(model, tmp_path / "m.keras")
+    with zipfile.ZipFile(tmp_path / "m.keras") as archive:
+        h5 = h5py.File(io.BytesIO(archive.read("model.weights.h5")))
+    group = h5["optimizer/vars"]
+    assert group.attrs["name"] == "adam"
+    assert [group[str(k)].shape for k in range(len(group))] == [
+        (), (), (4, 5), (4, 5), (5,), (5,), (5, 3), (5, 3), (3,), (3,)]
+    assert group["0"][()] == 2 and group["1"][()] == np.float32(0.001)
+    m_kernel = model.optimizer.keras_variables(model._optimizer_weights(model.layers))[2]
+    np.testing.assert_array_equal(group["2"][()], m_kernel)
+    assert np.any(m_kernel != 0)
+
+
+def test_a_file_without_fitting_optimizer_state_loads_with_a_warning(tmp_path):
+    """As Keras: another optimizer's state (or none) is skipped with a warning, never half-set."""
+    model = sequential()
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    model.fit(x_for(model, 8), np.arange(8) % 3, batch_size=4, verbose=0)
+    saving.save_weights(model, tmp_path / "adam.weights.h5")
+    other = sequential()
+    other.compile(optimizer=optimizers.SGD(momentum=0.9), loss="sparse_categorical_crossentropy")
+    with pytest.warns(UserWarning, match="Skipping variable loading for optimizer SGD, because "
+                                         "it has 6 variables whereas the saved optimizer has 10"):
+        saving.load_weights(other, tmp_path / "adam.weights.h5")
+    assert other.optimizer.iterations == 0
+    np.testing.assert_array_equal(other.get_weights()[0], model.get_weights()[0])
 
 
 def test_a_loss_on_logits_is_saved_as_an_object(tmp_path):
