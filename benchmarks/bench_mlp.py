@@ -13,7 +13,15 @@ linear teacher). Two settings, each a pair of measurements:
   for both (``os.sched_setaffinity``). The pin is checked, not assumed: the table reports CPU / wall
   for every run, which a one-core process cannot push above 1.
 
-Thread settings act only when a library starts, so every library of every setting trains in its own
+The BLAS kernels: OpenBLAS (in NumPy's wheel) picks kernels for the CPU it finds, unless the
+environment variable OPENBLAS_CORETYPE names others. This project's machines set
+``OPENBLAS_CORETYPE=Haswell`` on AMD EPYC CPUs that have AVX-512: Haswell's AVX2 kernels reach
+half the matrix-product speed there of the AVX-512 kernels (SkylakeX) OpenBLAS picks by itself,
+while XLA uses AVX-512 in any case. So each setting runs with OpenBLAS's own choice (the variable
+removed, as on a learner's machine) and, when the environment forces a kernel, with that kernel
+too; the tables say which kernels each nnlib worker ran.
+
+Thread settings and kernels act only when a library starts, so every library of every setting trains in its own
 worker process, started with that environment. The parent drives a pair of workers epoch by epoch,
 alternating (nnlib first on even epochs, Keras first on odd ones; the idle worker waits on its
 pipe), so that a busy machine slows both alike; one warm-up epoch each (Keras compiles its step
@@ -101,7 +109,8 @@ def time_epoch(model, x, y, batch_size):
 
 
 def worker(library, rows, loss, core):
-    """``build <batch>``: a fresh model and its warm-up epoch; ``epoch``: one timed epoch."""
+    """``build <batch>``: a fresh model and its warm-up epoch; ``epoch``: one timed epoch;
+    ``ceiling``: this process's one-thread numpy.matmul rate and OpenBLAS's kernel."""
     if core is not None:
         # before Keras/JAX start (keras_model imports them): their threads inherit the binding
         os.sched_setaffinity(0, {core})
@@ -111,7 +120,9 @@ def worker(library, rows, loss, core):
     model = batch_size = None
     for line in sys.stdin:
         command = line.split()
-        if command[0] == "build":
+        if command[0] == "ceiling":
+            answer = {"gflops": matmul_ceiling(), "kernel": blas_kernel()}
+        elif command[0] == "build":
             batch_size = int(command[1])
             model = make(loss, 0)
             time_epoch(model, x, y, batch_size)  # warm-up (Keras compiles here)
@@ -127,12 +138,24 @@ ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THRE
               "XLA_FLAGS": "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"}
 
 
+# a kernel family forced by this environment, if any (measured as well: see the module docstring)
+FORCED_KERNEL = os.environ.get("OPENBLAS_CORETYPE")
+
+
+def blas_kernel():
+    """The kernel family OpenBLAS runs in this process ("Haswell", "SkylakeX", ...)."""
+    return next((info.get("architecture") for info in threadpoolctl.threadpool_info()
+                 if info.get("internal_api") == "openblas"), None)
+
+
 def worker_env(setting):
     env = dict(os.environ, KERAS_BACKEND="jax")
-    for name in ONE_THREAD:
-        env.pop(name, None)  # "default": the libraries' own defaults, not this shell's pins
-    if setting == "one thread":
+    for name in [*ONE_THREAD, "OPENBLAS_CORETYPE"]:
+        env.pop(name, None)  # the libraries' own defaults, not this shell's settings
+    if setting.startswith("one thread"):
         env.update(ONE_THREAD)
+    if ", OPENBLAS_CORETYPE=" in setting:
+        env["OPENBLAS_CORETYPE"] = setting.rsplit("=", 1)[1]
     return env
 
 
@@ -140,7 +163,7 @@ class Worker:
     def __init__(self, library, setting, args):
         command = [sys.executable, __file__, "--worker", library, "--rows", str(args.rows),
                    "--loss", args.loss]
-        if setting == "one thread":
+        if setting.startswith("one thread"):
             command += ["--core", str(min(os.sched_getaffinity(0)))]
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                         text=True, env=worker_env(setting))
@@ -159,10 +182,12 @@ class Worker:
 
 
 def measure(setting, libraries, args):
-    """Per batch size: {library: [(wall, cpu), ...]} over the timed epochs."""
+    """Per batch size: {library: [(wall, cpu), ...]} over the timed epochs; and nnlib's
+    worker's matmul ceiling and OpenBLAS kernel."""
     workers = {library: Worker(library, setting, args) for library in libraries}
     results = []
     try:
+        ceiling = workers["nnlib"].ask("ceiling")
         for batch_size in args.batch_sizes:
             for w in workers.values():
                 w.ask(f"build {batch_size}")
@@ -180,7 +205,7 @@ def measure(setting, libraries, args):
     finally:
         for w in workers.values():
             w.close()
-    return results
+    return results, ceiling
 
 
 def matmul_ceiling(repeats=200):
@@ -206,7 +231,9 @@ def matmul_ceiling(repeats=200):
 
 
 def print_table(setting, results, ceiling, rows_count):
-    print(f"\n{setting}:\n")
+    print(f"\n{setting} (OpenBLAS kernels: {ceiling['kernel']}; one-thread numpy.matmul "
+          f"ceiling {ceiling['gflops']:.0f} GFLOP per CPU s):\n")
+    ceiling = ceiling["gflops"]
     print("| batch | nnlib epoch (s) | Keras-JAX epoch (s) | nnlib / Keras | CPU s: nnlib / Keras "
           "| CPU / wall: nnlib, Keras | nnlib GFLOP per CPU s | % of matmul ceiling "
           "| load average |")
@@ -250,6 +277,8 @@ def main(argv=None):
     parser.add_argument("--settings", nargs="+", default=["default", "one"],
                         choices=["default", "one"],
                         help="default threads, one thread, or both (the default)")
+    parser.add_argument("--own-kernels-only", action="store_true",
+                        help="skip the settings with the kernels OPENBLAS_CORETYPE forces")
     parser.add_argument("--worker", choices=["nnlib", "keras"], help=argparse.SUPPRESS)
     parser.add_argument("--core", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -263,21 +292,22 @@ def main(argv=None):
               "times and the one-thread pair (a multithreaded BLAS slows down badly when cores "
               "are oversubscribed).")
     libraries = ["nnlib"] if args.no_keras else ["nnlib", "keras"]
-    ceiling_before = matmul_ceiling()
     print(f"{args.rows} rows, {args.epochs} timed epochs per batch size, loss {args.loss}, "
           f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
-    measured = {}
-    for setting in ["default threads" if s == "default" else "one thread" for s in args.settings]:
-        measured[setting] = measure(setting, libraries, args)
-    ceiling = max(ceiling_before, matmul_ceiling())
+    settings = ["default threads" if s == "default" else "one thread" for s in args.settings]
+    if FORCED_KERNEL and not args.own_kernels_only:
+        print(f"note: this environment sets OPENBLAS_CORETYPE={FORCED_KERNEL}: every setting is "
+              "measured with OpenBLAS's own choice of kernels and with that one")
+        settings += [f"{setting}, OPENBLAS_CORETYPE={FORCED_KERNEL}" for setting in settings]
+    measured = {setting: measure(setting, libraries, args) for setting in settings}
 
-    for setting, results in measured.items():
+    for setting, (results, ceiling) in measured.items():
         print_table(setting, results, ceiling, args.rows)
-        if setting == "one thread":
+        if setting.startswith("one thread"):
             check_one_thread(results)
     print(f"\nload average at the end: {os.getloadavg()[0]:.1f}")
-    print(f"numpy.matmul ceiling (512x784 @ 784x256, float32, one thread): {ceiling:.0f} GFLOP "
-          f"per CPU s; {flops_per_row() / 1e6:.2f} MFLOP per training row.")
+    print(f"numpy.matmul ceiling: 512x784 @ 784x256, float32, one thread; "
+          f"{flops_per_row() / 1e6:.2f} MFLOP per training row.")
 
 
 if __name__ == "__main__":
