@@ -390,7 +390,13 @@ class ModelCheckpoint(Callback):
 
 class TerminateOnNaN(Callback):
     """Stop training as soon as the loss is NaN or infinite (instead of the error nnlib raises
-    otherwise): prints ``Batch k: Invalid loss, terminating training``, as Keras."""
+    otherwise): prints ``Batch k: Invalid loss, terminating training``, as Keras.
+
+    One difference from Keras, on purpose: the batch whose loss is not finite updates no weight
+    (nnlib never takes a step from a loss it could not compute), so the model keeps the weights it
+    had before that batch. Keras applies the batch's step before the callback runs, and its
+    gradients are often NaN or infinite by then. The History is the same.
+    """
 
     def on_train_batch_end(self, batch, logs=None):
         loss = (logs or {}).get("loss")
