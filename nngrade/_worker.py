@@ -106,8 +106,10 @@ def _supervise(libc, child):
         end(None, None)
     _, status = os.waitpid(child, 0)
     if os.WIFSIGNALED(status):
-        signal.signal(signal.WTERMSIG(status), signal.SIG_DFL)
-        os.kill(os.getpid(), os.WTERMSIG(status))
+        death = os.WTERMSIG(status)
+        if death not in (signal.SIGKILL, signal.SIGSTOP):  # the two whose handler cannot be set
+            signal.signal(death, signal.SIG_DFL)
+        os.kill(os.getpid(), death)
     os._exit(os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else 1)
 
 
@@ -167,7 +169,10 @@ def confine(config):
         # process of the machine. This process only waits for it and passes on how it ended.
         child = os.fork()
         if child:
-            _supervise(libc, child)
+            try:
+                _supervise(libc, child)
+            finally:  # whatever happens, the supervisor never goes on to run learner code
+                os._exit(1)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         _mount(libc, None, "/", None, MS_REC | MS_PRIVATE)
         root = config["rootdir"]  # an empty folder made (and removed) by the grader

@@ -1,6 +1,8 @@
 """The learner's process: no view of the course folder, no network, limits, and crash reports."""
 
 import os
+import signal
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -56,6 +58,21 @@ def test_an_endless_loop_and_an_exit_are_reported_as_deaths():
         with pytest.raises(SandboxDied) as died:
             box.run_cell("import os\nos._exit(7)")
         assert "exit code 7" in died.value.reason
+
+
+@pytest.mark.parametrize("how", ["learner process killed", "grader stops it"])
+def test_the_supervisor_ends_with_the_learner_s_process(how):
+    """The process outside the namespace passes on its child's death and exits by itself: it
+    never goes on to read the grader's requests (which it once did after a SIGKILL, unconfined,
+    until the grader killed it)."""
+    with Sandbox(limits=Limits(cell_seconds=5, call_seconds=5)) as box:
+        supervisor = box.process
+        if how == "grader stops it":
+            supervisor.send_signal(signal.SIGTERM)
+        else:
+            (child,) = Path(f"/proc/{supervisor.pid}/task/{supervisor.pid}/children").read_text().split()
+            os.kill(int(child), signal.SIGKILL)
+        assert supervisor.wait(timeout=60) == -signal.SIGKILL
 
 
 def test_no_other_process_of_the_machine_is_visible_or_killable(sandbox):
