@@ -157,9 +157,13 @@ class Optimizer:
         file). Returns False, changing nothing, when the count or a shape does not match."""
         current = self.keras_variables(weights)
         values = [np.asarray(value) for value in values]
-        if len(values) != len(current) or any(v.shape != c.shape for v, c in zip(values, current)):
+        if len(values) != len(current) or any(
+                v.shape != c.shape or not np.issubdtype(v.dtype, np.number)
+                for v, c in zip(values, current)):
             return False
         scalars = len(self._scalars())
+        if values[0] < 0 or (scalars == 2 and not (np.isfinite(values[1]) and values[1] > 0)):
+            return False  # a step count or a learning rate no optimizer can have
         self.iterations = int(values[0])
         if scalars == 2 and np.float32(self._learning_rate) != values[1]:
             # Keras keeps the rate as a float32 variable; the configured number stands unless

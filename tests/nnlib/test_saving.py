@@ -199,6 +199,24 @@ def test_a_file_without_fitting_optimizer_state_loads_with_a_warning(tmp_path):
     np.testing.assert_array_equal(other.get_weights()[0], model.get_weights()[0])
 
 
+@pytest.mark.parametrize("key, value", [("0", "not a number"), ("0", -3), ("1", np.nan),
+                                        ("1", 0.0)])
+def test_a_damaged_optimizer_state_is_skipped_with_the_warning(key, value, tmp_path):
+    """A step counter or learning rate no optimizer can have (a damaged or hand-made file)
+    changes nothing."""
+    model = sequential()
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    saving.save_weights(model, tmp_path / "m.weights.h5")
+    with h5py.File(tmp_path / "m.weights.h5", "a") as h5:
+        del h5[f"optimizer/vars/{key}"]
+        h5[f"optimizer/vars/{key}"] = value
+    again = sequential()
+    again.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    with pytest.warns(UserWarning, match="Skipping variable loading for optimizer Adam"):
+        saving.load_weights(again, tmp_path / "m.weights.h5")
+    assert again.optimizer.iterations == 0 and again.optimizer.learning_rate == 0.001
+
+
 def test_a_loss_on_logits_is_saved_as_an_object(tmp_path):
     model = functional()
     model.compile(optimizer="adagrad", loss=BinaryCrossentropy(from_logits=True))
