@@ -139,5 +139,13 @@ def browser():
         instance.close()
 
 
+@pytest.fixture(scope="module")
+def context(browser):
+    """A light-scheme browser context at the desktop size, one per test module."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="light")
+    yield context
+    context.close()
+
+
 def _tail(text: str, lines: int = 60) -> str:
     return "\n".join(text.splitlines()[-lines:])

@@ -17,13 +17,6 @@ pytestmark = pytest.mark.slow
 MATH_TIMEOUT_MS = 20_000
 
 
-@pytest.fixture(scope="module")
-def context(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="light")
-    yield context
-    context.close()
-
-
 def same_origin(url: str, base: str) -> bool:
     if url.startswith(("data:", "about:")):
         return True

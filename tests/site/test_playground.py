@@ -18,13 +18,6 @@ from playground_helpers import WatchedPage, axe_violations, exported_then, run_p
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def context(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="light")
-    yield context
-    context.close()
-
-
 @pytest.fixture
 def playground(context, site_url):
     watched = WatchedPage(context, site_url)

@@ -23,13 +23,6 @@ from nnlib.perceptron import Perceptron  # noqa: E402
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def context(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="light")
-    yield context
-    context.close()
-
-
 def open_widget(context, site_url, chapter: str, name: str):
     watched = WatchedPage(context, site_url)
     page = watched.open(f"{site_url}chapters/{chapter}/",
