@@ -154,7 +154,8 @@ class Optimizer:
 
     def set_keras_variables(self, weights, values):
         """Set the state from a list like :meth:`keras_variables`'s (read from a ``.keras``
-        file). Returns False, changing nothing, when the count or a shape does not match."""
+        file). Returns False, changing nothing, when the count or a shape does not match, or a
+        value is not a number, a negative step count or a learning rate that is not positive."""
         current = self.keras_variables(weights)
         values = [np.asarray(value) for value in values]
         if len(values) != len(current) or any(

@@ -21,10 +21,10 @@ What is saved: the architecture, the weights, the compile settings (optimizer an
 hyperparameters, learning-rate schedule included, loss, metrics) and the optimizer's state, all
 restored by ``load_model`` (``compile=False`` skips the compile settings and the state), so
 training after ``load_model`` goes on exactly as if it had never stopped, in nnlib or in Keras. A
-file whose optimizer state does not fit (another optimizer, or none saved) loads with a warning,
-as in Keras, and the optimizer starts afresh. What is not saved: the training history. nnlib's own
-additions to Keras (the ``dsilu`` activation, the ``sse`` and ``rmse`` losses) are saved by name:
-nnlib reads them back, Keras does not know them.
+file whose optimizer state does not fit (another optimizer, none saved, or damaged) loads with a
+warning, as in Keras, and the optimizer starts afresh. What is not saved: the training history.
+nnlib's own additions to Keras (the ``dsilu`` activation, the ``sse`` and ``rmse`` losses) are
+saved by name: nnlib reads them back, Keras does not know them.
 
 Adding a layer kind is one entry in ``LAYER_FORMATS``: its class, and two functions between the
 layer and its Keras ``config``.
@@ -559,9 +559,9 @@ def _read_optimizer_state(h5file, model, layer_list):
     group = h5file.get("optimizer/vars")
     stored = [] if group is None else [group[str(k)][()] for k in range(len(group))
                                        if str(k) in group]
-    optimizer = model.optimizer
-    if not optimizer.set_keras_variables(model._optimizer_weights(layer_list), stored):
-        expected = len(optimizer.keras_variables(model._optimizer_weights(layer_list)))
+    optimizer, weights = model.optimizer, model._optimizer_weights(layer_list)
+    if not optimizer.set_keras_variables(weights, stored):
+        expected = len(optimizer.keras_variables(weights))
         warnings.warn(f"Skipping variable loading for optimizer {type(optimizer).__name__}, "
                       f"because it has {expected} variables whereas the saved optimizer has "
                       f"{len(stored)} variables: it starts training afresh.", stacklevel=3)
