@@ -226,13 +226,14 @@ class EarlyStopping(Callback):
         return value - self.min_delta > reference
 
     def on_epoch_end(self, epoch, logs=None):
+        current = (logs or {}).get(self.monitor)
+        if current is None:  # Keras's warning, word for word; the epoch counts for nothing
+            warnings.warn(f"Early stopping conditioned on metric `{self.monitor}` which is not "
+                          f"available. Available metrics are: {','.join(logs or {})}",
+                          stacklevel=2)
+            return
         if self._lower_is_better is None:
             self._lower_is_better = _lower_is_better(self, self.monitor, self.mode)
-        current = (logs or {}).get(self.monitor)
-        if current is None:
-            warnings.warn(f"EarlyStopping is monitoring {self.monitor!r}, which is not in the "
-                          f"logs; available: {', '.join(logs or {})}.", stacklevel=2)
-            return
         if epoch < self.start_from_epoch:
             return
         if self.restore_best_weights and self.best_weights is None:

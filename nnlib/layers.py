@@ -105,22 +105,42 @@ class SymbolicTensor:
     """A placeholder for data: its ``shape`` (batch dimension ``None``), the ``layer`` that makes it
     and that layer's ``inputs`` (other symbolic tensors)."""
 
-    def __init__(self, shape, layer, inputs=()):
+    def __init__(self, shape, layer, inputs=(), dtype=None):
         self.shape = tuple(shape)
         self.layer = layer
         self.inputs = list(inputs)
+        self.dtype = dtype or (inputs[0].dtype if inputs else config.floatx())
 
     def __repr__(self):
-        return f"<SymbolicTensor shape={self.shape} from layer {self.layer.name!r}>"
+        return (f"<SymbolicTensor shape={self.shape}, dtype={self.dtype} from layer "
+                f"{self.layer.name!r}>")
 
 
-def Input(shape, name=None):
+def Input(shape=None, batch_size=None, dtype=None, name=None, batch_shape=None):
     """Declare a model input of ``shape`` per example (without the batch dimension), as ``keras.Input``.
 
-    >>> Input((4,)).shape
-    (None, 4)
+    `dtype` defaults to :func:`nnlib.config.floatx`; ``batch_shape`` = ``(batch_size,) + shape``
+    is Keras's other spelling. nnlib computes in float, so the batch size is only recorded.
+
+    >>> x = Input((4,))
+    >>> x.shape, x.dtype
+    ((None, 4), 'float32')
     """
-    layer = InputLayer(check_shape(shape, "Input: shape"), name=name)
+    if batch_shape is not None:
+        if shape is not None:
+            raise ValueError("Input: give shape or batch_shape, not both.")
+        batch_shape = tuple(batch_shape) if isinstance(batch_shape, (tuple, list)) else batch_shape
+        if not isinstance(batch_shape, tuple) or len(batch_shape) < 2:
+            raise TypeError(f"Input: batch_shape must be a tuple such as (None, 4); received "
+                            f"{describe(batch_shape)}.")
+        batch_size, shape = batch_shape[0], batch_shape[1:]
+    if shape is None:
+        raise TypeError("Input: shape is required, e.g. Input(shape=(4,)) for 4 features.")
+    if batch_size is not None:
+        batch_size = check_positive_int(batch_size, "Input: batch_size")
+    dtype = config.floatx() if dtype is None else np.dtype(dtype).name
+    layer = InputLayer(check_shape(shape, "Input: shape"), name=name, dtype=dtype,
+                       batch_size=batch_size)
     return layer.output
 
 
@@ -177,7 +197,11 @@ class Layer:
     array([[1., 2.]], dtype=float32)
     """
 
-    def __init__(self, name=None, trainable=True, input_shape=None):
+    def __init__(self, name=None, trainable=True, input_shape=None, input_dim=None):
+        if input_dim is not None:  # Keras 2's Dense(12, input_dim=8), which Keras 3 still takes
+            if input_shape is not None:
+                raise ValueError(f"{type(self).__name__}: give input_shape or input_dim, not both.")
+            input_shape = (check_positive_int(input_dim, "input_dim"),)
         if name is not None and not isinstance(name, str):
             raise TypeError(f"name must be a string; received {describe(name)}.")
         self.name = name or unique_name(snake_case(type(self).__name__))
@@ -261,16 +285,14 @@ class Layer:
                     "layers between places in a graph. Create a new layer instead."
                 )
             shapes = [t.shape for t in items] if many else items[0].shape
-            if not self.built:
-                self.build(shapes)
+            self._build_or_undo(shapes)
             self._inbound = items
             return SymbolicTensor(self.compute_output_shape(shapes), self, items)
         dtype = self.weights[0].dtype if self.weights else config.floatx()
         if many:
             arrays = [as_float_array(t, f"inputs[{k}]").astype(dtype, copy=False)
                       for k, t in enumerate(items)]
-            if not self.built:
-                self.build([(None,) + a.shape[1:] for a in arrays])
+            self._build_or_undo([(None,) + a.shape[1:] for a in arrays])
             return self.forward(arrays)
         array = as_float_array(inputs, "inputs").astype(dtype, copy=False)
         if array.ndim < 2:
@@ -278,9 +300,23 @@ class Layer:
                 f"Layer {self.name!r}: expected a batch of shape (batch_size, features); received "
                 f"an array of shape {array.shape}. Reshape one example with x.reshape(1, -1)."
             )
-        if not self.built:
-            self.build((None,) + array.shape[1:])
+        self._build_or_undo((None,) + array.shape[1:])
         return self.forward(array)
+
+    def _build_or_undo(self, input_shape):
+        """Build once; a build that fails (an input of the wrong shape) leaves no weights behind,
+        so that the next call, with the right input, builds from scratch."""
+        if self.built:
+            return
+        before = len(self.weights)
+        try:
+            self.build(input_shape)
+        except Exception:
+            for name in self.weight_names[before:]:
+                setattr(self, name, None)
+            for attribute in ("weights", "grads", "weight_names", "_weight_is_trainable"):
+                del getattr(self, attribute)[before:]
+            raise
 
     def get_weights(self):
         """Copies of the weights, in Keras's order and layout."""
@@ -313,10 +349,10 @@ class Layer:
 class InputLayer(Layer):
     """The layer behind :func:`Input`: it holds the input's shape and passes data through."""
 
-    def __init__(self, shape, name=None):
+    def __init__(self, shape, name=None, dtype=None, batch_size=None):
         super().__init__(name=name or unique_name("input_layer"))
-        self.build((None,) + tuple(shape))
-        self.output = SymbolicTensor(self.output_shape, self, ())
+        self.build((batch_size,) + tuple(shape))
+        self.output = SymbolicTensor(self.output_shape, self, (), dtype or config.floatx())
 
     def forward(self, x):
         return x
