@@ -27,10 +27,12 @@ from nnlib import (
     config,
     datasets,
     gradcheck,
+    initializers,
     layers,
     losses,
     metrics,
     models,
+    ops,
     optimizers,
     perceptron,
     progress,
@@ -42,7 +44,8 @@ from nnlib.layers import Input
 from nnlib.models import Model, Sequential
 
 __all__ = ["Input", "Model", "Sequential", "activations", "callbacks", "config", "datasets",
-           "gradcheck", "layers", "losses", "metrics", "models", "optimizers", "perceptron",
+           "gradcheck", "initializers", "layers", "losses", "metrics", "models", "ops",
+           "optimizers", "perceptron",
            "progress", "saving", "schedules", "utils"]
 
 __version__ = "0.1.0"

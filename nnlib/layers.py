@@ -28,7 +28,7 @@ import itertools
 
 import numpy as np
 
-from nnlib import activations, config, utils
+from nnlib import activations, config, initializers, utils
 from nnlib._validation import (
     as_float_array,
     check_bool,
@@ -42,58 +42,6 @@ from nnlib.utils import snake_case, unique_name
 
 __all__ = ["Input", "SymbolicTensor", "Layer", "InputLayer", "Dense", "Concatenate", "Add",
            "Flatten", "Dropout", "Activation", "Softmax", "Normalization"]
-
-# --------------------------------------------------------------------------------------------------
-# Weight initializers: name -> function(shape, dtype) -> array. The random ones draw from nnlib's
-# generator (utils.get_rng()), so utils.set_random_seed makes a model reproducible.
-# --------------------------------------------------------------------------------------------------
-
-
-def _fans(shape):
-    fan_in = shape[0] if len(shape) == 2 else 1
-    return fan_in, shape[-1]
-
-
-def _glorot_uniform(shape, dtype):
-    # U(-limit, limit) with limit = sqrt(6 / (fan_in + fan_out)) keeps the variance of the signal
-    # roughly the same going forward and backward (Glorot & Bengio, 2010).
-    fan_in, fan_out = _fans(shape)
-    limit = np.sqrt(6.0 / (fan_in + fan_out))
-    return utils.get_rng().uniform(-limit, limit, size=shape).astype(dtype)
-
-
-def _he_uniform(shape, dtype):
-    # limit = sqrt(6 / fan_in): the Glorot idea adjusted for ReLU, which zeroes half of its inputs.
-    limit = np.sqrt(6.0 / _fans(shape)[0])
-    return utils.get_rng().uniform(-limit, limit, size=shape).astype(dtype)
-
-
-def _random_normal(shape, dtype):
-    return utils.get_rng().normal(0.0, 0.05, size=shape).astype(dtype)
-
-
-def _random_uniform(shape, dtype):
-    return utils.get_rng().uniform(-0.05, 0.05, size=shape).astype(dtype)
-
-
-INITIALIZERS = {
-    "glorot_uniform": _glorot_uniform,
-    "he_uniform": _he_uniform,
-    "random_normal": _random_normal,
-    "random_uniform": _random_uniform,
-    "zeros": lambda shape, dtype: np.zeros(shape, dtype=dtype),
-    "ones": lambda shape, dtype: np.ones(shape, dtype=dtype),
-}
-
-
-def _get_initializer(initializer, argument):
-    if callable(initializer):
-        return initializer
-    if not isinstance(initializer, str):
-        raise TypeError(f"{argument} must be a name such as 'glorot_uniform' or a function "
-                        f"(shape, dtype) -> array; received {describe(initializer)}.")
-    return INITIALIZERS[check_choice(initializer, argument, INITIALIZERS, kind=argument)]
-
 
 # --------------------------------------------------------------------------------------------------
 # Symbolic tensors: what Input() returns and what calling a layer on one returns. They hold no data,
@@ -224,7 +172,7 @@ class Layer:
         function ``(shape, dtype) -> array``. ``trainable=False`` for statistics that ``fit``
         must not move (a :class:`Normalization`'s mean)."""
         dtype = dtype or config.floatx()
-        init = _get_initializer(initializer, f"{name} initializer")
+        init = initializers.get(initializer, f"{name} initializer")
         value = np.asarray(init(tuple(shape), dtype), dtype=dtype)
         self.weights.append(value)
         self.grads.append(np.zeros_like(value))  # overwritten by every backward pass
@@ -386,9 +334,9 @@ class Dense(Layer):
         ``"relu"``, ``"sigmoid"``, ``"tanh"``, ``"hard_sigmoid"``, ``"silu"``, ``"dsilu"``,
         ``"softmax"``, ``"linear"``; None means linear.
     use_bias : bool
-    kernel_initializer, bias_initializer : str or callable
-        ``"glorot_uniform"`` (Keras's default for kernels), ``"he_uniform"``, ``"random_normal"``,
-        ``"random_uniform"``, ``"zeros"``, ``"ones"``, or a function ``(shape, dtype) -> array``.
+    kernel_initializer, bias_initializer : str, Initializer or callable
+        ``"glorot_uniform"`` (Keras's default for kernels), ``"he_normal"``, ``"zeros"``... any
+        name or class of :mod:`nnlib.initializers`, or a function ``(shape, dtype) -> array``.
     name : str, optional
         Defaults to ``dense``, ``dense_1``, ...
     """
@@ -400,8 +348,8 @@ class Dense(Layer):
         self.units = int(units)
         self.activation = activations.get(activation)
         self.use_bias = check_bool(use_bias, "use_bias")
-        self.kernel_initializer = _get_initializer(kernel_initializer, "kernel_initializer")
-        self.bias_initializer = _get_initializer(bias_initializer, "bias_initializer")
+        self.kernel_initializer = initializers.get(kernel_initializer, "kernel_initializer")
+        self.bias_initializer = initializers.get(bias_initializer, "bias_initializer")
         self.kernel = None
         self.bias = None
 
