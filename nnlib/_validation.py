@@ -418,15 +418,25 @@ def check_shape(shape, name):
 
 
 def check_verbose(verbose):
-    """``"auto"`` (meaning 1, a progress bar), 0, 1 or 2, as Keras's ``fit(verbose=...)``.
+    """``"auto"`` (meaning 1, a progress bar), 0, 1 or 2, as Keras's ``fit(verbose=...)``; Keras
+    also takes ``False`` (silent) and ``True`` (a progress bar).
 
     Examples
     --------
-    >>> check_verbose("auto")
-    1
+    >>> check_verbose("auto"), check_verbose(False)
+    (1, 0)
+    >>> check_verbose(1.0)
+    Traceback (most recent call last):
+    ...
+    TypeError: verbose must be 'auto', 0, 1 or 2 (or True/False); received 1.0 (float).
     """
-    if verbose == "auto":
+    if isinstance(verbose, str) and verbose == "auto":
         return 1
-    if isinstance(verbose, bool) or verbose not in (0, 1, 2):
+    if isinstance(verbose, bool):
+        return int(verbose)
+    if not isinstance(verbose, (int, np.integer)):
+        raise TypeError(f"verbose must be 'auto', 0, 1 or 2 (or True/False); received "
+                        f"{describe(verbose)}.")
+    if verbose not in (0, 1, 2):
         raise ValueError(f"verbose must be 'auto', 0, 1 or 2; received {verbose!r}.")
     return int(verbose)

@@ -61,7 +61,6 @@ import math
 import numpy as np
 
 from nnlib import config, utils
-from nnlib._scope import refuse_missing
 from nnlib._validation import check_choice, check_number, describe
 
 __all__ = ["Initializer", "Constant", "Zeros", "Ones", "RandomNormal", "RandomUniform",
@@ -354,9 +353,3 @@ def deserialize(config):
         check_choice(name, "class_name", _SNAKE, kind="initializer class")
     return _BY_NAME[name].from_config(config.get("config") or {})
 
-
-__getattr__ = refuse_missing("keras.initializers", {
-    "STFT": "an initializer for audio spectrogram layers",
-    "STFTInitializer": "an initializer for audio spectrogram layers",
-    "stft": "an initializer for audio spectrogram layers",
-})
