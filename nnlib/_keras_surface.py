@@ -56,7 +56,6 @@ REFUSED = {
         "visualization": "drawing images and bounding boxes",
         "wrappers": "scikit-learn wrappers",
         "legacy": "Keras 2's APIs",
-        "regularizers": "weight penalties (coming with nnlib's regularizers)",
     },
     "layers": {
         **_each(CONV, "Conv1D Conv1DTranspose Conv2D Conv2DTranspose Conv3D Conv3DTranspose "
@@ -170,13 +169,8 @@ REFUSED = {
         **_each("a callback not written yet",
                 "CSVLogger LearningRateScheduler ProgbarLogger ReduceLROnPlateau"),
     },
-    "regularizers": {
-        "OrthogonalRegularizer": "a penalty keeping a kernel's columns orthogonal",
-        "orthogonal_regularizer": "a penalty keeping a kernel's columns orthogonal",
-        **_each("weight penalties (coming with nnlib's regularizers)",
-                "L1 L1L2 L2 Regularizer get l1 l1_l2 l2"),
-        **_each("Keras's regularizer serialization", "serialize deserialize"),
-    },
+    "regularizers": _each("a penalty keeping a kernel's columns orthogonal",
+                          "OrthogonalRegularizer orthogonal_regularizer"),
     "utils": {
         **_each("loading images, text or audio from folders",
                 "audio_dataset_from_directory image_dataset_from_directory "

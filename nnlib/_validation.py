@@ -434,7 +434,7 @@ def check_verbose(verbose):
         return 1
     if isinstance(verbose, bool):
         return int(verbose)
-    if not isinstance(verbose, (int, np.integer)):
+    if not isinstance(verbose, (int, np.integer, str)):
         raise TypeError(f"verbose must be 'auto', 0, 1 or 2 (or True/False); received "
                         f"{describe(verbose)}.")
     if verbose not in (0, 1, 2):

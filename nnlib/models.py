@@ -106,9 +106,6 @@ class Model(Trainer):
                 self._dtype = layer.weights[0].dtype
                 break
         self.built = True
-        # pack now, so that the arrays trainable_weights lists stay the ones fit updates
-        self._packed = None
-        self._ensure_packed()
 
     # ---- layers and weights -------------------------------------------------------------------
     @property
@@ -227,7 +224,8 @@ class Model(Trainer):
         if isinstance(x, SymbolicTensor) or (
                 isinstance(x, (list, tuple)) and any(isinstance(t, SymbolicTensor) for t in x)):
             return self._nest(list(x) if isinstance(x, (list, tuple)) else [x])
-        return self._graph.forward(self._prepare_x(x))
+        xs = self._prepare_x(x)  # builds a Sequential first, so the graph exists only after it
+        return self._graph.forward(xs)
 
     def _nest(self, tensors):
         """Use this model inside another: its layers are replayed on `tensors`, so the outer
