@@ -166,8 +166,8 @@ REFUSED = {
         "OrbaxCheckpoint": "checkpoints through JAX's Orbax library",
         "BackupAndRestore": "resuming an interrupted fit from a backup folder",
         "SwapEMAWeights": "swapping in an optimizer's moving-average weights",
-        **_each("a callback not written yet",
-                "CSVLogger LearningRateScheduler ProgbarLogger ReduceLROnPlateau"),
+        "ProgbarLogger": "Keras's own progress-bar callback (nnlib's fit draws its bar itself: "
+                         "verbose=1)",
     },
     "regularizers": _each("a penalty keeping a kernel's columns orthogonal",
                           "OrthogonalRegularizer orthogonal_regularizer"),

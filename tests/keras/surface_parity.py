@@ -63,8 +63,13 @@ PARITY = {
         "Callback": SNIPPETS, "CallbackList": SNIPPETS, "History": FIT, "LambdaCallback": SNIPPETS,
         "EarlyStopping": "test_parity_training.py::test_early_stopping_stops_at_the_same_epoch_and_restores_the_same_weights",
         "ModelCheckpoint": "test_parity_training.py::test_model_checkpoint_saves_the_same_epochs_as_keras_and_keras_opens_them",
-        "TerminateOnNaN": SNIPPETS},
-    "regularizers": {},
+        "TerminateOnNaN": SNIPPETS,
+        **{name: "test_snippets.py::test_snippet_runs_in_both_libraries"
+           for name in ["LearningRateScheduler", "ReduceLROnPlateau", "CSVLogger"]}},
+    "regularizers": {
+        **{name: "test_parity_regularizers.py::test_penalties_and_configs_match_keras"
+           for name in ["L1", "L2", "L1L2", "l1", "l2", "l1_l2", "Regularizer", "get",
+                        "serialize", "deserialize"]}},
     "utils": {"set_random_seed": SNIPPETS,
               "to_categorical": "test_snippets.py::test_to_categorical_matches_keras"},
     "Model": {
