@@ -41,7 +41,8 @@ from nnlib._validation import (
 from nnlib.utils import snake_case, unique_name
 
 __all__ = ["Input", "SymbolicTensor", "Layer", "InputLayer", "Dense", "Concatenate", "Add",
-           "Flatten", "Dropout", "Activation", "Softmax", "Normalization"]
+           "Flatten", "Dropout", "Activation", "Softmax", "Normalization", "ReLU", "LeakyReLU",
+           "ELU", "PReLU", "Identity", "GaussianNoise", "GaussianDropout"]
 
 # --------------------------------------------------------------------------------------------------
 # Symbolic tensors: what Input() returns and what calling a layer on one returns. They hold no data,
@@ -630,3 +631,16 @@ class Normalization(Layer):
 
     def backward(self, grad):
         return grad / self._scale
+
+
+# Keras's activation and noise layers beyond the chapters' (nnlib.extra.layers), under Keras's names
+from nnlib.extra.layers import (  # noqa: E402 (they subclass the layers above)
+    ELU,
+    GaussianDropout,
+    GaussianNoise,
+    Identity,
+    LeakyReLU,
+    PReLU,
+    ReLU,
+)
+

@@ -26,10 +26,23 @@ PARITY = {
         "Dropout": "test_parity_layers.py::test_dropout_matches_keras_outside_training_and_in_expectation",
         "Flatten": "test_parity_layers.py::test_flatten_matches_keras",
         "Normalization": "test_parity_layers.py::test_normalization_adapt_matches_keras",
+        **{name: "test_parity_layers_extra.py::test_activation_layers_match_keras_forward_and_backward"
+           for name in ["ReLU", "LeakyReLU", "ELU", "PReLU", "Identity"]},
+        **{name: "test_parity_layers_extra.py::test_noise_layers_pass_through_at_inference_and_match_keras_noise_in_training"
+           for name in ["GaussianNoise", "GaussianDropout"]},
     },
-    "activations": {name: ACTIVATIONS for name in
-                    ["hard_sigmoid", "linear", "relu", "sigmoid", "silu", "softmax", "tanh",
-                     "get"]},
+    "activations": {**{name: ACTIVATIONS for name in
+                       ["hard_sigmoid", "linear", "relu", "sigmoid", "silu", "softmax", "tanh",
+                        "get"]},
+                    **{name: "test_parity_activations.py::test_values_and_derivatives_match_keras"
+                       for name in ["celu", "elu", "exponential", "gelu", "hard_shrink",
+                                    "hard_silu", "hard_swish", "hard_tanh", "leaky_relu",
+                                    "log_sigmoid", "mish", "relu6", "selu", "soft_shrink",
+                                    "softplus", "softsign", "sparse_plus", "sparse_sigmoid",
+                                    "squareplus", "swish", "tanh_shrink", "threshold"]},
+                    "log_softmax": "test_parity_activations.py::test_log_softmax_and_its_gradient_match_keras",
+                    "serialize": "test_parity_activations.py::test_serialize_and_deserialize_as_keras",
+                    "deserialize": "test_parity_activations.py::test_serialize_and_deserialize_as_keras"},
     "initializers": {**{name: INITIALIZERS for name in
                         ["Constant", "GlorotNormal", "GlorotUniform", "HeNormal", "HeUniform",
                          "Identity", "IdentityInitializer", "Initializer", "LecunNormal",
