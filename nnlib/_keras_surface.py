@@ -205,11 +205,9 @@ REFUSED = {
         **_each("Keras's masks and input specs for sequences", "compute_mask supports_masking "
                                                                "input_spec"),
         **_each("a model method not written yet",
-                "call compute_output_shape build_from_config compile_from_config "
-                "get_build_config get_compile_config get_config from_config to_json "
-                "train_on_batch test_on_batch predict_on_batch compute_loss compute_metrics "
-                "get_metrics_result reset_metrics metrics_names run_eagerly "
-                "load_own_variables save_own_variables"),
+                "build_from_config compile_from_config get_build_config compute_loss "
+                "compute_metrics get_metrics_result run_eagerly load_own_variables "
+                "save_own_variables"),
     },
 }
 

@@ -54,6 +54,7 @@ import zipfile
 import numpy as np
 
 from nnlib import initializers, layers, losses, optimizers, regularizers, schedules
+from nnlib._validation import describe
 from nnlib.config import floatx_scope
 from nnlib.graph import topological_order
 from nnlib.utils import snake_case
@@ -439,7 +440,10 @@ def _build_from_config(item):
         by_name[name] = layer
     outputs = model_config["output_layers"]
     output_name = outputs[0] if isinstance(outputs[0], str) else outputs[0][0]
-    model = Model([tensors[entry[0]] for entry in model_config["input_layers"]],
+    inputs = model_config["input_layers"]
+    if inputs and isinstance(inputs[0], str):  # one input, as Keras's get_config writes it
+        inputs = [inputs]
+    model = Model([tensors[entry[0]] for entry in inputs],
                   tensors[output_name],
                   name=model_config.get("name"))
     order = _keras_layer_order(output_name, parents)
@@ -615,6 +619,24 @@ def _check_path(filepath, suffix, function, hint):
         raise ValueError(f"{function}: filepath must end in {suffix!r} (Keras 3's format); "
                          f"received {path!r}.{hint}")
     return path
+
+
+def model_to_document(model):
+    """The model's architecture as Keras's ``to_json`` writes it: ``{"module", "class_name",
+    "config", "registered_name"}`` (no weights, no compile settings)."""
+    graph, _ = _read_model(model)
+    class_name, config, _ = _model_config(model, graph, _model_dtype(model))
+    return {"module": "keras" if class_name == "Sequential" else "keras.src.models.functional",
+            "class_name": class_name, "config": config,
+            "registered_name": None if class_name == "Sequential" else "Functional"}
+
+
+def model_from_document(document):
+    """A new, uncompiled model from Keras's architecture document (``to_json``'s, parsed)."""
+    if not isinstance(document, dict) or "class_name" not in document:
+        raise ValueError(f"model_from_json: expected a model as Keras's to_json writes it, "
+                         f'{{"class_name": ..., "config": ...}}; received {describe(document)}.')
+    return _model_from_config(document)[0]
 
 
 def save_model(model, filepath):

@@ -95,5 +95,11 @@ PARITY = {
                         "non_trainable_weights", "get_layer"]},
         "trainable": "test_parity_layers.py::test_a_frozen_layer_trains_like_keras",
         "build": SNIPPETS, "input": SNIPPETS, "output": SNIPPETS,
+        **{name: "test_parity_model_methods.py::test_train_test_and_predict_on_batch_match_keras"
+           for name in ["train_on_batch", "test_on_batch", "predict_on_batch", "metrics_names",
+                        "reset_metrics", "call", "compute_output_shape"]},
+        **{name: "test_parity_model_methods.py::test_architecture_crosses_as_json_and_config"
+           for name in ["get_config", "from_config", "to_json"]},
+        "get_compile_config": "test_parity_model_methods.py::test_compile_config_names_what_keras_names",
     },
 }
