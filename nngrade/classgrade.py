@@ -1,4 +1,4 @@
-"""Grade a whole class in four steps: collect -> plan -> judge -> record.
+"""Grade a whole class in five steps: collect -> plan -> judge -> record -> publish.
 
 1. **collect** (:mod:`nngrade.collect`, :mod:`nngrade.lms`): unpack an LMS zip if given, find every
    submission and note what is odd about it.
@@ -9,6 +9,8 @@
 4. **record** (:mod:`nngrade.gradebook`): the parent alone writes the gradebook, the autograded
    notebooks and the result files, in student order, so a parallel run (or a merge of shards)
    writes exactly what one serial run does.
+5. **publish** (:mod:`nngrade.publish`): the report, feedback, grades and LMS files, from what step 4
+   recorded (``nngrade grade`` and ``nngrade merge`` call it after :func:`grade_class`).
 
 Before step 3 the reference solution is graded in the same sandbox (:func:`self_check`): if it does
 not earn every point, the environment is broken and nobody is graded.

@@ -88,11 +88,11 @@ def cmd_check(args):
 
 
 def cmd_grade(args, merge=False):
-    from . import report
     from .classgrade import SelfCheckFailed, grade_class
     from .course import Course, CourseError
     from .plan import Shard
     from .pool import Stopped, stop_on_signals
+    from .publish import publish
 
     try:
         shard = Shard.parse(args.shard) if getattr(args, "shard", None) else None
@@ -116,78 +116,28 @@ def cmd_grade(args, merge=False):
         print(f"\nshard {shard}: {len(results)} submissions judged into {course.results_dir(args.assignment)}; "
               f"record them all with: nngrade merge {args.assignment}")
         return FAILED_TO_GRADE if problems else 0
-    report_path = report.write(course.report_path(args.assignment), spec, results)
-    problems = {s: r for s, r in results.items() if not r.complete}
-    if not args.no_feedback and results:
-        feedback = course.run_nbgrader("generate_feedback", args.assignment, "--force")
-        if feedback.returncode != 0:
-            print("warning: nbgrader generate_feedback failed:\n" + feedback.stderr[-2000:], file=sys.stderr)
-        exported = course.run_nbgrader("export")
-        if exported.returncode != 0:
-            print("warning: nbgrader export failed:\n" + exported.stderr[-2000:], file=sys.stderr)
-    print(f"\n{len(results)} submissions of {args.assignment}; report: {report_path}")
-    for written in _write_lms_grades(course, args, spec, results):
+    published = publish(course, args.assignment, spec, results, args.submissions,
+                        feedback=not args.no_feedback, lms_column=getattr(args, "lms_column", None))
+    print(f"\n{len(results)} submissions of {args.assignment}; report: {published.report}")
+    for written in published.lms_files:
         print(f"grades for the LMS: {written}")
-    absent = _students_without_submission(course, args.assignment, results)
-    if absent:
-        print(f"no submission from {len(absent)} student(s) in the gradebook: {', '.join(absent)}")
-    if not args.no_feedback and results:
-        print(f"feedback: {course.root / 'feedback'}   grades: {course.root / 'grades.csv'}")
+    if published.absent:
+        print(f"no submission from {len(published.absent)} student(s) in the gradebook: {', '.join(published.absent)}")
+    if published.feedback:
+        print(f"feedback: {published.feedback}   grades: {published.grades}")
+    for problem in published.problems:
+        print(f"warning: {problem}", file=sys.stderr)
+    problems = {s: r for s, r in results.items() if not r.complete}
     if problems:
         print(f"{len(problems)} submission(s) could not be graded fully:")
         for student, result in problems.items():
             reasons = [f"{f.kind} ({f.where}): {f.detail}" for f in result.flags if f.kind in INCOMPLETE]
             print(f"  {student}: " + "; ".join(reasons or ["see the report"]))
-        return FAILED_TO_GRADE
-    return 0
-
-
-def _write_lms_grades(course, args, spec, results):
-    """Beside grades.csv: one CSV per LMS the submissions came from, with the gradebook's totals
-    (autograded, manual and late penalty, as ``nbgrader export`` computes them)."""
-    from nbgrader.api import Gradebook, MissingEntry
-
-    from . import lms
-
-    submitted = Path(args.submissions) if args.submissions else course.submitted_dir()
-    people = lms.participants(submitted)
-    if not people:
-        return []
-    totals = {}
-    with Gradebook(course.db_url) as gradebook:
-        for student in results:
-            if student not in people:
-                continue
-            try:
-                totals[student] = gradebook.find_submission(args.assignment, student).score
-            except MissingEntry:
-                continue
-    maximum = spec.auto_points + spec.manual_points
-    written = []
-    for kind in sorted({person["lms"] for person in people.values()}):
-        path = course.root / f"grades-{kind}-{args.assignment}.csv"
-        written.append(lms.write_grades(path, args.assignment, totals, maximum, people, kind,
-                                        column=getattr(args, "lms_column", None)))
-    return written
+    return FAILED_TO_GRADE if problems or published.problems else 0
 
 
 def cmd_merge(args):
     return cmd_grade(args, merge=True)
-
-
-def _students_without_submission(course, assignment, results):
-    from nbgrader.api import Gradebook, MissingEntry
-
-    absent = []
-    with Gradebook(course.db_url) as gradebook:
-        for student in gradebook.students:
-            if student.id in results:
-                continue
-            try:
-                gradebook.find_submission(assignment, student.id)
-            except MissingEntry:
-                absent.append(student.id)
-    return sorted(absent)
 
 
 def cmd_demo(args):
