@@ -19,13 +19,13 @@ not earn every point, the environment is broken and nobody is graded.
 import warnings
 from pathlib import Path
 
-from . import gradebook, lms
+from . import gradebook, lms, secret
 from .collect import find_submissions
 from .engine import grade_notebook
 from .notebook import AssignmentSpec, read_notebook
 from .plan import plan
 from .pool import judge_all
-from .sandbox import Limits, Sandbox
+from .sandbox import ConfinementFailed, Limits, Sandbox
 
 
 class SelfCheckFailed(RuntimeError):
@@ -41,6 +41,9 @@ def grade_class(course, assignment, submissions_dir=None, zip_path=None, jobs=No
     nothing (the gradebook belongs to the merge). ``require_cached`` is the merge: judge nothing,
     record every cached verdict, and fail if one is missing.
     """
+    # Hidden data come from the course's secret: every run, shard and merge of this course sees the
+    # same (the learner's sandbox gets an environment of its own, without it).
+    secret.install(course.root)
     source_path = course.source_notebook(assignment)
     source_nb = read_notebook(source_path)
     spec = AssignmentSpec.from_notebook(source_nb, assignment, source_path.stem)
@@ -117,16 +120,18 @@ def self_check(spec, source_nb, context, progress=print):
 
 def _announce_isolation(isolate, limits, progress):
     probe = Sandbox(isolate=isolate, limits=limits)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
+    try:
         probe.start()
-    probe.stop()
+    except ConfinementFailed as failure:
+        raise SelfCheckFailed(f"{failure.reason}; nobody was graded") from None
+    finally:
+        probe.stop()
     level = probe.isolation or {}
     if level.get("level") == "full":
         progress(f"Sandbox: {level.get('detail')}")
     else:
         progress(f"WARNING: learner code will NOT be isolated from this machine's files "
-                 f"({level.get('detail')}); time and memory limits only.")
+                 f"({level.get('detail')}); --no-isolation is for trying a course out, not for grading.")
 
 
 def _report_progress(progress, student, result, spec):

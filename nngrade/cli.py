@@ -29,6 +29,7 @@ def _add_limit_options(parser):
 
 def _tests_for_check(args, path):
     """The notebook whose setup and test cells ``check`` uses: never the one being checked."""
+    from . import secret
     from .course import Course, find_release
 
     if args.release:
@@ -36,6 +37,7 @@ def _tests_for_check(args, path):
     assignment = args.assignment or path.stem
     if args.course_dir:
         course = Course(args.course_dir)
+        secret.install(course.root)  # the course's own tests: its hidden data as grading draws them
         released = course.released_dir(assignment) / f"{assignment}.ipynb"
         return released if released.exists() else course.source_notebook(assignment)
     return find_release(assignment)

@@ -27,7 +27,7 @@ import time
 import warnings
 from pathlib import Path
 
-from . import policy, wire
+from . import policy, secret, wire
 
 WORKER = Path(__file__).with_name("_worker.py")
 NOBODY = 65534
@@ -56,6 +56,13 @@ class SandboxDied(RuntimeError):
         super().__init__(reason)
         self.reason = reason
         self.kind = kind  # "timeout", "exit", "signal", "memory", "protocol"
+
+
+class ConfinementFailed(SandboxDied):
+    """The sandbox could not be built: no learner code ran, and none may run unconfined."""
+
+    def __init__(self, reason):
+        super().__init__(reason, "environment")
 
 
 class LearnerError(Exception):
@@ -363,6 +370,9 @@ class Sandbox:
         self.extra_files = extra_files or {}
         self.hidden = list(hidden)  # nnlib modules this assignment asks the learner to write
         self.assignment = assignment
+        # Where the learner's process starts its random generators (and string hashing): the same
+        # for every submission of the assignment, so the same notebook always gets the same grade.
+        self.seed = secret.seed_for(assignment or "")
         # A monotonic-clock deadline for the whole submission (shared by its restarts), or None.
         self.deadline = deadline
         self.process = None
@@ -441,13 +451,16 @@ class Sandbox:
             "reply_bytes": self.limits.reply_bytes,
             "cgroups": self.cgroups.folders() if self.cgroups else [],
             "cgroups_limit": bool(self.cgroups and self.cgroups.limited),
+            "seed": self.seed,
         }
         # One BLAS thread: fair parallel grading, and the worker must be single-threaded to unshare.
+        # Built from nothing: the grader's environment (its secret, PYTHONOPTIMIZE, ...) stays here.
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8", "OMP_NUM_THREADS": "1",
-               "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+               "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "PYTHONHASHSEED": str(self.seed % (1 << 32))}
         # The learner's output goes nowhere: a log on the host's disk would be a way to fill it.
         self.process = subprocess.Popen(
-            [sys.executable, "-I", str(WORKER), json.dumps(config)],
+            # -s -P: isolated mode (-I) but for -E, so that PYTHONHASHSEED above counts.
+            [sys.executable, "-s", "-P", str(WORKER), json.dumps(config)],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -467,13 +480,8 @@ class Sandbox:
         if not isinstance(self.isolation, dict):
             self.isolation = {"level": "unknown"}
         if self.isolate and self.isolation.get("level") != "full":
-            warnings.warn(
-                "nngrade: the learner's code is NOT isolated from the file system on this machine "
-                f"({self.isolation.get('detail')}); it runs with time and memory limits only. "
-                "Grade as root or where user namespaces are allowed for the full sandbox.",
-                RuntimeWarning,
-                stacklevel=2,
-            )
+            raise ConfinementFailed(f"the sandbox could not be built ({self.isolation.get('detail')}); no "
+                                    "learner code ran. Grade as root or where user namespaces are allowed")
         return self
 
     def _kill(self):
