@@ -16,6 +16,7 @@ Before step 3 the reference solution is graded in the same sandbox (:func:`self_
 not earn every point, the environment is broken and nobody is graded.
 """
 
+import time
 import warnings
 from pathlib import Path
 
@@ -34,13 +35,15 @@ class SelfCheckFailed(RuntimeError):
 
 def grade_class(course, assignment, submissions_dir=None, zip_path=None, jobs=None, limits=None,
                 isolate=True, force=False, record=True, progress=print, shard=None, self_check_first=True,
-                require_cached=False):
+                require_cached=False, budget_seconds=None):
     """Grade every submission of ``assignment``; returns ``(spec, {student: SubmissionResult})``.
 
     ``shard`` (a :class:`~nngrade.plan.Shard`) judges only that share of the class and records
     nothing (the gradebook belongs to the merge). ``require_cached`` is the merge: judge nothing,
-    record every cached verdict, and fail if one is missing.
+    record every cached verdict, and fail if one is missing. ``budget_seconds`` bounds the whole
+    run: submissions not judged by then are reported and left for the next run.
     """
+    deadline = None if budget_seconds is None else time.monotonic() + budget_seconds
     # Hidden data come from the course's secret: every run, shard and merge of this course sees the
     # same (the learner's sandbox gets an environment of its own, without it).
     secret.install(course.root)
@@ -91,7 +94,7 @@ def grade_class(course, assignment, submissions_dir=None, zip_path=None, jobs=No
             if recorder is not None and (require_cached or not recorder.is_recorded(task.submission)):
                 recorder.record(task.submission, result)
             results[task.submission.student] = result
-        judge_all(spec, pending, context, jobs, finish)
+        judge_all(spec, pending, context, jobs, finish, deadline=deadline)
     finally:
         if recorder is not None:
             recorder.close()

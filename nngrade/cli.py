@@ -27,6 +27,13 @@ def _add_limit_options(parser):
                         help="memory (address space) allowed to the learner's code (default %(default)s)")
 
 
+def _positive(text):
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds above 0, got {text!r}")
+    return value
+
+
 def _tests_for_check(args, path):
     """The notebook whose setup and test cells ``check`` uses: never the one being checked."""
     from . import secret
@@ -103,7 +110,8 @@ def cmd_grade(args, merge=False):
             spec, results = grade_class(course, args.assignment, submissions_dir=args.submissions,
                                         zip_path=getattr(args, "zip", None), jobs=args.jobs, limits=_limits(args),
                                         isolate=not args.no_isolation, force=getattr(args, "force", False),
-                                        shard=shard, require_cached=merge)
+                                        shard=shard, require_cached=merge,
+                                        budget_seconds=getattr(args, "time_budget", None))
     except (CourseError, FileNotFoundError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -186,6 +194,8 @@ def build_parser():
     _add_class_options(grade)
     grade.add_argument("--zip", help="an LMS export (Canvas, Moodle) to unpack into submitted/ first")
     grade.add_argument("--force", action="store_true", help="judge again even submissions already judged")
+    grade.add_argument("--time-budget", type=_positive, metavar="SECONDS",
+                       help="stop judging after this long in all; what is left is judged on the next run")
     grade.add_argument("--shard", metavar="K/N",
                        help="judge only shard K of N (0 <= K < N) into nngrade-results/, record nothing; "
                        "then run `nngrade merge`")
