@@ -146,9 +146,10 @@ def _hide(libc, root, config):
         inside = root + place
         if not os.path.isdir(inside):
             continue
-        cache = os.path.join(inside, "__pycache__")
-        if os.path.isdir(cache):  # compiled copies of the real modules
-            _mount(libc, "tmpfs", cache, "tmpfs", MS_NOSUID | MS_NODEV | MS_RDONLY, "size=4k,mode=555")
+        for folder in sorted({os.path.dirname(relative) for relative in overlays}):
+            cache = os.path.join(inside, folder, "__pycache__")
+            if os.path.isdir(cache):  # compiled copies of the real modules
+                _mount(libc, "tmpfs", cache, "tmpfs", MS_NOSUID | MS_NODEV | MS_RDONLY, "size=4k,mode=555")
         for relative, stub in overlays.items():
             target = os.path.join(inside, relative)
             if os.path.isfile(target):
