@@ -27,7 +27,7 @@ import time
 import warnings
 from pathlib import Path
 
-from . import policy, secret, wire
+from . import callbacks, policy, secret, wire
 
 WORKER = Path(__file__).with_name("_worker.py")
 NOBODY = 65534
@@ -376,6 +376,7 @@ class Sandbox:
         # A monotonic-clock deadline for the whole submission (shared by its restarts), or None.
         self.deadline = deadline
         self.process = None
+        self.helper = callbacks.Helper(self.limits)
         self.isolation = None
         self.audit = []
         self.base = None
@@ -506,6 +507,7 @@ class Sandbox:
         self.process.wait()
 
     def stop(self):
+        self.helper.stop()
         if self.process is not None:
             self._kill()
             for fd in (self._out_fd, self._in_fd):
@@ -608,7 +610,10 @@ class Sandbox:
             reply, reply_blobs = self._receive(max(0.0, deadline - time.monotonic()), nonce)
             if reply.get("op") != "callback":
                 return reply, reply_blobs
-            answer, answer_blobs = _answer_callback(reply, reply_blobs, kept, self.limits.reply_bytes)
+            try:
+                answer, answer_blobs = self.helper.answer(reply, reply_blobs, kept, deadline)
+            except callbacks.CallbackTimeout:
+                raise self._death(cause) from None
             self._send(dict(answer, nonce=nonce), answer_blobs, deadline, cause)
         raise self._death(f"more than {MAX_CALLBACKS} calls of nnlib functions in one call")
 
@@ -630,8 +635,9 @@ class Sandbox:
         """Call the learner's function ``name`` with plain data; returns plain data or raises.
 
         Where the assignment hides nnlib modules (see :mod:`nngrade.policy`), the nnlib functions that
-        a test passes as arguments (reference implementations of the other parts) stay here: the
-        learner's process calls back for them, during this call only.
+        a test passes as arguments (reference implementations of the other parts) stay with the
+        grader: the learner's process calls back for them, during this call only, and they run in a
+        limited helper process (:mod:`nngrade.callbacks`).
         """
         kept = []
 
@@ -639,7 +645,8 @@ class Sandbox:
             module, qualname = reference
             if not self.hidden or module.split(".")[0] != "nnlib":
                 return None
-            kept.append(wire.resolve_reference(module, qualname))
+            wire.resolve_reference(module, qualname)  # refused here already if it is not allowed
+            kept.append((module, qualname))
             return len(kept) - 1
 
         tree, blobs = wire.encode([list(args), dict(kwargs)], grader=keep)
@@ -682,30 +689,6 @@ class Sandbox:
 
 
 MAX_CALLBACKS = 100_000
-
-
-def _answer_callback(header, blobs, kept, max_bytes):
-    """Run one of the grader's kept nnlib functions on the learner's plain data; the reply to send."""
-    try:
-        index = header.get("i")
-        if type(index) is not int or not 0 <= index < len(kept):
-            raise wire.WireError("a call back to a function that this call did not hand over")
-        def own(kept_index):  # a kept function of this very call, handed back: the grader's own object
-            if not 0 <= kept_index < len(kept):
-                raise wire.WireError("a call back to a function that this call did not hand over")
-            return kept[kept_index]
-
-        args, kwargs = wire.decode(header.get("args"), blobs, grader=own)
-        if type(args) is not list or type(kwargs) is not dict or not all(type(k) is str for k in kwargs):
-            raise wire.WireError("malformed data from the other side")
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tree, answer_blobs = wire.encode(kept[index](*args, **kwargs), max_bytes=max_bytes)
-        return {"ok": True, "value": tree}, answer_blobs
-    except Exception as error:  # noqa: BLE001 (reported to the learner's process as its error)
-        kind = type(error)
-        name = kind.__name__ if kind.__module__ == "builtins" else "RuntimeError"
-        return {"ok": False, "etype": name, "message": str(error)[:2000]}, []
 
 
 _REBUILDABLE = (

@@ -217,7 +217,7 @@ def test_a_hidden_function_handed_over_by_a_test_works_only_during_that_call():
                      "def compiled():\n    import glob, os\n"
                      "    return glob.glob(os.path.dirname(nnlib.activations.__file__) + '/__pycache__/*')\n")
         assert box.call("use", [nnlib.activations.sigmoid, 0.0], {}) == 0.5
-        with pytest.raises(RuntimeError, match="did not hand over"):
+        with pytest.raises(TypeError, match="did not hand over"):
             box.call("later", [0.0], {})
         with pytest.raises(LearnerError, match="sigmoid|activation functions.*not available while grading"):
             box.call("direct", [0.0], {})
