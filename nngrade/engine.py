@@ -85,21 +85,16 @@ def _to_python(source):
 
 
 # ---------------------------------------------------------------------------------------------
-# Suspicious code: noticed in the submission's source by the grader (the learner cannot hide it).
+# Suspicious code: statements in the submission's code (never its comments or strings) that replace
+# what the tests rely on. What the code was seen doing at run time is flagged by the sandbox.
 
 _LIBRARY_ROOTS = {"np", "numpy", "nnlib", "builtins", "testing", "sys", "os", "IPython", "unittest", "math"}
 
 
 def scan_source(source):
-    """Return human-readable reasons why a learner cell looks like tampering (maybe none)."""
+    """Reasons why a learner cell's code (its syntax tree: comments and strings are not read)
+    replaces what the tests rely on (maybe none)."""
     reasons = []
-    text = source
-    if re.search(r"input_transformers|ast_transformers|register_transformer|inputtransformer", text):
-        reasons.append("changes how later cells are read (IPython input transformers)")
-    if re.search(r"solutions|gradebook|autograded|submitted/", text):
-        reasons.append("refers to the course's grading folders (solutions/, gradebook, submissions)")
-    if re.search(r"os\._exit|ctypes|unshare|setrlimit|signal\.", text):
-        reasons.append("ends the process or touches process internals (os._exit, ctypes, signals)")
     try:
         tree = ast.parse(_to_python(source))
     except SyntaxError:
@@ -173,8 +168,8 @@ class Judge:
         _RUNNING.discard(self)
 
     def _collect_audit(self):
-        for entry in self.sandbox.audit:
-            self.flag("course-access", "learner code", f"tried to read outside its folder: {entry}")
+        for kind, detail in self.sandbox.audit:
+            self.flag(kind, "learner code", detail)
 
     def _restart(self):
         self._stop()

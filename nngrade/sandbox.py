@@ -453,6 +453,7 @@ class Sandbox:
             "cgroups": self.cgroups.folders() if self.cgroups else [],
             "cgroups_limit": bool(self.cgroups and self.cgroups.limited),
             "seed": self.seed,
+            "watched": self.watched,
         }
         # One BLAS thread: fair parallel grading, and the worker must be single-threaded to unshare.
         # Built from nothing: the grader's environment (its secret, PYTHONOPTIMIZE, ...) stays here.
@@ -585,9 +586,22 @@ class Sandbox:
             raise self._death(None) from None
         if header.get("nonce") != nonce:
             raise self._death("a message that does not answer the grader's request")
+        self._observe(header.get("observed"))
         if self.cgroups is not None and self.cgroups.oom_kills():
             raise self._death(None)  # one of its processes was killed for memory: the submission ends
         return header, blobs
+
+    def _observe(self, entries):
+        """Keep what the learner's process reports it saw its code do (see ``_worker.Observer``):
+        [kind, detail] pairs of two known kinds, capped; anything else is ignored."""
+        if not isinstance(entries, list):
+            return
+        for entry in entries[:50]:
+            if (isinstance(entry, list) and len(entry) == 2 and entry[0] in ("course-access", "tampering")
+                    and isinstance(entry[1], str) and len(self.audit) < 50):
+                pair = (entry[0], entry[1][:400])
+                if pair not in self.audit:
+                    self.audit.append(pair)
 
     def _send(self, header, blobs, deadline, cause):
         outbox = _Outbox()
@@ -620,12 +634,6 @@ class Sandbox:
     # -- operations -------------------------------------------------------------------------
     def run_cell(self, code, label="cell"):
         """Run one learner cell; returns None, or the error text when the cell raised."""
-        lowered = code.lower()
-        for path in self.watched:  # seen by the grader in the code it sends: the learner cannot forge it
-            if path.lower() in lowered:
-                entry = f"{label} names {path}"
-                if entry not in self.audit:
-                    self.audit.append(entry)
         header, _ = self._request({"op": "run_cell", "code": code, "label": label},
                                   seconds=self.limits.cell_seconds)
         error = header.get("cell_error")
