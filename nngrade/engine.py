@@ -25,6 +25,9 @@ from .result import CellError, SubmissionResult, TestResult
 from .sandbox import ConfinementFailed, Limits, Sandbox, SandboxDied
 
 MAX_RESTARTS = 4
+# Errors of learner cells kept per submission (each at most 2000 characters): 20,000 failing cells
+# once made 138 MB of results, autograded notebook and feedback out of a 135 kB zip.
+MAX_CELL_ERRORS = 20
 
 
 class KernelDeath(BaseException):
@@ -142,6 +145,7 @@ class Judge:
         self.ran = []  # learner cells run so far (indices into the plan)
         self.isolation = None
         self.deadline = None  # the submission's total time, shared by all its sandboxes
+        self.errors_dropped = 0  # cell errors beyond MAX_CELL_ERRORS
 
     # -- flags ---------------------------------------------------------------------------------
     def flag(self, kind, where, detail):
@@ -200,7 +204,10 @@ class Judge:
             self.flag(kind, cell.label, f"the learner's process {death.reason}; the cell was skipped")
             return False
         if error and not replay:
-            self.result.cell_errors.append(CellError(cell.label, error))
+            if len(self.result.cell_errors) < MAX_CELL_ERRORS:
+                self.result.cell_errors.append(CellError(cell.label, error))
+            else:  # kept in the results, the autograded notebook and the feedback: bounded
+                self.errors_dropped += 1
             if cell.instructor:
                 # The course's own set-up failed in the sandbox: the environment is broken, not the answer.
                 self.flag("environment", cell.label, f"the course's set-up cell failed in the sandbox: {error}")
@@ -309,6 +316,9 @@ class Judge:
         finally:
             if self.sandbox is not None:
                 self._stop()
+        if self.errors_dropped:
+            self.flag("output-capped", "learner cells", f"{self.errors_dropped} more cells raised errors; only "
+                      f"the first {MAX_CELL_ERRORS} errors are kept")
         self.result.tests = results
         self.result.isolation = (self.isolation or {}).get("level")
         return self.result

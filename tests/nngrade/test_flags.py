@@ -28,3 +28,18 @@ def test_flags_from_behaviour(cell, expected, toy_source, limits, full_marks):
                             watched=["/nowhere/course", "gradebook", "solutions/", "submitted/"])
     assert {t.grade_id: t.points for t in result.tests} == full_marks
     assert [(f.kind, f.detail) for f in result.flags] == expected
+
+
+def test_what_is_kept_of_failing_cells_is_capped_and_flagged(toy_source, limits, full_marks):
+    """Output amplification: thousands of cells raising long errors keep 20 errors and one flag."""
+    from nngrade.engine import MAX_CELL_ERRORS
+
+    nb = demo.solved(toy_source)
+    for _ in range(300):
+        nb = demo.with_cell(nb, "raise ValueError('A' * 1990)", position=2)
+    result = grade_notebook(AssignmentSpec.from_notebook(toy_source, "toy"), nb, limits=limits)
+    assert {t.grade_id: t.points for t in result.tests} == full_marks
+    assert len(result.cell_errors) == MAX_CELL_ERRORS
+    assert [(f.kind, f.detail) for f in result.flags] == [
+        ("output-capped", f"{300 - MAX_CELL_ERRORS} more cells raised errors; only the first 20 errors are kept")]
+    assert result.complete
