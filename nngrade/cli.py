@@ -88,7 +88,7 @@ def cmd_check(args):
 
 
 def cmd_grade(args, merge=False):
-    from . import report
+    from . import lms, report
     from .classgrade import SelfCheckFailed, grade_class
     from .course import Course, CourseError
     from .plan import Shard
@@ -128,6 +128,9 @@ def cmd_grade(args, merge=False):
     print(f"\n{len(results)} submissions of {args.assignment}; report: {report_path}")
     for written in _write_lms_grades(course, args, spec, results):
         print(f"grades for the LMS: {written}")
+    left_empty = sorted(s for s, r in results.items() if not r.complete)
+    if left_empty and lms.participants(args.submissions or course.submitted_dir()):
+        print(f"left empty in the LMS files (not graded fully, see below): {', '.join(left_empty)}")
     absent = _students_without_submission(course, args.assignment, results)
     if absent:
         print(f"no submission from {len(absent)} student(s) in the gradebook: {', '.join(absent)}")
@@ -155,19 +158,21 @@ def _write_lms_grades(course, args, spec, results):
         return []
     totals = {}
     with Gradebook(course.db_url) as gradebook:
-        for student in results:
+        for student, result in results.items():
             if student not in people:
                 continue
             try:
-                totals[student] = gradebook.find_submission(args.assignment, student).score
+                score = gradebook.find_submission(args.assignment, student).score
             except MissingEntry:
-                continue
+                score = None
+            totals[student] = score if result.complete else None
     maximum = spec.auto_points + spec.manual_points
     written = []
     for kind in sorted({person["lms"] for person in people.values()}):
         path = course.root / f"grades-{kind}-{args.assignment}.csv"
         written.append(lms.write_grades(path, args.assignment, totals, maximum, people, kind,
-                                        column=getattr(args, "lms_column", None)))
+                                        column=getattr(args, "lms_column", None),
+                                        out_of=getattr(args, "lms_points", None)))
     return written
 
 
@@ -202,6 +207,21 @@ def cmd_demo(args):
     return 0
 
 
+def cmd_gradescope(args):
+    from .course import Course, CourseError
+    from .gradescope import build
+
+    try:
+        path = build(Course(args.course_dir), args.assignment, args.output or f"autograder-{args.assignment}.zip",
+                     _limits(args), args.wheel)
+    except (CourseError, FileNotFoundError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"Gradescope autograder for {args.assignment}: {path}\nUpload it as a programming assignment's "
+          "autograder (Ubuntu 24.04 base image); see docs/instructors/gradescope.md.")
+    return 0
+
+
 def _add_class_options(parser):
     parser.add_argument("assignment", help="assignment name, e.g. perceptron")
     parser.add_argument("--course-dir", default=".", help="the nbgrader course folder (default: here)")
@@ -210,6 +230,9 @@ def _add_class_options(parser):
     parser.add_argument("--no-feedback", action="store_true", help="skip nbgrader generate_feedback and export")
     parser.add_argument("--no-isolation", action="store_true",
                         help="run learner code without the file-system sandbox (limits only; NOT for grading)")
+    parser.add_argument("--lms-points", type=float, metavar="POINTS",
+                        help="scale the grades in the LMS files to an LMS assignment worth POINTS "
+                        "(default: the course's own maximum, which the LMS assignment must then be worth)")
     parser.add_argument("--lms-column", help="the Canvas gradebook column to fill, as Canvas names it "
                         "(e.g. 'Toy (12345)'; default: the assignment name)")
     _add_limit_options(parser)
@@ -243,6 +266,15 @@ def build_parser():
                                 "the report, feedback and grades, as one `nngrade grade` run would")
     _add_class_options(merge)
     merge.set_defaults(handler=cmd_merge)
+
+    gradescope = commands.add_parser("gradescope", help="write a Gradescope autograder.zip that grades with "
+                                     "the same sandbox, self-check and feedback as `nngrade grade`")
+    gradescope.add_argument("assignment")
+    gradescope.add_argument("--course-dir", default=".", help="the nbgrader course folder (default: here)")
+    gradescope.add_argument("--output", help="where to write the zip (default: autograder-<assignment>.zip)")
+    gradescope.add_argument("--wheel", help="the course's wheel to install (default: built from this repository)")
+    _add_limit_options(gradescope)
+    gradescope.set_defaults(handler=cmd_gradescope)
 
     demo = commands.add_parser("demo", help="make a small demo class with fake submissions")
     demo.add_argument("assignment")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from nbgrader import utils
 
+from .lms import OTHER_FILES
 from .result import Flag
 
 
@@ -56,7 +57,11 @@ def _submission(student_dir, assignment, notebook_name):
         return Submission(student_dir.name, expected, notes, timestamp)
     others = sorted(assignment_dir.glob("*.ipynb"))
     if not others:
-        notes.append(Flag("missing", "notebook", f"no notebook in {assignment_dir.name}/"))
+        kept = sorted(p.name for p in (assignment_dir / OTHER_FILES).glob("*"))
+        detail = f"no notebook in {assignment_dir.name}/"
+        if kept:
+            detail += f"; the student sent only {', '.join(kept[:10])} (in {assignment_dir.name}/{OTHER_FILES}/)"
+        notes.append(Flag("missing", "notebook", detail))
         return Submission(student_dir.name, None, notes, timestamp)
     named = [p for p in others if notebook_name.lower() in p.stem.lower()]
     chosen = (named or others)[0]
