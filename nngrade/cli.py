@@ -88,7 +88,7 @@ def cmd_check(args):
 
 
 def cmd_grade(args, merge=False):
-    from . import lms, report
+    from . import lms, offline_math, report
     from .classgrade import SelfCheckFailed, grade_class
     from .course import Course, CourseError
     from .plan import Shard
@@ -122,6 +122,7 @@ def cmd_grade(args, merge=False):
         feedback = course.run_nbgrader("generate_feedback", args.assignment, "--force")
         if feedback.returncode != 0:
             print("warning: nbgrader generate_feedback failed:\n" + feedback.stderr[-2000:], file=sys.stderr)
+        offline_math.rewrite_feedback(course.root / "feedback", args.assignment)
         exported = course.run_nbgrader("export")
         if exported.returncode != 0:
             print("warning: nbgrader export failed:\n" + exported.stderr[-2000:], file=sys.stderr)
