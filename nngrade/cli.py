@@ -88,7 +88,7 @@ def cmd_check(args):
 
 
 def cmd_grade(args, merge=False):
-    from . import lms, offline_math, report
+    from . import lms, offline_math, report, similarity
     from .classgrade import SelfCheckFailed, grade_class
     from .course import Course, CourseError
     from .plan import Shard
@@ -116,7 +116,9 @@ def cmd_grade(args, merge=False):
         print(f"\nshard {shard}: {len(results)} submissions judged into {course.results_dir(args.assignment)}; "
               f"record them all with: nngrade merge {args.assignment}")
         return FAILED_TO_GRADE if problems else 0
-    report_path = report.write(course.report_path(args.assignment), spec, results)
+    pairs = similarity.compare(*similarity.class_codes(course, args.assignment, args.submissions)[1:])
+    report_path = report.write(course.report_path(args.assignment), spec, results,
+                               [similarity.render_section(pairs)])
     problems = {s: r for s, r in results.items() if not r.complete}
     if not args.no_feedback and results:
         feedback = course.run_nbgrader("generate_feedback", args.assignment, "--force")
@@ -208,6 +210,32 @@ def cmd_demo(args):
     return 0
 
 
+def cmd_similarity(args):
+    from .course import Course, CourseError
+    from .similarity import class_codes, compare, write_report
+
+    try:
+        course = Course(args.course_dir)
+        _, codes, scaffold = class_codes(course, args.assignment, args.submissions)
+        pairs = compare(codes, scaffold, args.threshold)
+    except (CourseError, FileNotFoundError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    path = write_report(course.root / "reports" / f"{args.assignment}-similarity.html", args.assignment, pairs,
+                        args.threshold)
+    print(f"{len(codes)} submissions of {args.assignment} compared; {len(pairs)} pair(s) at "
+          f"{args.threshold:.0%} or more:")
+    for pair in pairs:
+        print(f"  {_printable(pair.first)} and {_printable(pair.second)}: {pair.shares[0]:.0%} / {pair.shares[1]:.0%}")
+    print(f"side by side: {path}")
+    return 0
+
+
+def _printable(text):
+    """Learner-chosen text for the terminal: control characters shown as escapes, never obeyed."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
+
+
 def cmd_gradescope(args):
     from .course import Course, CourseError
     from .gradescope import build
@@ -267,6 +295,16 @@ def build_parser():
                                 "the report, feedback and grades, as one `nngrade grade` run would")
     _add_class_options(merge)
     merge.set_defaults(handler=cmd_merge)
+
+    similar = commands.add_parser("similarity", help="list pairs of submissions whose own code is alike "
+                                  "(renamed, reordered or reformatted copies), side by side")
+    similar.add_argument("assignment")
+    similar.add_argument("--course-dir", default=".", help="the nbgrader course folder (default: here)")
+    similar.add_argument("--submissions", help="folder of <student>/<assignment>/<notebook>.ipynb (default: submitted/)")
+    similar.add_argument("--threshold", type=float, default=0.6,
+                         help="share of one's own code found in the other's from which a pair is listed "
+                         "(default %(default)s)")
+    similar.set_defaults(handler=cmd_similarity)
 
     gradescope = commands.add_parser("gradescope", help="write a Gradescope autograder.zip that grades with "
                                      "the same sandbox, self-check and feedback as `nngrade grade`")

@@ -206,14 +206,13 @@ def results_json(spec, source_nb, result, note, seconds):
             # result would tell the learner about the hidden tests. `nngrade check` runs the visible ones.
             "visibility": "after_published" if hidden else "visible",
         })
-    lines = [f"Autograded: {result.score:g} of {spec.auto_points:g} points.",
-             f"Your code ran in nngrade's sandbox ({isolation(result)})."]
+    lines = [f"Autograded: {result.score:g} of {spec.auto_points:g} points."]
     if any(t["visibility"] == "after_published" for t in tests):
         lines.append("Parts with hidden tests show their result once grades are published.")
     written = _written_questions(source_nb)
     if written:
-        lines.append(f"Written answers ({', '.join(g for g, _ in written)}; {spec.manual_points:g} points) "
-                     "are graded by hand.")
+        lines.append(f"Written answers ({', '.join(g for g, _ in written)}: {spec.manual_points:g} "
+                     f"point{'' if spec.manual_points == 1 else 's'}) are graded by hand.")
     if note:
         lines.append(note)
     for flag in result.flags:
@@ -221,6 +220,7 @@ def results_json(spec, source_nb, result, note, seconds):
             lines.append(f"Not graded fully ({flag.kind}, {flag.where}): {flag.detail[:500]}")
     for error in result.cell_errors[:10]:
         lines.append(f"{error.cell} raised: {error.error[:300]}")
+    lines.append(f"Isolation of your code while grading: {isolation(result)}.")
     return {
         "score": result.score,
         "execution_time": round(seconds),
