@@ -34,8 +34,18 @@ sys.path.remove(HERE)
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 32, 4096, 16384, 1 << 18
 PR_SET_NO_NEW_PRIVS = 38
 PR_SET_PDEATHSIG = 1
+PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 22, 2
+KEYCTL_JOIN_SESSION_KEYRING = 1
 NOBODY = 65534
 LEARNER_HOME = "/home/learner"
+
+# The kernel's keyrings are not namespaced by anything this sandbox unshares: uid nobody's user
+# keyring is the same in every sandbox (and outlives it), and the grader's session keyring would be
+# inherited. Per machine architecture: (audit arch, add_key, request_key, keyctl, first x32 number).
+KEYRING_SYSCALLS = {
+    "x86_64": (0xC000003E, 248, 249, 250, 0x40000000),
+    "aarch64": (0xC00000B7, 217, 218, 219, None),
+}
 
 
 def _mount(libc, source, target, fstype, flags, data=None):
@@ -136,9 +146,10 @@ def _hide(libc, root, config):
         inside = root + place
         if not os.path.isdir(inside):
             continue
-        cache = os.path.join(inside, "__pycache__")
-        if os.path.isdir(cache):  # compiled copies of the real modules
-            _mount(libc, "tmpfs", cache, "tmpfs", MS_NOSUID | MS_NODEV | MS_RDONLY, "size=4k,mode=555")
+        for folder in sorted({os.path.dirname(relative) for relative in overlays}):
+            cache = os.path.join(inside, folder, "__pycache__")
+            if os.path.isdir(cache):  # compiled copies of the real modules
+                _mount(libc, "tmpfs", cache, "tmpfs", MS_NOSUID | MS_NODEV | MS_RDONLY, "size=4k,mode=555")
         for relative, stub in overlays.items():
             target = os.path.join(inside, relative)
             if os.path.isfile(target):
@@ -147,7 +158,10 @@ def _hide(libc, root, config):
 
 
 def confine(config):
-    """Hide the host's files, cut the network, drop privileges. Returns a description of what held."""
+    """Hide the host's files, cut the network, drop privileges. Returns a description of what held.
+
+    Fails closed: if any step fails, the level is "failed" and :func:`main` runs no learner code.
+    """
     if not config.get("isolate", True):
         return {"level": "none", "detail": "isolation switched off"}
     libc = ctypes.CDLL(None, use_errno=True)
@@ -222,10 +236,55 @@ def confine(config):
             if libc.capset(header, data) != 0:
                 raise OSError(ctypes.get_errno(), "capset")
             detail.append("no capabilities")
-        libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+        if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "no_new_privs")
+        deny_keyrings(libc)
+        detail.append("own empty session keyring, keyring calls denied")
         return {"level": "full", "detail": ", ".join(detail)}
-    except (OSError, AttributeError) as error:
-        return {"level": "limits-only", "detail": f"could not isolate the file system ({error})"}
+    except (OSError, AttributeError, KeyError) as error:
+        return {"level": "failed", "detail": f"the sandbox could not be built ({error})"}
+
+
+def _syscall(libc, name, *args):
+    number = KEYRING_SYSCALLS[os.uname().machine][("add_key", "request_key", "keyctl").index(name) + 1]
+    result = libc.syscall(number, *args)
+    if result < 0:
+        code = ctypes.get_errno()
+        raise OSError(code, f"{name}: {os.strerror(code)}")
+    return result
+
+
+def seccomp_program(machine):
+    """A classic-BPF seccomp filter: keyring calls (and every other architecture's calls) fail with
+    EPERM; everything else is allowed. Returns the list of (code, jt, jf, k) instructions."""
+    arch, add_key, request_key, keyctl, x32 = KEYRING_SYSCALLS[machine]
+    load_word, jump_eq, jump_ge, ret = 0x20, 0x15, 0x35, 0x06
+    allow, deny = 0x7FFF0000, 0x00050000 | 1  # SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO | EPERM
+    checks = [(jump_ge, x32)] if x32 else []
+    checks += [(jump_eq, add_key), (jump_eq, request_key), (jump_eq, keyctl)]
+    program = [(load_word, 0, 0, 4), (jump_eq, 1, 0, arch), (ret, 0, 0, deny), (load_word, 0, 0, 0)]
+    for position, (jump, number) in enumerate(checks):
+        program.append((jump, len(checks) - position, 0, number))  # to the final "deny"
+    return program + [(ret, 0, 0, allow), (ret, 0, 0, deny)]
+
+
+def deny_keyrings(libc):
+    """Join a fresh, empty session keyring, then forbid every keyring system call (seccomp)."""
+    _syscall(libc, "keyctl", KEYCTL_JOIN_SESSION_KEYRING, None)
+
+    class Instruction(ctypes.Structure):
+        _fields_ = [("code", ctypes.c_uint16), ("jt", ctypes.c_uint8), ("jf", ctypes.c_uint8),
+                    ("k", ctypes.c_uint32)]
+
+    class Program(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(Instruction))]
+
+    instructions = seccomp_program(os.uname().machine)
+    table = (Instruction * len(instructions))(*[Instruction(*i) for i in instructions])
+    program = Program(len(instructions), table)
+    if libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(program), 0, 0) != 0:
+        code = ctypes.get_errno()
+        raise OSError(code, f"seccomp: {os.strerror(code)}")
 
 
 def confine_user_only(config, refused):
@@ -279,6 +338,9 @@ def main():
                        "MPLCONFIGDIR": "/tmp", "IPYTHONDIR": "/tmp/ipython", "PYTHONDONTWRITEBYTECODE": "1"})
     joined = join_cgroups(config)
     status = confine(config)
+    if status["level"] == "failed":  # say why, and run nothing: never learner code half-confined
+        wire.write_message(outbox, {"op": "ready", "nonce": config.get("nonce"), "isolation": status})
+        os._exit(5)
     if status["level"] == "full":
         limited = joined and config.get("cgroups_limit")
         status["detail"] += (", memory and process count limited for the whole submission" if limited else
@@ -291,7 +353,14 @@ def main():
         os.chdir(config["workdir"])
     sys.path.insert(0, config.get("import_root", "/opt/nngrade/lib"))
     set_limits(config)
-    import numpy  # noqa: F401  (loaded before learner code, like a kernel's setup)
+    import random
+
+    import numpy
+
+    # The same notebook gets the same grade every time: Python's generator (which Keras draws its
+    # seeds from when given none) and NumPy's global one start from the grader's seed.
+    random.seed(int(config.get("seed", 0)))
+    numpy.random.seed(int(config.get("seed", 0)) % (1 << 32))
 
     try:
         from IPython.core.interactiveshell import InteractiveShell

@@ -27,8 +27,16 @@ def _add_limit_options(parser):
                         help="memory (address space) allowed to the learner's code (default %(default)s)")
 
 
+def _positive(text):
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds above 0, got {text!r}")
+    return value
+
+
 def _tests_for_check(args, path):
     """The notebook whose setup and test cells ``check`` uses: never the one being checked."""
+    from . import secret
     from .course import Course, find_release
 
     if args.release:
@@ -36,6 +44,7 @@ def _tests_for_check(args, path):
     assignment = args.assignment or path.stem
     if args.course_dir:
         course = Course(args.course_dir)
+        secret.install(course.root)  # the course's own tests: its hidden data as grading draws them
         released = course.released_dir(assignment) / f"{assignment}.ipynb"
         return released if released.exists() else course.source_notebook(assignment)
     return find_release(assignment)
@@ -88,11 +97,11 @@ def cmd_check(args):
 
 
 def cmd_grade(args, merge=False):
-    from . import lms, offline_math, report, similarity
     from .classgrade import SelfCheckFailed, grade_class
     from .course import Course, CourseError
     from .plan import Shard
     from .pool import Stopped, stop_on_signals
+    from .publish import publish
 
     try:
         shard = Shard.parse(args.shard) if getattr(args, "shard", None) else None
@@ -101,7 +110,8 @@ def cmd_grade(args, merge=False):
             spec, results = grade_class(course, args.assignment, submissions_dir=args.submissions,
                                         zip_path=getattr(args, "zip", None), jobs=args.jobs, limits=_limits(args),
                                         isolate=not args.no_isolation, force=getattr(args, "force", False),
-                                        shard=shard, require_cached=merge)
+                                        shard=shard, require_cached=merge,
+                                        budget_seconds=getattr(args, "time_budget", None))
     except (CourseError, FileNotFoundError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -116,86 +126,31 @@ def cmd_grade(args, merge=False):
         print(f"\nshard {shard}: {len(results)} submissions judged into {course.results_dir(args.assignment)}; "
               f"record them all with: nngrade merge {args.assignment}")
         return FAILED_TO_GRADE if problems else 0
-    pairs = similarity.compare(*similarity.class_codes(course, args.assignment, args.submissions)[1:])
-    report_path = report.write(course.report_path(args.assignment), spec, results,
-                               [similarity.render_section(pairs)])
-    problems = {s: r for s, r in results.items() if not r.complete}
-    if not args.no_feedback and results:
-        feedback = course.run_nbgrader("generate_feedback", args.assignment, "--force")
-        if feedback.returncode != 0:
-            print("warning: nbgrader generate_feedback failed:\n" + feedback.stderr[-2000:], file=sys.stderr)
-        offline_math.rewrite_feedback(course.root / "feedback", args.assignment)
-        exported = course.run_nbgrader("export")
-        if exported.returncode != 0:
-            print("warning: nbgrader export failed:\n" + exported.stderr[-2000:], file=sys.stderr)
-    print(f"\n{len(results)} submissions of {args.assignment}; report: {report_path}")
-    for written in _write_lms_grades(course, args, spec, results):
+    published = publish(course, args.assignment, spec, results, args.submissions,
+                        feedback=not args.no_feedback, lms_column=getattr(args, "lms_column", None),
+                        lms_points=getattr(args, "lms_points", None))
+    print(f"\n{len(results)} submissions of {args.assignment}; report: {published.report}")
+    for written in published.lms_files:
         print(f"grades for the LMS: {written}")
-    left_empty = sorted(s for s, r in results.items() if not r.complete)
-    if left_empty and lms.participants(args.submissions or course.submitted_dir()):
-        print(f"left empty in the LMS files (not graded fully, see below): {', '.join(left_empty)}")
-    absent = _students_without_submission(course, args.assignment, results)
-    if absent:
-        print(f"no submission from {len(absent)} student(s) in the gradebook: {', '.join(absent)}")
-    if not args.no_feedback and results:
-        print(f"feedback: {course.root / 'feedback'}   grades: {course.root / 'grades.csv'}")
+    if published.lms_left_empty:
+        print(f"left empty in the LMS files (not graded fully, see below): {', '.join(published.lms_left_empty)}")
+    if published.absent:
+        print(f"no submission from {len(published.absent)} student(s) in the gradebook: {', '.join(published.absent)}")
+    if published.feedback:
+        print(f"feedback: {published.feedback}   grades: {published.grades}")
+    for problem in published.problems:
+        print(f"warning: {problem}", file=sys.stderr)
+    problems = {s: r for s, r in results.items() if not r.complete}
     if problems:
         print(f"{len(problems)} submission(s) could not be graded fully:")
         for student, result in problems.items():
             reasons = [f"{f.kind} ({f.where}): {f.detail}" for f in result.flags if f.kind in INCOMPLETE]
             print(f"  {student}: " + "; ".join(reasons or ["see the report"]))
-        return FAILED_TO_GRADE
-    return 0
-
-
-def _write_lms_grades(course, args, spec, results):
-    """Beside grades.csv: one CSV per LMS the submissions came from, with the gradebook's totals
-    (autograded, manual and late penalty, as ``nbgrader export`` computes them)."""
-    from nbgrader.api import Gradebook, MissingEntry
-
-    from . import lms
-
-    submitted = Path(args.submissions) if args.submissions else course.submitted_dir()
-    people = lms.participants(submitted)
-    if not people:
-        return []
-    totals = {}
-    with Gradebook(course.db_url) as gradebook:
-        for student, result in results.items():
-            if student not in people:
-                continue
-            try:
-                score = gradebook.find_submission(args.assignment, student).score
-            except MissingEntry:
-                score = None
-            totals[student] = score if result.complete else None
-    maximum = spec.auto_points + spec.manual_points
-    written = []
-    for kind in sorted({person["lms"] for person in people.values()}):
-        path = course.root / f"grades-{kind}-{args.assignment}.csv"
-        written.append(lms.write_grades(path, args.assignment, totals, maximum, people, kind,
-                                        column=getattr(args, "lms_column", None),
-                                        out_of=getattr(args, "lms_points", None)))
-    return written
+    return FAILED_TO_GRADE if problems or published.problems else 0
 
 
 def cmd_merge(args):
     return cmd_grade(args, merge=True)
-
-
-def _students_without_submission(course, assignment, results):
-    from nbgrader.api import Gradebook, MissingEntry
-
-    absent = []
-    with Gradebook(course.db_url) as gradebook:
-        for student in gradebook.students:
-            if student.id in results:
-                continue
-            try:
-                gradebook.find_submission(assignment, student.id)
-            except MissingEntry:
-                absent.append(student.id)
-    return sorted(absent)
 
 
 def cmd_demo(args):
@@ -286,6 +241,8 @@ def build_parser():
     _add_class_options(grade)
     grade.add_argument("--zip", help="an LMS export (Canvas, Moodle) to unpack into submitted/ first")
     grade.add_argument("--force", action="store_true", help="judge again even submissions already judged")
+    grade.add_argument("--time-budget", type=_positive, metavar="SECONDS",
+                       help="stop judging after this long in all; what is left is judged on the next run")
     grade.add_argument("--shard", metavar="K/N",
                        help="judge only shard K of N (0 <= K < N) into nngrade-results/, record nothing; "
                        "then run `nngrade merge`")

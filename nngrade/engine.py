@@ -12,14 +12,17 @@ and grading continues.
 import ast
 import contextlib
 import io
+import random
 import re
 import time
 import warnings
 
-from . import policy, wire
-from .notebook import NotebookError, plan_submission, read_submission
+import numpy as np
+
+from . import policy, secret, wire
+from .notebook import NotebookError, plan_submission, read_submission, test_parts
 from .result import CellError, SubmissionResult, TestResult
-from .sandbox import Limits, Sandbox, SandboxDied
+from .sandbox import ConfinementFailed, Limits, Sandbox, SandboxDied
 
 MAX_RESTARTS = 4
 
@@ -65,6 +68,12 @@ class _StubShell:
         return None
 
     run_cell_magic = system = getoutput = run_line_magic
+
+
+def _compile(source, label):
+    """Instructor code (set-up and test cells), compiled with its asserts whatever the interpreter's
+    optimisation level: ``python -O`` must not turn a failing test into a pass."""
+    return compile(_to_python(source), label, "exec", optimize=0)
 
 
 def _to_python(source):
@@ -216,7 +225,7 @@ class Judge:
         for _, source in self.spec.instructor_cells:
             with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                exec(compile(_to_python(source), "<setup>", "exec"), namespace)
+                exec(_compile(source, "<setup>"), namespace)
         return namespace
 
     def _bind_learner_names(self, namespace, names):
@@ -237,17 +246,26 @@ class Judge:
                 namespace.pop(name, None)
 
     def _run_test(self, namespace, test):
+        """``(passed, message, died)`` for one test cell.
+
+        A failure in a hidden block reports the exception's type only: its message may be the
+        learner's own words, and a learner's function can write the hidden inputs into them.
+        """
         referenced = self.spec.answer_names & _names_in(test.source)
+        hidden = False
         try:
             self._bind_learner_names(namespace, referenced)
             # Output and warnings of a test cell never cost points (nbgrader scores stderr as failure).
             with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()), \
                     warnings.catch_warnings(record=True):
                 warnings.simplefilter("default")
-                exec(compile(_to_python(test.source), f"<test {test.grade_id}>", "exec"), namespace)
+                for code, hidden in test_parts(test.source):
+                    exec(_compile(code, f"<test {test.grade_id}>"), namespace)
         except KernelDeath as death:
             return False, str(death), True
         except (Exception, SystemExit) as error:  # noqa: BLE001 (a failing test may raise anything)
+            if hidden:
+                return False, f"a hidden test failed ({type(error).__name__})", False
             return False, _message(error), False
         return True, "", False
 
@@ -260,8 +278,16 @@ class Judge:
             for reason in scan_source(cell.source):
                 self.flag("tampering", cell.label, reason)
         results = []
+        # Tests that draw from the global generators draw the same numbers for every submission.
+        seed = secret.seed_for(self.spec.name)
+        random.seed(seed)
+        np.random.seed(seed % (1 << 32))
         namespace = self._base_namespace()
-        self._start()
+        try:
+            self._start()
+        except ConfinementFailed as failure:
+            self._stop()
+            return SubmissionResult.empty(self.spec, failure.reason, "environment", grader_failed=True)
         next_cell = 0
         try:
             for test, anchor in zip(self.spec.tests, anchors):
@@ -288,8 +314,6 @@ class Judge:
         finally:
             if self.sandbox is not None:
                 self._stop()
-        if self.isolate and self.isolation and self.isolation.get("level") != "full":
-            self.flag("not-isolated", "sandbox", self.isolation.get("detail", "no isolation"))
         self.result.tests = results
         self.result.isolation = (self.isolation or {}).get("level")
         return self.result
