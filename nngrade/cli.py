@@ -165,6 +165,21 @@ def cmd_demo(args):
     return 0
 
 
+def cmd_roster(args):
+    from .course import Course, CourseError
+    from .roster import import_roster
+
+    try:
+        course = Course(args.course_dir)
+        people = import_roster(course, args.file)
+    except (CourseError, FileNotFoundError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"{len(people)} student(s) added to the roster of {course.root} and its gradebook; from now on a student "
+          "without a submission is reported as missing.")
+    return 0
+
+
 def cmd_similarity(args):
     from .course import Course, CourseError
     from .similarity import class_codes, compare, write_report
@@ -252,6 +267,12 @@ def build_parser():
                                 "the report, feedback and grades, as one `nngrade grade` run would")
     _add_class_options(merge)
     merge.set_defaults(handler=cmd_merge)
+
+    roster = commands.add_parser("roster", help="import the class list (Canvas gradebook export, Moodle grading "
+                                 "worksheet or nbgrader's student CSV): who sends nothing is reported missing")
+    roster.add_argument("file", help="the CSV file the LMS exports")
+    roster.add_argument("--course-dir", default=".", help="the nbgrader course folder (default: here)")
+    roster.set_defaults(handler=cmd_roster)
 
     similar = commands.add_parser("similarity", help="list pairs of submissions whose own code is alike "
                                   "(renamed, reordered or reformatted copies), side by side")

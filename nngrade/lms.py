@@ -145,11 +145,7 @@ def unpack_zip(zip_path, submitted_dir, assignment, notebook_name, max_total=Non
             _keep_other_files(student, kept, submitted_dir, assignment)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    if people:
-        register = submitted_dir / ".lms-participants.json"
-        known = json.loads(register.read_text()) if register.exists() else {}
-        known.update(people)
-        register.write_text(json.dumps(known, indent=1, sort_keys=True))
+    remember_participants(submitted_dir, people)
     return notes
 
 
@@ -191,6 +187,19 @@ def _keep_other_files(student, kept, submitted_dir, assignment):
             name = f"{len(names)}-{name}"
         shutil.move(path, folder / name)
         names.append(name)
+
+
+def remember_participants(submitted_dir, people):
+    """Add LMS participants (``{student: person}``) to ``submitted/.lms-participants.json``, keeping
+    what was known of each (a roster's display name and section) and updating the rest."""
+    if not people:
+        return
+    register = Path(submitted_dir) / ".lms-participants.json"
+    register.parent.mkdir(parents=True, exist_ok=True)
+    known = json.loads(register.read_text()) if register.exists() else {}
+    for student, person in people.items():
+        known[student] = {**known.get(student, {}), **person}
+    register.write_text(json.dumps(known, indent=1, sort_keys=True))
 
 
 def participants(submitted_dir):
