@@ -154,11 +154,22 @@ def cmd_merge(args):
 
 
 def cmd_demo(args):
-    from .course import Course
+    from .course import Course, CourseError
     from .demo import make_demo_class
 
-    course = Course(args.course_dir)
-    target = make_demo_class(course, args.assignment, args.target)
+    target = Path(args.target)
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        print(f"error: target: {target} already exists and is not empty; the demo class needs a new folder "
+              "(it would replace that folder's nbgrader_config.py and submissions)", file=sys.stderr)
+        return 2
+    try:
+        course = Course(args.course_dir)
+        course.source_notebook(args.assignment)
+    except CourseError as error:
+        print(f"error: {error}\nRun nngrade demo from the course's repository, or pass --course-dir "
+              "with the folder that holds solutions/ and nbgrader_config.py.", file=sys.stderr)
+        return 2
+    target = make_demo_class(course, args.assignment, target)
     print(f"Demo class for {args.assignment} written to {target} (6 students: ada solved everything, ben one "
           "part, chen nothing, dara patches numpy.testing, eli renamed the notebook, fay's file is not a "
           f"notebook).\nGrade it with:  nngrade grade {args.assignment} --course-dir {target}")
