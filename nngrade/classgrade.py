@@ -21,6 +21,7 @@ import warnings
 from pathlib import Path
 
 from . import gradebook, lms, roster, secret
+from .console import escape
 from .collect import find_submissions
 from .engine import grade_notebook
 from .notebook import AssignmentSpec, read_notebook
@@ -84,7 +85,7 @@ def grade_class(course, assignment, submissions_dir=None, zip_path=None, jobs=No
             result.flag(note.kind, note.where, note.detail, first=True)
         results[task.submission.student] = result
         if result.grader_failed:  # nothing recorded: judged again next run
-            progress(f"  {task.submission.student}: NOT GRADED ({result.flags[-1].detail})")
+            progress(f"  {escape(task.submission.student)}: NOT GRADED ({escape(result.flags[-1].detail)})")
             return
         if recorder is None or recorder.record(task.submission, result):
             task.save(result)  # a verdict not recorded is not cached either: the next run tries again
@@ -141,5 +142,5 @@ def _announce_isolation(isolate, limits, progress):
 def _report_progress(progress, student, result, spec):
     state = "ok" if result.complete else "INCOMPLETE"
     kinds = result.kinds()
-    progress(f"  {student}: {result.score:g}/{spec.auto_points:g} {state}"
+    progress(f"  {escape(student)}: {result.score:g}/{spec.auto_points:g} {state}"
              + (f" (flags: {', '.join(kinds)})" if kinds else ""))

@@ -6,11 +6,17 @@ import sys
 import warnings
 from pathlib import Path
 
+from .console import escape
 from .result import INCOMPLETE
 from .sandbox import Limits
 
 FAILED_TO_GRADE = 2
 SELF_CHECK_FAILED = 3
+
+
+def say(text="", file=None):
+    """Print one message: control characters (from learner text inside it) shown escaped."""
+    print(escape(text, keep_newlines=True), file=file or sys.stdout)
 
 
 def _limits(args):
@@ -61,17 +67,17 @@ def cmd_check(args):
         tests_path = _tests_for_check(args, path)
         tests_nb = read_notebook(tests_path)
     except (NotebookError, CourseError) as error:
-        print(f"error: {error}", file=sys.stderr)
+        say(f"error: {error}", file=sys.stderr)
         return 2
     spec = AssignmentSpec.from_notebook(tests_nb, tests_path.stem)
     if not spec.tests:
-        print(f"error: {tests_path} has no test cells (nbgrader metadata); is it an exercise notebook?",
+        say(f"error: {tests_path} has no test cells (nbgrader metadata); is it an exercise notebook?",
               file=sys.stderr)
         return 2
-    print(f"Checking {path.name} against the tests of {tests_path.name} as the grader will: a fresh "
+    say(f"Checking {path.name} against the tests of {tests_path.name} as the grader will: a fresh "
           f"sandboxed process, cells in order, {args.cell_timeout:g} s per cell.")
     for problem in problems:
-        print(f"  note: {problem}")
+        say(f"  note: {problem}")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         result = grade_notebook(spec, nb, released_dir=path.parent if args.with_files else None,
@@ -79,20 +85,20 @@ def cmd_check(args):
     width = max(len(t.grade_id) for t in result.tests)
     for test in result.tests:
         mark = "pass" if test.passed else "FAIL"
-        print(f"  {test.grade_id:<{width}}  {test.points:g}/{test.max_points:g}  {mark}"
-              + (f"  {test.message}" if test.message else ""))
+        say(f"  {test.grade_id:<{width}}  {test.points:g}/{test.max_points:g}  {mark}"
+            + (f"  {escape(test.message)}" if test.message else ""))
     for error in result.cell_errors:
-        print(f"  note: {error.cell} raised {error.error}")
+        say(f"  note: {error.cell} raised {escape(error.error)}")
     for flag in result.flags:
         if flag.kind in INCOMPLETE:
-            print(f"  problem ({flag.kind}) at {flag.where}: {flag.detail}")
-    print(f"Visible tests: {result.score:g}/{spec.auto_points:g} points. Hidden tests run when your work is graded."
+            say(f"  problem ({flag.kind}) at {escape(flag.where)}: {escape(flag.detail)}")
+    say(f"Visible tests: {result.score:g}/{spec.auto_points:g} points. Hidden tests run when your work is graded."
           + (f" Written answers ({spec.manual_points:g} points) are graded by hand." if spec.manual_points else ""))
     failed = [t for t in result.tests if not t.passed]
     if failed or not result.complete:
-        print(f"{len(failed)} part(s) need more work.")
+        say(f"{len(failed)} part(s) need more work.")
         return 1
-    print("All visible tests pass.")
+    say("All visible tests pass.")
     return 0
 
 
@@ -113,39 +119,41 @@ def cmd_grade(args, merge=False):
                                         shard=shard, require_cached=merge,
                                         budget_seconds=getattr(args, "time_budget", None))
     except (CourseError, FileNotFoundError, ValueError) as error:
-        print(f"error: {error}", file=sys.stderr)
+        say(f"error: {error}", file=sys.stderr)
         return 2
     except SelfCheckFailed as error:
-        print(f"error: {error}", file=sys.stderr)
+        say(f"error: {error}", file=sys.stderr)
         return SELF_CHECK_FAILED
     except (KeyboardInterrupt, Stopped) as stop:
-        print(f"grading stopped ({stop or 'Ctrl-C'}); verdicts saved so far are kept", file=sys.stderr)
+        say(f"grading stopped ({stop or 'Ctrl-C'}); verdicts saved so far are kept", file=sys.stderr)
         return 130
     if shard is not None:
         problems = [s for s, r in results.items() if not r.complete]
-        print(f"\nshard {shard}: {len(results)} submissions judged into {course.results_dir(args.assignment)}; "
+        say(f"\nshard {shard}: {len(results)} submissions judged into {course.results_dir(args.assignment)}; "
               f"record them all with: nngrade merge {args.assignment}")
         return FAILED_TO_GRADE if problems else 0
     published = publish(course, args.assignment, spec, results, args.submissions,
                         feedback=not args.no_feedback, lms_column=getattr(args, "lms_column", None),
                         lms_points=getattr(args, "lms_points", None))
-    print(f"\n{len(results)} submissions of {args.assignment}; report: {published.report}")
+    say(f"\n{len(results)} submissions of {args.assignment}; report: {published.report}")
     for written in published.lms_files:
-        print(f"grades for the LMS: {written}")
+        say(f"grades for the LMS: {written}")
     if published.lms_left_empty:
-        print(f"left empty in the LMS files (not graded fully, see below): {', '.join(published.lms_left_empty)}")
+        say(f"left empty in the LMS files (not graded fully, see below): "
+            f"{', '.join(map(escape, published.lms_left_empty))}")
     if published.absent:
-        print(f"no submission from {len(published.absent)} student(s) in the gradebook: {', '.join(published.absent)}")
+        say(f"no submission from {len(published.absent)} student(s) in the gradebook: "
+            f"{', '.join(map(escape, published.absent))}")
     if published.feedback:
-        print(f"feedback: {published.feedback}   grades: {published.grades}")
+        say(f"feedback: {published.feedback}   grades: {published.grades}")
     for problem in published.problems:
-        print(f"warning: {problem}", file=sys.stderr)
+        say(f"warning: {problem}", file=sys.stderr)
     problems = {s: r for s, r in results.items() if not r.complete}
     if problems:
-        print(f"{len(problems)} submission(s) could not be graded fully:")
+        say(f"{len(problems)} submission(s) could not be graded fully:")
         for student, result in problems.items():
             reasons = [f"{f.kind} ({f.where}): {f.detail}" for f in result.flags if f.kind in INCOMPLETE]
-            print(f"  {student}: " + "; ".join(reasons or ["see the report"]))
+            say(f"  {escape(student)}: " + escape("; ".join(reasons or ["see the report"])))
     return FAILED_TO_GRADE if problems or published.problems else 0
 
 
@@ -170,7 +178,7 @@ def cmd_demo(args):
               "with the folder that holds solutions/ and nbgrader_config.py.", file=sys.stderr)
         return 2
     target = make_demo_class(course, args.assignment, target)
-    print(f"Demo class for {args.assignment} written to {target} (6 students: ada solved everything, ben one "
+    say(f"Demo class for {args.assignment} written to {target} (6 students: ada solved everything, ben one "
           "part, chen nothing, dara patches numpy.testing, eli renamed the notebook, fay's file is not a "
           f"notebook).\nGrade it with:  nngrade grade {args.assignment} --course-dir {target}")
     return 0
@@ -207,14 +215,9 @@ def cmd_similarity(args):
     print(f"{len(codes)} submissions of {args.assignment} compared; {len(pairs)} pair(s) at "
           f"{args.threshold:.0%} or more:")
     for pair in pairs:
-        print(f"  {_printable(pair.first)} and {_printable(pair.second)}: {pair.shares[0]:.0%} / {pair.shares[1]:.0%}")
+        say(f"  {escape(pair.first)} and {escape(pair.second)}: {pair.shares[0]:.0%} / {pair.shares[1]:.0%}")
     print(f"side by side: {path}")
     return 0
-
-
-def _printable(text):
-    """Learner-chosen text for the terminal: control characters shown as escapes, never obeyed."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
 
 
 def cmd_gradescope(args):

@@ -14,7 +14,6 @@ submissions get nbgrader's own ``AssignLatePenalties`` (with the course's plugin
 """
 
 import copy
-import json
 import os
 import re
 import warnings
@@ -222,19 +221,27 @@ class Recorder:
 
     def __init__(self, course, assignment, source_nb, notebook_name):
         self.course, self.assignment, self.notebook_name = course, assignment, notebook_name
-        self.processed = processed_source(course, assignment, source_nb, notebook_name)
-        self.due = extensions.load(course.root, assignment)
-        self.gradebook = Gradebook(course.db_url)
+        self.due = extensions.load(course.root, assignment)  # a bad file is the instructor's to fix: raised
+        self.gradebook, self.problem = None, None
+        try:
+            self.processed = processed_source(course, assignment, source_nb, notebook_name)
+            self.gradebook = Gradebook(course.db_url)
+        except Exception as error:  # noqa: BLE001 (locked by another process, ...): judge, record nothing
+            self.problem = f"the gradebook could not be opened: {type(error).__name__}: {str(error)[:300]}"
 
     def is_recorded(self, submission):
         """Recorded, and with the extension the course's file gives now (else it is recorded again)."""
         return (self.course.autograded_path(submission.student, self.assignment, self.notebook_name).exists()
-                and extensions.is_current(self.gradebook, self.assignment, submission.student,
-                                          self.due.get(submission.student)))
+                and (self.gradebook is None or extensions.is_current(self.gradebook, self.assignment,
+                                                                     submission.student,
+                                                                     self.due.get(submission.student))))
 
     def record(self, submission, result):
         """Record one verdict; True when written. A failure is flagged on the result (``not-recorded``)
         and the run goes on with the next student."""
+        if self.problem is not None:
+            result.flag("not-recorded", "gradebook", self.problem)
+            return False
         submission_nb = None
         if submission.path is not None:
             try:
@@ -251,7 +258,8 @@ class Recorder:
         return True
 
     def close(self):
-        self.gradebook.close()
+        if self.gradebook is not None:
+            self.gradebook.close()
 
 
 def scores(course, assignment, student):
@@ -260,6 +268,3 @@ def scores(course, assignment, student):
         submission = gradebook.find_submission(assignment, student)
         return {grade.name: grade.auto_score for notebook in submission.notebooks for grade in notebook.grades}
 
-
-def dumps(data):
-    return json.dumps(data, indent=1, sort_keys=True)

@@ -47,15 +47,24 @@ def publish(course, assignment, spec, results, submitted_dir=None, feedback=True
 
 
 def _feedback_and_export(course, assignment, results, published):
-    # nbgrader stops at the first student id it cannot handle as a path (a newline in a hand-made
-    # folder name), and then nobody gets feedback: such ids are left out, and said so.
+    # nbgrader stops at the first student folder whose name it cannot match (a newline in a
+    # hand-made folder name), and then nobody gets feedback: such folders are set aside (a dot
+    # name, which nbgrader does not list) while it runs, and reported.
     unusable = sorted(s for s in results if not s.isprintable())
-    command = ["generate_feedback", assignment, "--force"]
+    autograded = course.root / course.autograded_directory
+    aside = {}
+    for number, student in enumerate(unusable):
+        if (autograded / student).is_dir():
+            aside[student] = autograded / f".nngrade-aside-{number}"
+            (autograded / student).rename(aside[student])
     if unusable:
-        command += [f"--CourseDirectory.student_id_exclude={','.join(unusable)}"]
         published.problems.append(f"no feedback for {len(unusable)} student id(s) with control characters "
                                   "in the folder name; rename the folder(s) and grade again")
-    done = course.run_nbgrader(*command)
+    try:
+        done = course.run_nbgrader("generate_feedback", assignment, "--force")
+    finally:
+        for student, folder in aside.items():
+            folder.rename(autograded / student)
     if done.returncode == 0:
         published.feedback = course.root / "feedback"
         offline_math.rewrite_feedback(published.feedback, assignment)
