@@ -82,9 +82,6 @@ class Model(Trainer):
                 self._dtype = layer.weights[0].dtype
                 break
         self.built = True
-        # pack now, so that the arrays trainable_weights lists stay the ones fit updates
-        self._packed = None
-        self._ensure_packed()
 
     # ---- layers and weights -------------------------------------------------------------------
     @property
@@ -172,7 +169,8 @@ class Model(Trainer):
         if isinstance(x, SymbolicTensor) or (
                 isinstance(x, (list, tuple)) and any(isinstance(t, SymbolicTensor) for t in x)):
             raise TypeError(f"{self.name}: nnlib models cannot be used as layers of another model.")
-        return self._graph.forward(self._prepare_x(x))
+        xs = self._prepare_x(x)  # builds a Sequential first, so the graph exists only after it
+        return self._graph.forward(xs)
 
     # ---- description and files ----------------------------------------------------------------
     def summary(self, print_fn=print):
