@@ -53,7 +53,7 @@ import zipfile
 
 import numpy as np
 
-from nnlib import layers, losses, optimizers, regularizers, schedules
+from nnlib import initializers, layers, losses, optimizers, regularizers, schedules
 from nnlib.config import floatx_scope
 from nnlib.graph import topological_order
 from nnlib.utils import snake_case
@@ -169,18 +169,19 @@ def _weight_paths(layer_list):
 # model that silently computes or trains differently.
 _UNSUPPORTED_IF_SET = ("activity_regularizer", "kernel_constraint", "bias_constraint", "quantization_config",
                        "noise_shape")
-_INITIALIZER_NAMES = {function: name for name, function in layers.INITIALIZERS.items()}
 
 
-def _initializer_to_config(function):
-    # nnlib's initializers have Keras's names; a custom function only matters before training,
-    # and the saved weights replace whatever it drew, so Keras's default stands in for it
-    return _INITIALIZER_NAMES.get(function, "glorot_uniform")
+def _initializer_to_config(initializer):
+    # a custom function only matters before training, and the saved weights replace whatever it
+    # drew, so Keras's default stands in for it
+    return initializers.serialize(initializer) or "glorot_uniform"
 
 
 def _initializer_from_config(config):
-    name = config if isinstance(config, str) else snake_case(config.get("class_name", ""))
-    return name if name in layers.INITIALIZERS else "glorot_uniform"
+    try:
+        return initializers.deserialize(config)
+    except (ValueError, TypeError):  # a Keras initializer nnlib lacks: the weights replace it
+        return "glorot_uniform"
 
 
 def _dense_to_config(layer):
