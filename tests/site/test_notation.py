@@ -32,6 +32,7 @@ RETIRED = [
     (r"\$k\$ (?:units|neurons)", "the number of units of a layer is m; k numbers a unit or a class"),
     (r"a_\{?\\ell", "a layer's activations are h^{(l)} (H^{(l)} for a batch), not a_l"),
     (r"\\mathbf\{x\}_\{?n\}?\b.*\binputs?\b", "x_1, ..., x_d are the inputs; n counts examples"),
+    (r"\\ell\(y", "the loss of example i is L_i; l numbers the layers"),
 ]
 # theta is all the parameters, first defined in chapter 7 (chapter 1's threshold is T).
 THETA = re.compile(r"\\theta|θ")
@@ -83,6 +84,7 @@ def test_pages_use_the_notation_page_symbols(page):
         ("a layer with $d$ inputs and $k$ units", None),
         ("the chain $a_\\ell = g(z_\\ell)$", None),
         ("a threshold $\\theta$", "01"),
+        ("the loss $\\ell(y_i, \\hat y_i)$ of one example", None),
     ],
 )
 def test_each_retired_form_is_caught(text, chapter):
