@@ -410,10 +410,8 @@ def _sparse_one_hot(y_true, y_pred):
 
 def _one_hot(labels, y_pred):
     """One-hot rows shaped like `y_pred` from class indices (checked already)."""
-    one_hot = np.zeros_like(y_pred)
-    labels = labels.reshape(y_pred.shape[:-1]).astype(np.intp, copy=False)
-    np.put_along_axis(one_hot, labels[..., np.newaxis], 1, axis=-1)
-    return one_hot
+    rows = np.eye(y_pred.shape[-1], dtype=y_pred.dtype)  # row k is class k's one-hot row
+    return rows[labels.reshape(y_pred.shape[:-1]).astype(np.intp)]
 
 
 # ---------------------------------------------------------------- loss objects, as in Keras
