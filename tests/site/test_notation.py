@@ -27,9 +27,10 @@ RETIRED = [
     (r"\\sum_\{?i\s*=\s*1\}?\^\{?d\b", "a sum over the d inputs runs over j, not i"),
     (r"\bi\s*=\s*1,\s*\\dots,\s*d\b", "i runs over the n examples; j = 1, ..., d numbers the inputs"),
     (r"(?<![A-Za-z])w_\{?n\}?(?![A-Za-z])", "n counts examples; a neuron has d weights, w_1 ... w_d"),
-    (r"\(\s*n\s*\+\s*1\s*\)", "a layer has (d + 1) m parameters: d inputs, m units"),
-    (r"\(\s*d\s*\+\s*1\s*\)\s*\\?,?\s*k\b", "the number of units of a layer is m: (d + 1) m"),
-    (r"\$k\$ (?:units|neurons)", "the number of units of a layer is m; k numbers a unit or a class"),
+    (r"\(\s*n\s*\+\s*1\s*\)", "a layer has (d + 1) d_out parameters: d inputs, d_out units"),
+    (r"\(\s*d\s*\+\s*1\s*\)\s*\\?,?\s*k\b", "the number of units of a layer is d_out: (d + 1) d_out"),
+    (r"\$k\$ (?:units|neurons)", "the number of units of a layer is d_out; k numbers a unit or a class"),
+    (r"\$m\$ (?:units|neurons)", "the number of units of a layer is d_out; m is Adam's running mean"),
     (r"a_\{?\\ell", "a layer's activations are h^{(l)} (H^{(l)} for a batch), not a_l"),
     (r"\\mathbf\{x\}_\{?n\}?\b.*\binputs?\b", "x_1, ..., x_d are the inputs; n counts examples"),
     (r"\\ell\(y", "the loss of example i is L_i; l numbers the layers"),
@@ -82,6 +83,7 @@ def test_pages_use_the_notation_page_symbols(page):
         ("a neuron with weights $w_1, \\dots, w_n$", None),
         ("it has $(n+1)k$ parameters", None),
         ("a layer with $d$ inputs and $k$ units", None),
+        ("a layer with $d$ inputs and $m$ neurons", None),
         ("the chain $a_\\ell = g(z_\\ell)$", None),
         ("a threshold $\\theta$", "01"),
         ("the loss $\\ell(y_i, \\hat y_i)$ of one example", None),
@@ -94,7 +96,7 @@ def test_each_retired_form_is_caught(text, chapter):
 @pytest.mark.parametrize(
     "text",
     [
-        "$h_k = g(\\sum_{j=1}^{d} x_j W_{jk} + b_k)$ for $k = 1, \\dots, m$",
+        "$h_k = g(\\sum_{j=1}^{d} x_j W_{jk} + b_k)$ for $k = 1, \\dots, d_{\\text{out}}$",
         "$W^{(1)} W^{(2)}$ and $\\mathbf{b}^{(1)}$; the entry $w_{12}$; the bias $b_1$ of unit 1",
         "`W1` and `x_i` in code, and ```python\nW_1 = 0\n```",
         "$\\theta \\leftarrow \\theta - \\eta \\nabla L(\\theta)$",
@@ -106,5 +108,5 @@ def test_the_notation_itself_passes(text):
 
 def test_notation_page_defines_the_indices_and_counts():
     page = NOTATION.read_text(encoding="utf-8")
-    for row in ["| $n$ |", "| $i$ |", "| $d$ |", "| $j$ |", "| $m$ |", "| $k$ |", "| $T$ |", "| $\\theta$ |", "| $\\ell$, $D$ |"]:
+    for row in ["| $n$ |", "| $i$ |", "| $d$ |", "| $j$ |", "| $d_{\\text{in}}$, $d_{\\text{out}}$ |", "| $k$ |", "| $T$ |", "| $\\theta$ |", "| $\\ell$, $D$ |"]:
         assert row in page, f"the notation page has no row {row}"
