@@ -109,8 +109,9 @@ REFUSED = {
     "initializers": _each("an initializer for audio spectrogram layers",
                           "STFT STFTInitializer stft"),
     "optimizers": {
-        **_each("an optimizer not written yet",
-                "Adadelta Adafactor AdamW Adamax Ftrl Lamb Lion Nadam Muon ScheduleFreeAdamW"),
+        **_each("an optimizer not written yet", "Adafactor Ftrl Lamb"),
+        "Muon": "an optimizer for matrix-shaped weights of large models (orthogonalized steps)",
+        "ScheduleFreeAdamW": "an optimizer that replaces learning-rate schedules by averaging",
         "LossScaleOptimizer": "mixed-precision loss scaling (nnlib computes in float32 or "
                               "float64)",
         **_each("several optimizers for parts of one model", "MultiOptimizer OptimizerMap"),

@@ -54,7 +54,9 @@ PARITY = {
                          "identity", "lecun_normal", "lecun_uniform", "ones", "orthogonal",
                          "random_normal", "random_uniform", "truncated_normal",
                          "variance_scaling", "zeros"]}},
-    "optimizers": {"Adagrad": OPTIMIZERS, "Adam": OPTIMIZERS, "RMSprop": OPTIMIZERS,
+    "optimizers": {**{name: "test_parity_optimizers_extra.py::test_steps_and_state_match_keras"
+                      for name in ["Nadam", "Adamax", "AdamW", "Adadelta", "Lion"]},
+                   "Adagrad": OPTIMIZERS, "Adam": OPTIMIZERS, "RMSprop": OPTIMIZERS,
                    "SGD": OPTIMIZERS, "Optimizer": OPTIMIZERS,
                    "get": "test_parity_optimizers.py::test_names_resolve_to_the_same_defaults_as_keras",
                    "schedules": "test_parity_optimizers.py::test_schedule_values_match_keras"},
