@@ -459,7 +459,7 @@ _KERAS_OPTIMIZER_DEFAULTS = {  # the options every Keras optimizer has; nnlib ha
     "use_ema": False, "ema_momentum": 0.99, "ema_overwrite_frequency": None,
     "loss_scale_factor": None, "gradient_accumulation_steps": None,
 }
-_KERAS_ONLY_OPTIONS = {"adam": {"amsgrad": False}}  # per optimizer, with the value nnlib computes
+_KERAS_ONLY_OPTIONS = {"adam": {"amsgrad": False}, "adamw": {"amsgrad": False}}  # per optimizer, with the value nnlib computes
 _KERAS_LOSS_CLASSES = {"mean_squared_error": "MeanSquaredError",
                        "mean_absolute_error": "MeanAbsoluteError",
                        "binary_crossentropy": "BinaryCrossentropy",
@@ -477,8 +477,8 @@ def _compile_to_config(optimizer, loss, metrics):
     rate = config["learning_rate"]
     if isinstance(rate, schedules.LearningRateSchedule):
         config["learning_rate"] = _schedule_to_config(rate)
-    config = {"name": optimizer.__class__.__name__.lower(), **config,
-              **_KERAS_OPTIMIZER_DEFAULTS}
+    config = {"name": optimizer.__class__.__name__.lower(),
+              **_KERAS_OPTIMIZER_DEFAULTS, **config}  # AdamW's weight_decay is its own
     if getattr(loss, "from_logits", False):
         loss_config = {"module": "keras.losses", "class_name": _KERAS_LOSS_CLASSES[loss.name],
                        "config": {"name": loss.name, "reduction": "sum_over_batch_size",
@@ -510,7 +510,10 @@ def _optimizer_from_config(item):
                          f"nnlib does not have; nnlib's optimizers: "
                          f"{', '.join(c.__name__ for c in optimizers.OPTIMIZERS.values())}. "
                          "Use load_model(path, compile=False) and compile it again.")
-    keras_only = _KERAS_OPTIMIZER_DEFAULTS | _KERAS_ONLY_OPTIONS.get(class_name.lower(), {})
+    cls = optimizers.OPTIMIZERS[class_name.lower()]
+    keras_only = {key: value for key, value in (
+        _KERAS_OPTIMIZER_DEFAULTS | _KERAS_ONLY_OPTIONS.get(class_name.lower(), {})).items()
+        if key not in cls.__init__.__code__.co_varnames}  # AdamW's weight_decay is its own
     _not_default(config, keras_only, f"optimizer {class_name}")
     for key in [*keras_only, "name"]:
         config.pop(key, None)
@@ -521,7 +524,7 @@ def _optimizer_from_config(item):
             raise ValueError(f"load_model: learning-rate schedule {name!r} is not in nnlib; "
                              f"nnlib has {', '.join(schedules.SCHEDULES)}.")
         config["learning_rate"] = schedules.SCHEDULES[name].from_config(rate["config"])
-    return optimizers.OPTIMIZERS[class_name.lower()](**config)
+    return cls(**config)
 
 
 def _loss_from_config(item):
