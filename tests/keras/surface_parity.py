@@ -63,10 +63,20 @@ PARITY = {
     "optimizers.schedules": {
         "ExponentialDecay": "test_parity_optimizers.py::test_schedule_values_match_keras",
         "LearningRateSchedule": "test_parity_optimizers.py::test_schedule_values_match_keras"},
-    "losses": {name: LOSSES for name in
-               ["BinaryCrossentropy", "CategoricalCrossentropy", "Loss", "MeanAbsoluteError",
-                "MeanSquaredError", "SparseCategoricalCrossentropy", "binary_crossentropy",
-                "categorical_crossentropy", "sparse_categorical_crossentropy", "get"]},
+    "losses": {**{name: LOSSES for name in
+                  ["BinaryCrossentropy", "CategoricalCrossentropy", "Loss", "MeanAbsoluteError",
+                   "MeanSquaredError", "SparseCategoricalCrossentropy", "binary_crossentropy",
+                   "categorical_crossentropy", "sparse_categorical_crossentropy", "get"]},
+               **{name: "test_parity_losses_extra.py::test_values_and_gradients_match_keras"
+                  for name in ["Hinge", "SquaredHinge", "CategoricalHinge", "Huber", "LogCosh",
+                               "KLDivergence", "Poisson", "CosineSimilarity",
+                               "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError",
+                               "hinge", "squared_hinge", "categorical_hinge", "huber", "log_cosh",
+                               "kl_divergence", "poisson", "cosine_similarity",
+                               "mean_absolute_percentage_error",
+                               "mean_squared_logarithmic_error"]},
+               **{name: "test_parity_losses_extra.py::test_mean_squared_and_absolute_error_functions_give_per_sample_values_as_keras"
+                  for name in ["mean_squared_error", "mean_absolute_error"]}},
     "metrics": {**{name: METRICS for name in
                    ["AUC", "BinaryAccuracy", "CategoricalAccuracy", "MeanAbsoluteError",
                     "MeanMetricWrapper", "MeanSquaredError", "Metric", "Precision", "Recall",
