@@ -99,7 +99,7 @@ REFUSED = {
         **_each("a merge layer other than Add and Concatenate",
                 "Average Dot Maximum Minimum Multiply Subtract average dot maximum minimum "
                 "multiply subtract add concatenate"),
-        **_each("a layer not written yet", "AlphaDropout BatchNormalization Rescaling"),
+        **_each("a layer not written yet", "AlphaDropout Rescaling"),
         **_each("Keras's layer serialization", "serialize deserialize"),
     },
     "activations": {

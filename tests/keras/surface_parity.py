@@ -28,6 +28,7 @@ PARITY = {
         "Normalization": "test_parity_layers.py::test_normalization_adapt_matches_keras",
         **{name: "test_parity_layers_extra.py::test_activation_layers_match_keras_forward_and_backward"
            for name in ["ReLU", "LeakyReLU", "ELU", "PReLU", "Identity"]},
+        "BatchNormalization": "test_parity_batch_normalization.py::test_inference_and_a_training_step_match_keras",
         **{name: "test_parity_layers_extra.py::test_noise_layers_pass_through_at_inference_and_match_keras_noise_in_training"
            for name in ["GaussianNoise", "GaussianDropout"]},
     },
