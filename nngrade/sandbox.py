@@ -201,13 +201,13 @@ class Cgroups:
                 path = self._make(base, name)
                 if path is None:
                     continue
-                if os.path.exists(os.path.join(path, "memory.max")) and "memory" not in self.paths:
-                    self._write(path, "memory.max", limits.memory_bytes)
-                    self._write(path, "memory.swap.max", 0)
+                if (os.path.exists(os.path.join(path, "memory.max")) and "memory" not in self.paths
+                        and self._set(path, "memory.max", limits.memory_bytes)):
+                    self._set(path, "memory.swap.max", 0)  # where swap is accounted at all
                     self.paths["memory"] = path
                     self.oom_files.append(os.path.join(path, "memory.events"))
-                if os.path.exists(os.path.join(path, "pids.max")) and "pids" not in self.paths:
-                    self._write(path, "pids.max", limits.processes)
+                if (os.path.exists(os.path.join(path, "pids.max")) and "pids" not in self.paths
+                        and self._set(path, "pids.max", limits.processes)):
                     self.paths["pids"] = path
                 if os.path.exists(os.path.join(path, "cgroup.kill")):
                     self.paths.setdefault("kill", path)
@@ -220,12 +220,15 @@ class Cgroups:
                     if path is None:
                         continue
                     if controller == "memory":
-                        self._write(path, "memory.limit_in_bytes", limits.memory_bytes)
-                        self._write(path, "memory.memsw.limit_in_bytes", limits.memory_bytes)
+                        held = self._set(path, "memory.limit_in_bytes", limits.memory_bytes)
+                        self._set(path, "memory.memsw.limit_in_bytes", limits.memory_bytes)
                         self.oom_files.append(os.path.join(path, "memory.oom_control"))
                     else:
-                        self._write(path, "pids.max", limits.processes)
-                    self.paths[controller] = path
+                        held = self._set(path, "pids.max", limits.processes)
+                    if held:
+                        self.paths[controller] = path
+                    else:
+                        os.rmdir(path)
 
     @staticmethod
     def remove_stale():
@@ -259,6 +262,17 @@ class Cgroups:
                 handle.write(str(value))
         except OSError:
             pass
+
+    @staticmethod
+    def _set(path, filename, value):
+        """Write a limit and read it back: True only when the kernel holds it (a memory limit is
+        rounded down to whole pages), so the sandbox never claims a limit it did not set."""
+        Cgroups._write(path, filename, value)
+        try:
+            held = int(Path(path, filename).read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            return False
+        return held == value or (filename.startswith("memory") and 0 <= value - held < 1 << 16)
 
     @property
     def limited(self):
