@@ -155,6 +155,8 @@ class Layer(core.Layer):
         After ``backward``, the gradient of the loss with respect to each array in ``weights``.
     weight_names : list of str
         ``"kernel"``, ``"bias"``, ... aligned with ``weights``.
+    regularizers : list
+        Each weight's penalty (:mod:`nnlib.regularizers`) or None, aligned with ``weights``.
     trainable : bool
         ``False`` freezes the layer, as in Keras: ``fit`` leaves its weights alone, they move from
         ``trainable_weights`` to ``non_trainable_weights``, and ``summary`` counts them as

@@ -122,6 +122,12 @@ class Model(Trainer):
         return [w for layer in self.layers for w in layer.non_trainable_weights]
 
     @property
+    def losses(self):
+        """The weight penalties (``kernel_regularizer``...) of the layers, as Keras's
+        ``model.losses``: fit and evaluate add their sum to the loss."""
+        return [penalty for layer in self.layers for penalty in layer.losses]
+
+    @property
     def weight_paths(self):
         """``"dense/kernel"``, ``"dense/bias"``, ... aligned with ``trainable_weights``."""
         return [f"{layer.name}/{name}" for layer in self.layers
