@@ -9,7 +9,7 @@ covered by the stubs (bind mounts), so the learner cannot read them either.
 The table is declared here, next to the code that enforces it, one line per assignment: the
 assignment's name (its folder in ``source/``), what the learner writes, and what in nnlib would answer
 it: a whole module (``"nnlib.activations"``), or single functions of a module the learner also needs
-(``"nnlib.testing:split_validation,epoch_batches"``: the rest of ``nnlib.testing`` keeps working).
+(``"nnlib.<module>:f,g"``: the rest of that module keeps working).
 """
 
 import ast
@@ -24,8 +24,7 @@ HIDDEN = {
     "backpropagation": ("backpropagation and the numerical gradient",
                         ["nnlib.gradcheck", "nnlib.layers", "nnlib.graph", "nnlib.trainer"]),
     "training_loop": ("the training loop (validation split, batches, epochs, early stopping)",
-                      ["nnlib.data_adapter", "nnlib.trainer", "nnlib.callbacks",
-                       "nnlib.testing:split_validation,epoch_batches,train_epoch"]),
+                      ["nnlib.data_adapter", "nnlib.trainer", "nnlib.callbacks"]),
 }
 
 # What import-time code calls (building registries such as ``layers._RELU = activations.get(...)``)
