@@ -153,13 +153,32 @@ def categorical_crossentropy_gradient(y_true, y_pred):
             "without the bias",
         ),
         WrongAnswer(
+            "dense_forward",
+            # the book layout W x with a loop over samples: right for a batch, wrong for one sample
+            '''def dense_forward(x, W, b):
+    x, W, b = np.asarray(x, dtype=float), np.asarray(W, dtype=float), np.asarray(b, dtype=float)
+    return np.array([W.T @ row + b for row in np.atleast_2d(x)])
+''',
+            ("dense_forward_values",),
+            "One sample gives one output per unit",
+        ),
+        WrongAnswer(
             "collapse_linear",
             '''def collapse_linear(W1, b1, W2, b2):
     W1, b1, W2, b2 = (np.asarray(a, dtype=float) for a in (W1, b1, W2, b2))
     return W1 @ W2, b2
 ''',
             ("collapse_linear_values",),
-            "the first bias also passes through W2",
+            "the first bias also passes through the second layer's weights",
+        ),
+        WrongAnswer(
+            "collapse_linear",
+            '''def collapse_linear(W1, b1, W2, b2):
+    W1, b1, W2, b2 = (np.asarray(a, dtype=float) for a in (W1, b1, W2, b2))
+    return W2.T @ W1.T, b1 @ W2 + b2
+''',
+            ("collapse_linear_values",),
+            "Its transpose has the expected shape",
         ),
         WrongAnswer(
             "xor_network",
@@ -169,15 +188,44 @@ def categorical_crossentropy_gradient(y_true, y_pred):
             ("xor_network_values",),
             "this network also fires for (1, 1)",
         ),
+        WrongAnswer(
+            "xor_network",
+            # OR and NAND hidden units with an OR output: fires for every input
+            '''def xor_network():
+    return (np.array([[1.0, -1.0], [1.0, -1.0]]), np.array([-0.5, 1.5]),
+            np.array([[1.0], [1.0]]), np.array([-0.5]))
+''',
+            ("xor_network_values",),
+            "one column per unit",
+        ),
     ],
     "gradient_descent": [
         WrongAnswer(
-            "gradient_step",
-            '''def gradient_step(w, grad, learning_rate):
-    return np.asarray(w, dtype=float) + learning_rate * np.asarray(grad, dtype=float)
+            "step_predictions",
+            '''w_after_one_step = -1.5
+exact_learning_rate = 0.5
+divergence_threshold = 1.0
 ''',
-            ("gradient_step_values",),
-            "that climbs the loss",
+            ("step_predictions_values",),
+            "that step climbs the loss",
+        ),
+        WrongAnswer(
+            "step_predictions",
+            '''w_after_one_step = 1.5
+exact_learning_rate = 0.5
+divergence_threshold = 0.5
+''',
+            ("step_predictions_values",),
+            "steps overshoot but still shrink",
+        ),
+        WrongAnswer(
+            "step_predictions",
+            '''w_after_one_step = 1.5
+exact_learning_rate = 1.0
+divergence_threshold = 2.0
+''',
+            ("step_predictions_values",),
+            "the derivative of (w - 3)^2 is 2 (w - 3)",
         ),
         WrongAnswer(
             "linear_mse_gradient",
@@ -186,17 +234,36 @@ def categorical_crossentropy_gradient(y_true, y_pred):
     return x.T @ (x @ w - y) / len(x)
 ''',
             ("linear_mse_gradient_values",),
-            "the 2 of the square is missing",
+            "without the 2 of the square",
+        ),
+        WrongAnswer(
+            "linear_mse_gradient",
+            '''def linear_mse_gradient(w, x, y):
+    w, x, y = np.asarray(w, dtype=float), np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    return 2.0 / len(x) * x.T @ (y - x @ w)
+''',
+            ("linear_mse_gradient_values",),
+            "sign flipped",
+        ),
+        WrongAnswer(
+            "linear_mse_gradient",
+            # the shapes are the difficulty: (x w - y) @ x is right, x @ (x w - y) is not even defined
+            '''def linear_mse_gradient(w, x, y):
+    w, x, y = np.asarray(w, dtype=float), np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    return 2.0 / len(x) * np.sum((x @ w - y)) * np.ones_like(w)
+''',
+            ("linear_mse_gradient_values",),
+            "differs from the expected value",
         ),
         WrongAnswer(
             "minibatch_sgd",
             '''def minibatch_sgd(x, y, w0, learning_rate, epochs, batch_size, seed=0,
-                  gradient=linear_mse_gradient, step=gradient_step):
+                  gradient=linear_mse_gradient):
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     w = np.array(w0, dtype=float)
     for _ in range(epochs):
         for start in range(0, len(x), batch_size):
-            w = step(w, gradient(w, x[start:start + batch_size], y[start:start + batch_size]), learning_rate)
+            w = w - learning_rate * gradient(w, x[start:start + batch_size], y[start:start + batch_size])
     return w
 ''',
             ("minibatch_sgd_values",),
@@ -205,14 +272,14 @@ def categorical_crossentropy_gradient(y_true, y_pred):
         WrongAnswer(
             "minibatch_sgd",
             '''def minibatch_sgd(x, y, w0, learning_rate, epochs, batch_size, seed=0,
-                  gradient=linear_mse_gradient, step=gradient_step):
+                  gradient=linear_mse_gradient):
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     w = np.array(w0, dtype=float)
     for _ in range(epochs):
         order = np.random.default_rng(seed).permutation(len(x))
         for start in range(0, len(x), batch_size):
             batch = order[start:start + batch_size]
-            w = step(w, gradient(w, x[batch], y[batch]), learning_rate)
+            w = w - learning_rate * gradient(w, x[batch], y[batch])
     return w
 ''',
             ("minibatch_sgd_values",),
@@ -220,10 +287,10 @@ def categorical_crossentropy_gradient(y_true, y_pred):
         ),
         WrongAnswer(
             "gradient_descent",
-            '''def gradient_descent(x, y, w0, learning_rate, epochs, gradient=linear_mse_gradient, step=gradient_step):
+            '''def gradient_descent(x, y, w0, learning_rate, epochs, gradient=linear_mse_gradient):
     w = np.array(w0, dtype=float)
     for _ in range(1, epochs):
-        w = step(w, gradient(w, x, y), learning_rate)
+        w = w - learning_rate * gradient(w, x, y)
     return w
 ''',
             ("gradient_descent_values",),
@@ -238,6 +305,24 @@ def categorical_crossentropy_gradient(y_true, y_pred):
 ''',
             ("step_values",),
             "this course uses step(0) = 1",
+        ),
+        WrongAnswer(
+            "nand_weights",
+            # AND's weights: the opposite of NAND
+            '''def nand_weights():
+    return np.array([1.0, 1.0]), -1.5
+''',
+            ("nand_weights_values",),
+            "the line must put (1, 1) alone",
+        ),
+        WrongAnswer(
+            "nand_weights",
+            # right on the four corners, but the line passes 0.05 from (1, 0) and (0, 1)
+            '''def nand_weights():
+    return np.array([-1.0, -1.0]), 1.05
+''',
+            ("nand_weights_values",),
+            "passes too close to one of the points",
         ),
         WrongAnswer(
             "perceptron_update",
@@ -549,6 +634,27 @@ def categorical_crossentropy_gradient(y_true, y_pred):
 ''',
             ("best_threshold_values",),
             "the best plain accuracy",
+        ),
+        WrongAnswer(
+            "best_threshold",
+            '''def best_threshold(y_true, probabilities, balanced_accuracy=balanced_accuracy):
+    y_true, probabilities = np.asarray(y_true).reshape(-1), np.asarray(probabilities, dtype=float).reshape(-1)
+    candidates = np.linspace(0.05, 0.95, 91)
+    scores = [balanced_accuracy(y_true, (probabilities >= t).astype(int)) for t in candidates]
+    return float(candidates[int(np.argmax(scores))])
+''',
+            ("best_threshold_values",),
+            "this course flags p > t",
+        ),
+        WrongAnswer(
+            "balanced_accuracy",
+            # a wrong balanced_accuracy costs its own part only: best_threshold is checked with it on both sides
+            '''def balanced_accuracy(y_true, y_pred):
+    y_true, y_pred = np.asarray(y_true).reshape(-1), np.asarray(y_pred).reshape(-1)
+    return float(np.mean(y_pred[y_true == 1] == 1))
+''',
+            ("balanced_accuracy_values",),
+            "the recall of class 1 only",
         ),
     ],
 }

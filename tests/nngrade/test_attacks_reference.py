@@ -50,7 +50,11 @@ COPIES = {
         "    W = np.asarray(W, dtype=float)\n    layer = nnlib.layers.Dense(W.shape[1])\n"
         "    layer.build((None, W.shape[0]))\n    layer.kernel = W\n    layer.bias = np.asarray(b, dtype=float)\n"
         "    return layer.forward(np.asarray(x, dtype=float))\n")}),
-    "training_loop": _same_name("nnlib.testing", only={"split_validation", "epoch_batches", "train_epoch"}),
+    "training_loop": _fixed({"split_validation": (
+        "def split_validation(x, y, validation_split):\n    import numpy as np, nnlib.data_adapter\n"
+        "    (xt, yt, _), (xv, yv, _) = nnlib.data_adapter.split_validation(\n"
+        "        [np.asarray(x, dtype=float)], np.asarray(y, dtype=float), None, validation_split)\n"
+        "    return xt[0], yt, xv[0], yv\n")}),
     "backpropagation": _fixed({"numerical_gradient": (
         "def numerical_gradient(f, w, eps=1e-6):\n    import numpy as np, nnlib.gradcheck\n"
         "    return nnlib.gradcheck.numerical_gradient(f, np.array(w, dtype=np.float64), eps)\n")}),
