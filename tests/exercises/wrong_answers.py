@@ -449,6 +449,30 @@ divergence_threshold = 2.0
             ("numerical_gradient_values",),
             "Work on a float64 copy of w",
         ),
+        WrongAnswer(
+            "tanh_backward",
+            '''def tanh_backward(x, y, W2, z1, h, p):
+    n = len(x)
+    dz2 = (p - y) / n
+    dh = dz2 @ W2.T
+    dz1 = dh * (z1 > 0)
+    return {"W1": x.T @ dz1, "b1": dz1.sum(axis=0), "W2": h.T @ dz2, "b2": dz2.sum(axis=0)}
+''',
+            ("tanh_backward_values",),
+            "copied from the ReLU network",
+        ),
+        WrongAnswer(
+            "tanh_backward",
+            '''def tanh_backward(x, y, W2, z1, h, p):
+    n = len(x)
+    dz2 = (p - y) / n
+    dh = dz2 @ W2.T
+    dz1 = dh * (1 - z1 ** 2)
+    return {"W1": x.T @ dz1, "b1": dz1.sum(axis=0), "W2": h.T @ dz2, "b2": dz2.sum(axis=0)}
+''',
+            ("tanh_backward_values",),
+            "tanh(z1) is h",
+        ),
     ],
     "training_loop": [
         WrongAnswer(
