@@ -142,6 +142,24 @@ def categorical_crossentropy_gradient(y_true, y_pred):
             ("categorical_crossentropy_values",),
             "the mean over all n * K elements",
         ),
+        WrongAnswer(
+            "initial_loss_predictions",
+            '''initial_bce = np.log(2.0)
+initial_cce_10 = np.log(10.0) / 10
+confident_mistake_bce = -np.log(1e-7)
+''',
+            ("initial_loss_predictions_values",),
+            "only the true one is non-zero",
+        ),
+        WrongAnswer(
+            "initial_loss_predictions",
+            '''initial_bce = np.log(2.0)
+initial_cce_10 = np.log(10.0)
+confident_mistake_bce = np.inf
+''',
+            ("initial_loss_predictions_values",),
+            "that is the loss without the clip",
+        ),
     ],
     "dense_layer": [
         WrongAnswer(
