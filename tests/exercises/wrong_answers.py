@@ -144,18 +144,16 @@ def categorical_crossentropy_gradient(y_true, y_pred):
         ),
         WrongAnswer(
             "initial_loss_predictions",
-            '''initial_bce = np.log(2.0)
-initial_cce_10 = np.log(10.0) / 10
-confident_mistake_bce = -np.log(1e-7)
+            '''def initial_loss_predictions(n_classes, epsilon):
+    return np.log(2.0), np.log(n_classes) / n_classes, -np.log(epsilon)
 ''',
             ("initial_loss_predictions_values",),
             "only the true one is non-zero",
         ),
         WrongAnswer(
             "initial_loss_predictions",
-            '''initial_bce = np.log(2.0)
-initial_cce_10 = np.log(10.0)
-confident_mistake_bce = np.inf
+            '''def initial_loss_predictions(n_classes, epsilon):
+    return np.log(2.0), np.log(n_classes), np.inf
 ''',
             ("initial_loss_predictions_values",),
             "that is the loss without the clip",
@@ -220,30 +218,28 @@ confident_mistake_bce = np.inf
     "gradient_descent": [
         WrongAnswer(
             "step_predictions",
-            '''w_after_one_step = -1.5
-exact_learning_rate = 0.5
-divergence_threshold = 1.0
+            '''def step_predictions(a, m, w0, learning_rate):
+    return w0 + learning_rate * 2 * a * (w0 - m), 1 / (2 * a), 1 / a
 ''',
             ("step_predictions_values",),
             "that step climbs the loss",
         ),
         WrongAnswer(
             "step_predictions",
-            '''w_after_one_step = 1.5
-exact_learning_rate = 0.5
-divergence_threshold = 0.5
+            '''def step_predictions(a, m, w0, learning_rate):
+    return w0 - learning_rate * 2 * a * (w0 - m), 1 / (2 * a), 1 / (2 * a)
 ''',
             ("step_predictions_values",),
             "steps overshoot but still shrink",
         ),
         WrongAnswer(
             "step_predictions",
-            '''w_after_one_step = 1.5
-exact_learning_rate = 1.0
-divergence_threshold = 2.0
+            '''def step_predictions(a, m, w0, learning_rate):
+    # right for the visible parabola (a = 1) only: the curvature is left out of the rates
+    return w0 - learning_rate * 2 * a * (w0 - m), 0.5, 1.0
 ''',
             ("step_predictions_values",),
-            "the derivative of (w - 3)^2 is 2 (w - 3)",
+            "the learning rate that lands on the minimum for a = 4",
         ),
         WrongAnswer(
             "linear_mse_gradient",
