@@ -171,7 +171,8 @@ ROUTES = {
                     "nnlib.core.layers.Flatten().forward(np.ones((1, 3)))"],
     "backpropagation": ["nnlib.core.graph.topological_order([])",
                         "list(nnlib.core.training.batches(4, 2))"],
-    "training_loop": ["list(nnlib.core.training.batches(4, 2))", "nnlib.testing.epoch_batches(4, 2, 1)"],
+    "training_loop": ["list(nnlib.core.training.batches(4, 2))",
+                      "__import__('nnlib.data_adapter').data_adapter.split_validation([np.ones((4, 1))], np.ones(4), None, 0.25)"],
 }
 
 
