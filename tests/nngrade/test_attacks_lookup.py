@@ -103,11 +103,6 @@ def test_the_look_ups_answer_the_reproducible_data_perfectly(name):
         np.testing.assert_array_equal(predicted.reshape(-1), y_fresh[4000:])
 
 
-@pytest.fixture(autouse=True)
-def course_secret(monkeypatch):
-    monkeypatch.setenv("NNGRADE_SECRET", "5e" * 32)
-
-
 @pytest.mark.parametrize("name", sorted(ATTACKS))
 def test_a_look_up_instead_of_a_model_scores_nothing_on_the_learning_parts(name):
     scores, spec, result = _grade(name, _attack(name))

@@ -15,8 +15,6 @@ of those callables scores 0 on the tests of every answer it copied, and the feed
 import ast
 import importlib
 import inspect
-import os
-import pkgutil
 import tomllib
 from pathlib import Path
 
@@ -161,8 +159,7 @@ def _copies_by_assignment():
 
 
 @pytest.mark.parametrize("assignment", sorted(_copies_by_assignment()))
-def test_calling_a_shipped_lookalike_scores_nothing_through_the_grader(assignment, monkeypatch):
-    monkeypatch.setenv("NNGRADE_SECRET", "5e" * 32)
+def test_calling_a_shipped_lookalike_scores_nothing_through_the_grader(assignment):
     copies = _copies_by_assignment()[assignment]
     source = read_notebook(SOLUTIONS / assignment / f"{assignment}.ipynb")
     spec = AssignmentSpec.from_notebook(source, assignment)
