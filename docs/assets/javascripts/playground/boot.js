@@ -1,6 +1,12 @@
 // Loaded on every page (mkdocs.yml extra_javascript, as a module). Material's instant navigation
 // swaps page contents without reloading, so mount on each new page (document$), and only load the
 // playground or a chapter widget when the page has one.
+//
+// Embedding a small playground in a chapter: a Markdown cell with
+//   <div class="nn-embed" data-config="preset=xor-4-tanh&hide=data,features" aria-label="...">
+//   (fallback text and a link to the full playground)</div>
+// data-config is the playground page's query string (settings, preset=, hide=); the element's own
+// content is shown until the playground replaces it, and stays when scripts do not run.
 const mounted = new WeakSet();
 
 async function mountAll() {
@@ -9,6 +15,13 @@ async function mountAll() {
     mounted.add(root);
     const { mount } = await import("./app.js");
     mount(root);
+  }
+  for (const el of document.querySelectorAll(".nn-embed[data-config]")) {
+    if (mounted.has(el)) continue;
+    mounted.add(el);
+    const { mount } = await import("./app.js");
+    el.classList.add("nn-playground");
+    mount(el, { query: el.dataset.config, embedded: true });
   }
   for (const el of document.querySelectorAll("[data-nn-widget]")) {
     if (mounted.has(el)) continue;
