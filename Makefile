@@ -12,7 +12,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 export NO_MKDOCS_2_WARNING := 1
 export KERAS_BACKEND := jax
 
-.PHONY: serve build learn pdf test test-fast test-js bench release chromium clean
+.PHONY: serve build build-instructors learn pdf test test-fast test-js bench release chromium clean
 
 serve: $(STAMP) $(ASSETS)
 	$(BIN)/mkdocs serve --strict --dev-addr 127.0.0.1:8000
@@ -21,6 +21,11 @@ serve: $(STAMP) $(ASSETS)
 # (docs/instructors/publishing.md).
 build: $(STAMP) $(ASSETS)
 	$(BIN)/mkdocs build --strict
+
+# The same site with the instructor guide (rubrics, grading, publishing) in site-instructors/: for the
+# instructors only, never published to learners (the learners' site leaves docs/instructors/ out).
+build-instructors: $(STAMP) $(ASSETS)
+	INSTRUCTOR=1 $(BIN)/mkdocs build --strict --site-dir site-instructors
 
 # A learner working from a clone: JupyterLab on the exercises, in the course's environment.
 learn: $(STAMP)
@@ -72,4 +77,4 @@ chromium:
 	  else echo "error: the browser tests need Chromium: run 'sudo apt-get install chromium'" >&2; exit 1; fi; }
 
 clean:
-	rm -rf site .cache
+	rm -rf site site-instructors .cache

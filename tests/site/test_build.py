@@ -317,3 +317,13 @@ def test_canonical_links_and_sitemap_follow_site_url(site):
     assert f"<loc>{site_url}chapters/01-neuron/</loc>" in sitemap
     page = (site.path / "chapters/01-neuron/index.html").read_text(encoding="utf-8")
     assert f'<link rel="canonical" href="{site_url}chapters/01-neuron/">' in page
+
+
+def test_the_published_site_gives_learners_no_rubric(site):
+    """`make build` is the learners' site: no instructor page, no link to one, no full-marks answer."""
+    assert not (site.path / "instructors").exists()
+    for page in site.pages():
+        text = page.read_text(encoding="utf-8")
+        assert "Full marks" not in text, f"{page.relative_to(site.path)} shows a rubric"
+        assert not re.search(r'href="[^"]*instructors/', text), f"{page.relative_to(site.path)} links to the instructor guide"
+    assert "Full marks" not in (site.path / "search/search_index.json").read_text(encoding="utf-8")
