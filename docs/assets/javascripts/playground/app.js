@@ -137,7 +137,15 @@ function divergenceMessage(pg) {
 // ------------------------------------------------------------ controls -> configuration
 function wireControls(pg) {
   const { root, $ } = pg;
-  const tryApply = (changes) => { try { pg.apply(changes); } catch (error) { showState(root, pg.state, pg.session.task); $("summary").textContent = error.message; } };
+  // A new data set or number of classes drops added points that no longer fit (a class out of range,
+  // a regression target); any other refused value leaves the configuration as it was and says why.
+  const tryApply = (changes) => {
+    try { pg.apply(changes); } catch (error) {
+      if ((changes.dataset || changes.classes) && pg.state.added.length) return tryApply({ ...changes, added: [] });
+      showState(root, pg.state, pg.session.task);
+      $("summary").textContent = error.message;
+    }
+  };
   root.addEventListener("change", (event) => {
     const el = event.target;
     const key = el.dataset.pg;
@@ -156,7 +164,7 @@ function wireControls(pg) {
       el.value = pg.state.dataset;
       $("csv").open = true;
       $("csv-message").textContent = "Load a CSV file or paste CSV text first.";
-    } else if (["dataset", "activation", "optimizer"].includes(key)) pg.apply({ [key]: el.value });
+    } else if (["dataset", "activation", "optimizer"].includes(key)) tryApply({ [key]: el.value });
     else if (["classes", "noise", "ratio", "n", "seed", "learningRate", "l1", "l2", "dropout"].includes(key)) tryApply({ [key]: Number(el.value) });
     else if (key === "batchSize") pg.apply({ batchSize: el.value === "all" ? "all" : Number(el.value) });
     else if (key === "preset" && el.value) { pg.apply(fromPreset(el.value), { fresh: true }); el.value = ""; }

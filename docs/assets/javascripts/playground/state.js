@@ -69,6 +69,9 @@ export function validate(base, changes, csvTask = null) {
   if (!(s.batchSize === "all" || (Number.isInteger(s.batchSize) && s.batchSize >= 1 && s.batchSize <= 1000))) fail("batchSize", s.batchSize, '"all" or an integer in [1, 1000]');
   if (!OPTIMIZER_NAMES.includes(s.optimizer)) fail("optimizer", s.optimizer, `one of ${OPTIMIZER_NAMES.join(", ")}`);
   if (!Array.isArray(s.added) || s.added.some((p) => !Array.isArray(p) || p.length !== 3 || p.some((v) => typeof v !== "number" || !Number.isFinite(v)))) fail("added", s.added, "a list of [x1, x2, y] points");
+  if (taskOf(s, csvTask) !== "regression" && s.added.some(([, , y]) => !(Number.isInteger(y) && y >= 0 && y < s.classes))) {
+    fail("added", s.added, `points [x1, x2, class] with a class from 0 to ${s.classes - 1}`);
+  }
   if (taskOf(s, csvTask) === "regression" && s.features.some((f) => f.includes("2"))) s.features = s.features.filter((f) => !f.includes("2")).length ? s.features.filter((f) => !f.includes("2")) : ["x1"];
   return s;
 }
