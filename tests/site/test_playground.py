@@ -199,9 +199,21 @@ def test_axe_finds_no_serious_violation(browser, site_url, scheme):
     page = WatchedPage(context, site_url).open(site_url + "playground/")
     assert page.evaluate("document.body.dataset.mdColorScheme") == ("slate" if scheme == "dark" else "default")
     page.evaluate("nnPlayground.load('xor-4-tanh').then(() => nnPlayground.train(5))")
-    page.click("summary")               # the step-through tables
+    page.click("[data-pg=stepper] summary")               # the step-through tables
     page.click("[data-pg=stage-all]")
     page.click("[data-pg-export=nnlib]")  # the export text and download link
+    violations = axe_violations(page, ".md-content")
+    serious = [v for v in violations if v["impact"] in ("serious", "critical")]
+    assert serious == [], json.dumps(serious, indent=1)
+    # the second round's parts: five classes' regions, the CSV loader open with a refusal, the
+    # divergence alert, the read-outs of the loss curves and of a weight
+    page.evaluate("nnPlayground.load('blobs-5-classes').then(() => nnPlayground.train(20))")
+    page.click("[data-pg=csv] summary")
+    page.evaluate("nnPlayground.loadCsv('a,b\\n1,2')")
+    page.focus("[data-pg=network]")
+    page.focus("[data-pg=loss]")
+    page.evaluate("nnPlayground.load('regression-diverges').then(() => nnPlayground.train(50))")
+    assert page.is_visible("[data-pg=alert]") and page.inner_text("[data-pg=csv-message]").startswith("Not loaded")
     violations = axe_violations(page, ".md-content")
     serious = [v for v in violations if v["impact"] in ("serious", "critical")]
     assert serious == [], json.dumps(serious, indent=1)
@@ -212,16 +224,16 @@ CONTROLS = "#nn-playground :is(button, select, input, textarea, a[href], canvas[
 
 
 def test_every_control_is_labelled(playground):
-    playground.click("summary")
+    playground.click("[data-pg=stepper] summary")
     unlabelled = playground.evaluate(f"""() => [...document.querySelectorAll("{CONTROLS}")].filter(el =>
         !((el.labels && el.labels.length) || el.getAttribute('aria-label') || el.textContent.trim())).map(el => el.outerHTML.slice(0, 80))""")
     assert unlabelled == []
 
 
 def test_every_control_is_reached_and_operated_by_keyboard(playground):
-    playground.click("summary")
+    playground.click("[data-pg=stepper] summary")
     visible = playground.evaluate(f"""() => [...document.querySelectorAll("{CONTROLS}")]
-        .filter(el => el.offsetParent !== null && !el.disabled).length""")
+        .filter(el => el.checkVisibility() && !el.disabled).length""")  # checkVisibility: not in a closed <details>
     playground.focus("[data-pg=play]")
     reached = set()
     for _ in range(visible + 5):
@@ -262,7 +274,7 @@ def test_clicking_the_plot_adds_a_training_point(playground):
 
 def test_step_through_shows_every_forward_value_and_gradient(playground):
     playground.evaluate("nnPlayground.configure({hidden: [3], batchSize: 'all'})")
-    playground.click("summary")
+    playground.click("[data-pg=stepper] summary")
     text = lambda: playground.inner_text("[data-pg=stages]")  # noqa: E731
     first = text()
     playground.click("[data-pg=stage-next]")
@@ -350,7 +362,7 @@ def test_step_through_gradients_equal_nnlib_for_that_example(playground):
     playground.evaluate("nnPlayground.configure({dataset: 'circles', hidden: [3, 2], activation: 'tanh'})")
     playground.evaluate("nnPlayground.train(30)")
     code = playground.evaluate("nnPlayground.exportCode('nnlib')")
-    playground.click("summary")
+    playground.click("[data-pg=stepper] summary")
     playground.fill("[data-pg=example]", "2")
     playground.dispatch_event("[data-pg=example]", "change")
     playground.click("[data-pg=stage-all]")
@@ -466,6 +478,7 @@ def test_reset_keeps_the_initial_weights_and_new_weights_draws_others(playground
 def test_loss_curves_show_their_values_on_hover_and_keyboard_focus(playground):
     playground.evaluate("nnPlayground.load('xor-4-tanh').then(() => nnPlayground.train(400))")
     history = playground.evaluate("nnPlayground.lossHistory()")
+    playground.locator("[data-pg=loss]").scroll_into_view_if_needed()
     box = playground.locator("[data-pg=loss]").bounding_box()
     playground.mouse.move(box["x"] + 2, box["y"] + box["height"] / 2)
     first = history[0]
@@ -506,6 +519,7 @@ def test_network_diagram_reads_each_weight_live_on_hover_and_focus(playground):
     assert f"{w:.4f}" in playground.inner_text("[data-pg=weight-readout]")
     # hover: the middle of the first edge (x1 -> hidden unit 1)
     playground.locator("[data-pg=export-text]").focus()
+    playground.locator("[data-pg=network]").scroll_into_view_if_needed()
     edge = playground.evaluate("""() => { const c = document.querySelector('[data-pg=network]'), b = c.getBoundingClientRect();
         const box = 30, W = c.width, H = c.height, x0 = 20 + box, y0 = 8 + 0.5 * (H - 16) / 2, x1 = 20 + (W - 40 - box) / 2, y1 = 8 + 0.5 * (H - 16) / 2;
         return [b.left + (x0 + x1) / 2 * b.width / W, b.top + (y0 + y1) / 2 * b.height / H]; }""")

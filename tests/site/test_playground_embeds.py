@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).parent))  # --import-mode=importlib does n
 sys.path.insert(0, str(Path(__file__).parents[2] / "tools"))
 
 from playground_cells import CELLS  # noqa: E402
-from playground_helpers import WatchedPage  # noqa: E402
+from playground_helpers import WatchedPage, axe_violations  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -58,6 +58,18 @@ def test_embedded_playground_mounts_with_only_its_controls_and_trains_from_the_k
     assert page.evaluate("window.nnPlayground === undefined")
     assert watched.errors == [] and watched.foreign == []
     page.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_no_serious_violation_in_an_embedded_playground(browser, site_url, scheme):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
+    page = WatchedPage(context, site_url).open(f"{site_url}chapters/09-training-loop/",
+                                               ready="() => document.querySelector('.nn-embed .nn-playground canvas')")
+    page.evaluate("document.querySelector('.nn-embed').nnPlayground.train(30)")
+    page.focus(".nn-embed [data-pg=loss]")
+    serious = [v for v in axe_violations(page, ".nn-embed") if v["impact"] in ("serious", "critical")]
+    assert serious == [], serious
+    context.close()
 
 
 def test_hide_chrome_shows_the_playground_alone(context, site_url):
