@@ -32,6 +32,7 @@ from nnlib._validation import (
     check_same_shape,
     describe,
 )
+from nnlib.core import losses as core
 from nnlib.losses import squeeze_or_expand_to_same_rank
 from nnlib.utils import snake_case, unique_name
 
@@ -162,7 +163,7 @@ def mae(y_true, y_pred):
     array([0.75, 1.  ], dtype=float32)
     """
     y_true, y_pred = _aligned(y_true, y_pred)
-    return _per_sample(np.mean(np.abs(y_true - y_pred), axis=-1))
+    return _per_sample(core.mae(y_true, y_pred))
 
 
 def mse(y_true, y_pred):
@@ -176,7 +177,7 @@ def mse(y_true, y_pred):
     array([0.25, 1.  ], dtype=float32)
     """
     y_true, y_pred = _aligned(y_true, y_pred)
-    return _per_sample(np.mean(np.square(y_true - y_pred), axis=-1))
+    return _per_sample(core.mse(y_true, y_pred))
 
 
 # ---------------------------------------------------------------- metric objects, as in Keras

@@ -82,9 +82,6 @@ class Model(Trainer):
                 self._dtype = layer.weights[0].dtype
                 break
         self.built = True
-        # pack now, so that the arrays trainable_weights lists stay the ones fit updates
-        self._packed = None
-        self._ensure_packed()
 
     # ---- layers and weights -------------------------------------------------------------------
     @property
@@ -123,6 +120,12 @@ class Model(Trainer):
     @property
     def non_trainable_weights(self):
         return [w for layer in self.layers for w in layer.non_trainable_weights]
+
+    @property
+    def losses(self):
+        """The weight penalties (``kernel_regularizer``...) of the layers, as Keras's
+        ``model.losses``: fit and evaluate add their sum to the loss."""
+        return [penalty for layer in self.layers for penalty in layer.losses]
 
     @property
     def weight_paths(self):
@@ -172,7 +175,8 @@ class Model(Trainer):
         if isinstance(x, SymbolicTensor) or (
                 isinstance(x, (list, tuple)) and any(isinstance(t, SymbolicTensor) for t in x)):
             raise TypeError(f"{self.name}: nnlib models cannot be used as layers of another model.")
-        return self._graph.forward(self._prepare_x(x))
+        xs = self._prepare_x(x)  # builds a Sequential first, so the graph exists only after it
+        return self._graph.forward(xs)
 
     # ---- description and files ----------------------------------------------------------------
     def summary(self, print_fn=print):

@@ -53,7 +53,7 @@ import zipfile
 
 import numpy as np
 
-from nnlib import layers, losses, optimizers, schedules
+from nnlib import layers, losses, optimizers, regularizers, schedules
 from nnlib.config import floatx_scope
 from nnlib.graph import topological_order
 from nnlib.utils import snake_case
@@ -167,8 +167,7 @@ def _weight_paths(layer_list):
 
 # Keras options nnlib does not implement: loading refuses a file that uses one, rather than give a
 # model that silently computes or trains differently.
-_UNSUPPORTED_IF_SET = ("kernel_regularizer", "bias_regularizer", "activity_regularizer",
-                       "kernel_constraint", "bias_constraint", "quantization_config",
+_UNSUPPORTED_IF_SET = ("activity_regularizer", "kernel_constraint", "bias_constraint", "quantization_config",
                        "noise_shape")
 _INITIALIZER_NAMES = {function: name for name, function in layers.INITIALIZERS.items()}
 
@@ -188,8 +187,9 @@ def _dense_to_config(layer):
     return {"units": layer.units, "activation": layer.activation.name, "use_bias": layer.use_bias,
             "kernel_initializer": _initializer_to_config(layer.kernel_initializer),
             "bias_initializer": _initializer_to_config(layer.bias_initializer),
-            "kernel_regularizer": None, "bias_regularizer": None, "kernel_constraint": None,
-            "bias_constraint": None}
+            "kernel_regularizer": regularizers.serialize(layer.kernel_regularizer),
+            "bias_regularizer": regularizers.serialize(layer.bias_regularizer),
+            "kernel_constraint": None, "bias_constraint": None}
 
 
 def _dense_from_config(config):
@@ -199,6 +199,8 @@ def _dense_from_config(config):
                             config.get("kernel_initializer", "glorot_uniform")),
                         bias_initializer=_initializer_from_config(
                             config.get("bias_initializer", "zeros")),
+                        kernel_regularizer=config.get("kernel_regularizer"),
+                        bias_regularizer=config.get("bias_regularizer"),
                         name=config["name"])
 
 

@@ -329,3 +329,18 @@ def test_fit_counts_accuracy_on_class_labels_as_the_metric_function_does(kernel)
     assert history.history["accuracy"] == [pytest.approx(float(expected), abs=1e-7)]
     if kernel == "zeros":
         assert expected == pytest.approx(np.mean(labels == 0))
+
+
+@pytest.mark.parametrize("made_by", ["list", "add", "build"])
+def test_a_sequential_without_input_computes_when_called_on_data(made_by):
+    """The first example of Keras's Sequential guide: layers without an Input, called on data
+    (the model builds from it; it used to read its graph before building it), or built by
+    model.build first."""
+    model = Sequential([Dense(2, activation="relu"), Dense(3)]) if made_by != "add" else Sequential()
+    if made_by == "add":
+        model.add(Dense(2, activation="relu"))
+        model.add(Dense(3))
+    if made_by == "build":
+        model.build((None, 3))
+    y = model(np.ones((3, 3)))
+    assert y.shape == (3, 3) and model.count_params() == 8 + 9

@@ -277,11 +277,11 @@ def test_keras_options_nnlib_does_not_implement_are_refused(tmp_path):
     path = tmp_path / "m.keras"
     saving.save_model(sequential(), path)
 
-    def regularize(config):
-        config["config"]["layers"][2]["config"]["kernel_regularizer"] = {"class_name": "L2"}
+    def constrain(config):
+        config["config"]["layers"][2]["config"]["kernel_constraint"] = {"class_name": "MaxNorm"}
 
-    rewrite_config(path, regularize)
-    with pytest.raises(ValueError, match=r"layer 'out' \(Dense\) uses kernel_regularizer"):
+    rewrite_config(path, constrain)
+    with pytest.raises(ValueError, match=r"layer 'out' \(Dense\) uses kernel_constraint"):
         saving.load_model(path)
 
 
