@@ -129,7 +129,7 @@ def network_case(name, sizes, activation, task, optimizer, lr, steps, batch, l1,
     if batch == "all":
         for _ in range(steps):
             model.fit(x, y_col, batch_size=N_ROWS, epochs=1, shuffle=False, verbose=0)
-            masks.append([np.asarray(layer._mask).ravel().tolist() for layer in model.layers if isinstance(layer, layers.Dropout)])
+            masks.append([np.asarray(layer.mask).ravel().tolist() for layer in model.layers if isinstance(layer, layers.Dropout)])
     else:  # the page's batches: epoch e takes the rows of permutation(seed * 131 + e), `batch` at a time
         done, epoch = 0, 0
         while done < steps:
@@ -166,7 +166,8 @@ def function_cases():
                                 "gradient": losses.binary_crossentropy_gradient(by, bp).tolist()},
         "mse": {"p": bp.tolist(), "y": by.tolist(), "loss": float(losses.mse(by, bp)),
                 "gradient": losses.mse_gradient(by, bp).tolist()},
-        "regularizer": {"kernel": w.ravel().tolist(), "l1": 0.03, "l2": 0.2, "penalty": float(regularizer(w))},
+        "regularizer": {"kernel": w.ravel().tolist(), "l1": 0.03, "l2": 0.2, "penalty": float(regularizer(w)),
+                        "gradient": np.asarray(regularizer.gradient(w)).ravel().tolist()},
         "permutation": {"seed": 918, "n": 12, "order": permutation(918, 12)},
     }
 
