@@ -3,17 +3,9 @@
 // then green, purple and red for classes 2-4.
 import { DOMAIN, curve } from "./data.js";
 
-const WHITE = [255, 255, 255];
 export const CLASS_COLOURS = [[40, 110, 200], [230, 120, 30], [40, 150, 70], [140, 80, 180], [200, 50, 60]];
 export const CLASS_NAMES = ["blue", "orange", "green", "purple", "red"];
 const [BLUE, ORANGE] = CLASS_COLOURS;
-const mix = (c0, c1, t) => c0.map((c, k) => Math.round(c + (c1[k] - c) * t));
-
-/** Colour of a value v in [-1, 1]: blue below 0, white at 0, orange above. */
-export function diverging(v) {
-  const t = Math.max(-1, Math.min(1, v));
-  return t >= 0 ? mix(WHITE, ORANGE, t) : mix(WHITE, BLUE, -t);
-}
 
 /** The grid of points (x1, x2) at which surfaces are evaluated, `size` by `size`, row 0 at the top. */
 export function grid(size) {
@@ -26,28 +18,50 @@ export function grid(size) {
   return pairs;
 }
 
-/** Paint `colours` (size*size [r, g, b]) onto a rectangle of ctx. */
-function paint(ctx, colours, size, x, y, w, h) {
-  const image = new ImageData(size, size);
-  colours.forEach(([r, g, b], k) => image.data.set([r, g, b, 255], 4 * k));
-  const tmp = new OffscreenCanvas(size, size);
-  tmp.getContext("2d").putImageData(image, 0, 0);
+// One small off-screen canvas per surface size, reused: a new canvas and context for each of the
+// diagram's squares at every step took a fifth of a step's time. The colours are written straight into
+// its pixels (no array per pixel: the page redraws every step).
+const scratch = new Map();
+
+/** Paint a size*size grid onto a rectangle of ctx; colourAt(k, out) writes cell k's [r, g, b] into out. */
+function paint(ctx, size, x, y, w, h, colourAt) {
+  if (!scratch.has(size)) {
+    const canvas = new OffscreenCanvas(size, size);
+    scratch.set(size, { context: canvas.getContext("2d"), image: new ImageData(size, size) });
+  }
+  const { context, image } = scratch.get(size);
+  const data = image.data, rgb = [0, 0, 0];
+  for (let k = 0; k < size * size; k++) {
+    colourAt(k, rgb);
+    data[4 * k] = rgb[0]; data[4 * k + 1] = rgb[1]; data[4 * k + 2] = rgb[2]; data[4 * k + 3] = 255;
+  }
+  context.putImageData(image, 0, 0);
   ctx.imageSmoothingEnabled = true;
-  ctx.drawImage(tmp, x, y, w, h);
+  ctx.drawImage(context.canvas, x, y, w, h);
 }
 
-/** Paint `values` (size*size, each already in [-1, 1]) onto a rectangle of ctx. */
+/** out = the colour a fraction t of the way from white to colour c. */
+function towards(c, t, out) {
+  for (let i = 0; i < 3; i++) out[i] = Math.round(255 + (c[i] - 255) * t);
+}
+
+/** Paint `values` (size*size, each already in [-1, 1]) onto a rectangle of ctx: blue below 0, white at 0, orange above. */
 export function paintSurface(ctx, values, size, x, y, w, h) {
-  paint(ctx, Array.from(values, diverging), size, x, y, w, h);
+  paint(ctx, size, x, y, w, h, (k, out) => {
+    const t = Math.max(-1, Math.min(1, values[k]));
+    towards(t >= 0 ? ORANGE : BLUE, Math.abs(t), out);
+  });
 }
 
-/** Each cell in the colour of its most probable class, deeper the surer: white at 1/k, full at 1. */
-function classRegions(rows) {
-  return rows.map((p) => {
-    const k = p.length;
+/**
+ * Paint class probabilities (size*size rows of k, flat) onto a rectangle of ctx: each cell in the
+ * colour of its most probable class, deeper the surer (white at 1/k, full at 1).
+ */
+function paintClasses(ctx, probabilities, k, size, x, y, w, h) {
+  paint(ctx, size, x, y, w, h, (cell, out) => {
     let best = 0;
-    for (let j = 1; j < k; j++) if (p[j] > p[best]) best = j;
-    return mix(WHITE, CLASS_COLOURS[best], Math.max(0, (p[best] - 1 / k) / (1 - 1 / k)));
+    for (let j = 1; j < k; j++) if (probabilities[cell * k + j] > probabilities[cell * k + best]) best = j;
+    towards(CLASS_COLOURS[best], Math.max(0, (probabilities[cell * k + best] - 1 / k) / (1 - 1 / k)), out);
   });
 }
 
@@ -55,14 +69,14 @@ const toPx = (v, size) => ((v + DOMAIN) / (2 * DOMAIN)) * size;
 
 /**
  * The main plot with the points: the decision surface p (two classes, size*size), the decision
- * regions (multiclass: one row of probabilities per cell), or the regression curve.
+ * regions (multiclass: `classes` probabilities per cell, flat), or the regression curve.
  */
-export function drawMain(canvas, { task, surface, size, curveValues, train, test }) {
+export function drawMain(canvas, { task, surface, classes, size, curveValues, train, test }) {
   const ctx = canvas.getContext("2d");
   const W = canvas.width, H = canvas.height;
   ctx.clearRect(0, 0, W, H);
   if (task === "classification") paintSurface(ctx, surface.map((p) => 2 * p - 1), size, 0, 0, W, H);
-  else if (task === "multiclass") paint(ctx, classRegions(surface), size, 0, 0, W, H);
+  else if (task === "multiclass") paintClasses(ctx, surface, classes, size, 0, 0, W, H);
   else {
     ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, W, H);
     ctx.strokeStyle = "#999"; ctx.setLineDash([4, 4]); ctx.beginPath();

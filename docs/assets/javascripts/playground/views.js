@@ -5,6 +5,12 @@ import { drawLoss, drawMain, drawNetwork, edgeAt, grid, lossX, networkLayout } f
 
 const SURFACE = 50, UNIT_SURFACE = 16;
 const gridPairs = grid(SURFACE), unitPairs = grid(UNIT_SURFACE);
+const gridMatrices = new Map(); // the grids' feature matrices, computed once per choice of features
+const gridMatrix = (features, pairs = gridPairs) => {
+  const key = `${pairs.length}:${features}`;
+  if (!gridMatrices.has(key)) gridMatrices.set(key, featureMatrix(pairs, features));
+  return gridMatrices.get(key);
+};
 const LOSS_NAMES = { mse: "mean squared error", binary_crossentropy: "binary cross-entropy", categorical_crossentropy: "categorical cross-entropy" };
 
 export const fmt = (v) => (Number.isFinite(v) ? (Math.abs(v) >= 1e-3 || v === 0 ? v.toFixed(4) : v.toExponential(3)) : String(v));
@@ -23,7 +29,8 @@ export function render(root, session, selection) {
     const ys = session.predictPairs(xs.map((x) => [x, 0]));
     drawMain(main, { task, curveValues: xs.map((x, k) => [x, ys[k]]), train, test });
   } else {
-    drawMain(main, { task, surface: session.predictPairs(gridPairs), size: SURFACE, train, test });
+    const surface = net.predict(gridMatrix(state.features), gridPairs.length);
+    drawMain(main, { task, surface, classes: state.classes, size: SURFACE, train, test });
   }
   renderLoss(root, session, selection);
   renderNetwork(root, session, selection);
@@ -63,15 +70,18 @@ export function lossIndexAt(canvas, history, x) {
 // ------------------------------------------------------------ network diagram and its read-out
 function renderNetwork(root, session, selection) {
   const { state, net, task } = session;
-  // each unit's output over the input plane, scaled by its largest |value|
-  const { as } = net.forward(featureMatrix(unitPairs, state.features), unitPairs.length);
+  // each unit's output over the input plane, scaled by its largest |value| (probabilities p: 2p - 1)
+  const n = unitPairs.length;
+  const { as } = net.forward(gridMatrix(state.features, unitPairs), n);
   const unitSurfaces = as.map((a, l) => {
     const units = l === 0 ? state.features.length : net.sizes[l];
+    const probabilities = l === as.length - 1 && task !== "regression";
     return Array.from({ length: units }, (_, j) => {
-      const v = Array.from({ length: unitPairs.length }, (_, r) => a[r * units + j]);
-      if (l === as.length - 1 && task !== "regression") return v.map((p) => 2 * p - 1);
-      const top = Math.max(1e-9, ...v.map(Math.abs));
-      return v.map((x) => x / top);
+      const v = new Float64Array(n);
+      let top = 1e-9;
+      for (let r = 0; r < n; r++) { v[r] = a[r * units + j]; top = Math.max(top, Math.abs(v[r])); }
+      for (let r = 0; r < n; r++) v[r] = probabilities ? 2 * v[r] - 1 : v[r] / top;
+      return v;
     });
   });
   const labels = state.features.map((f) => FEATURES[f].label);
