@@ -78,7 +78,11 @@ def test_hide_chrome_shows_the_playground_alone(context, site_url):
     assert not page.locator(".md-header").is_visible() and not page.locator("h1").is_visible()
     assert page.locator("#nn-playground [data-pg=play]").is_visible()
     assert not page.locator("[data-pg-part=export]").is_visible()
-    assert "hide=" not in page.url, "the address the page writes holds the settings only"
+    page.click("[data-pg=new-weights]")  # the page rewrites its address: the hidden parts stay in it
+    assert "init=1" in page.url and "hide=chrome%2Cexport%2Cstepper" in page.url.replace(",", "%2C")
+    page.reload()
+    page.wait_for_function("() => window.nnPlayground")
+    assert not page.locator(".md-header").is_visible() and page.evaluate("nnPlayground.state()")["init"] == 1
     page.close()
 
 

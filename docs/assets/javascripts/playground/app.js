@@ -20,7 +20,7 @@ import { lossIndexAt, makeSelection, nextWeight, render, weightAt } from "./view
 export function mount(root, { query = location.search, embedded = false } = {}) {
   root.innerHTML = markup();
   const pg = {
-    root, embedded, session: new Session(), selection: makeSelection(), state: null, playing: false, stage: 0,
+    root, embedded, session: new Session(), selection: makeSelection(), state: null, playing: false, stage: 0, hidden: [],
     $: (name) => root.querySelector(`[data-pg="${name}"]`),
   };
   pg.apply = (changes, options) => apply(pg, changes, options);
@@ -53,8 +53,8 @@ function apply(pg, changes, { fresh = false, rebuild = false } = {}) {
   else session.retune(next);
   pg.state = next;
   pg.selection.weight = null;
-  if (!pg.embedded) {
-    const q = toQuery(next);
+  if (!pg.embedded) { // the settings, and the parts the address hid (a reload keeps them hidden)
+    const q = [toQuery(next), pg.hidden.length ? `hide=${pg.hidden.join(",")}` : ""].filter(Boolean).join("&");
     window.history.replaceState(null, "", `${location.pathname}${q ? "?" + q : ""}${location.hash}`);
   }
   showState(pg.root, next, session.task);
@@ -66,7 +66,8 @@ function start(pg, query) {
   let initial = DEFAULTS, problem = null;
   try {
     initial = fromQuery(query);
-    hideParts(pg.root, hiddenParts(query));
+    pg.hidden = hiddenParts(query);
+    hideParts(pg.root, pg.hidden);
     if (initial.dataset === "csv") {
       problem = "This address names data loaded from a CSV file, which an address cannot hold: the playground shows its default data instead. Load the file again under Data, Your own data (CSV).";
       initial = { ...initial, dataset: DEFAULTS.dataset, classes: 2 };
