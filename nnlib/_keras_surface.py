@@ -137,19 +137,13 @@ REFUSED = {
         **_each("a segmentation metric for images", "BinaryIoU IoU MeanIoU OneHotIoU "
                                                     "OneHotMeanIoU"),
         **_each("a metric not written yet",
-                "Accuracy BinaryCrossentropy CategoricalCrossentropy CategoricalHinge "
-                "ConcordanceCorrelation CosineSimilarity F1Score FBetaScore FalseNegatives "
-                "FalsePositives Hinge KLDivergence LogCoshError Mean MeanAbsolutePercentageError "
-                "MeanSquaredLogarithmicError PearsonCorrelation Poisson PrecisionAtRecall R2Score "
-                "RecallAtPrecision RootMeanSquaredError SensitivityAtSpecificity "
-                "SparseCategoricalCrossentropy SparseTopKCategoricalAccuracy "
-                "SpecificityAtSensitivity SquaredHinge Sum TopKCategoricalAccuracy TrueNegatives "
-                "TruePositives binary_crossentropy binary_focal_crossentropy "
-                "categorical_crossentropy categorical_focal_crossentropy categorical_hinge "
-                "concordance_correlation hinge huber kl_divergence log_cosh mean_absolute_error "
-                "mean_absolute_percentage_error mean_squared_error mean_squared_logarithmic_error "
-                "pearson_correlation poisson sparse_categorical_crossentropy "
-                "sparse_top_k_categorical_accuracy squared_hinge top_k_categorical_accuracy"),
+                "ConcordanceCorrelation F1Score FBetaScore PearsonCorrelation PrecisionAtRecall "
+                "R2Score RecallAtPrecision SensitivityAtSpecificity SparseCategoricalCrossentropy "
+                "SparseTopKCategoricalAccuracy SpecificityAtSensitivity TopKCategoricalAccuracy "
+                "binary_crossentropy binary_focal_crossentropy categorical_crossentropy "
+                "categorical_focal_crossentropy concordance_correlation huber pearson_correlation "
+                "sparse_categorical_crossentropy sparse_top_k_categorical_accuracy "
+                "top_k_categorical_accuracy"),
         **_each("Keras's metric serialization", "serialize deserialize"),
     },
     "callbacks": {
