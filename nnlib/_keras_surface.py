@@ -175,7 +175,8 @@ REFUSED = {
         **_each("switching Keras's interactive logging",
                 "disable_interactive_logging enable_interactive_logging "
                 "is_interactive_logging_enabled"),
-        **_each("a utility not written yet", "Progbar normalize model_to_dot plot_model"),
+        **_each("a utility not written yet", "Progbar normalize"),
+        "model_to_dot": "a pydot graph of the model (nnlib's plot_model draws without Graphviz)",
     },
     "Model": {
         **_each("a custom training step (nnlib's train_step takes x and y batches)",

@@ -113,7 +113,8 @@ PARITY = {
            for name in ["l1", "l2", "get"]},
         **{name: "test_parity_regularizers.py::test_keras_files_keep_the_regularizers_both_ways"
            for name in ["serialize", "deserialize"]}},
-    "utils": {"set_random_seed": SNIPPETS,
+    "utils": {"plot_model": "test_parity_model_methods.py::test_plot_model_draws_without_graphviz_where_keras_needs_pydot",
+              "set_random_seed": SNIPPETS,
               "to_categorical": "test_snippets.py::test_to_categorical_matches_keras"},
     "Model": {
         **{name: FIT for name in ["compile", "fit", "evaluate", "predict", "metrics",
