@@ -38,6 +38,7 @@ from nnlib import (
     ops,
     optimizers,
     perceptron,
+    plot,
     progress,
     regularizers,
     saving,

@@ -33,6 +33,7 @@ from nnlib._validation import (
     describe,
 )
 from nnlib.core import losses as core
+from nnlib.extra import losses as extra_losses
 from nnlib.losses import squeeze_or_expand_to_same_rank
 from nnlib.utils import snake_case, unique_name
 
@@ -428,8 +429,134 @@ _FUNCTIONS = {
     "mse": mse,
     "mean_squared_error": mse,
 }
+# ---- Keras's other metrics: the losses' per-sample values, accumulated (nnlib.extra.losses) ----
+def _per_sample_metric(function, **options):
+    def per_sample(y_true, y_pred):
+        return function(*_aligned(y_true, y_pred), **options)
+    per_sample.__name__ = function.__name__
+    return per_sample
+
+
+def _metric_class(class_name, function, name, direction="down", doc=None, **defaults):
+    """A :class:`MeanMetricWrapper` class for a per-sample `function` (Keras's wrappers)."""
+    def __init__(self, name=name, **options):
+        MeanMetricWrapper.__init__(self, _per_sample_metric(function, **{**defaults, **options}),
+                                   name, direction)
+    return type(class_name, (MeanMetricWrapper,), {
+        "__init__": __init__, "__doc__": doc or f"``keras.metrics.{class_name}``: the mean of "
+        f":func:`nnlib.extra.losses.{function.__name__}` over every sample seen."})
+
+
+def _cosine(y, y_hat):
+    return -extra_losses.cosine_similarity(y, y_hat)
+
+
+def _accuracy(y, y_hat):
+    return (y == y_hat).astype(np.float32).mean(axis=-1)
+
+
+Hinge = _metric_class("Hinge", extra_losses.hinge, "hinge")
+SquaredHinge = _metric_class("SquaredHinge", extra_losses.squared_hinge, "squared_hinge")
+CategoricalHinge = _metric_class("CategoricalHinge", extra_losses.categorical_hinge,
+                                 "categorical_hinge")
+KLDivergence = _metric_class("KLDivergence", extra_losses.kl_divergence, "kl_divergence")
+LogCoshError = _metric_class("LogCoshError", extra_losses.log_cosh, "logcosh")
+Poisson = _metric_class("Poisson", extra_losses.poisson, "poisson")
+MeanAbsolutePercentageError = _metric_class(
+    "MeanAbsolutePercentageError", extra_losses.mean_absolute_percentage_error,
+    "mean_absolute_percentage_error")
+MeanSquaredLogarithmicError = _metric_class(
+    "MeanSquaredLogarithmicError", extra_losses.mean_squared_logarithmic_error,
+    "mean_squared_logarithmic_error")
+CosineSimilarity = _metric_class("CosineSimilarity", _cosine, "cosine_similarity", "up",
+                                 "The mean cosine of the angle between target and prediction.")
+Accuracy = _metric_class("Accuracy", _accuracy, "accuracy", "up",
+                         "The fraction of predictions exactly equal to their targets.")
+BinaryCrossentropy = _metric_class("BinaryCrossentropy", core.binary_crossentropy,
+                                   "binary_crossentropy", from_logits=False)
+CategoricalCrossentropy = _metric_class("CategoricalCrossentropy",
+                                        core.categorical_crossentropy,
+                                        "categorical_crossentropy", from_logits=False)
+
+
+class RootMeanSquaredError(MeanSquaredError):
+    r"""$\sqrt{	ext{mean squared error}}$ of every sample seen (``keras.metrics.RootMeanSquaredError``)."""
+
+    def __init__(self, name="root_mean_squared_error"):
+        super().__init__(name)
+
+    def result(self):
+        return np.sqrt(super().result()).astype(np.float32)
+
+
+class Mean(Metric):
+    """The running mean of the values given to ``update_state(values)`` (``keras.metrics.Mean``)."""
+
+    def __init__(self, name="mean"):
+        super().__init__(name)
+
+    def reset_state(self):
+        self.total, self.count = np.float32(0), np.float32(0)
+
+    def update_state(self, values, sample_weight=None):
+        values = as_float_array(values, "values").astype(np.float32).reshape(-1)
+        weights = np.ones_like(values) if sample_weight is None else np.broadcast_to(
+            as_float_array(sample_weight, "sample_weight").astype(np.float32).reshape(-1)
+            if np.ndim(sample_weight) else np.float32(sample_weight), values.shape)
+        self.total += np.sum(values * weights, dtype=np.float32)
+        self.count += np.sum(weights, dtype=np.float32)
+
+    def result(self):
+        return self.total / self.count if self.count else np.float32(0)
+
+    def __call__(self, values, sample_weight=None):
+        self.update_state(values, sample_weight)
+        return self.result()
+
+
+class Sum(Mean):
+    """The running sum of the values given to ``update_state(values)`` (``keras.metrics.Sum``)."""
+
+    def __init__(self, name="sum"):
+        super().__init__(name)
+
+    def result(self):
+        return self.total
+
+
+def _count_class(class_name, attribute):
+    def __init__(self, thresholds=0.5, name=None):
+        _ConfusionCounts.__init__(self, [check_number(thresholds, "thresholds", 0, 1)],
+                                  name or unique_name(snake_case(class_name)))
+
+    def result(self):
+        return getattr(self, attribute)[0]
+    return type(class_name, (_ConfusionCounts,), {
+        "__init__": __init__, "result": result, "direction": "up" if "True" in class_name else
+        "down", "__doc__": f"The weighted count of {attribute.replace('_', ' ')} (entries "
+        "predicted positive when above the threshold), as ``keras.metrics." + class_name + "``."})
+
+
+TruePositives = _count_class("TruePositives", "true_positives")
+FalsePositives = _count_class("FalsePositives", "false_positives")
+TrueNegatives = _count_class("TrueNegatives", "true_negatives")
+FalseNegatives = _count_class("FalseNegatives", "false_negatives")
+
+# keras.metrics' functions: one value per sample
+hinge, squared_hinge, categorical_hinge = (_per_sample_metric(f) for f in (
+    extra_losses.hinge, extra_losses.squared_hinge, extra_losses.categorical_hinge))
+kl_divergence, log_cosh, poisson = (_per_sample_metric(f) for f in (
+    extra_losses.kl_divergence, extra_losses.log_cosh, extra_losses.poisson))
+mean_absolute_percentage_error = _per_sample_metric(extra_losses.mean_absolute_percentage_error)
+mean_squared_logarithmic_error = _per_sample_metric(extra_losses.mean_squared_logarithmic_error)
+mean_squared_error, mean_absolute_error = mse, mae
+
 _CLASSES = [BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy, MeanAbsoluteError,
-            MeanSquaredError, Precision, Recall, AUC]
+            MeanSquaredError, Precision, Recall, AUC, Hinge, SquaredHinge, CategoricalHinge,
+            KLDivergence, LogCoshError, Poisson, MeanAbsolutePercentageError,
+            MeanSquaredLogarithmicError, CosineSimilarity, Accuracy, BinaryCrossentropy,
+            CategoricalCrossentropy, RootMeanSquaredError, TruePositives, FalsePositives,
+            TrueNegatives, FalseNegatives]
 # Keras accepts the class names and their snake_case spellings ("auc", "precision") too
 _BY_NAME = {alias: cls for cls in _CLASSES for alias in (cls.__name__, snake_case(cls.__name__))}
 

@@ -28,7 +28,7 @@ array([2.5])
 
 import numpy as np
 
-from nnlib import activations, config
+from nnlib import config
 from nnlib._scope import out_of_scope
 
 # elementwise arithmetic and functions
@@ -48,8 +48,6 @@ std, var, argmax, argmin, any, all = np.std, np.var, np.argmax, np.argmin, np.an
 reshape, squeeze, expand_dims, transpose = np.reshape, np.squeeze, np.expand_dims, np.transpose
 concatenate, stack, zeros_like, ones_like = np.concatenate, np.stack, np.zeros_like, np.ones_like
 shape, size, matmul, dot = np.shape, np.size, np.matmul, np.dot
-# the activations, from nnlib's own
-relu, sigmoid, softmax = activations.relu, activations.sigmoid, activations.softmax
 
 
 def convert_to_tensor(x, dtype=None):
@@ -74,7 +72,7 @@ conv_transpose ctc_decode ctc_loss custom_gradient depth_to_space depthwise_conv
 divide_no_nan dot_product_attention eig eigh elu erf erfc erfinv extract_sequences fft fft2
 fold fori_loop gelu get_item glu hard_shrink hard_sigmoid hard_silu hard_swish hard_tanh
 ifft2 image in_top_k inv irfft is_tensor istft jvp layer_normalization leaky_relu linalg
-log_sigmoid log_softmax logdet logsumexp lstsq lu_factor map matrix_rank max_pool moments
+log_sigmoid log_softmax logdet relu sigmoid softmax logsumexp lstsq lu_factor map matrix_rank max_pool moments
 multi_hot nn norm normalize numpy one_hot pinv polar psnr qr rearrange relu6 rfft
 rms_normalization rsqrt saturate_cast scan scatter scatter_update segment_max segment_min
 segment_prod segment_sum selu separable_conv silu slice slice_update slogdet soft_shrink
@@ -85,7 +83,9 @@ while_loop""".split())
 
 
 def __getattr__(name):
-    """Keras's other ops: NumPy's function of the same name (``ops.cumsum``), or the refusal."""
+    """Keras's other ops: NumPy's function of the same name (``ops.cumsum``), or the refusal.
+    The activations (``ops.relu``...) are refused too: learners write them in the exercises, and
+    nnlib.activations has them for a model."""
     if name in _REFUSED:
         raise out_of_scope(f"keras.ops.{name}",
                            "nnlib.ops has NumPy's functions for metrics, and no automatic "

@@ -128,3 +128,10 @@ def unique_name(prefix):
     count = _name_counters.get(prefix, 0)
     _name_counters[prefix] = count + 1
     return prefix if count == 0 else f"{prefix}_{count}"
+
+
+def plot_model(model, to_file="model.png", **options):
+    """``keras.utils.plot_model``, drawn without Graphviz (see :mod:`nnlib.plot`)."""
+    from nnlib.plot import plot_model as draw  # noqa: PLC0415 (matplotlib only when drawing)
+    return draw(model, to_file, **options)
+

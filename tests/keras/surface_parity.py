@@ -82,6 +82,20 @@ PARITY = {
                    ["AUC", "BinaryAccuracy", "CategoricalAccuracy", "MeanAbsoluteError",
                     "MeanMetricWrapper", "MeanSquaredError", "Metric", "Precision", "Recall",
                     "SparseCategoricalAccuracy"]},
+                **{name: "test_parity_metrics_extra.py::test_running_results_match_keras"
+                   for name in ["Hinge", "SquaredHinge", "CategoricalHinge", "KLDivergence",
+                                "LogCoshError", "Poisson", "MeanAbsolutePercentageError",
+                                "MeanSquaredLogarithmicError", "CosineSimilarity", "Accuracy",
+                                "BinaryCrossentropy", "CategoricalCrossentropy",
+                                "RootMeanSquaredError", "TruePositives", "FalsePositives",
+                                "TrueNegatives", "FalseNegatives"]},
+                **{name: "test_parity_metrics_extra.py::test_mean_and_sum_match_keras"
+                   for name in ["Mean", "Sum"]},
+                **{name: "test_parity_metrics_extra.py::test_metric_functions_give_keras_per_sample_values"
+                   for name in ["hinge", "squared_hinge", "categorical_hinge", "kl_divergence",
+                                "log_cosh", "poisson", "mean_absolute_percentage_error",
+                                "mean_squared_logarithmic_error", "mean_squared_error",
+                                "mean_absolute_error"]},
                 **{name: "test_parity.py::test_accuracy_is_resolved_from_shapes_like_keras"
                    for name in ["binary_accuracy", "categorical_accuracy",
                                 "sparse_categorical_accuracy", "get"]}},
@@ -99,7 +113,8 @@ PARITY = {
            for name in ["l1", "l2", "get"]},
         **{name: "test_parity_regularizers.py::test_keras_files_keep_the_regularizers_both_ways"
            for name in ["serialize", "deserialize"]}},
-    "utils": {"set_random_seed": SNIPPETS,
+    "utils": {"plot_model": "test_parity_model_methods.py::test_plot_model_draws_without_graphviz_where_keras_needs_pydot",
+              "set_random_seed": SNIPPETS,
               "to_categorical": "test_snippets.py::test_to_categorical_matches_keras"},
     "Model": {
         **{name: FIT for name in ["compile", "fit", "evaluate", "predict", "metrics",

@@ -79,3 +79,21 @@ def test_compile_config_names_what_keras_names():
     k_config, n_config = k_model.get_compile_config(), n_model.get_compile_config()
     assert n_config["loss"] == k_config["loss"] and n_config["metrics"] == k_config["metrics"]
     assert n_config["optimizer"]["class_name"] == k_config["optimizer"]["class_name"]
+
+
+def test_plot_model_draws_without_graphviz_where_keras_needs_pydot(tmp_path):
+    """Keras's plot_model needs pydot and Graphviz (here, without them, it raises ImportError);
+    nnlib's takes Keras's arguments and draws the picture with matplotlib."""
+    import inspect
+
+    keras_arguments = list(inspect.signature(real_keras.utils.plot_model).parameters)
+    assert list(inspect.signature(nnlib.plot.plot_model).parameters) == keras_arguments
+    model = build(nnlib, "functional")
+    assert nnlib.utils.plot_model(model, to_file=tmp_path / "model.png", show_shapes=True,
+                                  show_layer_names=True, rankdir="LR") is None  # not in IPython
+    assert (tmp_path / "model.png").read_bytes()[:4] == b"\x89PNG"
+    try:
+        import pydot  # noqa: F401
+    except ImportError:
+        with pytest.raises(ImportError, match="pydot"):
+            real_keras.utils.plot_model(build(real_keras, "functional"), to_file=tmp_path / "k.png")
