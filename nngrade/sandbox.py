@@ -621,13 +621,17 @@ class Sandbox:
     def call(self, name, args, kwargs):
         """Call the learner's function ``name`` with plain data; returns plain data or raises.
 
-        Where the assignment hides nnlib modules (see :mod:`nngrade.policy`), the nnlib functions that
-        a test passes as arguments (reference implementations of the other parts) stay here: the
-        learner's process calls back for them, during this call only.
+        Functions that a test passes as arguments (reference implementations of the other parts,
+        written in the test cells, and nnlib's own where the assignment hides them, see
+        :mod:`nngrade.policy`) stay here: the learner's process calls back for them, during this
+        call only.
         """
         kept = []
 
         def keep(reference):
+            if callable(reference):  # a reference piece written in a test cell: always the grader's
+                kept.append(reference)
+                return len(kept) - 1
             module, qualname = reference
             if not self.hidden or module.split(".")[0] != "nnlib":
                 return None
@@ -677,7 +681,7 @@ MAX_CALLBACKS = 100_000
 
 
 def _answer_callback(header, blobs, kept, max_bytes):
-    """Run one of the grader's kept nnlib functions on the learner's plain data; the reply to send."""
+    """Run one of the grader's kept functions on the learner's plain data; the reply to send."""
     try:
         index = header.get("i")
         if type(index) is not int or not 0 <= index < len(kept):

@@ -104,3 +104,13 @@ def test_a_learner_function_can_be_passed_to_another_learner_function(sandbox):
 
     sandbox.run_cell("def twice(f, x):\n    return f(f(x))\ndef inc(x):\n    return x + 1")
     assert sandbox.call("twice", [LearnerFunction(None, "inc"), 3], {}) == 5
+
+
+def test_a_function_written_in_a_test_cell_stays_in_the_grader_and_is_called_back(sandbox):
+    # Test cells run as __main__ in the grader; their reference pieces are handed to learner code.
+    namespace = {"__name__": "__main__"}
+    exec("def reference_square(x):\n    return x * x\n", namespace)
+    sandbox.run_cell("def apply_twice(f, x):\n    return f(f(x))\n"
+                     "def looks_inside(f):\n    return repr(getattr(f, '__code__', None))")
+    assert sandbox.call("apply_twice", [namespace["reference_square"], 3], {}) == 81
+    assert sandbox.call("looks_inside", [namespace["reference_square"]], {}) == "None"
