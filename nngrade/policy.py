@@ -26,6 +26,11 @@ HIDDEN = {
     "training_loop": ("the training loop (validation split, batches, epochs, early stopping)",
                       ["nnlib.data_adapter", "nnlib.trainer", "nnlib.callbacks",
                        "nnlib.testing:split_validation,epoch_batches,train_epoch"]),
+    "network_from_scratch": ("a whole network (initialisation, forward and backward pass, gradient check, "
+                             "mini-batch SGD, momentum and the training loop)",
+                             ["nnlib.layers", "nnlib.graph", "nnlib.trainer", "nnlib.optimizers", "nnlib.losses",
+                              "nnlib.activations", "nnlib.gradcheck", "nnlib.models", "nnlib.data_adapter",
+                              "nnlib.testing:central_difference,epoch_batches,train_epoch"]),
 }
 
 # What import-time code calls (building registries such as ``layers._RELU = activations.get(...)``)
