@@ -88,7 +88,7 @@ def cmd_check(args):
 
 
 def cmd_grade(args, merge=False):
-    from . import report
+    from . import report, secret
     from .classgrade import SelfCheckFailed, grade_class
     from .course import Course, CourseError
     from .plan import Shard
@@ -97,6 +97,7 @@ def cmd_grade(args, merge=False):
     try:
         shard = Shard.parse(args.shard) if getattr(args, "shard", None) else None
         course = Course(args.course_dir)
+        secret.install(course.root)  # the hidden tests' data (nngrade.secret); never in the sandbox's environment
         with stop_on_signals():
             spec, results = grade_class(course, args.assignment, submissions_dir=args.submissions,
                                         zip_path=getattr(args, "zip", None), jobs=args.jobs, limits=_limits(args),
