@@ -51,6 +51,13 @@ COPIES = {
         "    layer.build((None, W.shape[0]))\n    layer.kernel = W\n    layer.bias = np.asarray(b, dtype=float)\n"
         "    return layer.forward(np.asarray(x, dtype=float))\n")}),
     "training_loop": _same_name("nnlib.testing", only={"split_validation", "epoch_batches", "train_epoch"}),
+    "network_from_scratch": _fixed({"sgd_update": (
+        "def sgd_update(params, grads, state, learning_rate):\n    import numpy as np, nnlib.optimizers\n"
+        "    params = [{key: np.array(value, dtype=float) for key, value in layer.items()} for layer in params]\n"
+        "    for layer, grad in zip(params, grads):\n"
+        "        nnlib.optimizers.SGD(learning_rate=learning_rate).apply(\n"
+        "            [np.array(grad[key], dtype=float) for key in sorted(layer)], [layer[key] for key in sorted(layer)])\n"
+        "    return params, state\n")}),
     "backpropagation": _fixed({"numerical_gradient": (
         "def numerical_gradient(f, w, eps=1e-6):\n    import numpy as np, nnlib.gradcheck\n"
         "    return nnlib.gradcheck.numerical_gradient(f, np.array(w, dtype=np.float64), eps)\n")}),
