@@ -150,12 +150,29 @@ def defined_names(source):
     return names
 
 
-def used_names(source):
+def test_parts(source):
+    """A test cell's code as ``[(code, hidden)]`` in order: the hidden blocks apart from the rest.
+
+    When a part cannot be compiled alone (a hidden block inside a loop), the whole cell is one part,
+    hidden if it holds a hidden block: the learner then learns only that a hidden test failed.
+    """
+    parts, lines, hiding = [], [], False
+    for line in source.splitlines(keepends=True):
+        marker = HIDDEN_BEGIN in line or HIDDEN_END in line
+        if marker:
+            if lines:
+                parts.append(("".join(lines), hiding))
+            lines, hiding = [], HIDDEN_BEGIN in line
+            continue
+        lines.append(line)
+    if lines:
+        parts.append(("".join(lines), hiding))
     try:
-        tree = ast.parse(source)
+        for code, _ in parts:
+            ast.parse(code)
     except SyntaxError:
-        return set(re.findall(r"[A-Za-z_]\w*", source))
-    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+        return [(source, any(hidden for _, hidden in parts))]
+    return parts
 
 
 @dataclasses.dataclass

@@ -107,6 +107,15 @@ class Task:
         os.replace(temporary, self.cache)
 
 
+def cache_name(student):
+    """``<student>.json``, or for an id too long for a file name (255 bytes with the suffix) its
+    first 100 bytes and a hash of the whole (the file also holds the id itself)."""
+    if len(student.encode("utf-8")) + len(".json.tmp") <= 255:
+        return f"{student}.json"
+    digest = hashlib.sha256(student.encode("utf-8", "surrogateescape")).hexdigest()[:24]
+    return f"{student.encode('utf-8')[:100].decode('utf-8', 'ignore')}-{digest}.json"
+
+
 def plan(submissions, source_bytes, limits, results_dir, force=False, shard=None):
     """``(judged, pending)``: ``judged`` is ``[(task, cached result)]``, ``pending`` the tasks to judge."""
     code = code_fingerprint()
@@ -120,7 +129,7 @@ def plan(submissions, source_bytes, limits, results_dir, force=False, shard=None
             content = submission.path.read_bytes() if submission.path else b"<missing>"
         except OSError:  # the judge reports it as malformed; the key only has to be stable
             content = b"<unreadable>"
-        task = Task(submission, cache_key(code, source_bytes, content, limits), results_dir / f"{submission.student}.json")
+        task = Task(submission, cache_key(code, source_bytes, content, limits), results_dir / cache_name(submission.student))
         cached = None if force else task.load()
         if cached is not None:
             judged.append((task, cached))

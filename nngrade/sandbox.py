@@ -27,7 +27,7 @@ import time
 import warnings
 from pathlib import Path
 
-from . import policy, wire
+from . import callbacks, policy, secret, wire
 
 WORKER = Path(__file__).with_name("_worker.py")
 NOBODY = 65534
@@ -56,6 +56,13 @@ class SandboxDied(RuntimeError):
         super().__init__(reason)
         self.reason = reason
         self.kind = kind  # "timeout", "exit", "signal", "memory", "protocol"
+
+
+class ConfinementFailed(SandboxDied):
+    """The sandbox could not be built: no learner code ran, and none may run unconfined."""
+
+    def __init__(self, reason):
+        super().__init__(reason, "environment")
 
 
 class LearnerError(Exception):
@@ -363,9 +370,13 @@ class Sandbox:
         self.extra_files = extra_files or {}
         self.hidden = list(hidden)  # nnlib modules this assignment asks the learner to write
         self.assignment = assignment
+        # Where the learner's process starts its random generators (and string hashing): the same
+        # for every submission of the assignment, so the same notebook always gets the same grade.
+        self.seed = secret.seed_for(assignment or "")
         # A monotonic-clock deadline for the whole submission (shared by its restarts), or None.
         self.deadline = deadline
         self.process = None
+        self.helper = callbacks.Helper(self.limits)
         self.isolation = None
         self.audit = []
         self.base = None
@@ -441,13 +452,17 @@ class Sandbox:
             "reply_bytes": self.limits.reply_bytes,
             "cgroups": self.cgroups.folders() if self.cgroups else [],
             "cgroups_limit": bool(self.cgroups and self.cgroups.limited),
+            "seed": self.seed,
+            "watched": self.watched,
         }
         # One BLAS thread: fair parallel grading, and the worker must be single-threaded to unshare.
+        # Built from nothing: the grader's environment (its secret, PYTHONOPTIMIZE, ...) stays here.
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8", "OMP_NUM_THREADS": "1",
-               "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+               "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "PYTHONHASHSEED": str(self.seed % (1 << 32))}
         # The learner's output goes nowhere: a log on the host's disk would be a way to fill it.
         self.process = subprocess.Popen(
-            [sys.executable, "-I", str(WORKER), json.dumps(config)],
+            # -s -P: isolated mode (-I) but for -E, so that PYTHONHASHSEED above counts.
+            [sys.executable, "-s", "-P", str(WORKER), json.dumps(config)],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -467,13 +482,8 @@ class Sandbox:
         if not isinstance(self.isolation, dict):
             self.isolation = {"level": "unknown"}
         if self.isolate and self.isolation.get("level") != "full":
-            warnings.warn(
-                "nngrade: the learner's code is NOT isolated from the file system on this machine "
-                f"({self.isolation.get('detail')}); it runs with time and memory limits only. "
-                "Grade as root or where user namespaces are allowed for the full sandbox.",
-                RuntimeWarning,
-                stacklevel=2,
-            )
+            raise ConfinementFailed(f"the sandbox could not be built ({self.isolation.get('detail')}); no "
+                                    "learner code ran. Grade as root or where user namespaces are allowed")
         return self
 
     def _kill(self):
@@ -498,6 +508,7 @@ class Sandbox:
         self.process.wait()
 
     def stop(self):
+        self.helper.stop()
         if self.process is not None:
             self._kill()
             for fd in (self._out_fd, self._in_fd):
@@ -575,9 +586,22 @@ class Sandbox:
             raise self._death(None) from None
         if header.get("nonce") != nonce:
             raise self._death("a message that does not answer the grader's request")
+        self._observe(header.get("observed"))
         if self.cgroups is not None and self.cgroups.oom_kills():
             raise self._death(None)  # one of its processes was killed for memory: the submission ends
         return header, blobs
+
+    def _observe(self, entries):
+        """Keep what the learner's process reports it saw its code do (see ``_worker.Observer``):
+        [kind, detail] pairs of two known kinds, capped; anything else is ignored."""
+        if not isinstance(entries, list):
+            return
+        for entry in entries[:50]:
+            if (isinstance(entry, list) and len(entry) == 2 and entry[0] in ("course-access", "tampering")
+                    and isinstance(entry[1], str) and len(self.audit) < 50):
+                pair = (entry[0], entry[1][:400])
+                if pair not in self.audit:
+                    self.audit.append(pair)
 
     def _send(self, header, blobs, deadline, cause):
         outbox = _Outbox()
@@ -600,19 +624,19 @@ class Sandbox:
             reply, reply_blobs = self._receive(max(0.0, deadline - time.monotonic()), nonce)
             if reply.get("op") != "callback":
                 return reply, reply_blobs
-            answer, answer_blobs = _answer_callback(reply, reply_blobs, kept, self.limits.reply_bytes)
+            try:
+                if any(callable(entry) for entry in kept):  # test-cell functions live in this process only
+                    answer, answer_blobs = callbacks.run_forked(kept, reply, reply_blobs, self.limits, deadline)
+                else:
+                    answer, answer_blobs = self.helper.answer(reply, reply_blobs, kept, deadline)
+            except callbacks.CallbackTimeout:
+                raise self._death(cause) from None
             self._send(dict(answer, nonce=nonce), answer_blobs, deadline, cause)
         raise self._death(f"more than {MAX_CALLBACKS} calls of nnlib functions in one call")
 
     # -- operations -------------------------------------------------------------------------
     def run_cell(self, code, label="cell"):
         """Run one learner cell; returns None, or the error text when the cell raised."""
-        lowered = code.lower()
-        for path in self.watched:  # seen by the grader in the code it sends: the learner cannot forge it
-            if path.lower() in lowered:
-                entry = f"{label} names {path}"
-                if entry not in self.audit:
-                    self.audit.append(entry)
         header, _ = self._request({"op": "run_cell", "code": code, "label": label},
                                   seconds=self.limits.cell_seconds)
         error = header.get("cell_error")
@@ -622,9 +646,9 @@ class Sandbox:
         """Call the learner's function ``name`` with plain data; returns plain data or raises.
 
         Functions that a test passes as arguments (reference implementations of the other parts,
-        written in the test cells, and nnlib's own where the assignment hides them, see
-        :mod:`nngrade.policy`) stay here: the learner's process calls back for them, during this
-        call only.
+        written in the test cell, and nnlib's own where the assignment hides them, see
+        :mod:`nngrade.policy`) stay with the grader: the learner's process calls back for them, during
+        this call only, and they run in a limited helper process (:mod:`nngrade.callbacks`).
         """
         kept = []
 
@@ -635,7 +659,8 @@ class Sandbox:
             module, qualname = reference
             if not self.hidden or module.split(".")[0] != "nnlib":
                 return None
-            kept.append(wire.resolve_reference(module, qualname))
+            wire.resolve_reference(module, qualname)  # refused here already if it is not allowed
+            kept.append((module, qualname))
             return len(kept) - 1
 
         tree, blobs = wire.encode([list(args), dict(kwargs)], grader=keep)
@@ -678,30 +703,6 @@ class Sandbox:
 
 
 MAX_CALLBACKS = 100_000
-
-
-def _answer_callback(header, blobs, kept, max_bytes):
-    """Run one of the grader's kept functions on the learner's plain data; the reply to send."""
-    try:
-        index = header.get("i")
-        if type(index) is not int or not 0 <= index < len(kept):
-            raise wire.WireError("a call back to a function that this call did not hand over")
-        def own(kept_index):  # a kept function of this very call, handed back: the grader's own object
-            if not 0 <= kept_index < len(kept):
-                raise wire.WireError("a call back to a function that this call did not hand over")
-            return kept[kept_index]
-
-        args, kwargs = wire.decode(header.get("args"), blobs, grader=own)
-        if type(args) is not list or type(kwargs) is not dict or not all(type(k) is str for k in kwargs):
-            raise wire.WireError("malformed data from the other side")
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tree, answer_blobs = wire.encode(kept[index](*args, **kwargs), max_bytes=max_bytes)
-        return {"ok": True, "value": tree}, answer_blobs
-    except Exception as error:  # noqa: BLE001 (reported to the learner's process as its error)
-        kind = type(error)
-        name = kind.__name__ if kind.__module__ == "builtins" else "RuntimeError"
-        return {"ok": False, "etype": name, "message": str(error)[:2000]}, []
 
 
 _REBUILDABLE = (

@@ -1,13 +1,15 @@
 """nnlib: the small NumPy neural-network library that "How Neural Networks Work" explains.
 
-Each module holds one idea of the course, written to be read: the math in the docstring, the forward
-computation and its derivative side by side. Names and numbers follow Keras 3, so a model written
-with nnlib runs with Keras by swapping the import, and gives the same results.
+The course's formulas live in :mod:`nnlib.core`, each written once in plain NumPy with its math in
+the docstring, forward and derivative side by side: the file a chapter points at. The Keras-named
+modules around it check their input and call the core for every number. Names and numbers follow
+Keras 3, so a model written with nnlib runs with Keras by swapping the import, and gives the same
+results.
 
 Keras's top-level names are here too, so that beginner Keras code runs with ``import nnlib as
 keras``: ``keras.Sequential``, ``keras.Model``, ``keras.Input``, ``keras.layers``,
 ``keras.optimizers``, ``keras.losses``, ``keras.metrics``, ``keras.callbacks``, ``keras.utils``,
-``keras.models.load_model``, ``keras.saving`` (``.keras`` files real Keras opens);
+``keras.regularizers``, ``keras.models.load_model``, ``keras.saving`` (``.keras`` files real Keras opens);
 ``keras.optimizers.schedules`` is also ``nnlib.schedules``.
 
 Examples
@@ -25,24 +27,37 @@ from nnlib import (
     activations,
     callbacks,
     config,
+    core,
     datasets,
     gradcheck,
+    initializers,
     layers,
     losses,
     metrics,
     models,
+    ops,
     optimizers,
     perceptron,
     progress,
+    regularizers,
     saving,
     schedules,
     utils,
 )
-from nnlib.layers import Input
+from nnlib._keras_surface import install as _install_refusals
+from nnlib.initializers import Initializer
+from nnlib.layers import Input, Layer
+from nnlib.losses import Loss
+from nnlib.metrics import Metric
 from nnlib.models import Model, Sequential
+from nnlib.optimizers import Optimizer
 
-__all__ = ["Input", "Model", "Sequential", "activations", "callbacks", "config", "datasets",
-           "gradcheck", "layers", "losses", "metrics", "models", "optimizers", "perceptron",
-           "progress", "saving", "schedules", "utils"]
+__all__ = ["Initializer", "Input", "Layer", "Loss", "Metric", "Model", "Optimizer", "Sequential",
+           "activations", "callbacks", "config", "core", "datasets", "gradcheck", "initializers",
+           "layers", "losses", "metrics", "models", "ops", "optimizers", "perceptron", "progress",
+           "regularizers", "saving", "schedules", "utils"]
 
 __version__ = "0.1.0"
+
+# what Keras has and nnlib does not is refused by name at first use (nnlib._keras_surface)
+_install_refusals()

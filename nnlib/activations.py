@@ -28,22 +28,19 @@ array([0., 5.])
 import numpy as np
 
 from nnlib._validation import as_float_array, check_choice, check_same_shape, describe
+from nnlib.core import activations as core
+from nnlib.extra import activations as extra
 
 
-def linear(x, out=None):
+def linear(x):
     r"""The identity, $f(x) = x$ (Keras's ``"linear"``, used when a layer has no activation).
-
-    ``out=x`` (a layer's own array) returns `x` itself instead of a copy.
 
     Examples
     --------
     >>> linear([-2.0, 3.0])
     array([-2.,  3.], dtype=float32)
     """
-    if out is None:
-        return as_float_array(x, "x").copy()
-    out[...] = x  # nothing to do when out is x
-    return out
+    return core.linear(as_float_array(x, "x")).copy()
 
 
 def linear_derivative(x):
@@ -54,25 +51,22 @@ def linear_derivative(x):
     >>> linear_derivative([-2.0, 3.0])
     array([1., 1.], dtype=float32)
     """
-    return np.ones_like(as_float_array(x, "x"))
+    return core.linear_derivative(as_float_array(x, "x"))
 
 
-def relu(x, out=None):
+def relu(x):
     r"""Rectified linear unit, $\mathrm{relu}(x) = \max(x, 0)$.
 
     ReLU is piecewise *linear*, not a step function: it passes positive inputs through unchanged
     (slope 1) and zeroes negative ones (slope 0). A network of ReLUs is a piecewise linear function
     with many pieces, which is how it approximates curves.
 
-    ``out``, as in NumPy, is an array to write the result into; a layer passes its own
-    pre-activation, ``relu(z, out=z)``, which saves a second array of the batch's size.
-
     Examples
     --------
     >>> relu([-2.0, 0.0, 3.0])
     array([0., 0., 3.], dtype=float32)
     """
-    return np.maximum(x if out is not None else as_float_array(x, "x"), 0, out=out)
+    return core.relu(as_float_array(x, "x"))
 
 
 def relu_derivative(x):
@@ -85,8 +79,7 @@ def relu_derivative(x):
     >>> relu_derivative([-2.0, 0.0, 3.0])
     array([0., 0., 1.], dtype=float32)
     """
-    x = as_float_array(x, "x")
-    return (x > 0).astype(x.dtype)
+    return core.relu_derivative(as_float_array(x, "x"))
 
 
 def sigmoid(x):
@@ -103,9 +96,7 @@ def sigmoid(x):
     >>> sigmoid([0.0, -1000.0, 1000.0])
     array([0.5, 0. , 1. ], dtype=float32)
     """
-    x = as_float_array(x, "x")
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+    return core.sigmoid(as_float_array(x, "x"))
 
 
 def sigmoid_derivative(x):
@@ -119,8 +110,7 @@ def sigmoid_derivative(x):
     >>> sigmoid_derivative([0.0])
     array([0.25], dtype=float32)
     """
-    s = sigmoid(x)
-    return s * (1 - s)
+    return core.sigmoid_derivative(as_float_array(x, "x"))
 
 
 def tanh(x):
@@ -131,7 +121,7 @@ def tanh(x):
     >>> tanh([0.0, 1000.0])
     array([0., 1.], dtype=float32)
     """
-    return np.tanh(as_float_array(x, "x"))
+    return core.tanh(as_float_array(x, "x"))
 
 
 def tanh_derivative(x):
@@ -142,8 +132,7 @@ def tanh_derivative(x):
     >>> tanh_derivative([0.0])
     array([1.], dtype=float32)
     """
-    t = tanh(x)
-    return 1 - t * t
+    return core.tanh_derivative(as_float_array(x, "x"))
 
 
 def hard_sigmoid(x):
@@ -160,8 +149,7 @@ def hard_sigmoid(x):
     >>> hard_sigmoid([-4.0, 0.0, 1.5, 4.0])
     array([0.  , 0.5 , 0.75, 1.  ], dtype=float32)
     """
-    # relu6(x + 3) / 6 is Keras 3's own order of operations, so the last digits agree too.
-    return np.clip(as_float_array(x, "x") + 3, 0, 6) / 6
+    return core.hard_sigmoid(as_float_array(x, "x"))
 
 
 def hard_sigmoid_derivative(x):
@@ -172,8 +160,7 @@ def hard_sigmoid_derivative(x):
     >>> hard_sigmoid_derivative([-4.0, 0.0, 3.0])
     array([0.        , 0.16666667, 0.        ], dtype=float32)
     """
-    x = as_float_array(x, "x")
-    return np.where((x > -3) & (x < 3), 1 / 6, 0).astype(x.dtype)
+    return core.hard_sigmoid_derivative(as_float_array(x, "x"))
 
 
 def silu(x):
@@ -186,8 +173,7 @@ def silu(x):
     >>> silu([0.0, 1000.0, -1000.0])
     array([   0., 1000.,   -0.], dtype=float32)
     """
-    x = as_float_array(x, "x")
-    return x * sigmoid(x)
+    return core.silu(as_float_array(x, "x"))
 
 
 def silu_derivative(x):
@@ -198,9 +184,7 @@ def silu_derivative(x):
     >>> silu_derivative([0.0])
     array([0.5], dtype=float32)
     """
-    x = as_float_array(x, "x")
-    s = sigmoid(x)
-    return s * (1 + x * (1 - s))
+    return core.silu_derivative(as_float_array(x, "x"))
 
 
 def dsilu(x):
@@ -216,7 +200,7 @@ def dsilu(x):
     >>> dsilu([0.0])
     array([0.5], dtype=float32)
     """
-    return silu_derivative(x)
+    return core.dsilu(as_float_array(x, "x"))
 
 
 def dsilu_derivative(x):
@@ -229,12 +213,10 @@ def dsilu_derivative(x):
     >>> dsilu_derivative([0.0])
     array([0.5], dtype=float32)
     """
-    x = as_float_array(x, "x")
-    s = sigmoid(x)
-    return s * (1 - s) * (2 + x * (1 - 2 * s))
+    return core.dsilu_derivative(as_float_array(x, "x"))
 
 
-def softmax(x, axis=-1, out=None):
+def softmax(x, axis=-1):
     r"""Turn each row of scores into probabilities, $\mathrm{softmax}(x)_i = e^{x_i} / \sum_j e^{x_j}$.
 
     Subtracting the row's maximum first changes nothing mathematically (the factor $e^{-m}$ cancels)
@@ -248,9 +230,6 @@ def softmax(x, axis=-1, out=None):
         Scores (logits).
     axis : int, default -1
         The axis that sums to 1 (Keras's default: the last).
-    out : ndarray, optional
-        An array to write the result into, which may be `x` itself (what a layer does with its
-        own scores: no second array of the batch's size).
 
     Examples
     --------
@@ -258,12 +237,8 @@ def softmax(x, axis=-1, out=None):
     array([[0.5, 0.5],
            [0. , 1. ]], dtype=float32)
     """
-    if out is None:
-        x = as_float_array(x, "x")
-    e = np.subtract(x, x.max(axis=axis, keepdims=True), out=out)
-    np.exp(e, out=e)
-    e /= e.sum(axis=axis, keepdims=True)
-    return e
+    x = as_float_array(x, "x")
+    return np.moveaxis(core.softmax(np.moveaxis(x, axis, -1)), -1, axis)
 
 
 def softmax_backward(x, grad, axis=-1):
@@ -293,12 +268,7 @@ def softmax_backward(x, grad, axis=-1):
     s = softmax(x, axis=axis)
     grad = as_float_array(grad, "grad")
     check_same_shape(s, grad, "x", "grad")
-    return _softmax_vjp(s, grad, axis)
-
-
-def _softmax_vjp(s, grad, axis=-1):
-    r"""$s (g - \sum_i g_i s_i)$ from the softmax output `s` itself, so a layer need not recompute it."""
-    return s * (grad - (grad * s).sum(axis=axis, keepdims=True))
+    return np.moveaxis(core.softmax_vjp(np.moveaxis(s, axis, -1), np.moveaxis(grad, axis, -1)), -1, axis)
 
 
 class Activation:
@@ -315,12 +285,9 @@ class Activation:
         output `a = f(z)` and `grad` $= \partial L/\partial a$, all float arrays of one shape.
         Having both `z` and `a` lets each activation use the cheaper one: the sigmoid's derivative
         $a(1 - a)$ needs no new exponential.
-    in_place : bool, default False
-        True when ``function(z, out=z)`` may write $f(z)$ over `z` itself (no second array as
-        large as the batch's activations). Only for an activation whose `backward` reads `a`
-        alone, since `z` is gone afterwards: ReLU ($z > 0$ exactly where $a > 0$), softmax (its
-        Jacobian is made of $a$), linear ($a$ is $z$). The same function computes either way, so
-        an edit of ``relu`` shows in every model.
+
+    The built-in activations hold the functions of :mod:`nnlib.core.activations`, which a
+    ``Dense`` layer calls on its own arrays; calling the object checks arrays from outside first.
 
     Examples
     --------
@@ -330,34 +297,19 @@ class Activation:
     array([6.])
     """
 
-    def __init__(self, name, function, backward, in_place=False):
+    def __init__(self, name, function, backward):
         self.name = name
         self.function = function
         self._backward = backward
-        self._in_place = in_place
 
     def __call__(self, z):
         """Return $a = f(z)$."""
-        return self.function(z)
+        return self.function(z if type(z) is np.ndarray else as_float_array(z, "z"))
 
-    def forward(self, z, overwrite=False):
-        """Return $a = f(z)$ for a layer's own float array `z`; with ``overwrite=True`` the
-        activation may write `a` over `z` (when it has an in-place form), which is what ``Dense``
-        asks for: its `z` is a fresh array nobody else holds."""
-        if overwrite and self._in_place:
-            return self.function(z, out=z)
-        return self.function(z)
-
-    def backward(self, z, a, grad, check=True):
-        r"""Return $\partial L/\partial z$ (see the class docstring).
-
-        ``check=True`` (for arrays from outside) converts the three and checks that their shapes
-        agree; a layer passes its own arrays, of one shape by construction, with ``check=False``.
-        """
-        if check:
-            z = as_float_array(z, "z")
-            a = as_float_array(a, "a")
-            grad = as_float_array(grad, "grad")
+    def backward(self, z, a, grad):
+        """Return $\\partial L/\\partial z$ (see the class docstring)."""
+        if not (type(z) is type(a) is type(grad) is np.ndarray and z.shape == a.shape == grad.shape):
+            z, a, grad = as_float_array(z, "z"), as_float_array(a, "a"), as_float_array(grad, "grad")
             check_same_shape(z, a, "z", "a")
             check_same_shape(a, grad, "a", "grad")
         return self._backward(z, a, grad)
@@ -366,24 +318,35 @@ class Activation:
         return f"Activation({self.name!r})"
 
 
-_ACTIVATIONS = {
-    activation.name: activation
-    for activation in [
-        Activation("linear", linear, lambda z, a, grad: grad, in_place=True),
-        # a > 0 exactly where z > 0, so ReLU's backward needs only its output
-        Activation("relu", relu, lambda z, a, grad: grad * (a > 0), in_place=True),
-        Activation("sigmoid", sigmoid, lambda z, a, grad: grad * a * (1 - a)),
-        Activation("tanh", tanh, lambda z, a, grad: grad * (1 - a * a)),
-        Activation("hard_sigmoid", hard_sigmoid, lambda z, a, grad: grad * hard_sigmoid_derivative(z)),
-        Activation("silu", silu, lambda z, a, grad: grad * silu_derivative(z)),
-        Activation("dsilu", dsilu, lambda z, a, grad: grad * dsilu_derivative(z)),
-        Activation("softmax", softmax, lambda z, a, grad: _softmax_vjp(a, grad),
-                   in_place=True),
-    ]
-}
-# Keras accepts "swish" as another name for SiLU.
-_ALIASES = {"swish": "silu"}
-_BY_FUNCTION = {activation.function: activation for activation in _ACTIVATIONS.values()}
+_ACTIVATIONS = {name: Activation(name, core.FORWARD[name], core.BACKWARD[name])
+                for name in core.FORWARD}
+# Keras's other activations (nnlib.extra.activations): g and g', so dZ = dA * g'(Z)
+_ACTIVATIONS.update({name: Activation(name, g, lambda z, a, da, d=d: da * d(z))
+                     for name, (g, d) in extra.PAIRS.items()})
+_ACTIVATIONS["log_softmax"] = Activation("log_softmax", extra.log_softmax,
+                                         lambda z, a, da: extra.log_softmax_vjp(a, da))
+
+
+def _checked(name, g):
+    def function(x, *args, **kwargs):
+        return g(as_float_array(x, "x"), *args, **kwargs)
+    function.__name__ = function.__qualname__ = name
+    function.__doc__ = g.__doc__
+    return function
+
+
+# the public, checked functions, with Keras's arguments (elu(x, alpha=1.0), ...)
+for _name in [*extra.PAIRS, "log_softmax", "threshold"]:
+    globals()[_name] = _checked(_name, getattr(extra, _name))
+    globals()[f"{_name}_derivative"] = (_checked(f"{_name}_derivative",
+                                                 getattr(extra, f"{_name}_derivative"))
+                                        if hasattr(extra, f"{_name}_derivative") else None)
+del globals()["log_softmax_derivative"]
+swish, hard_swish = silu, globals()["hard_silu"]
+# Keras accepts "swish" as another name for SiLU, "hard_swish" for hard SiLU
+_ALIASES = {"swish": "silu", "hard_swish": "hard_silu"}
+# nnlib.activations.relu (this module's checked function) names the same activation
+_BY_FUNCTION = {globals()[name]: activation for name, activation in _ACTIVATIONS.items()}
 
 
 def get(identifier):
@@ -431,3 +394,15 @@ def get(identifier):
         f"nnlib.activations.Activation; received {describe(identifier)}. To use your own function, "
         "wrap it with its backward pass: Activation(name, function, backward)."
     )
+
+
+def serialize(activation):
+    """Keras's name of an activation (what a saved model stores)."""
+    return get(activation).name
+
+
+def deserialize(name):
+    """The activation function of that name (``"relu"`` -> :func:`relu`), as Keras's."""
+    activation = get(name)
+    return globals().get(activation.name, activation)
+

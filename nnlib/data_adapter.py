@@ -7,7 +7,8 @@ Keras's counterpart is ``keras.src.trainers.data_adapters``; nnlib follows its r
 * **validation split**: the *last* fraction of the rows validates, cut before any shuffling
   (the first $\lfloor n (1 - s) \rfloor$ rows train);
 * **batches**: ``batch_size`` rows each (default 32), the last batch holds the rows left over;
-  with ``shuffle=True`` the training rows are visited in a new random order every epoch;
+  with ``shuffle=True`` the training rows are visited in a new random order every epoch
+  (:func:`nnlib.core.training.batches`, reachable here as ``batches``);
 * **sample weights**: ``sample_weight`` gives each row's weight in the loss; ``class_weight``
   ``{class: weight}`` gives every row of a class the same weight (rows of classes not listed
   weigh 1); the two cannot be combined.
@@ -27,6 +28,7 @@ import numpy as np
 
 from nnlib import config
 from nnlib._validation import as_float_array, check_number, describe
+from nnlib.core.training import batches
 
 __all__ = ["prepare_x", "prepare_y", "prepare_sample_weight", "class_weight_to_sample_weight",
            "split_validation", "batches"]
@@ -163,10 +165,3 @@ def split_validation(xs, y, sample_weight, fraction):
                 None if sample_weight is None else sample_weight[rows])
 
     return cut(slice(0, split_at)), cut(slice(split_at, n))
-
-
-def batches(n, batch_size, order):
-    """The rows of each batch: slices in order, or index arrays of the permutation `order`."""
-    for start in range(0, n, batch_size):
-        rows = slice(start, min(start + batch_size, n))
-        yield rows if order is None else order[rows]

@@ -8,7 +8,9 @@ comes after every layer it depends on (a topological order, found depth first).
 Forward runs the layers in that order. Backward runs them in reverse, each turning
 $\partial L / \partial \text{output}$ into the gradients of its weights and
 $\partial L / \partial \text{input}$; a tensor that feeds several layers receives the *sum* of their
-gradients (the multivariable chain rule). Keras's counterpart is ``keras.src.ops.function``.
+gradients (the multivariable chain rule). The passes themselves are :mod:`nnlib.core.graph`'s; this
+module checks the graph a model is given and adapts each layer to the core's nodes. Keras's
+counterpart is ``keras.src.ops.function``.
 
 Examples
 --------
@@ -22,30 +24,11 @@ Examples
 import inspect
 
 from nnlib._validation import describe
+from nnlib.core import graph as core
+from nnlib.core.graph import topological_order
 from nnlib.layers import InputLayer, SymbolicTensor
 
 __all__ = ["Graph", "topological_order"]
-
-
-def topological_order(outputs):
-    """Every tensor the outputs depend on, each after the tensors that feed it (depth-first)."""
-    order, state = [], {}
-
-    def visit(tensor):
-        key = id(tensor)
-        if state.get(key) == "done":
-            return
-        if state.get(key) == "visiting":
-            raise ValueError(f"The graph has a cycle through layer {tensor.layer.name!r}.")
-        state[key] = "visiting"
-        for parent in tensor.inputs:
-            visit(parent)
-        state[key] = "done"
-        order.append(tensor)
-
-    for tensor in outputs:
-        visit(tensor)
-    return order
 
 
 def _accepts(method, keyword):
@@ -58,12 +41,37 @@ def _accepts(method, keyword):
 
 
 class _Node:
-    """One layer call: the layer, its input tensors, its output tensor."""
+    """One layer call, as :mod:`nnlib.core.graph` runs it: the layer, its input tensors, its
+    output tensor; ``needs`` (which inputs need a gradient) and ``from_z`` (backward starts
+    before the layer's activation) are set by :meth:`Graph.backward`."""
 
     def __init__(self, tensor):
         self.layer, self.inputs, self.output = tensor.layer, tensor.inputs, tensor
         self.takes_training = _accepts(self.layer.forward, "training")
         self.takes_input_gradient = _accepts(self.layer.backward, "input_gradient")
+        self.needs, self.from_z = [True] * len(self.inputs), False
+
+    def forward(self, xs, training):
+        x = xs if len(xs) > 1 else xs[0]
+        return self.layer.forward(x, training=training) if self.takes_training else \
+            self.layer.forward(x)
+
+    def backward(self, dY):
+        """One gradient per input (None where none is needed); the layer keeps its weights'."""
+        wanted = any(self.needs)
+        none = [None] * len(self.inputs)
+        if not wanted and not self.layer.trainable_weights:
+            return none  # nothing upstream of this layer learns
+        if self.from_z:
+            result = self.layer.backward_from_z(dY, input_gradient=wanted)
+        elif self.takes_input_gradient:
+            result = self.layer.backward(dY, input_gradient=wanted)
+        else:
+            result = self.layer.backward(dY)
+        if not wanted:
+            return none
+        results = list(result) if len(self.inputs) > 1 else [result]
+        return [dX if need else None for dX, need in zip(results, self.needs)]
 
 
 class Graph:
@@ -121,13 +129,7 @@ class Graph:
     def forward(self, xs, training=False):
         """The output for the input arrays ``xs`` (one per input); every layer keeps what its
         backward pass needs."""
-        values = {id(t): x for t, x in zip(self.inputs, xs)}
-        for node in self.nodes:
-            args = [values[id(t)] for t in node.inputs]
-            arg = args if len(args) > 1 else args[0]
-            values[id(node.output)] = (node.layer.forward(arg, training=training)
-                                       if node.takes_training else node.layer.forward(arg))
-        return values[id(self.output)]
+        return core.forward(self.nodes, self.inputs, xs, training)[id(self.output)]
 
     def _needs_gradient(self):
         """Per node, which of its inputs need a gradient: those with a trainable weight upstream.
@@ -155,24 +157,16 @@ class Graph:
         ``from_z=True``: ``grad`` is dL/dz of the output layer, the gradient *before* its
         activation (the loss differentiated through the activation in one step).
         """
-        grads = {id(self.output): grad}
-        needs_per_node = self._needs_gradient()
-        for k in range(len(self.nodes) - 1, -1, -1):
-            node, needs = self.nodes[k], needs_per_node[k]
-            g = grads.pop(id(node.output), None)
-            wanted = any(needs)
-            if g is None or (not wanted and not node.layer.trainable_weights):
-                continue  # nothing upstream of this layer learns
-            if from_z and k == len(self.nodes) - 1:
-                result = node.layer.backward_from_z(g, input_gradient=wanted)
-            elif node.takes_input_gradient:
-                result = node.layer.backward(g, input_gradient=wanted)
-            else:
-                result = node.layer.backward(g)
-            if not wanted:
-                continue
-            results = list(result) if len(node.inputs) > 1 else [result]
-            for tensor, dx, need in zip(node.inputs, results, needs):
-                if need:  # a tensor used by several layers receives the sum of their gradients
-                    key = id(tensor)
-                    grads[key] = dx if key not in grads else grads[key] + dx
+        for node, needs in zip(self.nodes, self._needs_gradient()):
+            node.needs, node.from_z = needs, False
+        self.nodes[-1].from_z = from_z
+        core.backward(self.nodes, self.output, grad)
+
+    def parameters(self):
+        """Each trainable weight with its gradient and its regularizer (or None), layer by layer:
+        what :func:`nnlib.core.training.train_step` updates."""
+        return [(w, g, regularizer) for layer in self.layers
+                for w, g, regularizer, trainable in zip(layer.weights, layer.grads,
+                                                        layer._regularizers(),
+                                                        layer._trainable_flags())
+                if trainable]

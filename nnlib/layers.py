@@ -28,11 +28,11 @@ import itertools
 
 import numpy as np
 
-from nnlib import activations, config, utils
+from nnlib import activations, config, initializers, regularizers, utils
+from nnlib.core import layers as core
 from nnlib._validation import (
     as_float_array,
     check_bool,
-    check_choice,
     check_number,
     check_positive_int,
     check_shape,
@@ -41,59 +41,8 @@ from nnlib._validation import (
 from nnlib.utils import snake_case, unique_name
 
 __all__ = ["Input", "SymbolicTensor", "Layer", "InputLayer", "Dense", "Concatenate", "Add",
-           "Flatten", "Dropout", "Activation", "Softmax", "Normalization"]
-
-# --------------------------------------------------------------------------------------------------
-# Weight initializers: name -> function(shape, dtype) -> array. The random ones draw from nnlib's
-# generator (utils.get_rng()), so utils.set_random_seed makes a model reproducible.
-# --------------------------------------------------------------------------------------------------
-
-
-def _fans(shape):
-    fan_in = shape[0] if len(shape) == 2 else 1
-    return fan_in, shape[-1]
-
-
-def _glorot_uniform(shape, dtype):
-    # U(-limit, limit) with limit = sqrt(6 / (fan_in + fan_out)) keeps the variance of the signal
-    # roughly the same going forward and backward (Glorot & Bengio, 2010).
-    fan_in, fan_out = _fans(shape)
-    limit = np.sqrt(6.0 / (fan_in + fan_out))
-    return utils.get_rng().uniform(-limit, limit, size=shape).astype(dtype)
-
-
-def _he_uniform(shape, dtype):
-    # limit = sqrt(6 / fan_in): the Glorot idea adjusted for ReLU, which zeroes half of its inputs.
-    limit = np.sqrt(6.0 / _fans(shape)[0])
-    return utils.get_rng().uniform(-limit, limit, size=shape).astype(dtype)
-
-
-def _random_normal(shape, dtype):
-    return utils.get_rng().normal(0.0, 0.05, size=shape).astype(dtype)
-
-
-def _random_uniform(shape, dtype):
-    return utils.get_rng().uniform(-0.05, 0.05, size=shape).astype(dtype)
-
-
-INITIALIZERS = {
-    "glorot_uniform": _glorot_uniform,
-    "he_uniform": _he_uniform,
-    "random_normal": _random_normal,
-    "random_uniform": _random_uniform,
-    "zeros": lambda shape, dtype: np.zeros(shape, dtype=dtype),
-    "ones": lambda shape, dtype: np.ones(shape, dtype=dtype),
-}
-
-
-def _get_initializer(initializer, argument):
-    if callable(initializer):
-        return initializer
-    if not isinstance(initializer, str):
-        raise TypeError(f"{argument} must be a name such as 'glorot_uniform' or a function "
-                        f"(shape, dtype) -> array; received {describe(initializer)}.")
-    return INITIALIZERS[check_choice(initializer, argument, INITIALIZERS, kind=argument)]
-
+           "Flatten", "Dropout", "Activation", "Softmax", "Normalization", "ReLU", "LeakyReLU",
+           "ELU", "PReLU", "Identity", "GaussianNoise", "GaussianDropout"]
 
 # --------------------------------------------------------------------------------------------------
 # Symbolic tensors: what Input() returns and what calling a layer on one returns. They hold no data,
@@ -105,22 +54,41 @@ class SymbolicTensor:
     """A placeholder for data: its ``shape`` (batch dimension ``None``), the ``layer`` that makes it
     and that layer's ``inputs`` (other symbolic tensors)."""
 
-    def __init__(self, shape, layer, inputs=()):
+    def __init__(self, shape, layer, inputs=(), dtype=None):
         self.shape = tuple(shape)
         self.layer = layer
         self.inputs = list(inputs)
+        self.dtype = dtype or (inputs[0].dtype if inputs else config.floatx())
 
     def __repr__(self):
-        return f"<SymbolicTensor shape={self.shape} from layer {self.layer.name!r}>"
+        return (f"<SymbolicTensor shape={self.shape}, dtype={self.dtype} from layer "
+                f"{self.layer.name!r}>")
 
 
-def Input(shape, name=None):
+def Input(shape=None, batch_size=None, dtype=None, name=None, batch_shape=None):
     """Declare a model input of ``shape`` per example (without the batch dimension), as ``keras.Input``.
 
-    >>> Input((4,)).shape
-    (None, 4)
+    `dtype` defaults to :func:`nnlib.config.floatx`; ``batch_shape`` = ``(batch_size,) + shape``
+    is Keras's other spelling. nnlib computes in float, so the batch size is only recorded.
+
+    >>> x = Input((4,))
+    >>> x.shape, x.dtype
+    ((None, 4), 'float32')
     """
-    layer = InputLayer(check_shape(shape, "Input: shape"), name=name)
+    if batch_shape is not None:
+        if shape is not None:
+            raise ValueError("Input: give shape or batch_shape, not both.")
+        if not isinstance(batch_shape, (tuple, list)) or len(batch_shape) < 2:
+            raise TypeError(f"Input: batch_shape must be a tuple such as (None, 4); received "
+                            f"{describe(batch_shape)}.")
+        batch_size, shape = batch_shape[0], tuple(batch_shape[1:])
+    if shape is None:
+        raise TypeError("Input: shape is required, e.g. Input(shape=(4,)) for 4 features.")
+    if batch_size is not None:
+        batch_size = check_positive_int(batch_size, "Input: batch_size")
+    dtype = config.floatx() if dtype is None else np.dtype(dtype).name
+    layer = InputLayer(check_shape(shape, "Input: shape"), name=name, dtype=dtype,
+                       batch_size=batch_size)
     return layer.output
 
 
@@ -129,7 +97,7 @@ def Input(shape, name=None):
 # --------------------------------------------------------------------------------------------------
 
 
-class Layer:
+class Layer(core.Layer):
     r"""Base class. A subclass creates its weights in ``build`` and writes ``forward``/``backward``.
 
     That is the whole contract a custom layer needs (see the example):
@@ -177,15 +145,16 @@ class Layer:
     array([[1., 2.]], dtype=float32)
     """
 
-    def __init__(self, name=None, trainable=True, input_shape=None):
+    def __init__(self, name=None, trainable=True, input_shape=None, input_dim=None):
+        if input_dim is not None:  # Keras 2's Dense(12, input_dim=8), which Keras 3 still takes
+            if input_shape is not None:
+                raise ValueError(f"{type(self).__name__}: give input_shape or input_dim, not both.")
+            input_shape = (check_positive_int(input_dim, "input_dim"),)
         if name is not None and not isinstance(name, str):
             raise TypeError(f"name must be a string; received {describe(name)}.")
         self.name = name or unique_name(snake_case(type(self).__name__))
         self.trainable = check_bool(trainable, "trainable")
-        self.built = False
-        self.weights = []
-        self.grads = []
-        self.weight_names = []
+        core.Layer.__init__(self)  # weights, grads, weight_names, regularizers
         self._weight_is_trainable = []  # per weight: False for statistics such as a mean
         self.input_shape = None
         self.output_shape = None
@@ -194,19 +163,18 @@ class Layer:
         self._input_shape_arg = None if input_shape is None else check_shape(input_shape,
                                                                               "input_shape")
 
-    def add_weight(self, name, shape, initializer="zeros", trainable=True, dtype=None):
+    def add_weight(self, name, shape, initializer="zeros", trainable=True, dtype=None,
+                   regularizer=None):
         """Create a weight ``self.<name>`` of `shape` (and its gradient array), as Keras's
-        ``add_weight``; `initializer` is a name (``"glorot_uniform"``, ``"zeros"``...) or a
-        function ``(shape, dtype) -> array``. ``trainable=False`` for statistics that ``fit``
-        must not move (a :class:`Normalization`'s mean)."""
-        dtype = dtype or config.floatx()
-        init = _get_initializer(initializer, f"{name} initializer")
-        value = np.asarray(init(tuple(shape), dtype), dtype=dtype)
-        self.weights.append(value)
-        self.grads.append(np.zeros_like(value))  # overwritten by every backward pass
-        self.weight_names.append(name)
+        ``add_weight``; `initializer` is a name (``"glorot_uniform"``, ``"zeros"``...), an
+        initializer of :mod:`nnlib.initializers` or a function ``(shape, dtype) -> array``. ``trainable=False`` for statistics that ``fit``
+        must not move (a :class:`Normalization`'s mean); `regularizer` a penalty of
+        :mod:`nnlib.regularizers` added to the loss."""
+        init = initializers.get(initializer, f"{name} initializer")
+        value = core.Layer.add_weight(
+            self, name, tuple(shape), lambda shape, dtype: np.asarray(init(shape, dtype), dtype=dtype),
+            dtype or config.floatx(), regularizers.get(regularizer))
         self._weight_is_trainable.append(bool(trainable))
-        setattr(self, name, value)
         return value
 
     @property
@@ -223,6 +191,19 @@ class Layer:
         if len(flags) != len(self.weights):  # a layer that filled self.weights by hand
             flags = [True] * len(self.weights)
         return [self.trainable and flag for flag in flags]
+
+    @property
+    def losses(self):
+        """The weight penalties of the trainable weights (Keras's ``layer.losses``)."""
+        return [regularizer(w) for w, regularizer, trainable
+                in zip(self.weights, self._regularizers(), self._trainable_flags())
+                if trainable and regularizer is not None]
+
+    def _regularizers(self):
+        """Each weight's regularizer or None (a layer that filled self.weights by hand has none)."""
+        if len(self.regularizers) != len(self.weights):
+            return [None] * len(self.weights)
+        return self.regularizers
 
     def build(self, input_shape):
         """Create the weights for inputs of ``input_shape`` (batch dimension first, may be None)."""
@@ -280,6 +261,7 @@ class Layer:
             )
         if not self.built:
             self.build((None,) + array.shape[1:])
+        self.compute_output_shape((None,) + array.shape[1:])  # the shape it was built for
         return self.forward(array)
 
     def get_weights(self):
@@ -313,10 +295,10 @@ class Layer:
 class InputLayer(Layer):
     """The layer behind :func:`Input`: it holds the input's shape and passes data through."""
 
-    def __init__(self, shape, name=None):
+    def __init__(self, shape, name=None, dtype=None, batch_size=None):
         super().__init__(name=name or unique_name("input_layer"))
-        self.build((None,) + tuple(shape))
-        self.output = SymbolicTensor(self.output_shape, self, ())
+        self.build((batch_size,) + tuple(shape))
+        self.output = SymbolicTensor(self.output_shape, self, (), dtype or config.floatx())
 
     def forward(self, x):
         return x
@@ -325,8 +307,11 @@ class InputLayer(Layer):
         return grad
 
 
-class Dense(Layer):
-    r"""A fully connected layer: every output unit sees every input feature.
+class Dense(core.Dense, Layer):
+    r"""A fully connected layer: every output unit sees every input feature, as ``keras.layers.Dense``.
+
+    The forward and backward passes are :class:`nnlib.core.layers.Dense`'s; this class checks the
+    arguments and shapes and speaks Keras (initializer names, regularizers, ``input_shape``).
 
     Forward, for a batch $X$ of shape (batch, inputs):
 
@@ -350,24 +335,28 @@ class Dense(Layer):
         ``"relu"``, ``"sigmoid"``, ``"tanh"``, ``"hard_sigmoid"``, ``"silu"``, ``"dsilu"``,
         ``"softmax"``, ``"linear"``; None means linear.
     use_bias : bool
-    kernel_initializer, bias_initializer : str or callable
-        ``"glorot_uniform"`` (Keras's default for kernels), ``"he_uniform"``, ``"random_normal"``,
-        ``"random_uniform"``, ``"zeros"``, ``"ones"``, or a function ``(shape, dtype) -> array``.
+    kernel_initializer, bias_initializer : str, Initializer or callable
+        ``"glorot_uniform"`` (Keras's default for kernels), ``"he_normal"``, ``"zeros"``... any
+        name or class of :mod:`nnlib.initializers`, or a function ``(shape, dtype) -> array``.
+    kernel_regularizer, bias_regularizer : str, Regularizer or None
+        A penalty on the weights added to the loss (:mod:`nnlib.regularizers`: ``L1(0.01)``,
+        ``L2(0.01)``, ``L1L2(l1, l2)``, or ``"l1"``, ``"l2"``, ``"l1_l2"``), as Keras.
     name : str, optional
         Defaults to ``dense``, ``dense_1``, ...
     """
 
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
-                 bias_initializer="zeros", name=None, **kwargs):
+                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
+                 name=None, **kwargs):
         units = check_positive_int(units, "Dense: units")
-        super().__init__(name=name, **kwargs)
-        self.units = int(units)
-        self.activation = activations.get(activation)
-        self.use_bias = check_bool(use_bias, "use_bias")
-        self.kernel_initializer = _get_initializer(kernel_initializer, "kernel_initializer")
-        self.bias_initializer = _get_initializer(bias_initializer, "bias_initializer")
-        self.kernel = None
-        self.bias = None
+        Layer.__init__(self, name=name, **kwargs)
+        core.Dense.__init__(
+            self, int(units), activations.get(activation),
+            initializers.get(kernel_initializer, "kernel_initializer"),
+            initializers.get(bias_initializer, "bias_initializer"),
+            use_bias=check_bool(use_bias, "use_bias"))
+        self.kernel_regularizer = regularizers.get(kernel_regularizer, "kernel_regularizer")
+        self.bias_regularizer = regularizers.get(bias_regularizer, "bias_regularizer")
 
     def compute_output_shape(self, input_shape):
         if isinstance(input_shape, list):
@@ -378,51 +367,18 @@ class Dense(Layer):
                 f"shape {tuple(input_shape)}. Put a Flatten() layer before it.")
         if self.kernel is not None and input_shape[-1] != self.kernel.shape[0]:
             raise ValueError(
-                f"Dense {self.name!r} was built for {self.kernel.shape[0]} input features; "
-                f"received input shape {tuple(input_shape)}.")
+                f"Dense {self.name!r}: expected inputs with {self.kernel.shape[0]} features (the "
+                f"size it was built for); received shape {tuple(input_shape)}.")
         return tuple(input_shape[:-1]) + (self.units,)
 
     def build(self, input_shape):
-        if isinstance(input_shape, list):
-            raise ValueError(f"Dense {self.name!r} takes one input; received {len(input_shape)}.")
-        n_in = input_shape[-1]
-        if n_in is None:
+        # every check before the first weight exists: a refused shape leaves the layer unbuilt
+        self.compute_output_shape(input_shape)
+        if input_shape[-1] is None:
             raise ValueError(f"Dense {self.name!r}: the last input dimension must be known.")
-        self.add_weight("kernel", (n_in, self.units), self.kernel_initializer)
-        if self.use_bias:
-            self.add_weight("bias", (self.units,), self.bias_initializer)
-        super().build(input_shape)
-
-    def forward(self, x):
-        if x.shape[-1] != self.kernel.shape[0]:
-            raise ValueError(
-                f"Dense {self.name!r}: expected inputs with {self.kernel.shape[0]} features (the "
-                f"size it was built for); received shape {x.shape}."
-            )
-        z = x @ self.kernel
-        if self.use_bias:
-            z += self.bias  # in place: no second (batch, units) array
-        # z is this layer's own new array, so the activation may overwrite it (ReLU, softmax)
-        a = self.activation.forward(z, overwrite=True)
-        self._x, self._z, self._a = x, z, a  # kept for backward
-        return a
-
-    def backward(self, grad, input_gradient=True):
-        """Return dL/dX from ``grad`` = dL/dA, storing dL/dW and dL/db in ``self.grads``.
-
-        ``input_gradient=False`` skips dL/dX (the model does this for the first layer, whose input
-        is the data and needs no gradient; it is also the largest product of the pass).
-        """
-        dz = self.activation.backward(self._z, self._a, grad, check=False)
-        return self.backward_from_z(dz, input_gradient)
-
-    def backward_from_z(self, dz, input_gradient=True):
-        """Backward from dL/dZ directly (used when the loss differentiates through the activation
-        in one step, :meth:`nnlib.losses.Loss.value_and_gradient_through`)."""
-        np.matmul(self._x.T, dz, out=self.grads[0])
-        if self.use_bias:
-            dz.sum(axis=0, out=self.grads[1])
-        return dz @ self.kernel.T if input_gradient else None
+        core.Dense.build(self, input_shape)
+        self.regularizers = [self.kernel_regularizer, self.bias_regularizer][:len(self.weights)]
+        Layer.build(self, input_shape)
 
 
 class _Merge(Layer):
@@ -504,12 +460,13 @@ class Add(_Merge):
 # --------------------------------------------------------------------------------------------------
 
 
-class Flatten(Layer):
+class Flatten(core.Flatten, Layer):
     r"""Lay every example out as one row: shape (batch, $d_1$, $d_2$, ...) becomes (batch,
     $d_1 d_2 \cdots$), as ``keras.layers.Flatten`` (an image of 8x8 pixels becomes 64 features).
 
     Forward is a reshape; backward reshapes the gradient back, since every output entry *is* one
-    input entry: $\partial L / \partial X = \mathrm{reshape}(\partial L / \partial Y)$.
+    input entry: $\partial L / \partial X = \mathrm{reshape}(\partial L / \partial Y)$
+    (:class:`nnlib.core.layers.Flatten`).
     """
 
     def compute_output_shape(self, input_shape):
@@ -517,15 +474,8 @@ class Flatten(Layer):
         size = None if any(d is None for d in rest) else int(np.prod(rest, dtype=np.int64))
         return (input_shape[0], size)
 
-    def forward(self, x):
-        self._shape = x.shape
-        return x.reshape(x.shape[0], -1)
 
-    def backward(self, grad):
-        return grad.reshape(self._shape)
-
-
-class Dropout(Layer):
+class Dropout(core.Dropout, Layer):
     r"""Randomly switch off a fraction `rate` of the inputs while training (inverted dropout).
 
     During ``fit``, each entry is kept with probability $q = 1 - \text{rate}$ and scaled up by
@@ -557,23 +507,20 @@ class Dropout(Layer):
     """
 
     def __init__(self, rate, seed=None, name=None, **kwargs):
-        super().__init__(name=name, **kwargs)
-        self.rate = check_number(rate, "Dropout: rate", low=0, high=1, high_inclusive=False)
+        rate = check_number(rate, "Dropout: rate", low=0, high=1, high_inclusive=False)
+        Layer.__init__(self, name=name, **kwargs)
+        core.Dropout.__init__(self, rate, None if seed is None else np.random.default_rng(seed))
         self.seed = seed
-        self._rng = None if seed is None else np.random.default_rng(seed)
 
-    def forward(self, x, training=False):
-        if not training or self.rate == 0:
-            self._mask = None
-            return x
-        keep = 1.0 - self.rate
-        rng = self._rng if self._rng is not None else utils.get_rng()
-        # the mask already holds 1/q where kept, 0 where dropped: one multiplication each way
-        self._mask = (rng.random(x.shape) < keep).astype(x.dtype) / x.dtype.type(keep)
-        return x * self._mask
+    @property
+    def rng(self):
+        """This layer's own generator (given a seed), else nnlib's (see
+        :func:`nnlib.utils.set_random_seed`), looked up at every call."""
+        return self._rng if self._rng is not None else utils.get_rng()
 
-    def backward(self, grad):
-        return grad if self._mask is None else grad * self._mask
+    @rng.setter
+    def rng(self, generator):
+        self._rng = generator
 
 
 class Activation(Layer):
@@ -590,11 +537,11 @@ class Activation(Layer):
 
     def forward(self, x):
         self._x = x
-        self._y = self.activation.forward(x)  # never in place: x belongs to the layer before
+        self._y = self.activation(x)
         return self._y
 
     def backward(self, grad):
-        return self.activation.backward(self._x, self._y, grad, check=False)
+        return self.activation.backward(self._x, self._y, grad)
 
 
 class Softmax(Activation):
@@ -684,3 +631,16 @@ class Normalization(Layer):
 
     def backward(self, grad):
         return grad / self._scale
+
+
+# Keras's activation and noise layers beyond the chapters' (nnlib.extra.layers), under Keras's names
+from nnlib.extra.layers import (  # noqa: E402 (they subclass the layers above)
+    ELU,
+    GaussianDropout,
+    GaussianNoise,
+    Identity,
+    LeakyReLU,
+    PReLU,
+    ReLU,
+)
+

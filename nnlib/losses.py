@@ -35,6 +35,7 @@ array([[-0.2],
 import numpy as np
 
 from nnlib import activations
+from nnlib.core import losses as core
 from nnlib.utils import snake_case
 from nnlib._validation import (
     as_float_array,
@@ -46,9 +47,8 @@ from nnlib._validation import (
     describe,
 )
 
-EPSILON = 1e-7
+EPSILON = core.EPSILON
 """Keras's fuzz factor, ``keras.config.epsilon()``."""
-
 
 def squeeze_or_expand_to_same_rank(y_true, y_pred):
     """Line up targets and predictions whose ranks differ by one trailing axis of length 1.
@@ -83,7 +83,6 @@ def squeeze_or_expand_to_same_rank(y_true, y_pred):
             y_pred = y_pred[..., 0]
     return y_true, y_pred
 
-
 def _prepare(y_true, y_pred, hint=""):
     """Convert both to one float dtype (y_pred's) and line up their shapes, as Keras does."""
     y_pred = as_float_array(y_pred, "y_pred")
@@ -97,12 +96,7 @@ def _prepare(y_true, y_pred, hint=""):
     return aligned_true, aligned_pred
 
 
-def _reduce(per_sample):
-    """Keras's "sum_over_batch_size": the sum of the per-sample losses divided by their count."""
-    return np.sum(per_sample) / np.size(per_sample)
-
-
-# ---------------------------------------------------------------- squared and absolute errors
+# ---------------------------------------------------------------- the losses as functions
 
 
 def sse(y_true, y_pred):
@@ -126,19 +120,7 @@ def sse(y_true, y_pred):
     >>> sse([1.0, 2.0], [1.5, 1.0])
     np.float32(1.25)
     """
-    y_true, y_pred = _prepare(y_true, y_pred)
-    return _sse(y_true, y_pred)
-
-
-def _sse(y_true, y_pred):
-    # The math alone, for arrays already checked and lined up. The public function above checks
-    # and then calls this; Model.fit calls it directly, having checked its data once per fit.
-    return np.sum(np.square(y_true - y_pred))
-
-
-def _sse_per_sample(y_true, y_pred):
-    squares = np.square(y_true - y_pred)
-    return squares.reshape(squares.shape[0], -1).sum(axis=1) if squares.ndim > 1 else squares
+    return SumSquaredError()(y_true, y_pred)
 
 
 def sse_gradient(y_true, y_pred):
@@ -149,13 +131,7 @@ def sse_gradient(y_true, y_pred):
     >>> sse_gradient([1.0, 2.0], [1.5, 1.0])
     array([ 1., -2.], dtype=float32)
     """
-    shape = np.shape(y_pred)
-    y_true, y_pred = _prepare(y_true, y_pred)
-    return _sse_gradient(y_true, y_pred).reshape(shape)
-
-
-def _sse_gradient(y_true, y_pred):
-    return 2 * (y_pred - y_true)
+    return SumSquaredError().gradient(y_true, y_pred)
 
 
 def mse(y_true, y_pred):
@@ -170,16 +146,7 @@ def mse(y_true, y_pred):
     >>> mse([[0.0, 1.0], [0.0, 0.0]], [[1.0, 1.0], [1.0, 0.0]])
     np.float32(0.5)
     """
-    y_true, y_pred = _prepare(y_true, y_pred)
-    return _mse(y_true, y_pred)
-
-
-def _mse(y_true, y_pred):
-    return _reduce(_mse_per_sample(y_true, y_pred))
-
-
-def _mse_per_sample(y_true, y_pred):
-    return np.mean(np.square(y_true - y_pred), axis=-1)
+    return MeanSquaredError()(y_true, y_pred)
 
 
 def mse_gradient(y_true, y_pred):
@@ -191,13 +158,7 @@ def mse_gradient(y_true, y_pred):
     array([[0.5, 0. ],
            [0.5, 0. ]], dtype=float32)
     """
-    shape = np.shape(y_pred)
-    y_true, y_pred = _prepare(y_true, y_pred)
-    return _mse_gradient(y_true, y_pred).reshape(shape)
-
-
-def _mse_gradient(y_true, y_pred):
-    return 2 * (y_pred - y_true) / y_pred.size
+    return MeanSquaredError().gradient(y_true, y_pred)
 
 
 def rmse(y_true, y_pred):
@@ -211,11 +172,7 @@ def rmse(y_true, y_pred):
     >>> rmse([0.0, 0.0], [3.0, 4.0])     # sqrt((9 + 16) / 2)
     np.float32(3.535534)
     """
-    return np.sqrt(mse(y_true, y_pred))
-
-
-def _rmse(y_true, y_pred):
-    return np.sqrt(_mse(y_true, y_pred))
+    return RootMeanSquaredError()(y_true, y_pred)
 
 
 def rmse_gradient(y_true, y_pred):
@@ -229,17 +186,7 @@ def rmse_gradient(y_true, y_pred):
     >>> rmse_gradient([0.0, 0.0], [3.0, 4.0])
     array([0.42426407, 0.56568545], dtype=float32)
     """
-    shape = np.shape(y_pred)
-    y_true, y_pred = _prepare(y_true, y_pred)
-    return _rmse_gradient(y_true, y_pred).reshape(shape)
-
-
-def _rmse_gradient(y_true, y_pred):
-    root = _rmse(y_true, y_pred)
-    gradient = _mse_gradient(y_true, y_pred)
-    if root == 0:
-        return gradient  # all zeros: y_pred == y_true everywhere
-    return gradient / (2 * root)
+    return RootMeanSquaredError().gradient(y_true, y_pred)
 
 
 def mae(y_true, y_pred):
@@ -252,16 +199,7 @@ def mae(y_true, y_pred):
     >>> mae([1.0, 2.0], [1.5, 1.0])
     np.float32(0.75)
     """
-    y_true, y_pred = _prepare(y_true, y_pred)
-    return _mae(y_true, y_pred)
-
-
-def _mae(y_true, y_pred):
-    return _reduce(_mae_per_sample(y_true, y_pred))
-
-
-def _mae_per_sample(y_true, y_pred):
-    return np.mean(np.abs(y_true - y_pred), axis=-1)
+    return MeanAbsoluteError()(y_true, y_pred)
 
 
 def mae_gradient(y_true, y_pred):
@@ -275,31 +213,7 @@ def mae_gradient(y_true, y_pred):
     >>> mae_gradient([1.0, 2.0], [1.5, 1.0])
     array([ 0.5, -0.5], dtype=float32)
     """
-    shape = np.shape(y_pred)
-    y_true, y_pred = _prepare(y_true, y_pred)
-    return _mae_gradient(y_true, y_pred).reshape(shape)
-
-
-def _mae_gradient(y_true, y_pred):
-    return np.sign(y_pred - y_true) / y_pred.size
-
-
-# ---------------------------------------------------------------- cross-entropies
-
-
-def _clip_bounds(dtype):
-    r"""$[\epsilon, 1 - \epsilon]$ rounded to `dtype`, as Keras's ``clip`` sees them."""
-    return dtype.type(EPSILON), dtype.type(1 - EPSILON)
-
-
-def _check_probabilities(y_true, y_pred, from_logits):
-    check_in_range(y_true, "y_true", 0, 1, hint="Expected 0/1 labels or probabilities.")
-    if not from_logits:
-        check_in_range(
-            y_pred, "y_pred", 0, 1,
-            hint="Expected probabilities (e.g. a sigmoid output); "
-            "if y_pred holds raw scores (logits), use from_logits=True.",
-        )
+    return MeanAbsoluteError().gradient(y_true, y_pred)
 
 
 def binary_crossentropy(y_true, y_pred, from_logits=False):
@@ -329,26 +243,7 @@ def binary_crossentropy(y_true, y_pred, from_logits=False):
     >>> binary_crossentropy([1.0], [0.0])              # clipped: -log(1e-7)
     np.float32(16.118095)
     """
-    from_logits = check_bool(from_logits, "from_logits")
-    y_true, y_pred = _prepare(y_true, y_pred)
-    return _binary_crossentropy(y_true, y_pred, from_logits)
-
-
-def _binary_crossentropy(y_true, y_pred, from_logits):
-    return _reduce(_binary_crossentropy_per_sample(y_true, y_pred, from_logits))
-
-
-def _binary_crossentropy_per_sample(y_true, y_pred, from_logits):
-    # Converted and lined up already; the value ranges are checked here, batch by batch, because
-    # they depend on the predictions (a model's linear output is not a probability).
-    _check_probabilities(y_true, y_pred, from_logits)
-    if from_logits:
-        per_output = y_true * np.logaddexp(0, -y_pred) + (1 - y_true) * np.logaddexp(0, y_pred)
-    else:
-        low, high = _clip_bounds(y_pred.dtype)
-        p = np.clip(y_pred, low, high)
-        per_output = -(y_true * np.log(p) + (1 - y_true) * np.log(1 - p))
-    return np.mean(per_output, axis=-1)
+    return BinaryCrossentropy(from_logits)(y_true, y_pred)
 
 
 def binary_crossentropy_gradient(y_true, y_pred, from_logits=False):
@@ -370,81 +265,7 @@ def binary_crossentropy_gradient(y_true, y_pred, from_logits=False):
     >>> binary_crossentropy_gradient([1.0], [0.0])     # clipped: no gradient
     array([-0.], dtype=float32)
     """
-    from_logits = check_bool(from_logits, "from_logits")
-    shape = np.shape(y_pred)
-    y_true, y_pred = _prepare(y_true, y_pred)
-    return _binary_crossentropy_gradient(y_true, y_pred, from_logits).reshape(shape)
-
-
-def _binary_crossentropy_gradient(y_true, y_pred, from_logits):
-    _check_probabilities(y_true, y_pred, from_logits)
-    if from_logits:
-        gradient = activations.sigmoid(y_pred) - y_true
-    else:
-        low, high = _clip_bounds(y_pred.dtype)
-        p = np.clip(y_pred, low, high)
-        unclipped = (y_pred >= low) & (y_pred <= high)
-        gradient = (-y_true / p + (1 - y_true) / (1 - p)) * unclipped
-    return gradient / y_pred.size
-
-
-def _categorical_checks(y_pred, from_logits):
-    if y_pred.ndim < 1 or y_pred.shape[-1] < 2:
-        raise ValueError(
-            f"y_pred must have one column per class (at least 2) in its last axis; received shape "
-            f"{y_pred.shape}. For two classes with one output, use binary_crossentropy."
-        )
-    if not from_logits:
-        if y_pred.min() < 0:
-            raise ValueError(
-                f"y_pred must hold probabilities (e.g. a softmax output), which are non-negative; "
-                f"received a minimum of {y_pred.min():.6g}. If y_pred holds raw scores (logits), "
-                "use from_logits=True."
-            )
-        sums = y_pred.sum(axis=-1)
-        if (sums <= 0).any():
-            raise ValueError(
-                f"y_pred must have a positive sum over the classes of every sample; sample "
-                f"{tuple(int(i) for i in np.argwhere(sums <= 0)[0])} sums to 0."
-            )
-
-
-def _log_softmax(z):
-    # log softmax(z) = z - m - log(sum(exp(z - m))), shifting by the row maximum m so that exp
-    # cannot overflow.
-    log_q = z - z.max(axis=-1, keepdims=True)
-    return log_q - np.log(np.sum(np.exp(log_q), axis=-1, keepdims=True))
-
-
-def _categorical_crossentropy(one_hot, y_pred, from_logits):
-    r"""The batch loss, mean of $-\sum_k y_k \log q_k$, on arrays converted and lined up already."""
-    return _reduce(_categorical_crossentropy_per_sample(one_hot, y_pred, from_logits))
-
-
-def _categorical_crossentropy_per_sample(one_hot, y_pred, from_logits):
-    _categorical_checks(y_pred, from_logits)
-    if from_logits:
-        return -np.sum(one_hot * _log_softmax(y_pred), axis=-1)
-    low, high = _clip_bounds(y_pred.dtype)
-    q_clipped = np.clip(y_pred / y_pred.sum(axis=-1, keepdims=True), low, high)
-    return -np.sum(one_hot * np.log(q_clipped), axis=-1)
-
-
-def _categorical_crossentropy_gradient(one_hot, y_pred, from_logits):
-    """The gradient of :func:`_categorical_crossentropy` with respect to `y_pred`."""
-    _categorical_checks(y_pred, from_logits)
-    n_samples = one_hot.size // one_hot.shape[-1]
-    if from_logits:
-        gradient = np.exp(_log_softmax(y_pred)) * one_hot.sum(axis=-1, keepdims=True) - one_hot
-        return gradient / n_samples
-    total = y_pred.sum(axis=-1, keepdims=True)
-    q = y_pred / total
-    low, high = _clip_bounds(y_pred.dtype)
-    q_clipped = np.clip(q, low, high)
-    # dL/dq, zero where the clip is flat, then back through q = p / sum(p).
-    g = -one_hot / q_clipped * ((q >= low) & (q <= high))
-    gradient = (g - np.sum(g * q, axis=-1, keepdims=True)) / total
-    return gradient / n_samples
+    return BinaryCrossentropy(from_logits).gradient(y_true, y_pred)
 
 
 def categorical_crossentropy(y_true, y_pred, from_logits=False):
@@ -468,14 +289,7 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False):
     >>> categorical_crossentropy([[0, 1, 0]], [[0.1, 0.8, 0.1]])   # -log 0.8
     np.float32(0.22314353)
     """
-    from_logits = check_bool(from_logits, "from_logits")
-    y_true, y_pred = _prepare(
-        y_true, y_pred,
-        hint="categorical_crossentropy expects one-hot y_true (nnlib.utils.to_categorical); "
-        "for integer class labels use sparse_categorical_crossentropy.",
-    )
-    check_in_range(y_true, "y_true", 0, 1, hint="Expected one-hot labels or probabilities.")
-    return _categorical_crossentropy(y_true, y_pred, from_logits)
+    return CategoricalCrossentropy(from_logits)(y_true, y_pred)
 
 
 def categorical_crossentropy_gradient(y_true, y_pred, from_logits=False):
@@ -496,43 +310,7 @@ def categorical_crossentropy_gradient(y_true, y_pred, from_logits=False):
     >>> categorical_crossentropy_gradient([[0, 1]], [[0.0, 0.0]], from_logits=True)
     array([[ 0.5, -0.5]], dtype=float32)
     """
-    from_logits = check_bool(from_logits, "from_logits")
-    shape = np.shape(y_pred)
-    y_true, y_pred = _prepare(y_true, y_pred)
-    check_in_range(y_true, "y_true", 0, 1, hint="Expected one-hot labels or probabilities.")
-    return _categorical_crossentropy_gradient(y_true, y_pred, from_logits).reshape(shape)
-
-
-def _sparse_one_hot(y_true, y_pred):
-    """Check integer labels against `y_pred` (n, ..., n_classes) and one-hot encode them."""
-    y_pred = as_float_array(y_pred, "y_pred")
-    if y_pred.ndim < 2:
-        raise ValueError(
-            f"y_pred must have shape (n_samples, n_classes); received shape {y_pred.shape}."
-        )
-    labels = check_class_labels(y_true, "y_true", n_classes=y_pred.shape[-1])
-    # Keras accepts labels of shape (n,) or (n, 1) for an (n, n_classes) output.
-    if labels.ndim == y_pred.ndim and labels.shape[-1] == 1:
-        labels = labels[..., 0]
-    if labels.shape != y_pred.shape[:-1]:
-        hint = ""
-        if labels.shape == y_pred.shape:
-            hint = (" y_true looks one-hot: use categorical_crossentropy, or pass the class "
-                    "indices y_true.argmax(axis=-1).")
-        raise ValueError(
-            f"y_true must hold one class index per sample, shape {y_pred.shape[:-1]} or "
-            f"{y_pred.shape[:-1] + (1,)} for y_pred of shape {y_pred.shape}; received y_true of "
-            f"shape {labels.shape}.{hint}"
-        )
-    return _one_hot(labels, y_pred), y_pred
-
-
-def _one_hot(labels, y_pred):
-    """One-hot rows shaped like `y_pred` from class indices (checked already)."""
-    one_hot = np.zeros_like(y_pred)
-    labels = labels.reshape(y_pred.shape[:-1]).astype(np.intp, copy=False)
-    np.put_along_axis(one_hot, labels[..., np.newaxis], 1, axis=-1)
-    return one_hot
+    return CategoricalCrossentropy(from_logits).gradient(y_true, y_pred)
 
 
 def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False):
@@ -558,13 +336,7 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False):
     ...
     ValueError: y_true must hold class indices in [0, 3) (3 classes); received values from 3 to 3.
     """
-    from_logits = check_bool(from_logits, "from_logits")
-    one_hot, y_pred = _sparse_one_hot(y_true, y_pred)
-    return _categorical_crossentropy(one_hot, y_pred, from_logits)
-
-
-def _sparse_categorical_crossentropy_per_sample(labels, y_pred, from_logits):
-    return _categorical_crossentropy_per_sample(_one_hot(labels, y_pred), y_pred, from_logits)
+    return SparseCategoricalCrossentropy(from_logits)(y_true, y_pred)
 
 
 def sparse_categorical_crossentropy_gradient(y_true, y_pred, from_logits=False):
@@ -575,13 +347,71 @@ def sparse_categorical_crossentropy_gradient(y_true, y_pred, from_logits=False):
     >>> sparse_categorical_crossentropy_gradient([1], [[0.0, 0.0]], from_logits=True)
     array([[ 0.5, -0.5]], dtype=float32)
     """
-    from_logits = check_bool(from_logits, "from_logits")
-    one_hot, y_pred = _sparse_one_hot(y_true, y_pred)
-    return _categorical_crossentropy_gradient(one_hot, y_pred, from_logits)
+    return SparseCategoricalCrossentropy(from_logits).gradient(y_true, y_pred)
 
 
-def _sparse_categorical_crossentropy_gradient(labels, y_pred, from_logits):
-    return _categorical_crossentropy_gradient(_one_hot(labels, y_pred), y_pred, from_logits)
+# ---------------------------------------------------------------- checks that depend on the predictions
+
+
+def _check_probabilities(y_true, y_pred, from_logits):
+    check_in_range(y_true, "y_true", 0, 1, hint="Expected 0/1 labels or probabilities.")
+    if not from_logits:
+        check_in_range(
+            y_pred, "y_pred", 0, 1,
+            hint="Expected probabilities (e.g. a sigmoid output); "
+            "if y_pred holds raw scores (logits), use from_logits=True.",
+        )
+
+
+def _categorical_checks(y_pred, from_logits):
+    if y_pred.ndim < 1 or y_pred.shape[-1] < 2:
+        raise ValueError(
+            f"y_pred must have one column per class (at least 2) in its last axis; received shape "
+            f"{y_pred.shape}. For two classes with one output, use binary_crossentropy."
+        )
+    if not from_logits:
+        if y_pred.min() < 0:
+            raise ValueError(
+                f"y_pred must hold probabilities (e.g. a softmax output), which are non-negative; "
+                f"received a minimum of {y_pred.min():.6g}. If y_pred holds raw scores (logits), "
+                "use from_logits=True."
+            )
+        sums = y_pred.sum(axis=-1)
+        if (sums <= 0).any():
+            raise ValueError(
+                f"y_pred must have a positive sum over the classes of every sample; sample "
+                f"{tuple(int(i) for i in np.argwhere(sums <= 0)[0])} sums to 0."
+            )
+
+
+def _sparse_labels(y_true, y_pred):
+    """Check integer labels against `y_pred` (n, ..., n_classes): one per row of `y_pred`."""
+    y_pred = as_float_array(y_pred, "y_pred")
+    if y_pred.ndim < 2:
+        raise ValueError(
+            f"y_pred must have shape (n_samples, n_classes); received shape {y_pred.shape}."
+        )
+    labels = check_class_labels(y_true, "y_true", n_classes=y_pred.shape[-1])
+    # Keras accepts labels of shape (n,) or (n, 1) for an (n, n_classes) output.
+    if labels.ndim == y_pred.ndim and labels.shape[-1] == 1:
+        labels = labels[..., 0]
+    if labels.shape != y_pred.shape[:-1]:
+        hint = ""
+        if labels.shape == y_pred.shape:
+            hint = (" y_true looks one-hot: use categorical_crossentropy, or pass the class "
+                    "indices y_true.argmax(axis=-1).")
+        raise ValueError(
+            f"y_true must hold one class index per sample, shape {y_pred.shape[:-1]} or "
+            f"{y_pred.shape[:-1] + (1,)} for y_pred of shape {y_pred.shape}; received y_true of "
+            f"shape {labels.shape}.{hint}"
+        )
+    return labels, y_pred
+
+
+def _one_hot(labels, y_pred):
+    """One-hot rows shaped like `y_pred` from class indices (checked already)."""
+    rows = np.eye(y_pred.shape[-1], dtype=y_pred.dtype)  # row k is class k's one-hot row
+    return rows[labels.reshape(y_pred.shape[:-1]).astype(np.intp, copy=False)]
 
 
 # ---------------------------------------------------------------- loss objects, as in Keras
@@ -660,49 +490,28 @@ class Loss:
                 f"{type(self).__name__} has no gradient method.\n" + _HOW_TO_WRITE_A_LOSS)
         return self._gradient(y_true, y_pred, **self._options)
 
-    # ---- what fit uses: the math without re-checking data fit has checked once -----------------
-    _per_sample = None  # built-in losses: per_sample(y_true, y_pred, **options) -> (n,)
-    _gradient_core = None  # and the unchecked gradient of the batch loss
-    _reduction = "mean"  # per-sample values are averaged ("sum" for the sum of squares)
-    _value_core = None  # unweighted value, when summing per-sample values would round differently
+    def _value(self, y_true, y_pred, sample_weight=None):
+        """The batch loss for ``evaluate``, on targets checked once per call, lined up here
+        as ``fit`` lines them up (never broadcast (n,) against (n, 1))."""
+        if sample_weight is not None:
+            raise ValueError(
+                f"loss {self.name!r}: sample_weight and class_weight need a built-in loss "
+                "(nnlib weights their per-sample values); yours gives the batch value only.")
+        return self(*squeeze_or_expand_to_same_rank(y_true, y_pred))
 
     def _value_and_gradient(self, y_true, y_pred, sample_weight=None):
-        """The batch loss and its gradient (None if the loss is not finite), for ``Model.fit``.
-
-        fit has converted and checked its targets once, and its predictions are finite, so the
-        conversions and checks of the public functions would only repeat themselves every batch;
-        the cores skip them (they still check value ranges that depend on the predictions).
-        """
+        """The batch loss and its gradient (None if the loss is not finite), for ``Model.fit``,
+        on targets checked once per call, lined up as in :meth:`_value`."""
+        value = self._value(y_true, y_pred, sample_weight)
         aligned_true, aligned_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
-        if self._per_sample is None:  # a user's loss: use it as written
-            if sample_weight is not None:
-                raise ValueError(
-                    f"loss {self.name!r}: sample_weight and class_weight need a built-in loss "
-                    "(nnlib weights their per-sample values); yours gives the batch value only.")
-            value = self(aligned_true, aligned_pred)
-            if not np.isfinite(value):
-                return value, None
-            gradient = np.asarray(self.gradient(aligned_true, aligned_pred))
-            if gradient.size != y_pred.size:
-                raise ValueError(
-                    f"loss {self.name!r}: gradient returned shape {gradient.shape}; expected the "
-                    f"shape of y_pred, {y_pred.shape}.")
-            return value, gradient.reshape(y_pred.shape)
-        per_sample = type(self)._per_sample(aligned_true, aligned_pred, **self._options)
-        if sample_weight is not None:
-            per_sample = per_sample * sample_weight.reshape(
-                sample_weight.shape + (1,) * (per_sample.ndim - 1))
-        if sample_weight is None and self._value_core is not None:
-            value = type(self)._value_core(aligned_true, aligned_pred, **self._options)
-        else:
-            value = np.sum(per_sample) if self._reduction == "sum" else _reduce(per_sample)
         if not np.isfinite(value):
             return value, None
-        gradient = type(self)._gradient_core(aligned_true, aligned_pred, **self._options)
-        gradient = gradient.reshape(y_pred.shape)
-        if sample_weight is not None:
-            gradient = gradient * sample_weight.reshape((-1,) + (1,) * (y_pred.ndim - 1))
-        return value, gradient
+        gradient = np.asarray(self.gradient(aligned_true, aligned_pred))
+        if gradient.size != y_pred.size:
+            raise ValueError(
+                f"loss {self.name!r}: gradient returned shape {gradient.shape}; expected the "
+                f"shape of y_pred, {y_pred.shape}.")
+        return value, gradient.reshape(y_pred.shape)
 
     def value_and_gradient_through(self, activation, y_true, a, sample_weight=None):
         """``(loss, dL/dz)`` through the output layer's `activation` in one step, or None.
@@ -718,29 +527,96 @@ class Loss:
         return f"{type(self).__name__}({options})"
 
 
-class SumSquaredError(Loss):
+class _CoreLoss(Loss):
+    """A loss of :mod:`nnlib.core.losses`: its per-sample values and the gradient of their mean.
+
+    ``__call__`` and ``gradient`` check the arrays from outside; ``_value_and_gradient`` (fit's
+    path, on targets checked once) checks only what depends on the predictions.
+    """
+
+    per_sample = None  # core: per_sample(y, y_hat, **options) -> one loss per sample
+    batch_gradient = None  # core: d(mean of per_sample)/d(y_hat)
+
+    def _prepare(self, y_true, y_pred):
+        """Converted, lined-up and checked arrays, as the core takes them."""
+        y_true, y_pred = _prepare(y_true, y_pred)
+        self._check(y_true, y_pred)
+        return y_true, y_pred
+
+    def _check(self, y_true, y_pred):
+        """Checks of values that depend on the predictions (probabilities...)."""
+
+    def _targets(self, y_true, y_pred):
+        """The targets as the core formula reads them (class labels become one-hot rows)."""
+        return y_true
+
+    def _reduce(self, per_sample):
+        return core.mean_over_batch(per_sample)
+
+    def __call__(self, y_true, y_pred):
+        y_true, y_pred = self._prepare(y_true, y_pred)
+        return self._reduce(self.per_sample(self._targets(y_true, y_pred), y_pred, **self._options))
+
+    def gradient(self, y_true, y_pred):
+        shape = np.shape(y_pred)
+        y_true, y_pred = self._prepare(y_true, y_pred)
+        targets = self._targets(y_true, y_pred)
+        return self.batch_gradient(targets, y_pred, **self._options).reshape(shape)
+
+    def _lined_up(self, y_true, y_pred):
+        aligned_true, aligned_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
+        self._check(aligned_true, aligned_pred)
+        return self._targets(aligned_true, aligned_pred), aligned_pred
+
+    def _value(self, y_true, y_pred, sample_weight=None, lined_up=None):
+        targets, aligned_pred = lined_up or self._lined_up(y_true, y_pred)
+        per_sample = self.per_sample(targets, aligned_pred, **self._options)
+        if sample_weight is not None:
+            per_sample = per_sample * sample_weight.reshape(
+                sample_weight.shape + (1,) * (per_sample.ndim - 1))
+        return self._reduce(per_sample)
+
+    def _value_and_gradient(self, y_true, y_pred, sample_weight=None):
+        targets, aligned_pred = lined_up = self._lined_up(y_true, y_pred)
+        value = self._value(y_true, y_pred, sample_weight, lined_up)
+        if not np.isfinite(value):
+            return value, None
+        gradient = self.batch_gradient(targets, aligned_pred, **self._options)
+        gradient = gradient.reshape(y_pred.shape)
+        if sample_weight is not None:
+            gradient = gradient * sample_weight.reshape((-1,) + (1,) * (y_pred.ndim - 1))
+        return value, gradient
+
+
+class SumSquaredError(_CoreLoss):
     """:func:`sse` as an object (not in Keras, which averages instead)."""
 
     short_names = ("sse",)
-    _per_sample, _gradient_core, _reduction = _sse_per_sample, _sse_gradient, "sum"
-    _value_core = _sse
+    per_sample = staticmethod(core.sse)
+    batch_gradient = staticmethod(core.sse_gradient)
 
     def __init__(self):
-        super().__init__("sum_squared_error", sse, sse_gradient)
+        super().__init__("sum_squared_error")
+
+    def _reduce(self, per_sample):
+        return np.sum(per_sample)  # the sum over the batch too
 
 
-class MeanSquaredError(Loss):
+class MeanSquaredError(_CoreLoss):
     """:func:`mse` as an object, like ``keras.losses.MeanSquaredError``."""
 
     short_names = ("mse",)
-    _per_sample, _gradient_core = _mse_per_sample, _mse_gradient
+    per_sample = staticmethod(core.mse)
+    batch_gradient = staticmethod(core.mse_gradient)
 
     def __init__(self):
-        super().__init__("mean_squared_error", mse, mse_gradient)
+        super().__init__("mean_squared_error")
 
 
-class RootMeanSquaredError(Loss):
-    """:func:`rmse` as an object (Keras has it as a metric, ``keras.metrics.RootMeanSquaredError``).
+class RootMeanSquaredError(_CoreLoss):
+    r""":func:`rmse` as an object (Keras has it as a metric, ``keras.metrics.RootMeanSquaredError``):
+    $\sqrt{M}$ of the batch's MSE $M$, with gradient $\frac{1}{2\sqrt{M}}\,\partial M/\partial\hat y$
+    (zeros at a perfect fit, where no change of the predictions lowers the loss).
 
     The square root of the batch's mean is not a mean of per-sample values, so it takes no
     sample weights."""
@@ -748,116 +624,154 @@ class RootMeanSquaredError(Loss):
     short_names = ("rmse",)
 
     def __init__(self):
-        super().__init__("root_mean_squared_error", rmse, rmse_gradient)
+        super().__init__("root_mean_squared_error")
 
-    def _value_and_gradient(self, y_true, y_pred, sample_weight=None):
+    @staticmethod
+    def per_sample(y, y_hat):
+        return core.mse(y, y_hat)
+
+    def _reduce(self, per_sample):
+        return np.sqrt(core.mean_over_batch(per_sample))
+
+    @staticmethod
+    def batch_gradient(y, y_hat):
+        root = np.sqrt(core.mean_over_batch(core.mse(y, y_hat)))
+        gradient = core.mse_gradient(y, y_hat)
+        return gradient if root == 0 else gradient / (2 * root)
+
+    def _value(self, y_true, y_pred, sample_weight=None, lined_up=None):
         if sample_weight is not None:
             raise ValueError("loss 'root_mean_squared_error' takes no sample_weight or "
                              "class_weight (it is not a mean of per-sample losses); use 'mse'.")
-        aligned_true, aligned_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
-        value = _rmse(aligned_true, aligned_pred)
-        if not np.isfinite(value):
-            return value, None
-        return value, _rmse_gradient(aligned_true, aligned_pred).reshape(y_pred.shape)
+        return super()._value(y_true, y_pred, None, lined_up)
 
 
-class MeanAbsoluteError(Loss):
+class MeanAbsoluteError(_CoreLoss):
     """:func:`mae` as an object, like ``keras.losses.MeanAbsoluteError``."""
 
     short_names = ("mae",)
-    _per_sample, _gradient_core = _mae_per_sample, _mae_gradient
+    per_sample = staticmethod(core.mae)
+    batch_gradient = staticmethod(core.mae_gradient)
 
     def __init__(self):
-        super().__init__("mean_absolute_error", mae, mae_gradient)
+        super().__init__("mean_absolute_error")
 
 
-class BinaryCrossentropy(Loss):
+class BinaryCrossentropy(_CoreLoss):
     """:func:`binary_crossentropy` as an object, like ``keras.losses.BinaryCrossentropy``."""
 
-    _per_sample = _binary_crossentropy_per_sample
-    _gradient_core = _binary_crossentropy_gradient
+    per_sample = staticmethod(core.binary_crossentropy)
+    batch_gradient = staticmethod(core.binary_crossentropy_gradient)
 
     def __init__(self, from_logits=False):
         self.from_logits = check_bool(from_logits, "from_logits")
-        super().__init__("binary_crossentropy", binary_crossentropy, binary_crossentropy_gradient,
-                         from_logits=self.from_logits)
+        super().__init__("binary_crossentropy", from_logits=self.from_logits)
+
+    def _check(self, y_true, y_pred):
+        _check_probabilities(y_true, y_pred, self.from_logits)
 
 
 _SOFTMAX = activations.get("softmax")
 
 
-class _CrossentropyOfSoftmax(Loss):
-    r"""The categorical cross-entropies' shortcut through a softmax output.
+class _CrossentropyOfSoftmax(_CoreLoss):
+    r"""The categorical cross-entropies, with their shortcut through a softmax output.
 
-    For probabilities $p = \mathrm{softmax}(z)$ and targets $y$ of a batch of $n$ rows, the chain
-    rule through the loss and the softmax Jacobian collapses to
+    For probabilities $p = \mathrm{softmax}(z)$ the chain rule through the loss and the softmax
+    Jacobian collapses to :func:`nnlib.core.losses.softmax_crossentropy_gradient`,
+    $\partial L / \partial z = (p \sum_k y_k - y)/n$. Keras clips the normalised probabilities
+    $q = p / \sum_j p_j$ to $[\epsilon, 1-\epsilon]$ inside the loss, and where that clip is
+    active the two differ. Only the probabilities the loss reads matter ($q_{ik}$ where
+    $y_{ik} \ne 0$):
 
-    $$\frac{\partial L}{\partial z} = \frac{p \sum_k y_k - y}{n} \quad (= (p - y)/n
-    \text{ for one-hot } y),$$
-
-    the same number without building either factor. Keras clips the probabilities (divided by
-    their row sum, $q = p / \sum_j p_j$) to $[\epsilon, 1-\epsilon]$ inside the loss, and where
-    that clip is active the two differ. Only the probabilities the loss reads matter:
-
-    * class labels: the loss reads $q_{i, y_i}$ alone ($y_k = 0$ elsewhere, so clipping another
-      entry changes nothing). Where $q_{i, y_i}$ is clipped the loss is flat in it, so that row's
-      gradient is 0 and its loss $-\log$ of the bound: done here too, every batch;
-    * one-hot (or soft) targets: the loss reads $q_{ik}$ where $y_{ik} \ne 0$; a batch where one
-      of those is clipped (or NaN) gets no shortcut (None: fit takes the general path).
+    * class labels: one per row. Where it is clipped the loss is flat in it, so that row's
+      gradient is 0: done here too, every batch;
+    * one-hot (or soft) targets: a batch where one of them is clipped (or NaN) gets no shortcut
+      (None: fit takes the general path).
     """
 
     _sparse = False
+    per_sample = staticmethod(core.categorical_crossentropy)
+    batch_gradient = staticmethod(core.categorical_crossentropy_gradient)
+
+    def __init__(self, name, from_logits=False):
+        self.from_logits = check_bool(from_logits, "from_logits")
+        super().__init__(name, from_logits=self.from_logits)
+
+    def _check(self, y_true, y_pred):
+        _categorical_checks(y_pred, self.from_logits)
+
+    def _one_hot_targets(self, targets, y_pred):
+        return targets
 
     def value_and_gradient_through(self, activation, y_true, a, sample_weight=None):
         if activation is not _SOFTMAX or self.from_logits or a.ndim != 2:
             return None
-        n = a.shape[0]
-        low, high = _clip_bounds(a.dtype)  # Keras's [eps, 1 - eps]
-        if self._sparse:
-            picked = (np.arange(n), y_true.reshape(-1).astype(np.intp))
-            q_label = a[picked] / a.sum(axis=1)  # q[i, label_i]: all the loss reads of q
-            per_sample = -np.log(np.clip(q_label, low, high))
-            dz = a.copy()
-            dz[picked] -= 1
-            dz[(q_label < low) | (q_label > high)] = 0  # the clip is flat there
-        else:
-            q = a / a.sum(axis=1, keepdims=True)
-            q_read = q[y_true != 0]  # the probabilities the loss reads
-            if q_read.size and not (q_read.min() > low and q_read.max() < high):  # NaN: False
+        targets = self._targets(y_true, a)
+        y = self._one_hot_targets(targets, a)
+        q = a / a.sum(axis=1, keepdims=True)
+        clipped = (y != 0) & (core.clip(q) != q)  # NaN counts as clipped
+        dz = core.softmax_crossentropy_gradient(y, a)
+        if clipped.any():
+            if not self._sparse:
                 return None
-            per_sample = -np.sum(y_true * np.log(np.clip(q, low, high)), axis=1)
-            dz = a * y_true.sum(axis=1, keepdims=True)
-            dz -= y_true
+            dz[clipped.any(axis=1)] = 0  # the loss is flat in that row's probability
+        per_sample = self.per_sample(targets, a)
         if sample_weight is not None:
             per_sample = per_sample * sample_weight
             dz *= sample_weight[:, np.newaxis]
-        dz *= a.dtype.type(1.0 / n)
-        return per_sample.sum() / a.dtype.type(n), dz
+        return core.mean_over_batch(per_sample), dz
 
 
 class CategoricalCrossentropy(_CrossentropyOfSoftmax):
     """:func:`categorical_crossentropy` as an object, like ``keras.losses.CategoricalCrossentropy``."""
 
-    _per_sample = _categorical_crossentropy_per_sample
-    _gradient_core = _categorical_crossentropy_gradient
-
     def __init__(self, from_logits=False):
-        self.from_logits = check_bool(from_logits, "from_logits")
-        super().__init__("categorical_crossentropy", categorical_crossentropy,
-                         categorical_crossentropy_gradient, from_logits=self.from_logits)
+        super().__init__("categorical_crossentropy", from_logits)
+
+    def _prepare(self, y_true, y_pred):
+        y_true, y_pred = _prepare(
+            y_true, y_pred,
+            hint="categorical_crossentropy expects one-hot y_true (nnlib.utils.to_categorical); "
+            "for integer class labels use sparse_categorical_crossentropy.")
+        check_in_range(y_true, "y_true", 0, 1, hint="Expected one-hot labels or probabilities.")
+        self._check(y_true, y_pred)
+        return y_true, y_pred
 
 
 class SparseCategoricalCrossentropy(_CrossentropyOfSoftmax):
-    """:func:`sparse_categorical_crossentropy` as an object, like Keras's class of that name."""
+    """:func:`sparse_categorical_crossentropy` as an object, like Keras's class of that name: the
+    loss of the true class of each row; its gradient is the categorical one of the labels'
+    one-hot rows."""
 
     _sparse = True
-    _per_sample = _sparse_categorical_crossentropy_per_sample
-    _gradient_core = _sparse_categorical_crossentropy_gradient
 
     def __init__(self, from_logits=False):
-        self.from_logits = check_bool(from_logits, "from_logits")
-        super().__init__("sparse_categorical_crossentropy", sparse_categorical_crossentropy,
-                         sparse_categorical_crossentropy_gradient, from_logits=self.from_logits)
+        super().__init__("sparse_categorical_crossentropy", from_logits)
+
+    @staticmethod
+    def per_sample(labels, y_pred, from_logits=False):
+        # the core takes rows: (n, ..., n_classes) outputs are laid out as rows and back
+        rows = y_pred.reshape(-1, y_pred.shape[-1])
+        values = core.sparse_categorical_crossentropy(labels.reshape(-1), rows, from_logits)
+        return values.reshape(y_pred.shape[:-1])
+
+    @staticmethod
+    def batch_gradient(labels, y_pred, from_logits=False):
+        return core.categorical_crossentropy_gradient(_one_hot(labels, y_pred), y_pred,
+                                                      from_logits)
+
+    def _prepare(self, y_true, y_pred):
+        labels, y_pred = _sparse_labels(y_true, y_pred)
+        self._check(labels, y_pred)
+        return labels, y_pred
+
+    def _targets(self, y_true, y_pred):
+        """Class indices, one per row of `y_pred` (fit's targets are checked float labels)."""
+        return y_true.reshape(y_pred.shape[:-1]).astype(np.intp, copy=False)
+
+    def _one_hot_targets(self, targets, y_pred):
+        return _one_hot(targets, y_pred)
 
 
 _CLASSES = [SumSquaredError, MeanSquaredError, RootMeanSquaredError, MeanAbsoluteError,

@@ -1,7 +1,9 @@
 r"""Optimizers: how weights move once the gradients are known.
 
 Each step receives pairs (gradient $g$, weight $w$) and changes $w$ in place, using Keras 3's
-defaults and its exact order of operations (so that nnlib and Keras produce the same numbers):
+defaults and its order of operations (so that nnlib and Keras produce the same numbers). The rules
+themselves are the functions of :mod:`nnlib.core.optimizers`; the classes here check their
+settings, keep each weight's state and the step counter, and save that state as Keras does:
 
 SGD with learning rate $\eta$ and momentum $\mu$ (velocity $m$ starts at 0):
 
@@ -51,6 +53,7 @@ array([0.9, 2.1], dtype=float32)
 import numpy as np
 
 from nnlib import schedules
+from nnlib.core import optimizers as core
 from nnlib._validation import check_bool, check_choice, check_number, describe
 
 __all__ = ["Optimizer", "SGD", "Adam", "RMSprop", "Adagrad", "get", "schedules"]
@@ -67,11 +70,14 @@ def _positive(value, name):
 class Optimizer:
     """Base class: keeps per-weight state (``slots``) and the step counter ``iterations``.
 
-    A subclass writes ``_step(grads, weights, learning_rate)``: one update of every weight, with
-    the learning rate of this step (a schedule has been asked for it already), and
-    ``state_spec()``: the state arrays each weight has, by Keras's names, with their starting
-    values. Keras saves those arrays in ``.keras`` files (:meth:`keras_variables`), so training
-    resumes where it stopped.
+    A subclass writes ``_update(w, g, state, learning_rate)``: one weight's update by its rule
+    in :mod:`nnlib.core.optimizers`, with the learning rate of this step (a schedule has been
+    asked for it already) and that weight's state arrays by name, and ``state_spec()``: those
+    arrays' Keras names and starting values. Keras saves them in ``.keras`` files
+    (:meth:`keras_variables`), so training resumes where it stopped.
+
+    The state belongs to the weight array itself (held here, so its ``id`` cannot be reused),
+    as Keras keys it by the variable: freezing and unfreezing a layer keeps its moments.
     """
 
     # How Keras lists the state of several weights: Adam creates both arrays of one weight before
@@ -81,7 +87,7 @@ class Optimizer:
     def __init__(self, learning_rate):
         self.learning_rate = learning_rate
         self.iterations = 0
-        self._slots = {}  # id(weight) -> {name: that weight's state array}
+        self._slots = {}  # id(weight) -> (the weight, {name: its state array})
 
     @property
     def learning_rate(self):
@@ -109,44 +115,36 @@ class Optimizer:
                 raise ValueError(
                     f"{type(self).__name__}.apply_gradients: gradient shape {np.shape(g)} does not "
                     f"match weight shape {w.shape}.")
-        # copies, because apply() uses the gradient arrays as scratch space
-        self.apply([np.array(g, dtype=w.dtype) for g, w in pairs], [w for _, w in pairs])
+        self.apply([np.asarray(g, dtype=w.dtype) for g, w in pairs], [w for _, w in pairs])
 
     def apply(self, grads, weights):
-        """The fast path used by ``Model.fit``: two aligned lists, already checked.
-
-        The gradient arrays are overwritten (SGD scales them by the learning rate in place): one
-        pass over memory less per step than writing ``lr * g`` to a new array, which is what makes
-        the update cheap next to the matrix products.
-        """
-        self._step(grads, weights, self.learning_rate)
+        """One step for two aligned lists, already checked (what ``Model.fit`` calls)."""
+        learning_rate = float(self.learning_rate)  # a Python number keeps the weights' dtype
+        for g, w in zip(grads, weights):
+            self._update(w, g, self._state(w), learning_rate)
         self.iterations += 1
 
     def state_spec(self):
         """``{name: starting value}`` of the state arrays each weight has, in Keras's order."""
         return {}
 
-    def _slots_for(self, w, *names):
-        """This weight's state arrays by name, created at its first update. "scratch" is working
-        space for the update (no state: never saved)."""
-        slots = self._slots.get(id(w))
-        if slots is None or slots["scratch"].shape != w.shape or slots["scratch"].dtype != w.dtype:
-            slots = self._slots[id(w)] = {"scratch": np.empty_like(w)}
-        for name in names:
-            if name not in slots:
-                slots[name] = np.full_like(w, self.state_spec().get(name, 0.0))
-        return [slots[name] for name in names]
+    def _state(self, w):
+        """The state arrays of weight `w` by name, created (Keras's starting values) at its
+        first update."""
+        entry = self._slots.get(id(w))
+        if entry is None or entry[0] is not w:
+            entry = self._slots[id(w)] = (w, {name: np.full_like(w, start)
+                                              for name, start in self.state_spec().items()})
+        return entry[1]
 
     def keras_variables(self, weights):
         """The optimizer's state as Keras lists its ``optimizer.variables``: the step counter, the
         learning rate (unless a schedule gives it), then the state arrays of each weight.
 
-        `weights` lists, in the model's order, ``(array, window)`` pairs: an array this optimizer
-        updates, and ``None`` or, for a weight that is a window of a flat array (nnlib's trainer
-        packs the weights into one: :class:`nnlib.trainer.Trainer`), ``(start, stop, shape)``.
-        The state arrays returned are views: writing into them sets the state.
+        `weights` lists, in the model's order, the weight arrays this optimizer updates. The
+        state arrays returned are the optimizer's own: writing into them sets the state.
         """
-        states = [self._state_of(array, window) for array, window in weights]
+        states = [self._state(w) for w in weights]
         names = list(self.state_spec())
         if self._interleaved:
             return self._scalars() + [state[name] for state in states for name in names]
@@ -180,14 +178,6 @@ class Optimizer:
             scalars.append(np.array(self._learning_rate, dtype=np.float32))
         return scalars
 
-    def _state_of(self, array, window):
-        names = list(self.state_spec())
-        slots = dict(zip(names, self._slots_for(array, *names)))
-        if window is None:
-            return slots
-        start, stop, shape = window
-        return {name: slot.reshape(-1)[start:stop].reshape(shape) for name, slot in slots.items()}
-
     def get_config(self):
         return {"learning_rate": self._learning_rate}
 
@@ -204,22 +194,11 @@ class SGD(Optimizer):
         self.momentum = _fraction(momentum, "SGD: momentum", high_inclusive=True)
         self.nesterov = check_bool(nesterov, "SGD: nesterov")
 
-    def _step(self, grads, weights, learning_rate):
-        for g, w in zip(grads, weights):
-            lr, mu = w.dtype.type(learning_rate), w.dtype.type(self.momentum)
-            g *= lr                          # g now holds lr * g (see apply)
-            if self.momentum == 0.0:
-                w -= g                       # w = w - lr*g
-                continue
-            (m,) = self._slots_for(w, "momentum")
-            m *= mu
-            m -= g                           # m = mu*m - lr*g
-            if self.nesterov:
-                w -= g                       # w += mu*m - lr*g, term by term
-                np.multiply(m, mu, out=g)
-                w += g
-            else:
-                w += m                       # w = w + m
+    def _update(self, w, g, state, learning_rate):
+        if self.momentum == 0.0:
+            core.sgd(w, g, learning_rate)
+        else:
+            core.sgd_momentum(w, g, state["momentum"], learning_rate, self.momentum, self.nesterov)
 
     def state_spec(self):
         return {"momentum": 0.0} if self.momentum else {}
@@ -238,25 +217,9 @@ class Adam(Optimizer):
         self.beta_2 = _fraction(beta_2, "Adam: beta_2", high_inclusive=False)
         self.epsilon = _positive(epsilon, "Adam: epsilon")
 
-    def _step(self, grads, weights, learning_rate):
-        t = self.iterations + 1
-        for g, w in zip(grads, weights):
-            f = w.dtype.type  # Keras computes these constants in the weights' dtype
-            b1, b2 = f(self.beta_1), f(self.beta_2)
-            alpha = f(learning_rate) * np.sqrt(f(1) - b2 ** f(t)) / (f(1) - b1 ** f(t))
-            m, v, tmp = self._slots_for(w, "momentum", "velocity", "scratch")
-            np.subtract(g, m, out=tmp)
-            tmp *= f(1) - b1
-            m += tmp                                  # m += (g - m) * (1 - b1)
-            np.square(g, out=tmp)
-            tmp -= v
-            tmp *= f(1) - b2
-            v += tmp                                  # v += (g^2 - v) * (1 - b2)
-            np.sqrt(v, out=tmp)
-            tmp += f(self.epsilon)
-            np.multiply(m, alpha, out=g)              # g is free now (see apply)
-            g /= tmp
-            w -= g                                    # w -= m * alpha / (sqrt(v) + eps)
+    def _update(self, w, g, state, learning_rate):
+        core.adam(w, g, state["momentum"], state["velocity"], self.iterations + 1, learning_rate,
+                  self.beta_1, self.beta_2, self.epsilon)
 
     def state_spec(self):
         return {"momentum": 0.0, "velocity": 0.0}  # m and v
@@ -294,36 +257,10 @@ class RMSprop(Optimizer):
         self.epsilon = _positive(epsilon, "RMSprop: epsilon")
         self.centered = check_bool(centered, "RMSprop: centered")
 
-    def _step(self, grads, weights, learning_rate):
-        for g, w in zip(grads, weights):
-            f = w.dtype.type
-            # Keras writes 1 - rho with Python floats, then rounds to the weights' dtype
-            rho, one_minus_rho, eps = f(self.rho), f(1.0 - self.rho), f(self.epsilon)
-            v, tmp = self._slots_for(w, "velocity", "scratch")
-            v *= rho
-            np.square(g, out=tmp)
-            tmp *= one_minus_rho
-            v += tmp                                  # v = rho*v + (1 - rho)*g^2
-            if self.centered:
-                (mean_g,) = self._slots_for(w, "average_gradient")
-                mean_g *= rho
-                np.multiply(g, one_minus_rho, out=tmp)
-                mean_g += tmp                         # g_mean = rho*g_mean + (1 - rho)*g
-                np.square(mean_g, out=tmp)
-                np.subtract(v, tmp, out=tmp)
-                tmp += eps                            # v - g_mean^2 + eps
-            else:
-                np.add(v, eps, out=tmp)               # v + eps
-            np.sqrt(tmp, out=tmp)
-            g *= f(learning_rate)
-            g /= tmp                                  # g is now the increment lr*g / sqrt(...)
-            if self.momentum > 0:
-                (m,) = self._slots_for(w, "momentum")
-                m *= f(self.momentum)
-                m += g                                # m = mu*m + increment
-                w -= m
-            else:
-                w -= g
+    def _update(self, w, g, state, learning_rate):
+        core.rmsprop(w, g, state["velocity"], learning_rate, self.rho, self.epsilon,
+                     m=state.get("momentum"), momentum=self.momentum,
+                     g_mean=state.get("average_gradient"))
 
     _interleaved = False
 
@@ -360,17 +297,8 @@ class Adagrad(Optimizer):
             initial_accumulator_value, "Adagrad: initial_accumulator_value", low=0)
         self.epsilon = _positive(epsilon, "Adagrad: epsilon")
 
-    def _step(self, grads, weights, learning_rate):
-        for g, w in zip(grads, weights):
-            f = w.dtype.type
-            a, tmp = self._slots_for(w, "accumulator", "scratch")
-            np.square(g, out=tmp)
-            a += tmp                                  # a = a + g^2
-            np.add(a, f(self.epsilon), out=tmp)
-            np.sqrt(tmp, out=tmp)
-            g *= f(learning_rate)
-            g /= tmp
-            w -= g                                    # w = w - lr*g / sqrt(a + eps)
+    def _update(self, w, g, state, learning_rate):
+        core.adagrad(w, g, state["accumulator"], learning_rate, self.epsilon)
 
     def state_spec(self):
         return {"accumulator": self.initial_accumulator_value}  # a

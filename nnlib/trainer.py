@@ -16,8 +16,10 @@ with the weights *before* that batch's update (so they lag behind the final weig
 values are measured on the validation data after the epoch. Callbacks
 (:mod:`nnlib.callbacks`) are called at Keras's hooks around all of this.
 
-Keras's counterpart is ``keras.src.trainers.trainer``; the data checks live in
-:mod:`nnlib.data_adapter`, the graph in :mod:`nnlib.graph`.
+The step and the batches are :mod:`nnlib.core.training`'s; this module adds what Keras adds around
+them (compile, callbacks, metrics, validation, progress). Keras's counterpart is
+``keras.src.trainers.trainer``; the data checks live in :mod:`nnlib.data_adapter`, the graph in
+:mod:`nnlib.graph`.
 """
 
 import math
@@ -34,6 +36,7 @@ from nnlib._validation import (
     describe,
 )
 from nnlib.callbacks import Callback, CallbackList, History
+from nnlib.core import training as core
 from nnlib.progress import ProgressBar
 
 __all__ = ["Trainer", "NonFiniteLossError"]
@@ -43,83 +46,22 @@ class NonFiniteLossError(FloatingPointError):
     """Raised by ``fit`` when the loss becomes NaN or infinite (the weights have diverged)."""
 
 
-class _PackedWeights:
-    """Every trainable weight in one flat array and every gradient in another (a speed-up).
+class _StepModel:
+    """The model's graph as :func:`nnlib.core.training.train_step` uses it. ``from_z`` is set by
+    the loss of each batch: True when it gave dL/dz of the output layer directly (softmax with
+    cross-entropy), so that backward starts before the output activation."""
 
-    Each layer keeps its own ``kernel`` and ``bias``, now views (windows) into the flat arrays,
-    so nothing changes for the layers, and the optimizer updates all the weights with a couple of
-    whole-array operations per step instead of a couple per array. The layers stay the owners:
-    when another model packs the same layers (or a layer is frozen), the key below changes and
-    the next ``fit`` packs again from the layers' current values.
+    def __init__(self, graph):
+        self.graph, self.from_z = graph, False
 
-    Only weights made by ``add_weight`` are packed (their attribute names are known, so the
-    layer's ``self.kernel`` can be re-pointed); any other array is updated where it is.
-    """
+    def forward(self, xs, training):
+        return self.graph.forward(xs, training=training)
 
-    def __init__(self, layers):
-        packable, self.loose = [], []
-        for layer in layers:
-            for k, trainable in enumerate(layer._trainable_flags()):
-                if not trainable:
-                    continue
-                entry = (layer, k)
-                known = len(layer.weight_names) == len(layer.weights) == len(
-                    layer._weight_is_trainable)
-                (packable if known else self.loose).append(entry)
-        dtypes = {layer.weights[k].dtype for layer, k in packable}
-        if len(dtypes) > 1:  # mixed precision: leave the arrays separate
-            self.loose, packable = packable + self.loose, []
-        self.flat, self.windows = None, {}  # windows: (id(layer), k) -> (start, stop, shape)
-        if packable:
-            dtype = dtypes.pop()
-            weights = np.empty(sum(layer.weights[k].size for layer, k in packable), dtype=dtype)
-            grads = np.zeros_like(weights)
-            start = 0
-            self.views = []
-            for layer, k in packable:
-                w = layer.weights[k]
-                stop = start + w.size
-                w_view = weights[start:stop].reshape(w.shape)
-                w_view[...] = w
-                g_view = grads[start:stop].reshape(w.shape)
-                layer.weights[k], layer.grads[k] = w_view, g_view
-                setattr(layer, layer.weight_names[k], w_view)
-                self.views.append((layer, k, g_view))
-                self.windows[id(layer), k] = (start, stop, w.shape)
-                start = stop
-            self.flat = (weights, grads)
-        self.key = self._key(layers)
+    def backward(self, grad):
+        self.graph.backward(grad, from_z=self.from_z)
 
-    @staticmethod
-    def _key(layers):
-        return tuple((id(w), t) for layer in layers
-                     for w, t in zip(layer.weights, layer._trainable_flags()))
-
-    def is_current(self, layers):
-        return self._key(layers) == self.key
-
-    def locate(self, layer, k):
-        """Where the optimizer updates weight `k` of `layer`: ``(array, window)``, the flat array
-        and the window ``(start, stop, shape)`` that is the weight, or the weight and None."""
-        if (id(layer), k) in self.windows:
-            return self.flat[0], self.windows[id(layer), k]
-        return layer.weights[k], None
-
-    def pairs(self):
-        """``(grads, weights)`` lists for ``optimizer.apply``, after a backward pass."""
-        grads, weights = [], []
-        if self.flat is not None:
-            for layer, k, g_view in self.views:
-                # a custom layer may have put a new array in self.grads instead of writing in place
-                if layer.grads[k] is not g_view:
-                    g_view[...] = layer.grads[k]
-                    layer.grads[k] = g_view
-            grads.append(self.flat[1])
-            weights.append(self.flat[0])
-        for layer, k in self.loose:
-            grads.append(layer.grads[k])
-            weights.append(layer.weights[k])
-        return grads, weights
+    def parameters(self):
+        return self.graph.parameters()
 
 
 class Trainer:
@@ -133,7 +75,6 @@ class Trainer:
         self.history = None
         self._metric_specs = []
         self.metrics = []
-        self._packed = None
 
     # ---- compile ------------------------------------------------------------------------------
     # "rmsprop" is Keras's default too, so that the same compile() call trains the same way
@@ -183,41 +124,39 @@ class Trainer:
 
     # ---- the step -----------------------------------------------------------------------------
     def train_step(self, x_batch, y_batch, sample_weight=None):
-        """One gradient step on a batch; returns the logs (running loss and metrics).
+        """One gradient step on a batch (:func:`nnlib.core.training.train_step`); returns the
+        logs (running loss and metrics).
 
         `x_batch` is the list of input arrays, `y_batch` the targets, both checked already (fit
         checks its data once). A batch whose loss is not finite updates nothing; its logs show
         the NaN, and ``fit`` stops or raises :class:`NonFiniteLossError`.
         """
-        graph = self._graph
-        y_pred = graph.forward(x_batch, training=True)
-        loss, grad, from_z = self._loss_and_gradient(y_batch, y_pred, sample_weight)
+        model = _StepModel(self._graph)
+        loss, y_pred = core.train_step(
+            model, lambda y, y_hat: self._loss_and_gradient(model, y, y_hat, sample_weight),
+            self.optimizer, x_batch, y_batch)
         size = y_batch.shape[0]
         self._loss_total += np.float32(loss) * np.float32(size)
         self._loss_count += size
-        if grad is None:  # not finite: no metric can describe NaN predictions, no step is taken
-            return self._logs()
-        # metrics first: they describe the predictions made before this batch's update
-        for metric in self.metrics:
-            metric.update_state(y_batch, y_pred)
-        graph.backward(grad, from_z=from_z)
-        self.optimizer.apply(*self._packed.pairs())
+        if math.isfinite(loss):  # no metric can describe NaN predictions
+            # the predictions were made before this batch's update, as Keras's metrics see them
+            for metric in self.metrics:
+                metric.update_state(y_batch, y_pred)
         return self._logs()
 
-    def _loss_and_gradient(self, y, y_pred, sample_weight):
-        """``(loss, gradient, from_z)``: the shortcut through the output activation if the loss
-        has one, else dL/d(y_pred); gradient None when the loss is not finite."""
+    def _loss_and_gradient(self, model, y, y_pred, sample_weight):
+        """The batch loss and where backward starts: dL/dz through the output activation if the
+        loss has that shortcut (``model.from_z``), else dL/d(y_pred)."""
         activation = self._graph.output_activation
         if activation is not None:
             through = self.loss.value_and_gradient_through(activation, y, y_pred, sample_weight)
+            model.from_z = through is not None
             if through is not None:
-                loss, dz = through
-                return (loss, dz, True) if math.isfinite(loss) else (loss, None, False)
+                return through
         if not np.isfinite(y_pred).all():
-            return math.nan, None, False  # the network's output itself overflowed
+            return math.nan, None  # the network's output itself overflowed
         # the loss's math without its input checks: fit has checked y once
-        loss, grad = self.loss._value_and_gradient(y, y_pred, sample_weight)
-        return loss, grad, False
+        return self.loss._value_and_gradient(y, y_pred, sample_weight)
 
     def _logs(self):
         logs = {metric.name: float(metric.result()) for metric in self.metrics}
@@ -229,17 +168,10 @@ class Trainer:
         for metric in self.metrics:
             metric.reset_state()
 
-    def _ensure_packed(self):
-        layers = self._graph.layers
-        if self._packed is None or not self._packed.is_current(layers):
-            self._packed = _PackedWeights(layers)
-
     def _optimizer_weights(self, layer_order):
-        """Each trainable weight of the layers in `layer_order`, as the optimizer knows it
-        (``(array, window)``: see :meth:`nnlib.optimizers.Optimizer.keras_variables`)."""
-        self._ensure_packed()
-        return [self._packed.locate(layer, k) for layer in layer_order
-                for k, trainable in enumerate(layer._trainable_flags()) if trainable]
+        """Each trainable weight of the layers in `layer_order`, the arrays the optimizer
+        updates (see :meth:`nnlib.optimizers.Optimizer.keras_variables`)."""
+        return [w for layer in layer_order for w in layer.trainable_weights]
 
     # ---- fit ----------------------------------------------------------------------------------
     def fit(self, x=None, y=None, batch_size=32, epochs=1, verbose="auto", callbacks=None,
@@ -309,10 +241,10 @@ class Trainer:
             raise ValueError("fit: x has no rows.")
 
         self._build_metrics(y)
-        self._ensure_packed()
         steps = -(-n // batch_size)
         history = History()
-        callback_list = CallbackList([history, *callbacks], self,
+        # History last, as Keras: it records what the other callbacks added to the logs
+        callback_list = CallbackList([*callbacks, history], self,
                                      {"verbose": verbose, "epochs": epochs, "steps": steps})
         self.history = history
         self.stop_training = False
@@ -328,7 +260,7 @@ class Trainer:
                 bar = ProgressBar(steps, verbose) if verbose else None
                 self._reset_running_means()
                 order = rng.permutation(n) if shuffle else None
-                for step, rows in enumerate(data_adapter.batches(n, batch_size, order)):
+                for step, rows in enumerate(core.batches(n, batch_size, order)):
                     callback_list.on_train_batch_begin(step)
                     logs = self.train_step([a[rows] for a in xs], y[rows],
                                            None if sample_weight is None else sample_weight[rows])
@@ -391,14 +323,14 @@ class Trainer:
         self.metrics = metrics
         self._reset_running_means()
         n = xs[0].shape[0]
-        for rows in data_adapter.batches(n, batch_size, None):
+        penalty = core.regularization(self._graph.parameters())  # the weights do not change
+        for rows in core.batches(n, batch_size, None):
             yb = y[rows]
             y_pred = self._graph.forward([a[rows] for a in xs])
             with np.errstate(all="ignore"):
-                if sample_weight is None:
-                    loss = self.loss(yb, y_pred)
-                else:
-                    loss, _ = self.loss._value_and_gradient(yb, y_pred, sample_weight[rows])
+                # lined up as in fit: (n,) targets against an (n, 1) output never broadcast
+                loss = self.loss._value(
+                    yb, y_pred, None if sample_weight is None else sample_weight[rows]) + penalty
             self._loss_total += np.float32(loss) * np.float32(yb.shape[0])
             self._loss_count += yb.shape[0]
             for metric in metrics:
@@ -424,7 +356,8 @@ class Trainer:
         if return_dict:
             return logs
         # as Keras: the loss, then the metrics in the order compile received them
-        names = [m.name if isinstance(m, metrics_module.Metric) else m for m in self._metric_specs]
+        names = [m.name if isinstance(m, metrics_module.Metric) else getattr(m, "__name__", m)
+                 for m in self._metric_specs]
         values = [logs["loss"]] + [logs[name] for name in names]
         return values[0] if len(values) == 1 else values
 
@@ -435,7 +368,7 @@ class Trainer:
         xs = self._prepare_x(x)
         n = xs[0].shape[0]
         outputs = [self._graph.forward([a[rows] for a in xs]).copy()
-                   for rows in data_adapter.batches(n, batch_size, None)]
+                   for rows in core.batches(n, batch_size, None)]
         if verbose:
             steps = len(outputs)
             ProgressBar(steps, verbose).update(steps, {})
@@ -447,7 +380,8 @@ class Trainer:
         """The loss on (x, y) as one batch and the gradients aligned with ``trainable_weights``.
 
         The numbers backpropagation computes, without changing any weight; gradient checking
-        (:mod:`nnlib.gradcheck`) compares them with finite differences.
+        (:mod:`nnlib.gradcheck`) compares them with finite differences. The weight penalties
+        (``kernel_regularizer``...) are part of the loss, as in ``fit``.
         """
         self._check_compiled("compute_loss_and_gradients")
         xs = self._prepare_x(x)
@@ -459,8 +393,6 @@ class Trainer:
         loss = float(self.loss(aligned_y, aligned_pred))
         gradient = np.asarray(self.loss.gradient(aligned_y, aligned_pred)).reshape(y_pred.shape)
         self._graph.backward(gradient)
-        return loss, [g.copy() for g in self._trainable_gradients()]
-
-    def _trainable_gradients(self):
-        return [g for layer in self._graph.layers
-                for g, t in zip(layer.grads, layer._trainable_flags()) if t]
+        parameters = self._graph.parameters()
+        loss += float(core.regularization(parameters))
+        return loss, [g.copy() if reg is None else g + reg.gradient(w) for w, g, reg in parameters]

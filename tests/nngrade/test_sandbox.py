@@ -34,7 +34,7 @@ def test_the_course_folder_and_network_are_out_of_reach(sandbox):
     )
     assert sandbox.run_cell(code) is None
     assert sandbox.call("report", [], {}) == [True, True, True]
-    assert any(COURSE in entry for entry in sandbox.audit)
+    assert ("course-access", f"tried to open {COURSE}/solutions") in sandbox.audit
 
 
 def test_learner_errors_come_back_as_builtin_exceptions_with_their_message(sandbox):
@@ -114,3 +114,12 @@ def test_a_function_written_in_a_test_cell_stays_in_the_grader_and_is_called_bac
                      "def looks_inside(f):\n    return repr(getattr(f, '__code__', None))")
     assert sandbox.call("apply_twice", [namespace["reference_square"], 3], {}) == 81
     assert sandbox.call("looks_inside", [namespace["reference_square"]], {}) == "None"
+
+
+def test_a_test_cell_function_called_back_runs_under_the_submission_s_memory_limit(sandbox):
+    # The learner chooses the arguments: 8 GB asked of the grader's function fails in a forked child.
+    namespace = {"__name__": "__main__"}
+    exec("import numpy as np\ndef reference_zeros(n):\n    return float(np.ones(n).sum())\n", namespace)
+    sandbox.run_cell("def ask(f, n):\n    try:\n        return f(n)\n    except MemoryError:\n        return 'refused'")
+    assert sandbox.call("ask", [namespace["reference_zeros"], 1000], {}) == 1000.0
+    assert sandbox.call("ask", [namespace["reference_zeros"], 1 << 30], {}) == "refused"

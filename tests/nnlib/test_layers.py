@@ -305,24 +305,24 @@ def test_dense_uses_the_activation_object_it_was_given():
 
 @pytest.mark.parametrize("name", ["relu", "softmax", "linear"])
 def test_an_edit_of_the_activation_function_shows_in_dense(monkeypatch, name):
-    """The in-place forms are the functions themselves (called with out=z): a learner who edits
-    nnlib.activations.relu sees the change in every Dense layer, in fit too."""
+    """Dense calls the activation's function on its own z: a learner who edits it sees the change
+    in every Dense layer, in fit too."""
     from nnlib import activations
 
     activation = activations.get(name)
     original = activation.function
     calls = []
 
-    def edited(x, out=None):
-        calls.append(out is x)
-        return original(x, out=out) * 2  # the "edit": twice the activation
+    def edited(z):
+        calls.append(z.shape)
+        return original(z) * 2  # the "edit": twice the activation
 
     monkeypatch.setattr(activation, "function", edited)
     layer = Dense(3, activation=name, kernel_initializer="ones")
     x = np.array([[1.0, -2.0]])
     expected = 2 * original(x @ np.ones((2, 3)))
     np.testing.assert_allclose(layer(x), expected)
-    assert calls == [True]  # called on the layer's own z, to be overwritten
+    assert calls == [(1, 3)]  # called once, on the layer's own z
 
 
 def test_dense_input_shape_is_keras_s_way_to_start_a_sequential():
@@ -436,3 +436,33 @@ def test_normalization_adapts_to_the_mean_and_variance_of_the_data():
     np.testing.assert_allclose(given(np.array([[3.0, 2.0]])), [[1.0, 0.0]])  # max(sqrt(0), eps)
     with pytest.raises(ValueError, match="give both mean and variance"):
         Normalization(mean=[0.0])
+
+
+# ---- Input and building (issue 15's review) -------------------------------------------------
+def test_input_tensors_have_a_dtype():
+    assert Input((3,)).dtype == "float32"
+    assert Input((3,), dtype="float64").dtype == "float64"
+    assert Dense(2)(Input((3,))).dtype == "float32"
+
+
+@pytest.mark.parametrize("shape", [(2.5,), ("3",), (True,), "3"])
+def test_input_refuses_shapes_that_are_not_ints(shape):
+    with pytest.raises(TypeError, match="Input: shape must be a tuple of positive ints"):
+        Input(shape)
+
+
+def test_a_dense_retried_after_a_shape_error_keeps_no_weights_of_the_failed_build():
+    layer = Dense(2)
+    with pytest.raises(ValueError, match="Flatten"):
+        layer(np.ones((4, 2, 3)))
+    assert layer.weights == [] and not layer.built
+    layer(np.ones((4, 3)))
+    assert [w.shape for w in layer.weights] == [(3, 2), (2,)] and layer.count_params() == 8
+
+
+def test_input_dim_is_keras_2s_spelling_of_input_shape():
+    from nnlib.models import Sequential
+    model = Sequential([Dense(12, input_dim=8, activation="relu"), Dense(1)])
+    assert model.built and model.count_params() == 8 * 12 + 12 + 13
+    with pytest.raises(ValueError, match="input_shape or input_dim, not both"):
+        Dense(2, input_dim=3, input_shape=(3,))

@@ -171,3 +171,52 @@ def test_compile_defaults_to_rmsprop_as_keras():
     model.compile(loss="mse")
     assert isinstance(model.optimizer, optimizers.RMSprop)
     assert repr(model.optimizer) == repr(optimizers.RMSprop())
+
+
+class _SquaredError(losses.Loss):
+    """A user's loss as the losses module documents it: value and gradient, no alignment."""
+
+    def __call__(self, y_true, y_pred):
+        return np.mean((y_pred - y_true) ** 2)
+
+    def gradient(self, y_true, y_pred):
+        return 2 * (y_pred - y_true) / y_pred.size
+
+
+def test_evaluate_and_val_loss_line_up_targets_as_fit_does_for_a_users_loss():
+    """(n,) targets against an (n, 1) output are lined up, never broadcast to (n, n), in
+    evaluate and val_loss as in fit: both shapes give the same loss (review defect D4)."""
+    x, y = data()
+    utils.set_random_seed(0)
+    model = Sequential([Input((3,)), Dense(1)])
+    model.compile(optimizer=optimizers.SGD(learning_rate=1e-9), loss=_SquaredError())
+    column = model.evaluate(x, y.reshape(-1, 1), verbose=0)
+    assert model.evaluate(x, y, verbose=0) == pytest.approx(column, rel=1e-6)
+    history = model.fit(x, y, batch_size=len(x), validation_data=(x, y), shuffle=False,
+                        verbose=0)
+    assert history.history["val_loss"] == [pytest.approx(column, rel=1e-5)]
+    assert history.history["loss"] == [pytest.approx(column, rel=1e-5)]
+
+
+def test_freezing_and_unfreezing_keeps_a_layers_optimizer_state():
+    """Adam's moments belong to each weight, as Keras keys them by the variable: a layer frozen
+    for one fit and unfrozen again resumes with its moments, not zeros (review defect D11)."""
+    x, y = data()
+    utils.set_random_seed(0)
+    model = Sequential([Input((3,)), Dense(4, activation="relu"), Dense(1)])
+    model.compile(optimizer="adam", loss="mse")
+    model.fit(x, y, epochs=1, verbose=0)
+    kernel = model.layers[0].kernel
+
+    def moments():  # m and v of the first kernel
+        state = model.optimizer.keras_variables([kernel])
+        return [s.copy() for s in state[2:]]
+
+    before = moments()
+    assert all(np.any(s != 0) for s in before)
+    model.layers[0].trainable = False
+    model.fit(x, y, epochs=1, verbose=0)
+    model.layers[0].trainable = True
+    for after, expected in zip(moments(), before):
+        np.testing.assert_array_equal(after, expected)
+    assert model.layers[0].kernel is kernel  # fit never re-points a layer's weights
