@@ -33,8 +33,8 @@ HIDDEN = {
                        "nnlib.testing:split_validation,epoch_batches,train_epoch"]),
     "network_from_scratch": ("a whole network (initialisation, forward and backward pass, gradient check, "
                              "mini-batch SGD, momentum and the training loop)",
-                             ["nnlib.core.activations", "nnlib.core.losses", "nnlib.core.layers", "nnlib.core.graph",
-                              "nnlib.core.optimizers", "nnlib.core.training", "nnlib.gradcheck", "nnlib.initializers",
+                             ["nnlib.core.losses", "nnlib.core.layers", "nnlib.core.graph", "nnlib.core.optimizers",
+                              "nnlib.core.training", "nnlib.gradcheck",
                               "nnlib.testing:central_difference,epoch_batches,train_epoch"]),
 }
 
