@@ -29,6 +29,7 @@ HIDDEN = {
     "backpropagation": ("backpropagation and the numerical gradient",
                         ["nnlib.gradcheck", "nnlib.core.layers", "nnlib.core.graph", "nnlib.core.training"]),
     "training_loop": ("the training loop (validation split, batches, epochs, early stopping)",
+<<<<<<< HEAD
                       ["nnlib.core.training", "nnlib.callbacks",
                        "nnlib.testing:split_validation,epoch_batches,train_epoch"]),
     "network_from_scratch": ("a whole network (initialisation, forward and backward pass, gradient check, "
@@ -36,6 +37,9 @@ HIDDEN = {
                              ["nnlib.core.losses", "nnlib.core.layers", "nnlib.core.graph", "nnlib.core.optimizers",
                               "nnlib.core.training", "nnlib.gradcheck",
                               "nnlib.testing:central_difference,epoch_batches,train_epoch"]),
+=======
+                      ["nnlib.core.training", "nnlib.callbacks"]),
+>>>>>>> main
 }
 
 # What import-time code calls (building registries such as ``layers._RELU = activations.get(...)``)

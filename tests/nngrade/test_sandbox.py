@@ -123,3 +123,20 @@ def test_a_test_cell_function_called_back_runs_under_the_submission_s_memory_lim
     sandbox.run_cell("def ask(f, n):\n    try:\n        return f(n)\n    except MemoryError:\n        return 'refused'")
     assert sandbox.call("ask", [namespace["reference_zeros"], 1000], {}) == 1000.0
     assert sandbox.call("ask", [namespace["reference_zeros"], 1 << 30], {}) == "refused"
+
+
+def test_control_group_limits_are_read_back_before_they_are_claimed():
+    from nngrade.cgroups import Cgroups
+
+    held = Cgroups(Limits(memory_bytes=3 << 30, processes=77), f"nngrade-{os.getpid()}-readback")
+    refused = Cgroups(Limits(memory_bytes=-5, processes=-1), f"nngrade-{os.getpid()}-refused")
+    try:
+        assert held.limited
+        memory = Path(held.paths["memory"])  # cgroup v2, or v1 on this kind of machine
+        limit = memory / "memory.max" if (memory / "memory.max").exists() else memory / "memory.limit_in_bytes"
+        assert limit.read_text().strip() == str(3 << 30)
+        assert Path(held.paths["pids"], "pids.max").read_text().strip() == "77"
+        assert not refused.limited and "memory" not in refused.paths and "pids" not in refused.paths
+    finally:
+        held.remove()
+        refused.remove()
