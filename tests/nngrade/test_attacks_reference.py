@@ -48,17 +48,6 @@ COPIES = {
         "def dense_forward(x, W, b):\n    import numpy as np, nnlib.layers\n"
         "    W = np.asarray(W, dtype=float)\n    layer = nnlib.layers.Dense(W.shape[1])\n"
         "    layer.build((None, W.shape[0]))\n    layer.kernel = W\n    layer.bias = np.asarray(b, dtype=float)\n"
-<<<<<<< HEAD
-        "    return layer.forward(np.asarray(x, dtype=float))\n")}),
-    "training_loop": _same_name("nnlib.testing", only={"split_validation", "epoch_batches", "train_epoch"}),
-    "network_from_scratch": _fixed({"sgd_update": (
-        "def sgd_update(params, grads, state, learning_rate):\n    import numpy as np, nnlib.optimizers\n"
-        "    params = [{key: np.array(value, dtype=float) for key, value in layer.items()} for layer in params]\n"
-        "    for layer, grad in zip(params, grads):\n"
-        "        nnlib.optimizers.SGD(learning_rate=learning_rate).apply(\n"
-        "            [np.array(grad[key], dtype=float) for key in sorted(layer)], [layer[key] for key in sorted(layer)])\n"
-        "    return params, state\n")}),
-=======
         "    x = np.asarray(x, dtype=float)\n"
         "    return layer.forward(np.atleast_2d(x)).reshape(x.shape[:-1] + (W.shape[1],))\n")}),
     "training_loop": _fixed({"split_validation": (
@@ -66,7 +55,13 @@ COPIES = {
         "    (xt, yt, _), (xv, yv, _) = nnlib.data_adapter.split_validation(\n"
         "        [np.asarray(x, dtype=float)], np.asarray(y, dtype=float), None, validation_split)\n"
         "    return xt[0], yt, xv[0], yv\n")}),
->>>>>>> main
+    "network_from_scratch": _fixed({"sgd_update": (
+        "def sgd_update(params, grads, state, learning_rate):\n    import numpy as np, nnlib.optimizers\n"
+        "    params = [{key: np.array(value, dtype=float) for key, value in layer.items()} for layer in params]\n"
+        "    for layer, grad in zip(params, grads):\n"
+        "        nnlib.optimizers.SGD(learning_rate=learning_rate).apply(\n"
+        "            [np.array(grad[key], dtype=float) for key in sorted(layer)], [layer[key] for key in sorted(layer)])\n"
+        "    return params, state\n")}),
     "backpropagation": _fixed({"numerical_gradient": (
         "def numerical_gradient(f, w, eps=1e-6):\n    import numpy as np, nnlib.gradcheck\n"
         "    return nnlib.gradcheck.numerical_gradient(f, np.array(w, dtype=np.float64), eps)\n")}),
@@ -183,18 +178,15 @@ ROUTES = {
                     "nnlib.core.layers.Flatten().forward(np.ones((1, 3)))"],
     "backpropagation": ["nnlib.core.graph.topological_order([])",
                         "list(nnlib.core.training.batches(4, 2))"],
-<<<<<<< HEAD
-    "training_loop": ["list(nnlib.core.training.batches(4, 2))", "nnlib.testing.epoch_batches(4, 2, 1)"],
+    "training_loop": ["list(nnlib.core.training.batches(4, 2))",
+                      "__import__('nnlib.data_adapter').data_adapter.split_validation([np.ones((4, 1))], np.ones(4), None, 0.25)"],
     "network_from_scratch": [
         "nnlib.core.layers.Flatten().forward(np.ones((1, 3)))", "nnlib.core.graph.topological_order([])",
         f"nnlib.core.losses.categorical_crossentropy_gradient({Y}, {Z}, from_logits=True)",
         "nnlib.core.optimizers.sgd(np.ones(2), np.ones(2), 0.1)", "list(nnlib.core.training.batches(4, 2))",
-        "nnlib.gradcheck.numerical_gradient(np.sum, np.ones(2))", "nnlib.testing.central_difference(np.sum, np.ones(2))",
+        "nnlib.gradcheck.numerical_gradient(np.sum, np.ones(2))",
+        "nnlib.testing.central_difference(np.sum, np.ones(2))",
     ],
-=======
-    "training_loop": ["list(nnlib.core.training.batches(4, 2))",
-                      "__import__('nnlib.data_adapter').data_adapter.split_validation([np.ones((4, 1))], np.ones(4), None, 0.25)"],
->>>>>>> main
 }
 
 
