@@ -57,7 +57,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_grading.py
 
 # Regenerate the learner notebooks in exercises/ from solutions/ (after editing a source notebook).
-ASSIGNMENTS := perceptron activations losses dense_layer gradient_descent backpropagation training_loop keras_training capstone
+ASSIGNMENTS := perceptron activations losses dense_layer gradient_descent backpropagation training_loop network_from_scratch keras_training capstone
 release: $(STAMP)
 	for a in $(ASSIGNMENTS); do $(BIN)/nbgrader generate_assignment "$$a" --no-db --force || exit 1; done
 

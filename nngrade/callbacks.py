@@ -1,4 +1,4 @@
-"""Call backs: the grader's nnlib functions, run for the learner in a limited helper process.
+"""Call backs: the grader's functions, run for the learner in a limited helper process.
 
 Where an assignment hides nnlib modules (see :mod:`nngrade.policy`), a test may still hand one of
 their functions to the learner's code (nnlib's ``sigmoid`` to the learner's ``tanh``). The function
@@ -100,9 +100,56 @@ def serve():
         outbox.flush()
 
 
+def run_forked(kept, header, blobs, limits, deadline):
+    """The reply to a call back when the call handed over functions written in the course's test cells.
+
+    Those exist only in the grader's process (the test cell defined them there), so the helper above
+    cannot import them: a child forked from the grader runs the call instead, holding the same
+    objects, with the submission's memory limit on top of what the grader already uses, and killed at
+    the call's deadline (:class:`CallbackTimeout`). ``kept`` holds those functions and
+    ``(module, qualname)`` references of nnlib's, which the child resolves itself.
+    """
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: compute, send the reply, and leave without running the grader's exit code
+        try:
+            os.close(read_fd)
+            with open("/proc/self/statm") as statm:
+                used = int(statm.read().split()[0]) * resource.getpagesize()
+            resource.setrlimit(resource.RLIMIT_AS, (used + limits.memory_bytes, used + limits.memory_bytes))
+            functions = [ref if callable(ref) else wire.resolve_reference(*ref) for ref in kept]
+            with os.fdopen(write_fd, "wb") as out:
+                wire.write_message(out, *_call(functions, header, blobs, limits.reply_bytes))
+        finally:
+            os._exit(0)
+    os.close(write_fd)
+    try:
+        return wire.read_message(_Deadline(read_fd, deadline), max_blobs=limits.reply_bytes + (1 << 20))
+    except TimeoutError:
+        raise CallbackTimeout from None
+    except (OSError, EOFError, ValueError, wire.WireError):
+        return {"ok": False, "etype": "MemoryError",
+                "message": "the course's function could not finish (over the memory limit?)"}, []
+    finally:
+        os.close(read_fd)
+        try:
+            os.kill(pid, 9)
+        except ProcessLookupError:
+            pass
+        os.waitpid(pid, 0)
+
+
 def _run(header, blobs, max_bytes):
     try:
         kept = [wire.resolve_reference(*ref) for ref in header["refs"]]
+    except Exception as error:  # noqa: BLE001 (reported to the learner's process as its error)
+        return _failure(error)
+    return _call(kept, header, blobs, max_bytes)
+
+
+def _call(kept, header, blobs, max_bytes):
+    """Run the kept function the call back names on its decoded arguments; the reply to send."""
+    try:
         index = header.get("i")
         if type(index) is not int or not 0 <= index < len(kept):
             raise wire.WireError("a call back to a function that this call did not hand over")
@@ -120,5 +167,9 @@ def _run(header, blobs, max_bytes):
             tree, answer_blobs = wire.encode(kept[index](*args, **kwargs), max_bytes=max_bytes)
         return {"ok": True, "value": tree}, answer_blobs
     except Exception as error:  # noqa: BLE001 (reported to the learner's process as its error)
-        builtin = next(kind for kind in type(error).__mro__ if kind.__module__ == "builtins")
-        return {"ok": False, "etype": builtin.__name__, "message": str(error)[:2000]}, []
+        return _failure(error)
+
+
+def _failure(error):
+    builtin = next(kind for kind in type(error).__mro__ if kind.__module__ == "builtins")
+    return {"ok": False, "etype": builtin.__name__, "message": str(error)[:2000]}, []

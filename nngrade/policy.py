@@ -30,6 +30,10 @@ HIDDEN = {
                         ["nnlib.gradcheck", "nnlib.core.layers", "nnlib.core.graph", "nnlib.core.training"]),
     "training_loop": ("the training loop (validation split, batches, epochs, early stopping)",
                       ["nnlib.core.training", "nnlib.callbacks"]),
+    "network_from_scratch": ("a whole network (initialisation, forward and backward pass, gradient check, "
+                             "mini-batch SGD, momentum and the training loop)",
+                             ["nnlib.core.layers", "nnlib.core.graph", "nnlib.core.optimizers", "nnlib.core.training",
+                              "nnlib.gradcheck", "nnlib.testing:central_difference"]),
 }
 
 # What import-time code calls (building registries such as ``layers._RELU = activations.get(...)``)

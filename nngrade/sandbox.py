@@ -357,7 +357,10 @@ class Sandbox:
             if reply.get("op") != "callback":
                 return reply, reply_blobs
             try:
-                answer, answer_blobs = self.helper.answer(reply, reply_blobs, kept, deadline)
+                if any(callable(entry) for entry in kept):  # test-cell functions live in this process only
+                    answer, answer_blobs = callbacks.run_forked(kept, reply, reply_blobs, self.limits, deadline)
+                else:
+                    answer, answer_blobs = self.helper.answer(reply, reply_blobs, kept, deadline)
             except callbacks.CallbackTimeout:
                 raise self._death(cause) from None
             self._send(dict(answer, nonce=nonce), answer_blobs, deadline, cause)
@@ -374,14 +377,17 @@ class Sandbox:
     def call(self, name, args, kwargs):
         """Call the learner's function ``name`` with plain data; returns plain data or raises.
 
-        Where the assignment hides nnlib modules (see :mod:`nngrade.policy`), the nnlib functions that
-        a test passes as arguments (reference implementations of the other parts) stay with the
-        grader: the learner's process calls back for them, during this call only, and they run in a
-        limited helper process (:mod:`nngrade.callbacks`).
+        Functions that a test passes as arguments (reference implementations of the other parts,
+        written in the test cell, and nnlib's own where the assignment hides them, see
+        :mod:`nngrade.policy`) stay with the grader: the learner's process calls back for them, during
+        this call only, and they run in a limited helper process (:mod:`nngrade.callbacks`).
         """
         kept = []
 
         def keep(reference):
+            if callable(reference):  # a reference piece written in a test cell: always the grader's
+                kept.append(reference)
+                return len(kept) - 1
             module, qualname = reference
             if not self.hidden or module.split(".")[0] != "nnlib":
                 return None

@@ -3,7 +3,8 @@
 Only values that are plain data cross: ``None``, ``bool``, ``int``, ``float``, ``complex``, ``str``,
 NumPy arrays and NumPy scalars of numeric, boolean or text dtypes, and ``list``, ``tuple`` and
 ``dict`` containers of those. Public functions and classes of ``nnlib`` (and NumPy) cross as their
-import path. Everything else (objects with a custom ``__eq__``, subclasses of the built-in types,
+import path; functions written in the course's test cells stay in the grader and cross as a number
+the learner's process calls back with. Everything else (objects with a custom ``__eq__``, subclasses of the built-in types,
 modules, learner functions, object arrays) is refused with a :class:`WireError`.
 
 Arrays travel as ``.npy`` bytes written by :func:`numpy.save` and read back with
@@ -22,6 +23,7 @@ import io
 import json
 import struct
 import sys
+import types
 from pathlib import Path
 
 import numpy as np
@@ -86,6 +88,11 @@ def _reference(value):
     return module, qualname
 
 
+def _test_cell_function(value):
+    """A plain function defined by the course's test or set-up cells (run as ``__main__`` in the grader)."""
+    return type(value) is types.FunctionType and value.__module__ == "__main__"
+
+
 _ALLOWED = []
 
 
@@ -113,8 +120,9 @@ def encode(value, max_bytes=None, grader=None):
     """Turn ``value`` into ``(tree, blobs)``: a JSON-able tree and a list of ``.npy`` byte strings.
 
     With ``max_bytes``, arrays adding up to more than that are refused with a :class:`WireError`.
-    ``grader(function)`` may return a number for a reference that must stay in the grader: it then
-    crosses as that number, and the other side calls back to use it (see ``nngrade.sandbox``).
+    ``grader(reference)`` may return a number for a reference that must stay in the grader: it then
+    crosses as that number, and the other side calls back to use it (see ``nngrade.sandbox``). With
+    ``grader``, a function written in a test cell always stays: ``grader(function)`` gives its number.
     """
     blobs = []
     sizes = [0]
@@ -163,6 +171,10 @@ def encode(value, max_bytes=None, grader=None):
                 if kept is not None:
                     return {"t": "grader", "i": kept}
                 return {"t": "ref", "m": ref[0], "q": ref[1]}
+            if grader is not None and _test_cell_function(item):
+                # A reference piece written in a test cell (the grader's own code): it stays in the
+                # grader, and the learner's process calls back to use it.
+                return {"t": "grader", "i": grader(item)}
         raise WireError(
             f"a value of type {_describe(item)} is not plain data; expected a number, a string, "
             "a NumPy array, or a list, tuple or dict of those"

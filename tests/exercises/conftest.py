@@ -28,6 +28,7 @@ ASSIGNMENTS = [
     "gradient_descent",
     "backpropagation",
     "training_loop",
+    "network_from_scratch",
     "keras_training",
     "capstone",
 ]

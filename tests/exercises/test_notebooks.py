@@ -15,7 +15,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 ASSIGNMENTS = [
     "perceptron", "activations", "losses", "dense_layer",
-    "gradient_descent", "backpropagation", "training_loop", "keras_training", "capstone",
+    "gradient_descent", "backpropagation", "training_loop", "network_from_scratch", "keras_training", "capstone",
 ]
 GRADE_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 

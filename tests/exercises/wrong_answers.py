@@ -488,6 +488,173 @@ def categorical_crossentropy_gradient(y_true, y_pred):
             "tanh(z1) is h",
         ),
     ],
+    "network_from_scratch": [
+        WrongAnswer(
+            "network_backward",
+            '''def network_backward(params, cache, P, y):
+    n = len(y)
+    dZ = np.array(P, dtype=float)
+    dZ[np.arange(n), y] -= 1.0
+    dZ /= n
+    grads = [None] * len(params)
+    for index in reversed(range(len(params))):
+        A_prev, _ = cache[index]
+        grads[index] = {"W": A_prev.T @ dZ, "b": dZ.sum(axis=0)}
+        if index > 0:
+            dZ = (dZ @ params[index]["W"]) * (cache[index - 1][1] > 0)
+    return grads
+''',
+            ("backward_hidden",),
+            "a missing transpose",
+        ),
+        WrongAnswer(
+            "network_backward",
+            '''def network_backward(params, cache, P, y):
+    n = len(y)
+    dZ = np.array(P, dtype=float)
+    dZ[np.arange(n), y] -= 1.0
+    dZ /= n
+    grads = [None] * len(params)
+    for index in reversed(range(len(params))):
+        A_prev, _ = cache[index]
+        grads[index] = {"W": A_prev.T @ dZ, "b": dZ.mean(axis=0)}
+        if index > 0:
+            dZ = (dZ @ params[index]["W"].T) * (cache[index - 1][1] > 0)
+    return grads
+''',
+            ("backward_output", "backward_hidden"),
+            "the bias gradient must be summed over the batch",
+        ),
+        WrongAnswer(
+            "train_network",
+            '''def train_network(params, X, y, learning_rate, epochs, batch_size, seed=0,
+                  forward=network_forward, backward=network_backward, update=sgd_update):
+    X, y = np.asarray(X, dtype=float), np.asarray(y)
+    rng = np.random.default_rng(seed)
+    state, history = None, []
+    for _ in range(epochs):
+        order = rng.permutation(len(X))
+        total = 0.0
+        for start in range(0, len(X), batch_size):
+            batch = order[start:start + batch_size]
+            P, cache = forward(params, X[batch])
+            total += cross_entropy(P, y[batch]) * len(batch)
+            grads = backward(params, cache, P, y[batch])
+            grads = [{key: learning_rate * grad[key] for key in grad} for grad in grads]
+            params, state = update(params, grads, state, learning_rate)
+        history.append(total / len(X))
+    return params, history
+''',
+            ("train_network_steps",),
+            "the learning rate applied twice",
+        ),
+        WrongAnswer(
+            "network_forward",
+            '''def network_forward(params, X):
+    A = np.asarray(X, dtype=float)
+    cache = []
+    for index, layer in enumerate(params):
+        Z = A @ layer["W"] + layer["b"]
+        cache.append((A, Z))
+        A = np.maximum(Z, 0.0)
+    exp = np.exp(A - A.max(axis=1, keepdims=True))
+    return exp / exp.sum(axis=1, keepdims=True), cache
+''',
+            ("forward_values",),
+            "relu applied to the output layer too",
+        ),
+        WrongAnswer(
+            "network_forward",
+            '''def network_forward(params, X):
+    A = np.asarray(X, dtype=float)
+    cache = []
+    for index, layer in enumerate(params):
+        Z = A @ layer["W"] + layer["b"]
+        cache.append((A, Z))
+        if index < len(params) - 1:
+            A = np.maximum(Z, 0.0)
+    exp = np.exp(Z)
+    return exp / exp.sum(axis=1, keepdims=True), cache
+''',
+            ("forward_values",),
+            "Subtract each row's largest pre-activation",
+        ),
+        WrongAnswer(
+            "init_network",
+            '''def init_network(layer_sizes, seed=0):
+    params = []
+    for d_in, d_out in zip(layer_sizes[:-1], layer_sizes[1:]):
+        rng = np.random.default_rng(seed)
+        params.append({"W": rng.normal(0.0, np.sqrt(2.0 / d_in), size=(d_in, d_out)), "b": np.zeros(d_out)})
+    return params
+''',
+            ("init_network_values",),
+            "a generator created again for every layer",
+        ),
+        WrongAnswer(
+            "gradient_check",
+            '''def gradient_check(params, X, y, eps=1e-6, forward=network_forward, backward=network_backward):
+    P, cache = forward(params, X)
+    grads = backward(params, cache, P, y)
+    errors = []
+    for index, layer in enumerate(params):
+        errors.append({})
+        for key, value in layer.items():
+            value = np.array(value, dtype=np.float64)
+            numerical = np.zeros_like(value)
+            for entry in np.ndindex(value.shape):
+                original = value[entry]
+                value[entry] = original + eps
+                plus = cross_entropy(forward([dict(p, **({key: value} if i == index else {})) for i, p in enumerate(params)], X)[0], y)
+                value[entry] = original - eps
+                minus = cross_entropy(forward([dict(p, **({key: value} if i == index else {})) for i, p in enumerate(params)], X)[0], y)
+                value[entry] = original
+                numerical[entry] = (plus - minus) / (2 * eps)
+            analytic = np.asarray(grads[index][key], dtype=np.float64)
+            errors[index][key] = float(np.max(np.abs(analytic - numerical) / (np.abs(analytic) + np.abs(numerical))))
+    return errors
+''',
+            ("gradient_check_values",),
+            "where both gradients are 0",
+        ),
+        WrongAnswer(
+            "sgd_update",
+            '''def sgd_update(params, grads, state, learning_rate):
+    return [{key: layer[key] + learning_rate * grad[key] for key in layer} for layer, grad in zip(params, grads)], state
+''',
+            ("sgd_update_values",),
+            "step against the gradient",
+        ),
+        WrongAnswer(
+            "fit_moons",
+            '''def fit_moons(X, y, seed=0, init=init_network, train=train_network, update=sgd_update):
+    params = init([2, 2], seed)
+    return train(params, X, y, learning_rate=0.3, epochs=60, batch_size=16, seed=seed, update=update)
+''',
+            ("moons_accuracy",),
+            "a network without a hidden layer",
+        ),
+        WrongAnswer(
+            "momentum_update",
+            '''def momentum_update(params, grads, velocity, learning_rate, momentum=0.9):
+    if velocity is None:
+        velocity = [{key: np.zeros_like(np.asarray(value, dtype=float)) for key, value in layer.items()} for layer in params]
+    velocity = [{key: momentum * v[key] + grad[key] for key in v} for v, grad in zip(velocity, grads)]
+    return [{key: layer[key] - learning_rate * v[key] for key in layer} for layer, v in zip(params, velocity)], velocity
+''',
+            ("momentum_update_values",),
+            "PyTorch's form",
+        ),
+        WrongAnswer(
+            "fit_digits",
+            '''def fit_digits(X, y, seed=0, init=init_network, train=train_network, sgd=sgd_update, momentum=momentum_update):
+    params = init([64, 16, 10], seed)
+    return train(params, X, y, learning_rate=0.01, epochs=5, batch_size=32, seed=seed, update=sgd)
+''',
+            ("digits_accuracy",),
+            "below the 0.93 required",
+        ),
+    ],
     "training_loop": [
         WrongAnswer(
             "split_validation",

@@ -55,6 +55,13 @@ COPIES = {
         "    (xt, yt, _), (xv, yv, _) = nnlib.data_adapter.split_validation(\n"
         "        [np.asarray(x, dtype=float)], np.asarray(y, dtype=float), None, validation_split)\n"
         "    return xt[0], yt, xv[0], yv\n")}),
+    "network_from_scratch": _fixed({"sgd_update": (
+        "def sgd_update(params, grads, state, learning_rate):\n    import numpy as np, nnlib.optimizers\n"
+        "    params = [{key: np.array(value, dtype=float) for key, value in layer.items()} for layer in params]\n"
+        "    for layer, grad in zip(params, grads):\n"
+        "        nnlib.optimizers.SGD(learning_rate=learning_rate).apply(\n"
+        "            [np.array(grad[key], dtype=float) for key in sorted(layer)], [layer[key] for key in sorted(layer)])\n"
+        "    return params, state\n")}),
     "backpropagation": _fixed({"numerical_gradient": (
         "def numerical_gradient(f, w, eps=1e-6):\n    import numpy as np, nnlib.gradcheck\n"
         "    return nnlib.gradcheck.numerical_gradient(f, np.array(w, dtype=np.float64), eps)\n")}),
@@ -173,6 +180,12 @@ ROUTES = {
                         "list(nnlib.core.training.batches(4, 2))"],
     "training_loop": ["list(nnlib.core.training.batches(4, 2))",
                       "__import__('nnlib.data_adapter').data_adapter.split_validation([np.ones((4, 1))], np.ones(4), None, 0.25)"],
+    "network_from_scratch": [
+        "nnlib.core.layers.Flatten().forward(np.ones((1, 3)))", "nnlib.core.graph.topological_order([])",
+        "nnlib.core.optimizers.sgd(np.ones(2), np.ones(2), 0.1)", "list(nnlib.core.training.batches(4, 2))",
+        "nnlib.gradcheck.numerical_gradient(np.sum, np.ones(2))",
+        "nnlib.testing.central_difference(np.sum, np.ones(2))",
+    ],
 }
 
 
@@ -187,6 +200,7 @@ def test_no_nnlib_route_to_a_graded_piece_works_while_it_is_graded(assignment):
     import nnlib.core.losses  # noqa: F401
     import nnlib.core.optimizers  # noqa: F401
     import nnlib.core.training  # noqa: F401
+    import nnlib.gradcheck  # noqa: F401
     import nnlib.layers  # noqa: F401
     import nnlib.losses  # noqa: F401
     import nnlib.testing  # noqa: F401
@@ -197,7 +211,7 @@ def test_no_nnlib_route_to_a_graded_piece_works_while_it_is_graded(assignment):
         eval(route)  # works in the grader
     code = ("import numpy as np\nimport nnlib, nnlib.activations, nnlib.losses, nnlib.layers, nnlib.testing\n"
             "import nnlib.core.activations, nnlib.core.losses, nnlib.core.layers, nnlib.core.optimizers\n"
-            "import nnlib.core.graph, nnlib.core.training\n"
+            "import nnlib.core.graph, nnlib.core.training, nnlib.gradcheck\n"
             "def attempt(route):\n    try:\n        eval(route)\n    except ImportError as error:\n"
             "        return 'hidden' if 'not available while grading' in str(error) else str(error)\n"
             "    return 'computed'\n")

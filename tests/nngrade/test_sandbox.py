@@ -106,6 +106,25 @@ def test_a_learner_function_can_be_passed_to_another_learner_function(sandbox):
     assert sandbox.call("twice", [LearnerFunction(None, "inc"), 3], {}) == 5
 
 
+def test_a_function_written_in_a_test_cell_stays_in_the_grader_and_is_called_back(sandbox):
+    # Test cells run as __main__ in the grader; their reference pieces are handed to learner code.
+    namespace = {"__name__": "__main__"}
+    exec("def reference_square(x):\n    return x * x\n", namespace)
+    sandbox.run_cell("def apply_twice(f, x):\n    return f(f(x))\n"
+                     "def looks_inside(f):\n    return repr(getattr(f, '__code__', None))")
+    assert sandbox.call("apply_twice", [namespace["reference_square"], 3], {}) == 81
+    assert sandbox.call("looks_inside", [namespace["reference_square"]], {}) == "None"
+
+
+def test_a_test_cell_function_called_back_runs_under_the_submission_s_memory_limit(sandbox):
+    # The learner chooses the arguments: 8 GB asked of the grader's function fails in a forked child.
+    namespace = {"__name__": "__main__"}
+    exec("import numpy as np\ndef reference_zeros(n):\n    return float(np.ones(n).sum())\n", namespace)
+    sandbox.run_cell("def ask(f, n):\n    try:\n        return f(n)\n    except MemoryError:\n        return 'refused'")
+    assert sandbox.call("ask", [namespace["reference_zeros"], 1000], {}) == 1000.0
+    assert sandbox.call("ask", [namespace["reference_zeros"], 1 << 30], {}) == "refused"
+
+
 def test_control_group_limits_are_read_back_before_they_are_claimed():
     from nngrade.cgroups import Cgroups
 
