@@ -34,8 +34,18 @@ sys.path.remove(HERE)
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 32, 4096, 16384, 1 << 18
 PR_SET_NO_NEW_PRIVS = 38
 PR_SET_PDEATHSIG = 1
+PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 22, 2
+KEYCTL_JOIN_SESSION_KEYRING = 1
 NOBODY = 65534
 LEARNER_HOME = "/home/learner"
+
+# The kernel's keyrings are not namespaced by anything this sandbox unshares: uid nobody's user
+# keyring is the same in every sandbox (and outlives it), and the grader's session keyring would be
+# inherited. Per machine architecture: (audit arch, add_key, request_key, keyctl, first x32 number).
+KEYRING_SYSCALLS = {
+    "x86_64": (0xC000003E, 248, 249, 250, 0x40000000),
+    "aarch64": (0xC00000B7, 217, 218, 219, None),
+}
 
 
 def _mount(libc, source, target, fstype, flags, data=None):
@@ -136,9 +146,10 @@ def _hide(libc, root, config):
         inside = root + place
         if not os.path.isdir(inside):
             continue
-        cache = os.path.join(inside, "__pycache__")
-        if os.path.isdir(cache):  # compiled copies of the real modules
-            _mount(libc, "tmpfs", cache, "tmpfs", MS_NOSUID | MS_NODEV | MS_RDONLY, "size=4k,mode=555")
+        for folder in sorted({os.path.dirname(relative) for relative in overlays}):
+            cache = os.path.join(inside, folder, "__pycache__")
+            if os.path.isdir(cache):  # compiled copies of the real modules
+                _mount(libc, "tmpfs", cache, "tmpfs", MS_NOSUID | MS_NODEV | MS_RDONLY, "size=4k,mode=555")
         for relative, stub in overlays.items():
             target = os.path.join(inside, relative)
             if os.path.isfile(target):
@@ -147,7 +158,10 @@ def _hide(libc, root, config):
 
 
 def confine(config):
-    """Hide the host's files, cut the network, drop privileges. Returns a description of what held."""
+    """Hide the host's files, cut the network, drop privileges. Returns a description of what held.
+
+    Fails closed: if any step fails, the level is "failed" and :func:`main` runs no learner code.
+    """
     if not config.get("isolate", True):
         return {"level": "none", "detail": "isolation switched off"}
     libc = ctypes.CDLL(None, use_errno=True)
@@ -157,7 +171,12 @@ def confine(config):
         if not as_root:
             flags |= os.CLONE_NEWUSER
         uid, gid = os.getuid(), os.getgid()
-        os.unshare(flags)
+        try:
+            os.unshare(flags)
+        except OSError as error:
+            if config.get("isolate") == "user" and os.geteuid() == 0:
+                return confine_user_only(config, error)
+            raise
         if not as_root:
             with open("/proc/self/setgroups", "w") as handle:
                 handle.write("deny")
@@ -217,10 +236,81 @@ def confine(config):
             if libc.capset(header, data) != 0:
                 raise OSError(ctypes.get_errno(), "capset")
             detail.append("no capabilities")
-        libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+        if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "no_new_privs")
+        deny_keyrings(libc)
+        detail.append("own empty session keyring, keyring calls denied")
         return {"level": "full", "detail": ", ".join(detail)}
-    except (OSError, AttributeError) as error:
-        return {"level": "limits-only", "detail": f"could not isolate the file system ({error})"}
+    except (OSError, AttributeError, KeyError) as error:
+        return {"level": "failed", "detail": f"the sandbox could not be built ({error})"}
+
+
+def _syscall(libc, name, *args):
+    number = KEYRING_SYSCALLS[os.uname().machine][("add_key", "request_key", "keyctl").index(name) + 1]
+    result = libc.syscall(number, *args)
+    if result < 0:
+        code = ctypes.get_errno()
+        raise OSError(code, f"{name}: {os.strerror(code)}")
+    return result
+
+
+def seccomp_program(machine):
+    """A classic-BPF seccomp filter: keyring calls (and every other architecture's calls) fail with
+    EPERM; everything else is allowed. Returns the list of (code, jt, jf, k) instructions."""
+    arch, add_key, request_key, keyctl, x32 = KEYRING_SYSCALLS[machine]
+    load_word, jump_eq, jump_ge, ret = 0x20, 0x15, 0x35, 0x06
+    allow, deny = 0x7FFF0000, 0x00050000 | 1  # SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO | EPERM
+    checks = [(jump_ge, x32)] if x32 else []
+    checks += [(jump_eq, add_key), (jump_eq, request_key), (jump_eq, keyctl)]
+    program = [(load_word, 0, 0, 4), (jump_eq, 1, 0, arch), (ret, 0, 0, deny), (load_word, 0, 0, 0)]
+    for position, (jump, number) in enumerate(checks):
+        program.append((jump, len(checks) - position, 0, number))  # to the final "deny"
+    return program + [(ret, 0, 0, allow), (ret, 0, 0, deny)]
+
+
+def deny_keyrings(libc):
+    """Join a fresh, empty session keyring, then forbid every keyring system call (seccomp)."""
+    _syscall(libc, "keyctl", KEYCTL_JOIN_SESSION_KEYRING, None)
+
+    class Instruction(ctypes.Structure):
+        _fields_ = [("code", ctypes.c_uint16), ("jt", ctypes.c_uint8), ("jf", ctypes.c_uint8),
+                    ("k", ctypes.c_uint32)]
+
+    class Program(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(Instruction))]
+
+    instructions = seccomp_program(os.uname().machine)
+    table = (Instruction * len(instructions))(*[Instruction(*i) for i in instructions])
+    program = Program(len(instructions), table)
+    if libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(program), 0, 0) != 0:
+        code = ctypes.get_errno()
+        raise OSError(code, f"seccomp: {os.strerror(code)}")
+
+
+def confine_user_only(config, refused):
+    """Where namespaces are refused (a container such as Gradescope's) but we are root: the learner's
+    code runs as ``nobody`` in its own folder, with no new privileges. It still sees every file that
+    every user may read, so the caller keeps its own files (tests, reference, secret, results)
+    readable by root only. The pieces the assignment hides are shadowed on the import path by a copy
+    of nnlib with their stubs; the real files stay readable."""
+    workdir = config["workdir"]
+    for folder, dirs, files in os.walk(workdir):
+        for name in dirs + files:
+            os.lchown(os.path.join(folder, name), NOBODY, NOBODY)
+    os.chown(workdir, NOBODY, NOBODY)
+    lib = os.path.join(config["rootdir"], "lib")
+    for name, path in (config.get("packages") or {}).items():
+        shutil.copytree(path, os.path.join(lib, name), ignore=shutil.ignore_patterns("__pycache__"))
+    for relative, stub in (config.get("overlays") or {}).items():
+        shutil.copyfile(stub, os.path.join(lib, "nnlib", relative))
+    config["import_root"] = lib
+    os.setgroups([])
+    os.setgid(NOBODY)
+    os.setuid(NOBODY)
+    ctypes.CDLL(None).prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+    return {"level": "user-only", "detail": f"namespaces refused ({refused.strerror or refused}): unprivileged "
+            "user nobody in its own folder, no new privileges; files readable by every user stay readable, "
+            "the network is not cut, hidden nnlib pieces are shadowed on the import path only"}
 
 
 def set_limits(config):
@@ -237,6 +327,81 @@ def set_limits(config):
         resource.setrlimit(resource.RLIMIT_NPROC, (4096, 4096))
 
 
+class Observer:
+    """What the learner's code was seen doing, from Python's audit events and the interpreter's state.
+
+    Flags come from behaviour, never from words in the code: opening a path that names the course's
+    grading files, looking up C functions through ``ctypes`` from the learner's own code (not from a
+    library it called), replacing built-in functions, adding IPython input transformers. Installed
+    after the worker's own set-up, so nothing the worker itself does is seen. The learner's process
+    could hide its traces (it runs here), but not forge anyone else's: entries only flag this
+    submission, and are capped.
+    """
+
+    MAX_ENTRIES = 50
+
+    def __init__(self, watched, shell, bound=()):
+        self.watched = [w.lower() for w in watched if w]
+        self.bound = tuple(os.path.join(path, "") for path in bound)  # Python's own files, bound in
+        self.shell = shell
+        self.entries = []  # [kind, detail] not yet sent to the grader
+        self.seen = set()
+        self.builtins = dict(vars(builtins))
+        self.transformers = self._transformers()
+        sys.addaudithook(self.hook)
+
+    def _transformers(self):
+        if self.shell is None:
+            return ()
+        return tuple(tuple(getattr(self.shell, name, ()) or ()) for name in
+                     ("input_transformers_cleanup", "input_transformers_post", "ast_transformers"))
+
+    def note(self, kind, detail):
+        if (kind, detail) not in self.seen and len(self.seen) < self.MAX_ENTRIES:
+            self.seen.add((kind, detail))
+            self.entries.append([kind, detail])
+
+    def hook(self, event, args):
+        if event in ("open", "os.listdir", "os.scandir", "glob.glob") and args:
+            path = args[0]
+            if isinstance(path, bytes):
+                path = path.decode("utf-8", "replace")
+            if isinstance(path, str) and any(w in path.lower() for w in self.watched) \
+                    and not path.startswith(self.bound):
+                self.note("course-access", f"tried to open {path[:300]}")
+        elif event == "ctypes.dlsym" and _called_by_learner():
+            self.note("tampering", f"looked up the C function {str(args[-1])[:100]} through ctypes")
+        elif event == "ctypes.dlopen" and args and args[0] is not None and _called_by_learner():
+            self.note("tampering", f"loaded the C library {str(args[0])[:100]} through ctypes")
+
+    def check(self):
+        """After each request: what the learner's code changed in the interpreter."""
+        now = vars(builtins)
+        for name in sorted(set(now) | set(self.builtins)):
+            if name.startswith("_") and name not in ("__import__", "__build_class__"):
+                continue  # the interpreter's own bookkeeping (``_``, ``__spec__``, ...)
+            if now.get(name) is not self.builtins.get(name):
+                self.note("tampering", f"replaced the built-in {name}")
+        if self._transformers() != self.transformers:
+            self.note("tampering", "changed how later cells are read (IPython input transformers)")
+
+    def take(self):
+        self.check()
+        entries, self.entries = self.entries[:self.MAX_ENTRIES], []
+        return entries
+
+
+def _called_by_learner():
+    """Whether the code that set off the event (past ctypes' own frames) is the learner's."""
+    frame = sys._getframe(2)
+    while frame is not None and os.sep + "ctypes" + os.sep in frame.f_code.co_filename:
+        frame = frame.f_back
+    if frame is None:
+        return False
+    name = frame.f_code.co_filename
+    return name.startswith("<") and not name.startswith("<frozen")
+
+
 def main():
     config = json.loads(sys.argv[1])
     del sys.argv[1:]  # not a secret (learner code can find the descriptors anyway), just not in plain view
@@ -248,6 +413,9 @@ def main():
                        "MPLCONFIGDIR": "/tmp", "IPYTHONDIR": "/tmp/ipython", "PYTHONDONTWRITEBYTECODE": "1"})
     joined = join_cgroups(config)
     status = confine(config)
+    if status["level"] == "failed":  # say why, and run nothing: never learner code half-confined
+        wire.write_message(outbox, {"op": "ready", "nonce": config.get("nonce"), "isolation": status})
+        os._exit(5)
     if status["level"] == "full":
         limited = joined and config.get("cgroups_limit")
         status["detail"] += (", memory and process count limited for the whole submission" if limited else
@@ -258,9 +426,16 @@ def main():
         os._exit(4)
     if status["level"] != "full":
         os.chdir(config["workdir"])
-    sys.path.insert(0, "/opt/nngrade/lib")
+    sys.path.insert(0, config.get("import_root", "/opt/nngrade/lib"))
     set_limits(config)
-    import numpy  # noqa: F401  (loaded before learner code, like a kernel's setup)
+    import random
+
+    import numpy
+
+    # The same notebook gets the same grade every time: Python's generator (which Keras draws its
+    # seeds from when given none) and NumPy's global one start from the grader's seed.
+    random.seed(int(config.get("seed", 0)))
+    numpy.random.seed(int(config.get("seed", 0)) % (1 << 32))
 
     try:
         from IPython.core.interactiveshell import InteractiveShell
@@ -272,7 +447,9 @@ def main():
         shell, user_ns = None, {"__name__": "__main__"}
     wire.write_message(outbox, {"op": "ready", "nonce": config.get("nonce"), "isolation": status,
                                 "ipython": shell is not None})
+    observer = Observer(config.get("watched", []), shell, config["python_paths"])
 
+    session = Session(shell, user_ns, inbox, outbox, max_reply)
     while True:
         try:
             header, blobs = wire.read_message(inbox)
@@ -280,46 +457,15 @@ def main():
             return
         op = header.get("op")
         nonce = header.get("nonce")
-        reply = {"ok": True}
-        reply_blobs = []
+        if op == "stop":
+            wire.write_message(outbox, {"ok": True, "nonce": nonce})
+            return
         try:
-            if op == "run_cell":
-                reply.update(run_cell(shell, user_ns, header["code"], header.get("label", "cell")))
-            elif op == "call":
-                target = user_ns.get(header["name"])
-                if target is None or not callable(target):
-                    raise NameError(f"name '{header['name']}' is not defined as a function in your notebook")
-                GraderFunction.channel.update(inbox=inbox, outbox=outbox, nonce=nonce, max=max_reply)
-                args, kwargs = wire.decode(header["args"], blobs, learner=lambda name: _own_function(user_ns, name),
-                                           grader=GraderFunction)
-                with warnings.catch_warnings(record=True) as caught:
-                    warnings.simplefilter("always")
-                    result = target(*args, **kwargs)
-                reply["warnings"] = [[w.category.__name__, str(w.message)[:500]] for w in caught[:20]
-                                     if w.category.__module__ == "builtins"]
-                tree, reply_blobs = wire.encode(result, max_bytes=max_reply)
-                reply["value"] = tree
-            elif op == "describe":
-                kinds = {}
-                for name in header["names"]:
-                    if name not in user_ns:
-                        kinds[name] = {"kind": "missing"}
-                    elif callable(user_ns[name]):
-                        kinds[name] = {"kind": "callable"}
-                    else:
-                        try:
-                            tree, more = wire.encode(user_ns[name], max_bytes=max_reply)
-                            offset = len(reply_blobs)
-                            reply_blobs.extend(more)
-                            kinds[name] = {"kind": "data", "value": tree, "offset": offset}
-                        except wire.WireError as error:
-                            kinds[name] = {"kind": "other", "message": str(error)}
-                reply["names"] = kinds
-            elif op == "stop":
-                wire.write_message(outbox, dict(reply, nonce=nonce))
-                return
-            else:
+            handler = HANDLERS.get(op)
+            if handler is None:
                 raise ValueError(f"unknown operation {op!r}")
+            answer, reply_blobs = handler(session, header, blobs)
+            reply = dict(answer, ok=True)
         except wire.WireError as error:
             reply = {"ok": False, "etype": "WireError", "message": str(error), "builtin": False}
             reply_blobs = []
@@ -334,7 +480,60 @@ def main():
             }
             reply_blobs = []
         reply["nonce"] = nonce
+        reply["observed"] = observer.take()
         wire.write_message(outbox, reply, reply_blobs)
+
+
+class Session:
+    """What the request handlers share: the learner's namespace and the grader's channel."""
+
+    def __init__(self, shell, user_ns, inbox, outbox, max_reply):
+        self.shell, self.user_ns = shell, user_ns
+        self.inbox, self.outbox, self.max_reply = inbox, outbox, max_reply
+
+
+def handle_run_cell(session, header, blobs):
+    """Run one learner cell; ``cell_error`` (and its traceback) when it raised."""
+    return run_cell(session.shell, session.user_ns, header["code"], header.get("label", "cell")), []
+
+
+def handle_call(session, header, blobs):
+    """Call a learner function with the grader's plain data; its result as plain data."""
+    target = session.user_ns.get(header["name"])
+    if target is None or not callable(target):
+        raise NameError(f"name '{header['name']}' is not defined as a function in your notebook")
+    GraderFunction.channel.update(inbox=session.inbox, outbox=session.outbox, nonce=header.get("nonce"),
+                                  max=session.max_reply)
+    args, kwargs = wire.decode(header["args"], blobs, learner=lambda name: _own_function(session.user_ns, name),
+                               grader=GraderFunction)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = target(*args, **kwargs)
+    tree, reply_blobs = wire.encode(result, max_bytes=session.max_reply)
+    kept = [[w.category.__name__, str(w.message)[:500]] for w in caught[:20] if w.category.__module__ == "builtins"]
+    return {"value": tree, "warnings": kept}, reply_blobs
+
+
+def handle_describe(session, header, blobs):
+    """For each name: missing, callable, plain data (sent along) or other."""
+    kinds, reply_blobs = {}, []
+    for name in header["names"]:
+        value = session.user_ns.get(name)
+        if name not in session.user_ns:
+            kinds[name] = {"kind": "missing"}
+        elif callable(value):
+            kinds[name] = {"kind": "callable"}
+        else:
+            try:
+                tree, more = wire.encode(value, max_bytes=session.max_reply)
+                kinds[name] = {"kind": "data", "value": tree, "offset": len(reply_blobs)}
+                reply_blobs.extend(more)
+            except wire.WireError as error:
+                kinds[name] = {"kind": "other", "message": str(error)}
+    return {"names": kinds}, reply_blobs
+
+
+HANDLERS = {"run_cell": handle_run_cell, "call": handle_call, "describe": handle_describe}
 
 
 class GraderFunction:

@@ -6,11 +6,17 @@ import sys
 import warnings
 from pathlib import Path
 
+from .console import escape
 from .result import INCOMPLETE
 from .sandbox import Limits
 
 FAILED_TO_GRADE = 2
 SELF_CHECK_FAILED = 3
+
+
+def say(text="", file=None):
+    """Print one message: control characters (from learner text inside it) shown escaped."""
+    print(escape(text, keep_newlines=True), file=file or sys.stdout)
 
 
 def _limits(args):
@@ -27,8 +33,16 @@ def _add_limit_options(parser):
                         help="memory (address space) allowed to the learner's code (default %(default)s)")
 
 
+def _positive(text):
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds above 0, got {text!r}")
+    return value
+
+
 def _tests_for_check(args, path):
     """The notebook whose setup and test cells ``check`` uses: never the one being checked."""
+    from . import secret
     from .course import Course, find_release
 
     if args.release:
@@ -36,6 +50,7 @@ def _tests_for_check(args, path):
     assignment = args.assignment or path.stem
     if args.course_dir:
         course = Course(args.course_dir)
+        secret.install(course.root)  # the course's own tests: its hidden data as grading draws them
         released = course.released_dir(assignment) / f"{assignment}.ipynb"
         return released if released.exists() else course.source_notebook(assignment)
     return find_release(assignment)
@@ -52,17 +67,17 @@ def cmd_check(args):
         tests_path = _tests_for_check(args, path)
         tests_nb = read_notebook(tests_path)
     except (NotebookError, CourseError) as error:
-        print(f"error: {error}", file=sys.stderr)
+        say(f"error: {error}", file=sys.stderr)
         return 2
     spec = AssignmentSpec.from_notebook(tests_nb, tests_path.stem)
     if not spec.tests:
-        print(f"error: {tests_path} has no test cells (nbgrader metadata); is it an exercise notebook?",
+        say(f"error: {tests_path} has no test cells (nbgrader metadata); is it an exercise notebook?",
               file=sys.stderr)
         return 2
-    print(f"Checking {path.name} against the tests of {tests_path.name} as the grader will: a fresh "
+    say(f"Checking {path.name} against the tests of {tests_path.name} as the grader will: a fresh "
           f"sandboxed process, cells in order, {args.cell_timeout:g} s per cell.")
     for problem in problems:
-        print(f"  note: {problem}")
+        say(f"  note: {problem}")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         result = grade_notebook(spec, nb, released_dir=path.parent if args.with_files else None,
@@ -70,29 +85,29 @@ def cmd_check(args):
     width = max(len(t.grade_id) for t in result.tests)
     for test in result.tests:
         mark = "pass" if test.passed else "FAIL"
-        print(f"  {test.grade_id:<{width}}  {test.points:g}/{test.max_points:g}  {mark}"
-              + (f"  {test.message}" if test.message else ""))
+        say(f"  {test.grade_id:<{width}}  {test.points:g}/{test.max_points:g}  {mark}"
+            + (f"  {escape(test.message)}" if test.message else ""))
     for error in result.cell_errors:
-        print(f"  note: {error.cell} raised {error.error}")
+        say(f"  note: {error.cell} raised {escape(error.error)}")
     for flag in result.flags:
         if flag.kind in INCOMPLETE:
-            print(f"  problem ({flag.kind}) at {flag.where}: {flag.detail}")
-    print(f"Visible tests: {result.score:g}/{spec.auto_points:g} points. Hidden tests run when your work is graded."
+            say(f"  problem ({flag.kind}) at {escape(flag.where)}: {escape(flag.detail)}")
+    say(f"Visible tests: {result.score:g}/{spec.auto_points:g} points. Hidden tests run when your work is graded."
           + (f" Written answers ({spec.manual_points:g} points) are graded by hand." if spec.manual_points else ""))
     failed = [t for t in result.tests if not t.passed]
     if failed or not result.complete:
-        print(f"{len(failed)} part(s) need more work.")
+        say(f"{len(failed)} part(s) need more work.")
         return 1
-    print("All visible tests pass.")
+    say("All visible tests pass.")
     return 0
 
 
 def cmd_grade(args, merge=False):
-    from . import report
     from .classgrade import SelfCheckFailed, grade_class
     from .course import Course, CourseError
     from .plan import Shard
     from .pool import Stopped, stop_on_signals
+    from .publish import publish
 
     try:
         shard = Shard.parse(args.shard) if getattr(args, "shard", None) else None
@@ -101,104 +116,122 @@ def cmd_grade(args, merge=False):
             spec, results = grade_class(course, args.assignment, submissions_dir=args.submissions,
                                         zip_path=getattr(args, "zip", None), jobs=args.jobs, limits=_limits(args),
                                         isolate=not args.no_isolation, force=getattr(args, "force", False),
-                                        shard=shard, require_cached=merge)
+                                        shard=shard, require_cached=merge,
+                                        budget_seconds=getattr(args, "time_budget", None))
     except (CourseError, FileNotFoundError, ValueError) as error:
-        print(f"error: {error}", file=sys.stderr)
+        say(f"error: {error}", file=sys.stderr)
         return 2
     except SelfCheckFailed as error:
-        print(f"error: {error}", file=sys.stderr)
+        say(f"error: {error}", file=sys.stderr)
         return SELF_CHECK_FAILED
     except (KeyboardInterrupt, Stopped) as stop:
-        print(f"grading stopped ({stop or 'Ctrl-C'}); verdicts saved so far are kept", file=sys.stderr)
+        say(f"grading stopped ({stop or 'Ctrl-C'}); verdicts saved so far are kept", file=sys.stderr)
         return 130
     if shard is not None:
         problems = [s for s, r in results.items() if not r.complete]
-        print(f"\nshard {shard}: {len(results)} submissions judged into {course.results_dir(args.assignment)}; "
+        say(f"\nshard {shard}: {len(results)} submissions judged into {course.results_dir(args.assignment)}; "
               f"record them all with: nngrade merge {args.assignment}")
         return FAILED_TO_GRADE if problems else 0
-    report_path = report.write(course.report_path(args.assignment), spec, results)
+    published = publish(course, args.assignment, spec, results, args.submissions,
+                        feedback=not args.no_feedback, lms_column=getattr(args, "lms_column", None),
+                        lms_points=getattr(args, "lms_points", None))
+    say(f"\n{len(results)} submissions of {args.assignment}; report: {published.report}")
+    for written in published.lms_files:
+        say(f"grades for the LMS: {written}")
+    if published.lms_left_empty:
+        say(f"left empty in the LMS files (not graded fully, see below): "
+            f"{', '.join(map(escape, published.lms_left_empty))}")
+    if published.absent:
+        say(f"no submission from {len(published.absent)} student(s) in the gradebook: "
+            f"{', '.join(map(escape, published.absent))}")
+    if published.feedback:
+        say(f"feedback: {published.feedback}   grades: {published.grades}")
+    for problem in published.problems:
+        say(f"warning: {problem}", file=sys.stderr)
     problems = {s: r for s, r in results.items() if not r.complete}
-    if not args.no_feedback and results:
-        feedback = course.run_nbgrader("generate_feedback", args.assignment, "--force")
-        if feedback.returncode != 0:
-            print("warning: nbgrader generate_feedback failed:\n" + feedback.stderr[-2000:], file=sys.stderr)
-        exported = course.run_nbgrader("export")
-        if exported.returncode != 0:
-            print("warning: nbgrader export failed:\n" + exported.stderr[-2000:], file=sys.stderr)
-    print(f"\n{len(results)} submissions of {args.assignment}; report: {report_path}")
-    for written in _write_lms_grades(course, args, spec, results):
-        print(f"grades for the LMS: {written}")
-    absent = _students_without_submission(course, args.assignment, results)
-    if absent:
-        print(f"no submission from {len(absent)} student(s) in the gradebook: {', '.join(absent)}")
-    if not args.no_feedback and results:
-        print(f"feedback: {course.root / 'feedback'}   grades: {course.root / 'grades.csv'}")
     if problems:
-        print(f"{len(problems)} submission(s) could not be graded fully:")
+        say(f"{len(problems)} submission(s) could not be graded fully:")
         for student, result in problems.items():
             reasons = [f"{f.kind} ({f.where}): {f.detail}" for f in result.flags if f.kind in INCOMPLETE]
-            print(f"  {student}: " + "; ".join(reasons or ["see the report"]))
-        return FAILED_TO_GRADE
-    return 0
-
-
-def _write_lms_grades(course, args, spec, results):
-    """Beside grades.csv: one CSV per LMS the submissions came from, with the gradebook's totals
-    (autograded, manual and late penalty, as ``nbgrader export`` computes them)."""
-    from nbgrader.api import Gradebook, MissingEntry
-
-    from . import lms
-
-    submitted = Path(args.submissions) if args.submissions else course.submitted_dir()
-    people = lms.participants(submitted)
-    if not people:
-        return []
-    totals = {}
-    with Gradebook(course.db_url) as gradebook:
-        for student in results:
-            if student not in people:
-                continue
-            try:
-                totals[student] = gradebook.find_submission(args.assignment, student).score
-            except MissingEntry:
-                continue
-    maximum = spec.auto_points + spec.manual_points
-    written = []
-    for kind in sorted({person["lms"] for person in people.values()}):
-        path = course.root / f"grades-{kind}-{args.assignment}.csv"
-        written.append(lms.write_grades(path, args.assignment, totals, maximum, people, kind,
-                                        column=getattr(args, "lms_column", None)))
-    return written
+            say(f"  {escape(student)}: " + escape("; ".join(reasons or ["see the report"])))
+    return FAILED_TO_GRADE if problems or published.problems else 0
 
 
 def cmd_merge(args):
     return cmd_grade(args, merge=True)
 
 
-def _students_without_submission(course, assignment, results):
-    from nbgrader.api import Gradebook, MissingEntry
-
-    absent = []
-    with Gradebook(course.db_url) as gradebook:
-        for student in gradebook.students:
-            if student.id in results:
-                continue
-            try:
-                gradebook.find_submission(assignment, student.id)
-            except MissingEntry:
-                absent.append(student.id)
-    return sorted(absent)
-
-
 def cmd_demo(args):
-    from .course import Course
+    from .course import Course, CourseError
     from .demo import make_demo_class
 
-    course = Course(args.course_dir)
-    target = make_demo_class(course, args.assignment, args.target)
-    print(f"Demo class for {args.assignment} written to {target} (6 students: ada solved everything, ben one "
+    target = Path(args.target)
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        print(f"error: target: {target} already exists and is not empty; the demo class needs a new folder "
+              "(it would replace that folder's nbgrader_config.py and submissions)", file=sys.stderr)
+        return 2
+    try:
+        course = Course(args.course_dir)
+        course.source_notebook(args.assignment)
+    except CourseError as error:
+        print(f"error: {error}\nRun nngrade demo from the course's repository, or pass --course-dir "
+              "with the folder that holds solutions/ and nbgrader_config.py.", file=sys.stderr)
+        return 2
+    target = make_demo_class(course, args.assignment, target)
+    say(f"Demo class for {args.assignment} written to {target} (6 students: ada solved everything, ben one "
           "part, chen nothing, dara patches numpy.testing, eli renamed the notebook, fay's file is not a "
           f"notebook).\nGrade it with:  nngrade grade {args.assignment} --course-dir {target}")
+    return 0
+
+
+def cmd_roster(args):
+    from .course import Course, CourseError
+    from .roster import import_roster
+
+    try:
+        course = Course(args.course_dir)
+        people = import_roster(course, args.file)
+    except (CourseError, FileNotFoundError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"{len(people)} student(s) added to the roster of {course.root} and its gradebook; from now on a student "
+          "without a submission is reported as missing.")
+    return 0
+
+
+def cmd_similarity(args):
+    from .course import Course, CourseError
+    from .similarity import class_codes, compare, write_report
+
+    try:
+        course = Course(args.course_dir)
+        _, codes, scaffold = class_codes(course, args.assignment, args.submissions)
+        pairs = compare(codes, scaffold, args.threshold)
+    except (CourseError, FileNotFoundError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    path = write_report(course.root / "reports" / f"{args.assignment}-similarity.html", args.assignment, pairs,
+                        args.threshold)
+    print(f"{len(codes)} submissions of {args.assignment} compared; {len(pairs)} pair(s) at "
+          f"{args.threshold:.0%} or more:")
+    for pair in pairs:
+        say(f"  {escape(pair.first)} and {escape(pair.second)}: {pair.shares[0]:.0%} / {pair.shares[1]:.0%}")
+    print(f"side by side: {path}")
+    return 0
+
+
+def cmd_gradescope(args):
+    from .course import Course, CourseError
+    from .gradescope import build
+
+    try:
+        path = build(Course(args.course_dir), args.assignment, args.output or f"autograder-{args.assignment}.zip",
+                     _limits(args), args.wheel)
+    except (CourseError, FileNotFoundError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"Gradescope autograder for {args.assignment}: {path}\nUpload it as a programming assignment's "
+          "autograder (Ubuntu 24.04 base image); see docs/instructors/gradescope.md.")
     return 0
 
 
@@ -210,6 +243,9 @@ def _add_class_options(parser):
     parser.add_argument("--no-feedback", action="store_true", help="skip nbgrader generate_feedback and export")
     parser.add_argument("--no-isolation", action="store_true",
                         help="run learner code without the file-system sandbox (limits only; NOT for grading)")
+    parser.add_argument("--lms-points", type=float, metavar="POINTS",
+                        help="scale the grades in the LMS files to an LMS assignment worth POINTS "
+                        "(default: the course's own maximum, which the LMS assignment must then be worth)")
     parser.add_argument("--lms-column", help="the Canvas gradebook column to fill, as Canvas names it "
                         "(e.g. 'Toy (12345)'; default: the assignment name)")
     _add_limit_options(parser)
@@ -234,6 +270,8 @@ def build_parser():
     _add_class_options(grade)
     grade.add_argument("--zip", help="an LMS export (Canvas, Moodle) to unpack into submitted/ first")
     grade.add_argument("--force", action="store_true", help="judge again even submissions already judged")
+    grade.add_argument("--time-budget", type=_positive, metavar="SECONDS",
+                       help="stop judging after this long in all; what is left is judged on the next run")
     grade.add_argument("--shard", metavar="K/N",
                        help="judge only shard K of N (0 <= K < N) into nngrade-results/, record nothing; "
                        "then run `nngrade merge`")
@@ -243,6 +281,31 @@ def build_parser():
                                 "the report, feedback and grades, as one `nngrade grade` run would")
     _add_class_options(merge)
     merge.set_defaults(handler=cmd_merge)
+
+    roster = commands.add_parser("roster", help="import the class list (Canvas gradebook export, Moodle grading "
+                                 "worksheet or nbgrader's student CSV): who sends nothing is reported missing")
+    roster.add_argument("file", help="the CSV file the LMS exports")
+    roster.add_argument("--course-dir", default=".", help="the nbgrader course folder (default: here)")
+    roster.set_defaults(handler=cmd_roster)
+
+    similar = commands.add_parser("similarity", help="list pairs of submissions whose own code is alike "
+                                  "(renamed, reordered or reformatted copies), side by side")
+    similar.add_argument("assignment")
+    similar.add_argument("--course-dir", default=".", help="the nbgrader course folder (default: here)")
+    similar.add_argument("--submissions", help="folder of <student>/<assignment>/<notebook>.ipynb (default: submitted/)")
+    similar.add_argument("--threshold", type=float, default=0.6,
+                         help="share of one's own code found in the other's from which a pair is listed "
+                         "(default %(default)s)")
+    similar.set_defaults(handler=cmd_similarity)
+
+    gradescope = commands.add_parser("gradescope", help="write a Gradescope autograder.zip that grades with "
+                                     "the same sandbox, self-check and feedback as `nngrade grade`")
+    gradescope.add_argument("assignment")
+    gradescope.add_argument("--course-dir", default=".", help="the nbgrader course folder (default: here)")
+    gradescope.add_argument("--output", help="where to write the zip (default: autograder-<assignment>.zip)")
+    gradescope.add_argument("--wheel", help="the course's wheel to install (default: built from this repository)")
+    _add_limit_options(gradescope)
+    gradescope.set_defaults(handler=cmd_gradescope)
 
     demo = commands.add_parser("demo", help="make a small demo class with fake submissions")
     demo.add_argument("assignment")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from nbgrader import utils
 
+from .lms import MAX_NOTEBOOK_BYTES, OTHER_FILES
 from .result import Flag
 
 
@@ -52,16 +53,30 @@ def _submission(student_dir, assignment, notebook_name):
         return None
     expected = assignment_dir / f"{notebook_name}.ipynb"
     timestamp, notes = read_timestamp(assignment_dir)
-    if expected.exists():
-        return Submission(student_dir.name, expected, notes, timestamp)
     others = sorted(assignment_dir.glob("*.ipynb"))
     if not others:
-        notes.append(Flag("missing", "notebook", f"no notebook in {assignment_dir.name}/"))
+        kept = sorted(p.name for p in (assignment_dir / OTHER_FILES).glob("*"))
+        detail = f"no notebook in {assignment_dir.name}/"
+        if kept:
+            detail += f"; the student sent only {', '.join(kept[:10])} (in {assignment_dir.name}/{OTHER_FILES}/)"
+        notes.append(Flag("missing", "notebook", detail))
         return Submission(student_dir.name, None, notes, timestamp)
-    named = [p for p in others if notebook_name.lower() in p.stem.lower()]
-    chosen = (named or others)[0]
-    notes.append(Flag("renamed", "notebook",
-                      f"notebook named {chosen.name} instead of {notebook_name}.ipynb; graded anyway"))
+    if expected in others:
+        chosen = expected
+    else:
+        named = [p for p in others if notebook_name.lower() in p.stem.lower()]
+        chosen = (named or others)[0]
+        notes.append(Flag("renamed", "notebook",
+                          f"notebook named {chosen.name[:200]} instead of {notebook_name}.ipynb; graded anyway"))
+    if len(others) > 1:  # as from a zip: the instructor decides whether the other one counts
+        names = ", ".join(p.name[:100] for p in others)
+        notes.append(Flag("extra-files", "notebook", f"several notebooks submitted ({names}); graded {chosen.name[:100]}"))
+    size = chosen.stat().st_size
+    if size > MAX_NOTEBOOK_BYTES:  # the same cap as a notebook unpacked from an LMS zip
+        notes.append(Flag("skipped-file", "notebook", f"{chosen.name[:200]}: {size / 2**20:.0f} MB, larger than "
+                          f"the {MAX_NOTEBOOK_BYTES >> 20} MB allowed for a notebook; not graded"))
+        notes.append(Flag("missing", "notebook", "no notebook could be used"))
+        return Submission(student_dir.name, None, notes, timestamp)
     return Submission(student_dir.name, chosen, notes, timestamp)
 
 

@@ -5,6 +5,7 @@ submission: a submission only contributes the code of its non-test cells.
 """
 
 import ast
+import copy
 import dataclasses
 import json
 import re
@@ -150,12 +151,29 @@ def defined_names(source):
     return names
 
 
-def used_names(source):
+def test_parts(source):
+    """A test cell's code as ``[(code, hidden)]`` in order: the hidden blocks apart from the rest.
+
+    When a part cannot be compiled alone (a hidden block inside a loop), the whole cell is one part,
+    hidden if it holds a hidden block: the learner then learns only that a hidden test failed.
+    """
+    parts, lines, hiding = [], [], False
+    for line in source.splitlines(keepends=True):
+        marker = HIDDEN_BEGIN in line or HIDDEN_END in line
+        if marker:
+            if lines:
+                parts.append(("".join(lines), hiding))
+            lines, hiding = [], HIDDEN_BEGIN in line
+            continue
+        lines.append(line)
+    if lines:
+        parts.append(("".join(lines), hiding))
     try:
-        tree = ast.parse(source)
+        for code, _ in parts:
+            ast.parse(code)
     except SyntaxError:
-        return set(re.findall(r"[A-Za-z_]\w*", source))
-    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+        return [(source, any(hidden for _, hidden in parts))]
+    return parts
 
 
 @dataclasses.dataclass
@@ -268,3 +286,28 @@ def plan_submission(spec, nb):
         floor = max(floor, anchor)
         anchors.append(floor)
     return learner, anchors, notes
+
+
+def _released_test(cell):
+    new = copy.deepcopy(cell)
+    new.source = strip_hidden_tests(cell_source(cell))
+    return new
+
+
+def _without_markers(source):
+    lines = [line for line in source.splitlines() if "### BEGIN SOLUTION" not in line
+             and "### END SOLUTION" not in line]
+    return "\n".join(lines)
+
+
+def solved(source_nb):
+    """What a learner who solved everything would submit (hidden tests are not in it): the
+    reference solution as the grader's self-check runs it."""
+    nb = copy.deepcopy(source_nb)
+    for index, cell in enumerate(nb.cells):
+        meta = nbgrader_meta(cell)
+        if meta.get("grade") and not meta.get("solution") and cell.cell_type == "code":
+            nb.cells[index] = _released_test(cell)
+        elif meta.get("solution"):
+            cell.source = _without_markers(cell_source(cell))
+    return nb

@@ -8,24 +8,28 @@ covered by the stubs (bind mounts), so the learner cannot read them either.
 
 The table is declared here, next to the code that enforces it, one line per assignment: the
 assignment's name (its folder in ``source/``), what the learner writes, and what in nnlib would answer
-it: a whole module (``"nnlib.activations"``), or single functions of a module the learner also needs
-(``"nnlib.testing:split_validation,epoch_batches"``: the rest of ``nnlib.testing`` keeps working).
+it: a whole module (``"nnlib.core.activations"``), or single functions of a module the learner also
+needs (``"nnlib.core.losses:log_softmax"``: the rest of the module keeps working). Each piece lives
+once in ``nnlib/core/``; the surface modules that import a hidden core module (``nnlib.activations``
+imports ``nnlib.core.activations``) are found in the code and hidden with it (:func:`hidden_for`), so
+a new surface module cannot become a way around the policy. The table names by hand only what
+computes a piece under another name (softmax is ``exp(log_softmax)``).
 """
 
 import ast
 from pathlib import Path
 
 HIDDEN = {
-    "activations": ("the activation functions and their derivatives", ["nnlib.activations"]),
-    "losses": ("the loss functions and their gradients", ["nnlib.losses", "nnlib.metrics"]),
+    "activations": ("the activation functions and their derivatives",
+                    ["nnlib.core.activations", "nnlib.core.losses:log_softmax"]),
+    "losses": ("the loss functions and their gradients", ["nnlib.core.losses", "nnlib.metrics"]),
     "perceptron": ("the perceptron", ["nnlib.perceptron"]),
-    "gradient_descent": ("gradient descent", ["nnlib.optimizers", "nnlib.losses"]),
-    "dense_layer": ("the dense layer's forward and backward pass", ["nnlib.layers"]),
+    "gradient_descent": ("gradient descent", ["nnlib.core.optimizers", "nnlib.core.losses"]),
+    "dense_layer": ("the dense layer's forward and backward pass", ["nnlib.core.layers"]),
     "backpropagation": ("backpropagation and the numerical gradient",
-                        ["nnlib.gradcheck", "nnlib.layers", "nnlib.graph", "nnlib.trainer"]),
+                        ["nnlib.gradcheck", "nnlib.core.layers", "nnlib.core.graph", "nnlib.core.training"]),
     "training_loop": ("the training loop (validation split, batches, epochs, early stopping)",
-                      ["nnlib.data_adapter", "nnlib.trainer", "nnlib.callbacks",
-                       "nnlib.testing:split_validation,epoch_batches,train_epoch"]),
+                      ["nnlib.core.training", "nnlib.callbacks"]),
 }
 
 # What import-time code calls (building registries such as ``layers._RELU = activations.get(...)``)
@@ -33,18 +37,45 @@ HIDDEN = {
 _KEPT = {"__init__", "__init_subclass__", "__set_name__", "__class_getitem__", "__repr__", "get"}
 
 
-def hidden_for(assignment):
-    """The nnlib modules hidden while ``assignment`` is graded (an empty list for the others)."""
-    return list(HIDDEN.get(assignment, ("", []))[1])
+def hidden_for(assignment, nnlib_dir=None):
+    """The nnlib modules hidden while ``assignment`` is graded (an empty list for the others): the
+    table's entries, and every module outside the core that imports a hidden core module."""
+    declared = list(HIDDEN.get(assignment, ("", []))[1])
+    whole = {entry for entry in declared if ":" not in entry and entry.startswith("nnlib.core.")}
+    if not whole:
+        return declared
+    root = Path(nnlib_dir) if nnlib_dir else Path(__import__("importlib").util.find_spec("nnlib").origin).parent
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        relative = path.relative_to(root)
+        if relative.parts[0] == "core":
+            continue
+        name = ".".join(("nnlib", *relative.with_suffix("").parts))
+        if name not in declared and _imports(path.read_text()) & whole:
+            found.append(name)
+    return declared + found
+
+
+def _imports(source):
+    """The ``nnlib.core.<x>`` modules a module's source imports (``from nnlib.core import x`` too)."""
+    names = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+    return names
 
 
 def _parse(entry):
-    """``"nnlib.x"`` -> ("x", None: every function); ``"nnlib.x:f,g"`` -> ("x", {"f", "g"})."""
+    """``"nnlib.a.b"`` -> ("a/b.py", None: every function); ``"nnlib.a.b:f,g"`` -> ("a/b.py", {"f", "g"})."""
     module, _, names = entry.partition(":")
     parts = module.split(".")
-    if parts[0] != "nnlib" or len(parts) != 2:
-        raise ValueError(f"hidden entry {entry!r}: expected 'nnlib.<module>' or 'nnlib.<module>:f,g'")
-    return parts[1], (set(names.split(",")) if names else None)
+    if parts[0] != "nnlib" or len(parts) < 2 or not all(part.isidentifier() for part in parts):
+        raise ValueError(f"hidden entry {entry!r}: expected 'nnlib.<module>[.<module>...]' or "
+                         "'nnlib.<module>:f,g'")
+    return "/".join(parts[1:]) + ".py", (set(names.split(",")) if names else None)
 
 
 def message(assignment, module):
@@ -94,11 +125,11 @@ def write_stubs(nnlib_dir, modules, folder, assignment):
     """Write the stubs of ``modules`` into ``folder``; returns {path inside nnlib: stub file}."""
     overlays = {}
     for entry in modules:
-        module, only = _parse(entry)
-        relative = f"{module}.py"
+        relative, only = _parse(entry)
         source = Path(nnlib_dir, relative).read_text()
         stub = Path(folder, relative)
-        stub.write_text(stub_source(source, message(assignment, f"nnlib.{module}"), only))
+        stub.parent.mkdir(parents=True, exist_ok=True)
+        stub.write_text(stub_source(source, message(assignment, entry.partition(":")[0]), only))
         stub.chmod(0o644)
         overlays[relative] = str(stub)
     return overlays

@@ -1,7 +1,8 @@
 """Step 3 of grading a class: judge the pending submissions, several at once, and stop cleanly.
 
-Each submission is judged by :func:`nngrade.engine.judge_submission` in a worker of a process pool
-(or in this process with one job). Results are handed back in submission order, whatever order the
+Each submission is judged by :func:`nngrade.engine.judge_submission` in a worker process (one job
+or many), with a memory limit of its own and a watchdog; a worker lost on the way is replaced and its
+submission judged again once. Results are handed back in submission order, whatever order the
 workers finish in, so a parallel run records exactly what a serial one does.
 
 Stopping the run stops its workers. Ctrl-C reaches the whole process group, but a worker ignores it:
@@ -12,11 +13,13 @@ watched by a thread, and the kernel also sends it SIGTERM (``PR_SET_PDEATHSIG``)
 directly by the grading process (not by a forkserver, which would outlive it).
 """
 
-import concurrent.futures
+import collections
 import contextlib
 import ctypes
 import multiprocessing
+import multiprocessing.connection
 import os
+import resource
 import select
 import signal
 import threading
@@ -74,47 +77,125 @@ def _watch(pidfd):
     os._exit(1)
 
 
-def _judge(arguments):
-    return judge_submission(*arguments)
+# The grader's own memory while it judges one submission, above what the learner may use: test
+# code turning a learner's (size-capped) reply into something huge fails with MemoryError in the
+# worker, not in the machine.
+GRADER_MEMORY_BYTES = 3 << 30
+# How long past the submission's own time limit a worker may stay silent before it is replaced.
+WATCHDOG_GRACE_SECONDS = 120.0
 
 
-def judge_all(spec, tasks, context, jobs, finish):
+class _Worker:
+    """One process judging one submission at a time (spawned: nothing inherited from the grader)."""
+
+    def __init__(self, context, grader_pid, memory_bytes):
+        self.conn, theirs = context.Pipe()
+        self.process = context.Process(target=_serve, args=(theirs, grader_pid, memory_bytes), daemon=True)
+        self.process.start()
+        theirs.close()
+        self.index = None  # the task it is judging
+        self.deadline = None  # its watchdog
+
+    def give(self, index, arguments, seconds):
+        self.index, self.deadline = index, time.monotonic() + seconds
+        self.conn.send(arguments)
+
+    def end(self):
+        if self.process.is_alive():
+            self.process.terminate()  # SIGTERM: the worker stops its sandbox first (see _end_worker)
+            self.process.join(timeout=10)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join(timeout=10)
+        self.conn.close()
+
+
+def _serve(conn, grader_pid, memory_bytes):
+    _worker_init(grader_pid)
+    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    while True:
+        try:
+            arguments = conn.recv()
+        except EOFError:
+            return
+        conn.send(judge_submission(*arguments))
+
+
+def judge_all(spec, tasks, context, jobs, finish, deadline=None):
     """Judge every task's submission; call ``finish(task, result)`` in task order.
 
     ``context`` is ``(released_dir, limits, isolate, watched)``, the same for every submission.
+    Each submission is judged in a worker process whose memory is limited; every wait has a
+    timeout. A worker that dies is replaced and its submission judged once more; a worker silent
+    past the submission's time limit (the watchdog) is replaced and the submission flagged
+    ``timeout``. ``deadline`` (``time.monotonic()``) is the class's time budget: what is not judged
+    by then is reported, not recorded, and judged on the next run.
     """
-    work = [(spec, task.submission.path, *context) for task in tasks]
-    if jobs == 1 or len(tasks) <= 1:
-        for task, arguments in zip(tasks, work):
-            finish(task, _judge(arguments))
-        return
-    pool = concurrent.futures.ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init,
-                                                  initargs=(os.getpid(),),
-                                                  mp_context=multiprocessing.get_context("spawn"))
-    stopped = True
+    limits = context[1]
+    watchdog = limits.submission_seconds + limits.startup_seconds + WATCHDOG_GRACE_SECONDS
+    memory = limits.memory_bytes + GRADER_MEMORY_BYTES
+    mp = multiprocessing.get_context("spawn")
+    queue, results, losses, workers = collections.deque(range(len(tasks))), {}, collections.Counter(), []
+    done = 0
     try:
-        futures = [pool.submit(_judge, arguments) for arguments in work]
-        for task, future in zip(tasks, futures):
-            try:
-                result = future.result()
-            except Exception as error:  # noqa: BLE001 (a lost worker must not stop the class)
-                result = SubmissionResult.empty(spec, f"the grading worker failed: {type(error).__name__}: {error}",
-                                                "crash", grader_failed=True)
-            finish(task, result)
-        stopped = False
+        while done < len(tasks):
+            if deadline is not None and time.monotonic() >= deadline:
+                for worker in [w for w in workers if w.index is not None]:
+                    queue.appendleft(worker.index)
+                    worker.end()
+                    workers.remove(worker)
+                while queue:
+                    results[queue.popleft()] = SubmissionResult.empty(
+                        spec, "the class's time budget ran out before this submission was judged; run "
+                        "again to judge the rest", "timeout", grader_failed=True)
+            for worker in [w for w in workers if w.index is None]:
+                if queue:
+                    index = queue.popleft()
+                    worker.give(index, (spec, tasks[index].submission.path, *context), watchdog)
+            while queue and len(workers) < max(1, jobs):
+                worker = _Worker(mp, os.getpid(), memory)
+                workers.append(worker)
+                index = queue.popleft()
+                worker.give(index, (spec, tasks[index].submission.path, *context), watchdog)
+            while done in results:
+                finish(tasks[done], results.pop(done))
+                done += 1
+            busy = [w for w in workers if w.index is not None]
+            if not busy:
+                continue
+            wake = min(w.deadline for w in busy)
+            if deadline is not None:
+                wake = min(wake, deadline)
+            ready = multiprocessing.connection.wait([w.conn for w in busy] + [w.process.sentinel for w in busy],
+                                                    timeout=max(0.0, wake - time.monotonic()))
+            for worker in busy:
+                result = None
+                if worker.conn in ready:
+                    try:
+                        result = worker.conn.recv()
+                    except (EOFError, OSError):
+                        result = None
+                elif worker.process.sentinel not in ready and time.monotonic() < worker.deadline:
+                    continue  # still judging
+                index = worker.index
+                worker.index = None
+                if result is not None:
+                    results[index] = result
+                    continue
+                worker.end()
+                workers.remove(worker)
+                if time.monotonic() >= worker.deadline:
+                    results[index] = SubmissionResult.empty(
+                        spec, f"judging took longer than {watchdog:g} s in all (the watchdog stopped it)",
+                        "timeout")
+                    continue
+                losses[index] += 1
+                if losses[index] < 2:
+                    queue.appendleft(index)  # a lost worker: judged once more, by a new one
+                else:
+                    results[index] = SubmissionResult.empty(
+                        spec, "the grading worker was lost twice while judging this submission (out of "
+                        "the grader's memory?)", "crash", grader_failed=True)
     finally:
-        if stopped:
-            _terminate(pool)
-        pool.shutdown(wait=not stopped, cancel_futures=True)
-
-
-def _terminate(pool):
-    # ProcessPoolExecutor has no public way to end busy workers before Python 3.14.
-    processes = list((getattr(pool, "_processes", None) or {}).values())
-    for process in processes:
-        if process.is_alive():
-            process.terminate()
-    for process in processes:
-        process.join(timeout=10)
-        if process.is_alive():
-            process.kill()
+        for worker in workers:
+            worker.end()

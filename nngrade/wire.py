@@ -20,9 +20,9 @@ import importlib
 import importlib.util
 import io
 import json
-import pkgutil
 import struct
 import sys
+from pathlib import Path
 
 import numpy as np
 
@@ -51,9 +51,13 @@ def reference_modules():
     allowed = set(NUMPY_MODULES) | {"nnlib"}
     spec = importlib.util.find_spec("nnlib")
     if spec is not None and spec.submodule_search_locations:
-        for info in pkgutil.iter_modules(list(spec.submodule_search_locations)):
-            if not info.name.startswith("_"):
-                allowed.add(f"nnlib.{info.name}")
+        for folder in spec.submodule_search_locations:
+            for path in Path(folder).rglob("*.py"):  # nnlib.core.losses as well as nnlib.losses
+                parts = path.relative_to(folder).with_suffix("").parts
+                if parts[-1] == "__init__":
+                    parts = parts[:-1]
+                if parts and not any(part.startswith("_") for part in parts):
+                    allowed.add(".".join(("nnlib", *parts)))
     return allowed
 
 

@@ -16,7 +16,7 @@ the model during training (``.keras`` files real Keras opens), every epoch or on
 Examples
 --------
 >>> h = History()
->>> h.on_epoch_end(0, {"loss": 0.5, "accuracy": 0.75})
+>>> h.on_epoch_end(0, {"accuracy": 0.75, "loss": 0.5})
 >>> h.history
 {'accuracy': [0.75], 'loss': [0.5]}
 >>> h.epoch
@@ -40,7 +40,7 @@ from nnlib._validation import (
 
 __all__ = ["Callback", "CallbackList", "History", "EarlyStopping", "ModelCheckpoint",
            "TerminateOnNaN", "LambdaCallback", "LearningRateScheduler", "ReduceLROnPlateau",
-           "CSVLogger", "ProgbarLogger"]
+           "CSVLogger"]
 
 
 class Callback:
@@ -109,12 +109,13 @@ def _overrides(callback, hook):
 
 def _call_all(methods, numbered):
     """Call each method as Keras does: ``(epoch or batch, logs)`` or ``(logs)``, with `logs`
-    always a dict (empty when fit has nothing to say) that every callback shares, so that one
-    may add to it (LearningRateScheduler's "learning_rate") and the next, History, records it."""
+    always a dict, sorted by key (empty when fit has nothing to say), that every callback shares,
+    so that one may add to it (LearningRateScheduler's "learning_rate") and the last, History,
+    records it."""
     def call_all(*args):
         index, logs = (args[0], args[1] if len(args) > 1 else None) if numbered else (
             None, args[0] if args else None)
-        logs = {} if logs is None else logs
+        logs = dict(sorted((logs or {}).items()))  # Keras sorts fit's logs for the callbacks
         for method in methods:
             if numbered:
                 method(index, logs)
@@ -130,7 +131,7 @@ class History(Callback):
     ``history.history`` maps each name to one value per epoch: ``loss`` and the compiled metrics
     (for example ``accuracy``) measured on the training batches during the epoch, and
     ``val_loss``, ``val_accuracy`` measured on the validation data after the epoch. Keys are
-    sorted as in Keras 3.
+    sorted as in Keras 3, followed by what callbacks add (``learning_rate``).
 
     Attributes
     ----------
@@ -149,9 +150,8 @@ class History(Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         self.epoch.append(epoch)
-        for key in sorted(logs or {}):
+        for key in logs or {}:  # fit's logs arrive sorted; then what callbacks added
             self.history.setdefault(key, []).append(float(logs[key]))
-        self.history = {key: self.history[key] for key in sorted(self.history)}
 
     def __repr__(self):
         return f"<History epochs={len(self.epoch)} keys={list(self.history)}>"
@@ -572,9 +572,4 @@ class CSVLogger(Callback):
         if self._file is not None:
             self._file.close()
         self._writer = None
-
-
-class ProgbarLogger(Callback):
-    """Keras's progress-bar callback. nnlib's ``fit`` draws its bar itself (``verbose=1``), so
-    this callback, which Keras adds on its own, does nothing when given."""
 

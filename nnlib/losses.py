@@ -36,6 +36,7 @@ import numpy as np
 
 from nnlib import activations
 from nnlib.core import losses as core
+from nnlib.extra import losses as extra
 from nnlib.utils import snake_case
 from nnlib._validation import (
     as_float_array,
@@ -43,6 +44,7 @@ from nnlib._validation import (
     check_choice,
     check_class_labels,
     check_in_range,
+    check_number,
     check_same_shape,
     describe,
 )
@@ -384,8 +386,8 @@ def _categorical_checks(y_pred, from_logits):
             )
 
 
-def _sparse_one_hot(y_true, y_pred):
-    """Check integer labels against `y_pred` (n, ..., n_classes) and one-hot encode them."""
+def _sparse_labels(y_true, y_pred):
+    """Check integer labels against `y_pred` (n, ..., n_classes): one per row of `y_pred`."""
     y_pred = as_float_array(y_pred, "y_pred")
     if y_pred.ndim < 2:
         raise ValueError(
@@ -405,13 +407,13 @@ def _sparse_one_hot(y_true, y_pred):
             f"{y_pred.shape[:-1] + (1,)} for y_pred of shape {y_pred.shape}; received y_true of "
             f"shape {labels.shape}.{hint}"
         )
-    return _one_hot(labels, y_pred), y_pred
+    return labels, y_pred
 
 
 def _one_hot(labels, y_pred):
     """One-hot rows shaped like `y_pred` from class indices (checked already)."""
     rows = np.eye(y_pred.shape[-1], dtype=y_pred.dtype)  # row k is class k's one-hot row
-    return rows[labels.reshape(y_pred.shape[:-1]).astype(np.intp)]
+    return rows[labels.reshape(y_pred.shape[:-1]).astype(np.intp, copy=False)]
 
 
 # ---------------------------------------------------------------- loss objects, as in Keras
@@ -701,20 +703,22 @@ class _CrossentropyOfSoftmax(_CoreLoss):
     def _check(self, y_true, y_pred):
         _categorical_checks(y_pred, self.from_logits)
 
+    def _one_hot_targets(self, targets, y_pred):
+        return targets
+
     def value_and_gradient_through(self, activation, y_true, a, sample_weight=None):
         if activation is not _SOFTMAX or self.from_logits or a.ndim != 2:
             return None
         targets = self._targets(y_true, a)
+        y = self._one_hot_targets(targets, a)
         q = a / a.sum(axis=1, keepdims=True)
-        low, high = a.dtype.type(core.EPSILON), a.dtype.type(1 - core.EPSILON)
-        read = targets != 0
-        clipped = read & ~((q >= low) & (q <= high))  # NaN counts as clipped
-        dz = core.softmax_crossentropy_gradient(targets, a)
+        clipped = (y != 0) & (core.clip(q) != q)  # NaN counts as clipped
+        dz = core.softmax_crossentropy_gradient(y, a)
         if clipped.any():
             if not self._sparse:
                 return None
             dz[clipped.any(axis=1)] = 0  # the loss is flat in that row's probability
-        per_sample = core.categorical_crossentropy(targets, a)
+        per_sample = self.per_sample(targets, a)
         if sample_weight is not None:
             per_sample = per_sample * sample_weight
             dz *= sample_weight[:, np.newaxis]
@@ -739,24 +743,122 @@ class CategoricalCrossentropy(_CrossentropyOfSoftmax):
 
 class SparseCategoricalCrossentropy(_CrossentropyOfSoftmax):
     """:func:`sparse_categorical_crossentropy` as an object, like Keras's class of that name: the
-    categorical cross-entropy of the labels' one-hot rows."""
+    loss of the true class of each row; its gradient is the categorical one of the labels'
+    one-hot rows."""
 
     _sparse = True
 
     def __init__(self, from_logits=False):
         super().__init__("sparse_categorical_crossentropy", from_logits)
 
+    @staticmethod
+    def per_sample(labels, y_pred, from_logits=False):
+        # the core takes rows: (n, ..., n_classes) outputs are laid out as rows and back
+        rows = y_pred.reshape(-1, y_pred.shape[-1])
+        values = core.sparse_categorical_crossentropy(labels.reshape(-1), rows, from_logits)
+        return values.reshape(y_pred.shape[:-1])
+
+    @staticmethod
+    def batch_gradient(labels, y_pred, from_logits=False):
+        return core.categorical_crossentropy_gradient(_one_hot(labels, y_pred), y_pred,
+                                                      from_logits)
+
     def _prepare(self, y_true, y_pred):
-        one_hot, y_pred = _sparse_one_hot(y_true, y_pred)
-        self._check(one_hot, y_pred)
-        return one_hot, y_pred
+        labels, y_pred = _sparse_labels(y_true, y_pred)
+        self._check(labels, y_pred)
+        return labels, y_pred
 
     def _targets(self, y_true, y_pred):
-        return y_true if y_true.shape == y_pred.shape else _one_hot(y_true, y_pred)
+        """Class indices, one per row of `y_pred` (fit's targets are checked float labels)."""
+        return y_true.reshape(y_pred.shape[:-1]).astype(np.intp, copy=False)
+
+    def _one_hot_targets(self, targets, y_pred):
+        return _one_hot(targets, y_pred)
+
+
+def _extra_loss(class_name, name, short_names=(), doc=""):
+    """A Keras loss of :mod:`nnlib.extra.losses` as a class (its per-sample values and gradient)."""
+    per_sample, gradient = getattr(extra, name), getattr(extra, f"{name}_gradient")
+
+    def __init__(self, **options):
+        _CoreLoss.__init__(self, name, **options)
+
+    return type(class_name, (_CoreLoss,), {
+        "__init__": __init__, "__doc__": doc or per_sample.__doc__, "short_names": short_names,
+        "per_sample": staticmethod(per_sample), "batch_gradient": staticmethod(gradient)})
+
+
+Hinge = _extra_loss("Hinge", "hinge")
+SquaredHinge = _extra_loss("SquaredHinge", "squared_hinge")
+CategoricalHinge = _extra_loss("CategoricalHinge", "categorical_hinge")
+LogCosh = _extra_loss("LogCosh", "log_cosh")
+KLDivergence = _extra_loss("KLDivergence", "kl_divergence", ("kld", "KLD"))
+Poisson = _extra_loss("Poisson", "poisson")
+MeanAbsolutePercentageError = _extra_loss("MeanAbsolutePercentageError",
+                                          "mean_absolute_percentage_error", ("mape", "MAPE"))
+MeanSquaredLogarithmicError = _extra_loss("MeanSquaredLogarithmicError",
+                                          "mean_squared_logarithmic_error", ("msle", "MSLE"))
+
+
+class Huber(_CoreLoss):
+    """:func:`nnlib.extra.losses.huber` as ``keras.losses.Huber(delta=1.0)``."""
+
+    per_sample = staticmethod(extra.huber)
+    batch_gradient = staticmethod(extra.huber_gradient)
+
+    def __init__(self, delta=1.0):
+        super().__init__("huber_loss", delta=check_number(delta, "Huber: delta", low=0))
+
+
+class CosineSimilarity(_CoreLoss):
+    """:func:`nnlib.extra.losses.cosine_similarity` as ``keras.losses.CosineSimilarity()`` (over
+    the last axis)."""
+
+    per_sample = staticmethod(extra.cosine_similarity)
+    batch_gradient = staticmethod(extra.cosine_similarity_gradient)
+
+    def __init__(self, axis=-1):
+        if axis != -1:
+            raise ValueError(f"CosineSimilarity: nnlib supports axis=-1 only; received {axis!r}.")
+        super().__init__("cosine_similarity")
+
+
+def _per_sample_function(name):
+    """Keras's loss function `name`: checked arrays in, one loss per sample out."""
+    def function(y_true, y_pred):
+        return getattr(extra, name)(*_prepare(y_true, y_pred))
+    function.__name__ = function.__qualname__ = name
+    function.__doc__ = getattr(extra, name).__doc__
+    return function
+
+
+hinge, squared_hinge, categorical_hinge, log_cosh, kl_divergence, poisson, cosine_similarity = (
+    _per_sample_function(name) for name in ("hinge", "squared_hinge", "categorical_hinge",
+                                            "log_cosh", "kl_divergence", "poisson",
+                                            "cosine_similarity"))
+mean_absolute_percentage_error = _per_sample_function("mean_absolute_percentage_error")
+mean_squared_logarithmic_error = _per_sample_function("mean_squared_logarithmic_error")
+
+
+def huber(y_true, y_pred, delta=1.0):
+    """Keras's ``huber``: the Huber loss of each sample."""
+    return extra.huber(*_prepare(y_true, y_pred), delta=delta)
+
+
+def mean_squared_error(y_true, y_pred):
+    """Keras's ``mean_squared_error``: one value per sample (:func:`mse` is the batch's)."""
+    return core.mse(*_prepare(y_true, y_pred))
+
+
+def mean_absolute_error(y_true, y_pred):
+    """Keras's ``mean_absolute_error``: one value per sample (:func:`mae` is the batch's)."""
+    return core.mae(*_prepare(y_true, y_pred))
 
 
 _CLASSES = [SumSquaredError, MeanSquaredError, RootMeanSquaredError, MeanAbsoluteError,
-            BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy]
+            BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy, Hinge,
+            SquaredHinge, CategoricalHinge, Huber, LogCosh, KLDivergence, Poisson,
+            CosineSimilarity, MeanAbsolutePercentageError, MeanSquaredLogarithmicError]
 # Every spelling Keras's losses.get accepts, derived from each class: its abbreviations, the
 # snake_case name of its function ("mean_squared_error") and the class name itself.
 _LOSSES = {alias: cls for cls in _CLASSES

@@ -55,10 +55,13 @@ def _aligned(y_true, y_pred):
 
 
 def _custom(function):
-    """A learner's metric function, called as Keras calls it: targets and predictions of the same
-    rank; a single number (a batch mean) counts as one value."""
+    """A learner's metric function, called as Keras calls it: on the targets and predictions as
+    they are (Keras does not line up a (n,) target with a (n, 1) output for it, so neither does
+    nnlib); a single number (a batch mean) counts as one value."""
     def per_sample(y_true, y_pred):
-        return np.atleast_1d(np.asarray(function(*_aligned(y_true, y_pred))))
+        y_pred = as_float_array(y_pred, "y_pred")
+        y_true = as_float_array(y_true, "y_true").astype(y_pred.dtype, copy=False)
+        return np.atleast_1d(np.asarray(function(y_true, y_pred)))
     return per_sample
 
 

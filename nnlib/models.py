@@ -38,7 +38,7 @@ from nnlib.layers import Input, InputLayer, Layer, SymbolicTensor, _Merge
 from nnlib.trainer import NonFiniteLossError, Trainer
 from nnlib.utils import unique_name
 
-__all__ = ["Model", "Sequential", "NonFiniteLossError", "load_model"]
+__all__ = ["Model", "Sequential", "NonFiniteLossError", "load_model", "model_from_json"]
 
 
 def _defines_call(cls):
@@ -255,6 +255,91 @@ class Model(Trainer):
                 node.output.shape, node.layer, [replayed[id(t)] for t in node.inputs])
         return replayed[id(graph.output)]
 
+    def build(self, input_shape=None):
+        """A functional model is built by its constructor; as in Keras, this does nothing."""
+
+    def call(self, inputs, training=False):
+        """The forward pass on arrays (Keras's ``call``); ``training=True`` as in ``fit``
+        (dropout active)."""
+        xs = self._prepare_x(inputs)
+        return self._graph.forward(xs, training=training)
+
+    def compute_output_shape(self, input_shape):
+        """The output's shape for inputs of `input_shape` (batch dimension first)."""
+        if not self.built:
+            self.build(input_shape)
+        return (input_shape[0],) + tuple(self._graph.output.shape[1:])
+
+    # ---- one batch at a time (Keras's *_on_batch) --------------------------------------------
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
+                       return_dict=False):
+        """One gradient step on `x`, `y` as one batch; returns that batch's loss (and metrics,
+        measured on the predictions before the step), as Keras's ``train_on_batch``."""
+        self._check_compiled("train_on_batch")
+        xs = self._prepare_x(x)
+        y = self._prepare_y(y, xs[0].shape[0])
+        weights = data_adapter.prepare_sample_weight(sample_weight, class_weight, y, self._dtype)
+        self._build_metrics(y)
+        self._reset_running_means()
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            logs = self.train_step(xs, y, weights)
+        return self._batch_result(logs, return_dict)
+
+    def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
+        """The loss (and metrics) on `x`, `y` as one batch, weights unchanged."""
+        return self.evaluate(x, y, batch_size=max(len(np.asarray(
+            x[0] if isinstance(x, (list, tuple)) else x)), 1), verbose=0,
+            sample_weight=sample_weight, return_dict=return_dict)
+
+    def predict_on_batch(self, x):
+        """Predictions for `x` as one batch."""
+        return self._graph.forward(self._prepare_x(x))
+
+    def _batch_result(self, logs, return_dict):
+        if return_dict:
+            return logs
+        values = [logs["loss"]] + [logs[metric.name] for metric in self.metrics]
+        return values[0] if len(values) == 1 else values
+
+    @property
+    def metrics_names(self):
+        """``["loss", "compile_metrics"]`` once compiled with metrics, as Keras 3 names them."""
+        if not self.compiled:
+            return []
+        return ["loss"] + (["compile_metrics"] if self._metric_specs else [])
+
+    def reset_metrics(self):
+        """Start the loss and metrics' running means afresh."""
+        self._reset_running_means()
+
+    # ---- architecture as data (Keras's get_config / to_json) ---------------------------------
+    def get_config(self):
+        """The architecture as Keras describes it (layers, shapes, names; no weights)."""
+        from nnlib import saving  # noqa: PLC0415 (saving imports this module)
+        return saving.model_to_document(self)["config"]
+
+    @classmethod
+    def from_config(cls, config):
+        """A new model from ``get_config()``'s output (nnlib's or Keras's)."""
+        from nnlib import saving  # noqa: PLC0415
+        class_name = "Sequential" if issubclass(cls, Sequential) else "Functional"
+        return saving.model_from_document({"class_name": class_name, "config": config})
+
+    def to_json(self, **kwargs):
+        """The architecture as a JSON string, as Keras's ``to_json``; open it with
+        :func:`nnlib.models.model_from_json` or Keras's."""
+        import json  # noqa: PLC0415
+        from nnlib import saving  # noqa: PLC0415
+        return json.dumps(saving.model_to_document(self), **kwargs)
+
+    def get_compile_config(self):
+        """compile's settings as Keras's ``.keras`` files store them (None before compile)."""
+        from nnlib import saving  # noqa: PLC0415
+        if not self.compiled:
+            return None
+        return saving._compile_to_config(self.optimizer, self.loss,
+                                         [saving._metric_name(m) for m in self._metric_specs])
+
     # ---- description and files ----------------------------------------------------------------
     def summary(self, print_fn=print):
         """Print the layers, their output shapes and parameter counts (Keras's table)."""
@@ -280,6 +365,19 @@ class Model(Trainer):
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name!r}, {len(self.layers)} layers>"
+
+
+def model_from_json(json_string, custom_objects=None):
+    """A new, uncompiled model from ``to_json``'s string (nnlib's or Keras's), as
+    ``keras.models.model_from_json``; `custom_objects` (Keras's registry) is not used."""
+    import json  # noqa: PLC0415
+    from nnlib import saving  # noqa: PLC0415
+    try:
+        document = json.loads(json_string)
+    except (TypeError, json.JSONDecodeError) as error:
+        raise ValueError(f"model_from_json: expected the string model.to_json() returns; "
+                         f"received {describe(json_string)} ({error}).") from None
+    return saving.model_from_document(document)
 
 
 def load_model(filepath, compile=True):

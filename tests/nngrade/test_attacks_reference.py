@@ -40,17 +40,21 @@ COPIES = {
     "activations": _same_name("nnlib.activations"),
     "losses": _same_name("nnlib.losses"),
     "perceptron": _fixed({"step": "def step(z):\n    import nnlib.perceptron\n    return nnlib.perceptron.step(z)\n"}),
-    "gradient_descent": _fixed({"gradient_step": (
-        "def gradient_step(w, grad, learning_rate):\n    import numpy as np, nnlib.optimizers\n"
-        "    w = np.array(w, dtype=float)\n"
-        "    nnlib.optimizers.SGD(learning_rate=learning_rate).apply([np.array(grad, dtype=float)], [w])\n"
-        "    return w\n")}),
+    "gradient_descent": _fixed({"linear_mse_gradient": (
+        "def linear_mse_gradient(w, x, y):\n    import numpy as np, nnlib.losses\n"
+        "    w, x, y = (np.asarray(a, dtype=float) for a in (w, x, y))\n"
+        "    return x.T @ nnlib.losses.mse_gradient(y, x @ w)\n")}),
     "dense_layer": _fixed({"dense_forward": (
         "def dense_forward(x, W, b):\n    import numpy as np, nnlib.layers\n"
         "    W = np.asarray(W, dtype=float)\n    layer = nnlib.layers.Dense(W.shape[1])\n"
         "    layer.build((None, W.shape[0]))\n    layer.kernel = W\n    layer.bias = np.asarray(b, dtype=float)\n"
-        "    return layer.forward(np.asarray(x, dtype=float))\n")}),
-    "training_loop": _same_name("nnlib.testing", only={"split_validation", "epoch_batches", "train_epoch"}),
+        "    x = np.asarray(x, dtype=float)\n"
+        "    return layer.forward(np.atleast_2d(x)).reshape(x.shape[:-1] + (W.shape[1],))\n")}),
+    "training_loop": _fixed({"split_validation": (
+        "def split_validation(x, y, validation_split):\n    import numpy as np, nnlib.data_adapter\n"
+        "    (xt, yt, _), (xv, yv, _) = nnlib.data_adapter.split_validation(\n"
+        "        [np.asarray(x, dtype=float)], np.asarray(y, dtype=float), None, validation_split)\n"
+        "    return xt[0], yt, xv[0], yv\n")}),
     "backpropagation": _fixed({"numerical_gradient": (
         "def numerical_gradient(f, w, eps=1e-6):\n    import numpy as np, nnlib.gradcheck\n"
         "    return nnlib.gradcheck.numerical_gradient(f, np.array(w, dtype=np.float64), eps)\n")}),
@@ -135,7 +139,72 @@ def test_a_stub_keeps_names_and_docstrings_but_computes_nothing():
 
 def test_assignments_without_such_pieces_hide_nothing():
     assert policy.hidden_for("keras_training") == [] and policy.hidden_for("capstone") == []
-    assert policy.hidden_for("activations") == ["nnlib.activations"]
+    assert policy.hidden_for("activations") == ["nnlib.core.activations", "nnlib.core.losses:log_softmax",
+                                                "nnlib.activations"]
+
+
+def test_entries_name_modules_at_any_depth():
+    assert policy._parse("nnlib.core.losses") == ("core/losses.py", None)
+    assert policy._parse("nnlib.core.losses:log_softmax,clip") == ("core/losses.py", {"log_softmax", "clip"})
+    with pytest.raises(ValueError, match="nnlib.<module>"):
+        policy._parse("numpy.linalg")
+
+
+# Every way found to compute a graded piece with nnlib's code, public or private, core or surface:
+# each call must fail in the sandbox while its assignment is graded.
+Z = "np.array([[1.0, -2.0, 0.5]])"
+Y = "np.array([[0.0, 1.0, 0.0]])"
+ROUTES = {
+    "activations": [
+        f"nnlib.core.activations.relu({Z})", f"nnlib.activations.relu({Z})", f"nnlib.activations.softmax({Z})",
+        f"nnlib.core.activations.softmax({Z})", f"np.exp(nnlib.core.losses.log_softmax({Z}))",
+        f"nnlib.core.losses.categorical_crossentropy_gradient({Y}, {Z}, from_logits=True)",
+        f"nnlib.core.losses.binary_crossentropy_gradient({Y}, {Z}, from_logits=True)",
+        f"nnlib.losses.categorical_crossentropy_gradient({Y}, {Z}, from_logits=True)",
+    ],
+    "losses": [f"nnlib.core.losses.mse({Y}, {Z})", f"nnlib.losses.mse({Y}, {Z})",
+               f"nnlib.losses.categorical_crossentropy({Y}, {Z}, from_logits=True)",
+               f"nnlib.losses.MeanSquaredError()({Y}, {Z})"],
+    "gradient_descent": ["nnlib.core.optimizers.sgd(np.ones(2), np.ones(2), 0.1)",
+                         f"nnlib.core.losses.mse_gradient({Y}, {Z})"],
+    "dense_layer": ["nnlib.layers.Dense(2)(np.ones((1, 3), 'float32'))",
+                    "nnlib.core.layers.Flatten().forward(np.ones((1, 3)))"],
+    "backpropagation": ["nnlib.core.graph.topological_order([])",
+                        "list(nnlib.core.training.batches(4, 2))"],
+    "training_loop": ["list(nnlib.core.training.batches(4, 2))",
+                      "__import__('nnlib.data_adapter').data_adapter.split_validation([np.ones((4, 1))], np.ones(4), None, 0.25)"],
+}
+
+
+@pytest.mark.parametrize("assignment", sorted(ROUTES))
+def test_no_nnlib_route_to_a_graded_piece_works_while_it_is_graded(assignment):
+    """Outside the sandbox each route computes (so the test can fail); inside, each raises."""
+    import numpy as np  # noqa: F401  (used by the routes)
+
+    import nnlib.core.activations  # noqa: F401
+    import nnlib.core.graph  # noqa: F401
+    import nnlib.core.layers  # noqa: F401
+    import nnlib.core.losses  # noqa: F401
+    import nnlib.core.optimizers  # noqa: F401
+    import nnlib.core.training  # noqa: F401
+    import nnlib.layers  # noqa: F401
+    import nnlib.losses  # noqa: F401
+    import nnlib.testing  # noqa: F401
+
+    from nngrade.sandbox import Sandbox
+
+    for route in ROUTES[assignment]:
+        eval(route)  # works in the grader
+    code = ("import numpy as np\nimport nnlib, nnlib.activations, nnlib.losses, nnlib.layers, nnlib.testing\n"
+            "import nnlib.core.activations, nnlib.core.losses, nnlib.core.layers, nnlib.core.optimizers\n"
+            "import nnlib.core.graph, nnlib.core.training\n"
+            "def attempt(route):\n    try:\n        eval(route)\n    except ImportError as error:\n"
+            "        return 'hidden' if 'not available while grading' in str(error) else str(error)\n"
+            "    return 'computed'\n")
+    with Sandbox(limits=LIMITS, hidden=policy.hidden_for(assignment), assignment=assignment) as box:
+        assert box.run_cell(code) is None
+        outcomes = {route: box.call("attempt", [route], {}) for route in ROUTES[assignment]}
+    assert outcomes == {route: "hidden" for route in ROUTES[assignment]}
 
 
 def test_a_hidden_function_handed_over_by_a_test_works_only_during_that_call():
@@ -153,7 +222,7 @@ def test_a_hidden_function_handed_over_by_a_test_works_only_during_that_call():
                      "def compiled():\n    import glob, os\n"
                      "    return glob.glob(os.path.dirname(nnlib.activations.__file__) + '/__pycache__/*')\n")
         assert box.call("use", [nnlib.activations.sigmoid, 0.0], {}) == 0.5
-        with pytest.raises(RuntimeError, match="did not hand over"):
+        with pytest.raises(TypeError, match="did not hand over"):
             box.call("later", [0.0], {})
         with pytest.raises(LearnerError, match="sigmoid|activation functions.*not available while grading"):
             box.call("direct", [0.0], {})

@@ -89,3 +89,76 @@ def test_stopping_grading_stops_its_workers_and_sandboxes(tmp_path, how):
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
+
+
+# -- lost workers, the watchdog and the class's time budget ------------------------------------
+
+def _sabotaged(how, marker):
+    """Unpickled in the worker with its submission: what happens to the worker before it judges."""
+    if how == "die-once" and not Path(marker).exists():
+        Path(marker).write_text("died")
+        os.kill(os.getpid(), signal.SIGKILL)
+    if how == "die":
+        os.kill(os.getpid(), signal.SIGKILL)
+    if how == "hang":
+        time.sleep(3600)
+    return None  # the released folder: none
+
+
+class _Sabotage:
+    def __init__(self, how, marker):
+        self.how, self.marker = how, str(marker)
+
+    def __reduce__(self):
+        return _sabotaged, (self.how, self.marker)
+
+
+def _judge_class(tmp_path, how, count=3, limits=None, deadline=None):
+    from types import SimpleNamespace
+
+    from nngrade.notebook import AssignmentSpec
+    from nngrade.pool import judge_all
+    from nngrade.sandbox import Limits
+
+    source = read_notebook(FIXTURE / "solutions" / "toy" / "toy.ipynb")
+    tasks = [SimpleNamespace(submission=SimpleNamespace(
+        student=f"s{i}", path=demo.write(demo.solved(source), tmp_path / f"s{i}" / "toy.ipynb")))
+        for i in range(count)]
+    limits = limits or Limits(cell_seconds=5, call_seconds=5)
+    finished = []
+    judge_all(AssignmentSpec.from_notebook(source, "toy"), tasks,
+              (_Sabotage(how, tmp_path / "marker"), limits, True, []), 2,
+              lambda task, result: finished.append((task.submission.student, result)), deadline=deadline)
+    return finished
+
+
+def test_a_lost_worker_is_replaced_and_its_submission_judged_again(tmp_path):
+    finished = _judge_class(tmp_path, "die-once")
+    assert [student for student, _ in finished] == ["s0", "s1", "s2"]
+    assert all(result.score == 3 and result.complete for _, result in finished), finished
+    assert (tmp_path / "marker").exists()  # one worker did die
+
+
+def test_a_submission_that_loses_its_worker_twice_stops_only_itself(tmp_path):
+    finished = _judge_class(tmp_path, "die", count=2)
+    assert [student for student, _ in finished] == ["s0", "s1"]
+    for _, result in finished:
+        assert result.grader_failed and result.kinds() == ["crash"] and "lost twice" in result.flags[0].detail
+
+
+def test_the_watchdog_replaces_a_silent_worker(tmp_path, monkeypatch):
+    from nngrade import pool
+    from nngrade.sandbox import Limits
+
+    monkeypatch.setattr(pool, "WATCHDOG_GRACE_SECONDS", 0.0)
+    finished = _judge_class(tmp_path, "hang", count=1, limits=Limits(submission_seconds=1, startup_seconds=1))
+    (_, result), = finished
+    assert result.kinds() == ["timeout"] and "watchdog" in result.flags[0].detail and not result.grader_failed
+
+
+def test_the_class_time_budget_leaves_the_rest_for_the_next_run(tmp_path):
+    finished = _judge_class(tmp_path, "hang", count=3, deadline=time.monotonic() + 2)
+    assert [student for student, _ in finished] == ["s0", "s1", "s2"]
+    for _, result in finished:
+        assert result.grader_failed and result.kinds() == ["timeout"]
+        assert "time budget ran out" in result.flags[0].detail

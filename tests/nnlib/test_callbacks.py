@@ -3,12 +3,13 @@
 from nnlib.callbacks import History
 
 
-def test_history_records_each_epoch_with_sorted_keys():
+def test_history_records_each_epoch_in_the_order_of_the_logs():
+    # as Keras's History; fit hands the callbacks its logs sorted (test_models: History keys)
     history = History()
     history.set_params({"verbose": 0, "epochs": 2, "steps": 3})
     history.on_epoch_end(0, {"loss": 0.9, "val_loss": 1.0, "accuracy": 0.5})
     history.on_epoch_end(1, {"loss": 0.7, "val_loss": 0.8, "accuracy": 0.75})
-    assert list(history.history) == ["accuracy", "loss", "val_loss"]
+    assert list(history.history) == ["loss", "val_loss", "accuracy"]
     assert history.history["loss"] == [0.9, 0.7]
     assert history.epoch == [0, 1]
     assert history.params == {"verbose": 0, "epochs": 2, "steps": 3}

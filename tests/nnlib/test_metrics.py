@@ -166,6 +166,6 @@ def test_a_metric_function_written_with_ops_works():
     def mean_squared_difference(y_true, y_pred):
         return ops.mean(ops.square(y_true - y_pred), axis=-1)
 
-    metric = metrics.get(mean_squared_difference, (2,), (2, 1))
-    metric.update_state(np.array([1.0, 2.0]), np.array([[0.0], [0.0]]))
+    metric = metrics.get(mean_squared_difference, (2, 1), (2, 1))
+    metric.update_state(np.array([[1.0], [2.0]]), np.array([[0.0], [0.0]]))
     assert metric.name == "mean_squared_difference" and metric.result() == np.float32(2.5)

@@ -40,8 +40,13 @@ def test_strict_build_succeeds(built_site):
 
 @pytest.mark.parametrize("src", nav_paths())
 def test_every_nav_page_is_built(site, src):
+    """Every page of the nav is built, but the instructor guide's only in the instructor build
+    (test_instructor_build.py builds that one)."""
     assert (TREE / "docs" / src).exists(), f"mkdocs.yml's nav lists docs/{src}, which does not exist"
-    assert page_file(site.path, src).is_file(), f"no page was built for docs/{src}"
+    if src.startswith("instructors/"):
+        assert not page_file(site.path, src).exists(), f"the learners' site carries docs/{src}"
+    else:
+        assert page_file(site.path, src).is_file(), f"no page was built for docs/{src}"
 
 
 def notebook_pages(site) -> list[tuple[str, Path]]:
@@ -319,3 +324,13 @@ def test_canonical_links_and_sitemap_follow_site_url(site):
     assert f"<loc>{site_url}chapters/01-neuron/</loc>" in sitemap
     page = (site.path / "chapters/01-neuron/index.html").read_text(encoding="utf-8")
     assert f'<link rel="canonical" href="{site_url}chapters/01-neuron/">' in page
+
+
+def test_the_published_site_gives_learners_no_rubric(site):
+    """`make build` is the learners' site: no instructor page, no link to one, no full-marks answer."""
+    assert not (site.path / "instructors").exists()
+    for page in site.pages():
+        text = page.read_text(encoding="utf-8")
+        assert "Full marks" not in text, f"{page.relative_to(site.path)} shows a rubric"
+        assert not re.search(r'href="[^"]*instructors/', text), f"{page.relative_to(site.path)} links to the instructor guide"
+    assert "Full marks" not in (site.path / "search/search_index.json").read_text(encoding="utf-8")
