@@ -10,8 +10,8 @@
   keyboard: notebook `<pre>` blocks get `tabindex="0"`.
 - **Search skips cell outputs and code.** Printed arrays and tables are noise in search results and were a
   fifth of the search index every first visit downloads: code cell outputs get `data-search-exclude`.
-  So does each code cell's input: its highlighted `<pre>` is dropped from the index anyway, but the
-  plain copy of the code kept for the copy button (and the "In [1]:" prompt) was not, a third of the
+  So does each code cell's text: its highlighted `<pre>` is dropped from the index anyway, but the
+  plain copy of the code kept for the copy button (with the "In [1]:" prompt) was not, a third of the
   index.
 - **Named table headers.** pandas leaves the header of the index column empty; screen readers then
   announce nothing for it, so it gets a visually hidden name.
@@ -29,7 +29,12 @@ from pathlib import Path
 ALT_COMMENT = re.compile(r"^\s*#\s*alt:\s*(?P<text>.+?)\s*$")
 INPUT_START = '<div class="jp-Cell-inputWrapper"'
 OUTPUT_START = '<div class="jp-Cell-outputWrapper"'
-CODE_CELL_INPUT = re.compile(r'(<div class="jp-Cell jp-CodeCell[^"]*"[^>]*>\s*<div class="jp-Cell-inputWrapper")')
+# The plain copy of a code cell's code kept for its copy button, its "In [1]:" prompt and the button's
+# "Copied!" notice: leaf elements, so that MkDocs's search parser, which loses track of a larger excluded
+# block in the notebook's markup, skips exactly them.
+CODE_CELL_TEXT = re.compile(
+    r'(<div class="clipboard-copy-txt"|<div class="jp-InputPrompt jp-InputArea-prompt"|<span class="notice")'
+)
 FIRST_CODE_LINE = re.compile(r'(<div class="highlight-ipynb[^"]*">\s*<pre[^>]*><span></span>)[^\n]*\n')
 FIRST_COPY_LINE = re.compile(r'(<div class="clipboard-copy-txt"[^>]*>)[^\n]*\n')
 EXERCISE_LINK = re.compile(r'href="((?:\.\./)+exercises/(\w+)\.ipynb)"')
@@ -83,8 +88,8 @@ def outputs_out_of_search(page_html: str) -> str:
 
 
 def code_out_of_search(page_html: str) -> str:
-    """Code cells' inputs out of the search index (figure cells are already, inside their <details>)."""
-    return CODE_CELL_INPUT.sub(r"\1 data-search-exclude", page_html)
+    """Code cells' text out of the search index (their highlighted <pre> is dropped by site_search)."""
+    return CODE_CELL_TEXT.sub(r"\1 data-search-exclude", page_html)
 
 
 def named_table_headers(page_html: str) -> str:

@@ -48,6 +48,10 @@ def test_good_notebook_page(tmp_path):
     assert (tmp_path / "site/exercises/perceptron.ipynb").is_file()
     assert not (tmp_path / "site/exercises/perceptron/index.html").exists()
     assert "&lt;style" not in page
+    # Code cells and their outputs stay out of the search index; the prose stays in.
+    index = (tmp_path / "site/search/search_index.json").read_text()
+    assert "raise ValueError" not in index and "Copied!" not in index and "shown on purpose" not in index
+    assert "The slope is" in index
 
 
 def test_failing_cell_fails_the_build(tmp_path):
