@@ -81,6 +81,7 @@ def test_an_embedded_playground_works_on_another_port(hosted, browser):
     page.on("request", lambda r: None if r.url.startswith((url, "data:", "blob:", "about:")) else foreign.append(r.url))
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(url + "chapters/04-multilayer/", wait_until="load")
+    page.locator(".nn-embed").scroll_into_view_if_needed()
     page.wait_for_function("() => document.querySelector('.nn-embed .nn-playground canvas')", timeout=20_000)
     page.click(".nn-embed [data-pg=step]")
     assert page.evaluate("document.querySelector('.nn-embed').nnPlayground.state()")["steps"] == 1
