@@ -42,7 +42,7 @@ What they do, and why each is needed:
   with a 256-colour palette (as lossless WebP), four times smaller and alike to the eye
   (tools/site_images.py).
 - **nnlib's code in the chapters.** A marker `<!-- nnlib-source: nnlib/core/losses.py:mse -->` in a chapter's
-  Markdown becomes that code as it is in this build's sources, with the file's line numbers and a link to
+  Markdown becomes that code as it is in this build's sources, with the lines it comes from and a link to
   the whole file, published at `source/<path>` (tools/site_source.py). It cannot drift from what runs.
 - **Timing.** Each notebook's conversion time is logged (`chapters/x.ipynb: converted in 7.1 s`).
 """
@@ -366,6 +366,7 @@ def on_page_content(page_html: str, page: Page, config: MkDocsConfig, files: Fil
         page_html = site_pages.plain_tokens_unwrapped(page_html)
         page_html = site_images.lighter_images(page_html, _root(config))
         page_html = site_pages.outputs_out_of_search(page_html)
+        page_html = site_pages.code_out_of_search(page_html)
         page_html = site_pages.add_download_buttons(page_html, Path(page.file.src_uri).name)
     page_html = site_pages.named_table_headers(page_html)
     for img in IMG_TAG.findall(page_html):

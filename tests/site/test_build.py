@@ -290,6 +290,8 @@ def test_the_search_index_is_plain_prose_without_code_blocks(site):
     docs = search_docs(site)
     blocks = [d["location"] for d in docs if "<pre" in d["text"]]
     assert not blocks, f"code blocks in the search index (every first visit downloads it): {blocks[:5]}"
+    code_cells = [d["location"] for d in docs if "Copied!" in d["text"] or re.search(r"In\s*\[\d+\]:", d["text"])]
+    assert not code_cells, f"notebook code cells in the search index: {code_cells[:5]}"
     tagged = [d["location"] for d in docs if re.search(r"</?(p|li|code)>", d["text"])]
     assert not tagged, f"markup left in the search index: {tagged[:5]}"
     # inline code stays searchable as words: chapter 10 names nnlib's and Keras's `fit` in its prose
