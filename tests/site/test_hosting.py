@@ -81,11 +81,14 @@ def test_an_embedded_playground_works_on_another_port(hosted, browser):
     page.on("request", lambda r: None if r.url.startswith((url, "data:", "blob:", "about:")) else foreign.append(r.url))
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(url + "chapters/04-multilayer/", wait_until="load")
+    page.locator(".nn-embed").scroll_into_view_if_needed()
     page.wait_for_function("() => document.querySelector('.nn-embed .nn-playground canvas')", timeout=20_000)
     page.click(".nn-embed [data-pg=step]")
     assert page.evaluate("document.querySelector('.nn-embed').nnPlayground.state()")["steps"] == 1
     page.click(".nn-embed a[href*='playground/?preset=']")  # its link to the full playground, same origin
     page.wait_for_function("() => window.nnPlayground && document.querySelector('#nn-playground canvas')", timeout=20_000)
-    assert page.url.startswith(url + "playground/?preset=xor-4-tanh")
+    assert page.url.startswith(url + "playground/")  # the preset's settings (it writes what differs from the defaults)
+    state = page.evaluate("nnPlayground.state()")
+    assert (state["hidden"], state["activation"], state["learningRate"]) == ([4], "tanh", 0.1)
     assert foreign == [] and errors == []
     context.close()

@@ -30,7 +30,12 @@ def test_four_chapters_embed_a_playground():
 def test_embedded_playground_mounts_with_only_its_controls_and_trains_from_the_keyboard(context, site_url, cell):
     watched = WatchedPage(context, site_url)
     url = f"{site_url}chapters/{cell.chapter.removesuffix('.ipynb')}/"
-    page = watched.open(url, ready="() => document.querySelector('.nn-embed .nn-playground canvas')")
+    page = watched.open(url, ready="() => document.querySelector('.nn-embed')")
+    page.wait_for_load_state("networkidle")
+    assert not [r for r in page.evaluate("performance.getEntriesByType('resource').map(e => e.name)") if r.endswith("/app.js")], \
+        "the playground's scripts load only when the reader nears the embed"
+    page.locator(".nn-embed").scroll_into_view_if_needed()
+    page.wait_for_function("() => document.querySelector('.nn-embed .nn-playground canvas')")
     embed = page.locator(".nn-embed")
     assert embed.count() == 1
     assert embed.inner_text().startswith("Live playground.")
@@ -63,8 +68,9 @@ def test_embedded_playground_mounts_with_only_its_controls_and_trains_from_the_k
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_axe_finds_no_serious_violation_in_an_embedded_playground(browser, site_url, scheme):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
-    page = WatchedPage(context, site_url).open(f"{site_url}chapters/09-training-loop/",
-                                               ready="() => document.querySelector('.nn-embed .nn-playground canvas')")
+    page = WatchedPage(context, site_url).open(f"{site_url}chapters/09-training-loop/", ready="() => document.querySelector('.nn-embed')")
+    page.locator(".nn-embed").scroll_into_view_if_needed()
+    page.wait_for_function("() => document.querySelector('.nn-embed .nn-playground canvas')")
     page.evaluate("document.querySelector('.nn-embed').nnPlayground.train(30)")
     page.focus(".nn-embed [data-pg=loss]")
     serious = [v for v in axe_violations(page, ".nn-embed") if v["impact"] in ("serious", "critical")]

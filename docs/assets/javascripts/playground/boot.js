@@ -7,8 +7,8 @@
 //   (fallback text and a link to the full playground)</div>
 // data-config is the playground page's query string (settings, preset=, hide=); the playground is
 // added below the element's own content (an introduction and a link), which is all that shows when
-// scripts do not run; the chapter's static figure above it stays as well. tools/playground_cells.py
-// writes these cells.
+// scripts do not run, once the reader scrolls near it; the chapter's static figure above it stays as
+// well. tools/playground_cells.py writes these cells.
 const mounted = new WeakSet();
 
 async function mountAll() {
@@ -21,11 +21,7 @@ async function mountAll() {
   for (const el of document.querySelectorAll(".nn-embed[data-config]")) {
     if (mounted.has(el)) continue;
     mounted.add(el);
-    const { mount } = await import("./app.js");
-    const host = document.createElement("div"); // below the cell's introduction, which stays
-    host.className = "nn-playground";
-    el.append(host);
-    el.nnPlayground = mount(host, { query: el.dataset.config, embedded: true });
+    whenNear(el, () => mountEmbed(el));
   }
   for (const el of document.querySelectorAll("[data-nn-widget]")) {
     if (mounted.has(el)) continue;
@@ -34,6 +30,25 @@ async function mountAll() {
     mount(el);
     el.hidden = false;
   }
+}
+
+/** Run `then` once `el` comes within a screen's height of the window: a chapter's first visit does
+ * not download the playground's scripts (about 110 kB) for a reader who never scrolls down to it. */
+function whenNear(el, then) {
+  const watcher = new IntersectionObserver((entries) => {
+    if (!entries.some((entry) => entry.isIntersecting)) return;
+    watcher.disconnect();
+    then();
+  }, { rootMargin: "100% 0px" });
+  watcher.observe(el);
+}
+
+async function mountEmbed(el) {
+  const { mount } = await import("./app.js");
+  const host = document.createElement("div"); // below the cell's introduction, which stays
+  host.className = "nn-playground";
+  el.append(host);
+  el.nnPlayground = mount(host, { query: el.dataset.config, embedded: true });
 }
 
 if (window.document$) window.document$.subscribe(() => { mountAll(); });
