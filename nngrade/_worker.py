@@ -171,7 +171,12 @@ def confine(config):
         if not as_root:
             flags |= os.CLONE_NEWUSER
         uid, gid = os.getuid(), os.getgid()
-        os.unshare(flags)
+        try:
+            os.unshare(flags)
+        except OSError as error:
+            if config.get("isolate") == "user" and os.geteuid() == 0:
+                return confine_user_only(config, error)
+            raise
         if not as_root:
             with open("/proc/self/setgroups", "w") as handle:
                 handle.write("deny")
@@ -280,6 +285,32 @@ def deny_keyrings(libc):
     if libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(program), 0, 0) != 0:
         code = ctypes.get_errno()
         raise OSError(code, f"seccomp: {os.strerror(code)}")
+
+
+def confine_user_only(config, refused):
+    """Where namespaces are refused (a container such as Gradescope's) but we are root: the learner's
+    code runs as ``nobody`` in its own folder, with no new privileges. It still sees every file that
+    every user may read, so the caller keeps its own files (tests, reference, secret, results)
+    readable by root only. The pieces the assignment hides are shadowed on the import path by a copy
+    of nnlib with their stubs; the real files stay readable."""
+    workdir = config["workdir"]
+    for folder, dirs, files in os.walk(workdir):
+        for name in dirs + files:
+            os.lchown(os.path.join(folder, name), NOBODY, NOBODY)
+    os.chown(workdir, NOBODY, NOBODY)
+    lib = os.path.join(config["rootdir"], "lib")
+    for name, path in (config.get("packages") or {}).items():
+        shutil.copytree(path, os.path.join(lib, name), ignore=shutil.ignore_patterns("__pycache__"))
+    for relative, stub in (config.get("overlays") or {}).items():
+        shutil.copyfile(stub, os.path.join(lib, "nnlib", relative))
+    config["import_root"] = lib
+    os.setgroups([])
+    os.setgid(NOBODY)
+    os.setuid(NOBODY)
+    ctypes.CDLL(None).prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+    return {"level": "user-only", "detail": f"namespaces refused ({refused.strerror or refused}): unprivileged "
+            "user nobody in its own folder, no new privileges; files readable by every user stay readable, "
+            "the network is not cut, hidden nnlib pieces are shadowed on the import path only"}
 
 
 def set_limits(config):
@@ -395,7 +426,7 @@ def main():
         os._exit(4)
     if status["level"] != "full":
         os.chdir(config["workdir"])
-    sys.path.insert(0, "/opt/nngrade/lib")
+    sys.path.insert(0, config.get("import_root", "/opt/nngrade/lib"))
     set_limits(config)
     import random
 

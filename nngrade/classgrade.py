@@ -20,7 +20,7 @@ import time
 import warnings
 from pathlib import Path
 
-from . import gradebook, lms, secret
+from . import gradebook, lms, roster, secret
 from .console import escape
 from .collect import find_submissions
 from .engine import grade_notebook
@@ -58,6 +58,7 @@ def grade_class(course, assignment, submissions_dir=None, zip_path=None, jobs=No
     submitted = Path(submissions_dir) if submissions_dir else course.submitted_dir()
     zip_notes = lms.unpack_zip(zip_path, submitted, assignment, spec.notebook_name) if zip_path else {}
     submissions = find_submissions(submitted, assignment, spec.notebook_name, zip_notes)
+    submissions = sorted(submissions + roster.absent(course.root, submissions), key=lambda s: s.student)
 
     # 2. plan
     settings = judged_with(limits, isolate, course.released_dir(assignment))

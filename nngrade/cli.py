@@ -133,10 +133,14 @@ def cmd_grade(args, merge=False):
               f"record them all with: nngrade merge {args.assignment}")
         return FAILED_TO_GRADE if problems else 0
     published = publish(course, args.assignment, spec, results, args.submissions,
-                        feedback=not args.no_feedback, lms_column=getattr(args, "lms_column", None))
+                        feedback=not args.no_feedback, lms_column=getattr(args, "lms_column", None),
+                        lms_points=getattr(args, "lms_points", None))
     say(f"\n{len(results)} submissions of {args.assignment}; report: {published.report}")
     for written in published.lms_files:
         say(f"grades for the LMS: {written}")
+    if published.lms_left_empty:
+        say(f"left empty in the LMS files (not graded fully, see below): "
+            f"{', '.join(map(escape, published.lms_left_empty))}")
     if published.absent:
         say(f"no submission from {len(published.absent)} student(s) in the gradebook: "
             f"{', '.join(map(escape, published.absent))}")
@@ -158,14 +162,76 @@ def cmd_merge(args):
 
 
 def cmd_demo(args):
-    from .course import Course
+    from .course import Course, CourseError
     from .demo import make_demo_class
 
-    course = Course(args.course_dir)
-    target = make_demo_class(course, args.assignment, args.target)
+    target = Path(args.target)
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        print(f"error: target: {target} already exists and is not empty; the demo class needs a new folder "
+              "(it would replace that folder's nbgrader_config.py and submissions)", file=sys.stderr)
+        return 2
+    try:
+        course = Course(args.course_dir)
+        course.source_notebook(args.assignment)
+    except CourseError as error:
+        print(f"error: {error}\nRun nngrade demo from the course's repository, or pass --course-dir "
+              "with the folder that holds solutions/ and nbgrader_config.py.", file=sys.stderr)
+        return 2
+    target = make_demo_class(course, args.assignment, target)
     say(f"Demo class for {args.assignment} written to {target} (6 students: ada solved everything, ben one "
           "part, chen nothing, dara patches numpy.testing, eli renamed the notebook, fay's file is not a "
           f"notebook).\nGrade it with:  nngrade grade {args.assignment} --course-dir {target}")
+    return 0
+
+
+def cmd_roster(args):
+    from .course import Course, CourseError
+    from .roster import import_roster
+
+    try:
+        course = Course(args.course_dir)
+        people = import_roster(course, args.file)
+    except (CourseError, FileNotFoundError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"{len(people)} student(s) added to the roster of {course.root} and its gradebook; from now on a student "
+          "without a submission is reported as missing.")
+    return 0
+
+
+def cmd_similarity(args):
+    from .course import Course, CourseError
+    from .similarity import class_codes, compare, write_report
+
+    try:
+        course = Course(args.course_dir)
+        _, codes, scaffold = class_codes(course, args.assignment, args.submissions)
+        pairs = compare(codes, scaffold, args.threshold)
+    except (CourseError, FileNotFoundError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    path = write_report(course.root / "reports" / f"{args.assignment}-similarity.html", args.assignment, pairs,
+                        args.threshold)
+    print(f"{len(codes)} submissions of {args.assignment} compared; {len(pairs)} pair(s) at "
+          f"{args.threshold:.0%} or more:")
+    for pair in pairs:
+        say(f"  {escape(pair.first)} and {escape(pair.second)}: {pair.shares[0]:.0%} / {pair.shares[1]:.0%}")
+    print(f"side by side: {path}")
+    return 0
+
+
+def cmd_gradescope(args):
+    from .course import Course, CourseError
+    from .gradescope import build
+
+    try:
+        path = build(Course(args.course_dir), args.assignment, args.output or f"autograder-{args.assignment}.zip",
+                     _limits(args), args.wheel)
+    except (CourseError, FileNotFoundError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"Gradescope autograder for {args.assignment}: {path}\nUpload it as a programming assignment's "
+          "autograder (Ubuntu 24.04 base image); see docs/instructors/gradescope.md.")
     return 0
 
 
@@ -177,6 +243,9 @@ def _add_class_options(parser):
     parser.add_argument("--no-feedback", action="store_true", help="skip nbgrader generate_feedback and export")
     parser.add_argument("--no-isolation", action="store_true",
                         help="run learner code without the file-system sandbox (limits only; NOT for grading)")
+    parser.add_argument("--lms-points", type=float, metavar="POINTS",
+                        help="scale the grades in the LMS files to an LMS assignment worth POINTS "
+                        "(default: the course's own maximum, which the LMS assignment must then be worth)")
     parser.add_argument("--lms-column", help="the Canvas gradebook column to fill, as Canvas names it "
                         "(e.g. 'Toy (12345)'; default: the assignment name)")
     _add_limit_options(parser)
@@ -212,6 +281,31 @@ def build_parser():
                                 "the report, feedback and grades, as one `nngrade grade` run would")
     _add_class_options(merge)
     merge.set_defaults(handler=cmd_merge)
+
+    roster = commands.add_parser("roster", help="import the class list (Canvas gradebook export, Moodle grading "
+                                 "worksheet or nbgrader's student CSV): who sends nothing is reported missing")
+    roster.add_argument("file", help="the CSV file the LMS exports")
+    roster.add_argument("--course-dir", default=".", help="the nbgrader course folder (default: here)")
+    roster.set_defaults(handler=cmd_roster)
+
+    similar = commands.add_parser("similarity", help="list pairs of submissions whose own code is alike "
+                                  "(renamed, reordered or reformatted copies), side by side")
+    similar.add_argument("assignment")
+    similar.add_argument("--course-dir", default=".", help="the nbgrader course folder (default: here)")
+    similar.add_argument("--submissions", help="folder of <student>/<assignment>/<notebook>.ipynb (default: submitted/)")
+    similar.add_argument("--threshold", type=float, default=0.6,
+                         help="share of one's own code found in the other's from which a pair is listed "
+                         "(default %(default)s)")
+    similar.set_defaults(handler=cmd_similarity)
+
+    gradescope = commands.add_parser("gradescope", help="write a Gradescope autograder.zip that grades with "
+                                     "the same sandbox, self-check and feedback as `nngrade grade`")
+    gradescope.add_argument("assignment")
+    gradescope.add_argument("--course-dir", default=".", help="the nbgrader course folder (default: here)")
+    gradescope.add_argument("--output", help="where to write the zip (default: autograder-<assignment>.zip)")
+    gradescope.add_argument("--wheel", help="the course's wheel to install (default: built from this repository)")
+    _add_limit_options(gradescope)
+    gradescope.set_defaults(handler=cmd_gradescope)
 
     demo = commands.add_parser("demo", help="make a small demo class with fake submissions")
     demo.add_argument("assignment")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from nbgrader import utils
 
-from .lms import MAX_NOTEBOOK_BYTES
+from .lms import MAX_NOTEBOOK_BYTES, OTHER_FILES
 from .result import Flag
 
 
@@ -55,7 +55,11 @@ def _submission(student_dir, assignment, notebook_name):
     timestamp, notes = read_timestamp(assignment_dir)
     others = sorted(assignment_dir.glob("*.ipynb"))
     if not others:
-        notes.append(Flag("missing", "notebook", f"no notebook in {assignment_dir.name}/"))
+        kept = sorted(p.name for p in (assignment_dir / OTHER_FILES).glob("*"))
+        detail = f"no notebook in {assignment_dir.name}/"
+        if kept:
+            detail += f"; the student sent only {', '.join(kept[:10])} (in {assignment_dir.name}/{OTHER_FILES}/)"
+        notes.append(Flag("missing", "notebook", detail))
         return Submission(student_dir.name, None, notes, timestamp)
     if expected in others:
         chosen = expected

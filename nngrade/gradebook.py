@@ -32,6 +32,7 @@ from nbgrader.preprocessors import (
 )
 from nbgrader.preprocessors.latesubmissions import AssignLatePenalties
 
+from . import extensions
 from .notebook import NotebookError, cell_source, nbgrader_meta, read_submission, strip_hidden_tests, _normalise
 
 
@@ -163,7 +164,7 @@ def autograded_notebook(processed, submission_nb, result):
 
 
 def record(course, assignment, notebook_name, student, processed, submission_nb, result, timestamp=None,
-           gradebook=None):
+           gradebook=None, due=None):
     """Write the autograded notebook and the scores for one student.
 
     Scores follow nbgrader's own rules (``nbgrader.utils.determine_grade``, as its ``SaveAutoGrades``
@@ -182,6 +183,7 @@ def record(course, assignment, notebook_name, student, processed, submission_nb,
             gradebook.update_or_create_student(student)
             kwargs = {"timestamp": timestamp} if timestamp else {}
             gradebook.update_or_create_submission(assignment, student, **kwargs)
+            extensions.apply(gradebook, assignment, student, due)  # an extension: the student's own due date
             for cell in nb.cells:
                 if not (utils.is_grade(cell) or utils.is_solution(cell) or utils.is_task(cell)):
                     continue
@@ -219,6 +221,7 @@ class Recorder:
 
     def __init__(self, course, assignment, source_nb, notebook_name):
         self.course, self.assignment, self.notebook_name = course, assignment, notebook_name
+        self.due = extensions.load(course.root, assignment)  # a bad file is the instructor's to fix: raised
         self.gradebook, self.problem = None, None
         try:
             self.processed = processed_source(course, assignment, source_nb, notebook_name)
@@ -227,7 +230,11 @@ class Recorder:
             self.problem = f"the gradebook could not be opened: {type(error).__name__}: {str(error)[:300]}"
 
     def is_recorded(self, submission):
-        return self.course.autograded_path(submission.student, self.assignment, self.notebook_name).exists()
+        """Recorded, and with the extension the course's file gives now (else it is recorded again)."""
+        return (self.course.autograded_path(submission.student, self.assignment, self.notebook_name).exists()
+                and (self.gradebook is None or extensions.is_current(self.gradebook, self.assignment,
+                                                                     submission.student,
+                                                                     self.due.get(submission.student))))
 
     def record(self, submission, result):
         """Record one verdict; True when written. A failure is flagged on the result (``not-recorded``)
@@ -243,7 +250,8 @@ class Recorder:
                 submission_nb = None
         try:
             record(self.course, self.assignment, self.notebook_name, submission.student, self.processed,
-                   submission_nb, result, submission.timestamp, gradebook=self.gradebook)
+                   submission_nb, result, submission.timestamp, gradebook=self.gradebook,
+                   due=self.due.get(submission.student))
         except Exception as error:  # noqa: BLE001 (one student's record must not stop the class)
             result.flag("not-recorded", "gradebook", f"recording failed: {type(error).__name__}: {error}")
             return False

@@ -11,9 +11,12 @@ two students with the same name apart, so it stays in the student id (``Wei_Zhan
 - Canvas, Gradebook "Import": columns ``Student``, ``ID`` (the Canvas user id), ``SIS User ID``,
   ``SIS Login ID``, ``Section`` and one column per assignment, after a ``Points Possible`` row.
 
-Unpacking never trusts the archive: each notebook is capped (50 MB), the total unpacked size is
+Unpacking never trusts the archive: each file is capped (50 MB), the total unpacked size is
 capped (a small zip cannot fill the disk), names are shortened to what a file system accepts, and
-every file skipped is reported under its student.
+every file skipped is reported under its student. Files that are not notebooks (a PDF report) are
+kept in ``submitted/<student>/<assignment>/files/``, so a student who sent only those is still a
+student: reported ``missing``, never dropped. Names are read as written, accents included, whether
+or not the zip marks them as UTF-8.
 """
 
 import csv
@@ -21,6 +24,7 @@ import datetime
 import json
 import re
 import shutil
+import unicodedata
 import zipfile
 from pathlib import Path
 
@@ -36,9 +40,28 @@ _MOODLE = re.compile(r"^(?P<name>.+?)_(?P<id>\d+)_assignsubmission_(?:file|onlin
 _CANVAS = re.compile(r"^(?P<name>[^_]+?)(?P<late>_LATE)?_(?P<id>\d+)_(?:\d+_)?(?P<file>.+)$", re.IGNORECASE)
 
 
+MAX_NAME_BYTES = 200
+OTHER_FILES = "files"  # beside the notebook: what else the student sent (never graded, never run)
+
+
 def _clean(name):
-    cleaned = re.sub(r"[^A-Za-z0-9_.@-]+", "_", name).strip("._")
-    return cleaned[:MAX_NAME] or "unknown"
+    """A student id from a learner's name: letters of any alphabet, digits, ``_.@-``; short enough."""
+    cleaned = re.sub(r"[^\w.@-]+", "_", unicodedata.normalize("NFC", name)).strip("._")[:MAX_NAME]
+    while len(cleaned.encode("utf-8")) > MAX_NAME_BYTES:
+        cleaned = cleaned[:-1]
+    return cleaned or "unknown"
+
+
+def _entry_name(info):
+    """The entry's name as its author wrote it. Zips without the UTF-8 flag (Info-ZIP, Windows'
+    "Send to", re-zipped exports) usually still hold UTF-8 bytes, which ``zipfile`` reads as cp437."""
+    name = info.filename
+    if not info.flag_bits & 0x800:
+        try:
+            name = name.encode("cp437").decode("utf-8")
+        except UnicodeError:
+            pass
+    return unicodedata.normalize("NFC", name.replace("\\", "/"))
 
 
 def identify(name):
@@ -75,7 +98,7 @@ def unpack_zip(zip_path, submitted_dir, assignment, notebook_name, max_total=Non
     """
     max_total = allowed_total(zip_path) if max_total is None else max_total
     submitted_dir = Path(submitted_dir)
-    notes, files, people = {}, {}, {}
+    notes, files, others, people = {}, {}, {}, {}
     unpacked = 0
     scratch = submitted_dir / ".unpacking"
     shutil.rmtree(scratch, ignore_errors=True)
@@ -83,7 +106,7 @@ def unpack_zip(zip_path, submitted_dir, assignment, notebook_name, max_total=Non
     try:
         with zipfile.ZipFile(zip_path) as archive:
             for number, info in enumerate(archive.infolist()):
-                name = info.filename.replace("\\", "/")
+                name = _entry_name(info)
                 if info.is_dir() or "__MACOSX" in name or "/." in "/" + name:
                     continue
                 student, person, original = identify(name)
@@ -91,8 +114,9 @@ def unpack_zip(zip_path, submitted_dir, assignment, notebook_name, max_total=Non
                     people[student] = person
                     if person.get("late"):
                         _note(notes, student, "late", "zip", "the LMS marked this submission late")
-                if not original.endswith(".ipynb"):
-                    continue
+                notebook = original.lower().endswith(".ipynb")
+                if not notebook and person is None and "/" not in name.strip("/"):
+                    continue  # a loose file at the top of a zip that is no LMS's: nobody's submission
                 if info.file_size > MAX_NOTEBOOK_BYTES:
                     _note(notes, student, "skipped-file", "zip",
                           f"{original}: {info.file_size / 2**20:.0f} MB, larger than the "
@@ -103,7 +127,7 @@ def unpack_zip(zip_path, submitted_dir, assignment, notebook_name, max_total=Non
                           f"{original}: the zip unpacks to more than {max_total >> 20} MB in all "
                           "(a zip bomb?); this file and the rest were not unpacked")
                     continue
-                target = scratch / f"{number}.ipynb"
+                target = scratch / f"{number}.part"
                 try:
                     with archive.open(info) as source, open(target, "wb") as sink:
                         shutil.copyfileobj(source, sink, 1 << 20)
@@ -111,16 +135,17 @@ def unpack_zip(zip_path, submitted_dir, assignment, notebook_name, max_total=Non
                     _note(notes, student, "skipped-file", "zip", f"{original}: cannot be unpacked ({error})")
                     continue
                 unpacked += info.file_size
-                files.setdefault(student, []).append((original, target))
+                if notebook:
+                    files.setdefault(student, []).append((original, target))
+                else:
+                    others.setdefault(student, []).append((original, target))
         for student, choices in sorted(files.items()):
             _place(student, choices, submitted_dir, assignment, notebook_name, notes)
+        for student, kept in sorted(others.items()):
+            _keep_other_files(student, kept, submitted_dir, assignment)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    if people:
-        register = submitted_dir / ".lms-participants.json"
-        known = json.loads(register.read_text()) if register.exists() else {}
-        known.update(people)
-        register.write_text(json.dumps(known, indent=1, sort_keys=True))
+    remember_participants(submitted_dir, people)
     return notes
 
 
@@ -128,8 +153,13 @@ def _note(notes, student, kind, where, detail):
     notes.setdefault(student, []).append(Flag(kind, where, detail))
 
 
+def _is_expected_name(original, notebook_name):
+    """``toy.ipynb``, or Canvas's name for a re-upload of it (``toy-1.ipynb``, ``toy-2.ipynb``)."""
+    return re.fullmatch(re.escape(notebook_name) + r"(-\d+)?", Path(original).stem) is not None
+
+
 def _place(student, choices, submitted_dir, assignment, notebook_name, notes):
-    chosen = next((c for c in choices if Path(c[0]).stem == notebook_name), None)
+    chosen = next((c for c in choices if _is_expected_name(c[0], notebook_name)), None)
     if chosen is None:
         chosen = ([c for c in choices if notebook_name.lower() in c[0].lower()] or choices)[0]
         _note(notes, student, "renamed", "notebook",
@@ -142,18 +172,60 @@ def _place(student, choices, submitted_dir, assignment, notebook_name, notes):
     shutil.move(chosen[1], destination)
 
 
+def _keep_other_files(student, kept, submitted_dir, assignment):
+    """Keep what is not a notebook in ``<student>/<assignment>/files/`` for the instructor to read.
+
+    A folder of its own, so that no file the student sends (``timestamp.txt``!) can stand for one
+    of the grader's. A student with only such files gets an assignment folder without a notebook,
+    which :mod:`nngrade.collect` reports as ``missing`` on this run and every later one."""
+    folder = Path(submitted_dir) / student / assignment / OTHER_FILES
+    folder.mkdir(parents=True, exist_ok=True)
+    names = []
+    for original, path in kept:
+        name = _clean(Path(original).name) or "file"
+        if (folder / name).exists():
+            name = f"{len(names)}-{name}"
+        shutil.move(path, folder / name)
+        names.append(name)
+
+
+def remember_participants(submitted_dir, people):
+    """Add LMS participants (``{student: person}``) to ``submitted/.lms-participants.json``, keeping
+    what was known of each (a roster's display name and section) and updating the rest."""
+    if not people:
+        return
+    register = Path(submitted_dir) / ".lms-participants.json"
+    register.parent.mkdir(parents=True, exist_ok=True)
+    known = json.loads(register.read_text()) if register.exists() else {}
+    for student, person in people.items():
+        known[student] = {**known.get(student, {}), **person}
+    register.write_text(json.dumps(known, indent=1, sort_keys=True))
+
+
 def participants(submitted_dir):
     register = Path(submitted_dir) / ".lms-participants.json"
     return json.loads(register.read_text()) if register.exists() else {}
 
 
-def write_grades(path, assignment, totals, maximum, people, lms, column=None):
-    """Write the CSV the LMS imports: ``totals`` is ``{student: points}`` (students from that LMS only).
+def write_grades(path, assignment, totals, maximum, people, lms, column=None, out_of=None):
+    """Write the CSV the LMS imports: ``totals`` is ``{student: points or None}``.
 
-    ``column`` is the Canvas gradebook column to fill (``"Toy (12345)"`` as Canvas exports it;
-    default: the assignment's name, which Canvas matches by title or offers to create).
+    ``None`` (a submission not graded fully, or none at all) leaves the grade cell empty, so an
+    upload never turns "could not grade" into 0: Canvas leaves an empty cell unchanged, Moodle's
+    worksheet import skips it. ``column`` is the Canvas gradebook column to fill (``"Toy (12345)"``
+    as Canvas exports it; default: the assignment's name, which Canvas matches by title or offers
+    to create). ``out_of`` rescales every grade from ``maximum`` to that many points, for an LMS
+    assignment worth something else (neither LMS rescales on import).
     """
+    if out_of is not None and not out_of > 0:
+        raise ValueError(f"lms_points: the LMS assignment's worth must be a positive number of points, got {out_of!r}")
     path = Path(path)
+    scale = 1.0 if out_of is None else out_of / maximum
+    shown_maximum = maximum if out_of is None else out_of
+
+    def grade(points):
+        return "" if points is None else f"{round(points * scale, 2):g}"
+
     rows = [(student, people[student], totals[student]) for student in sorted(totals)
             if people.get(student, {}).get("lms") == lms]
     with open(path, "w", newline="", encoding="utf-8") as handle:
@@ -162,14 +234,15 @@ def write_grades(path, assignment, totals, maximum, people, lms, column=None):
             modified = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
             writer.writerow(["Identifier", "Full name", "Grade", "Maximum Grade", "Last modified (grade)"])
             for student, person, points in rows:
-                writer.writerow([f"Participant {person['id']}", person["name"], f"{points:g}", f"{maximum:g}",
-                                 modified])
+                writer.writerow([f"Participant {person['id']}", person["name"], grade(points),
+                                 f"{shown_maximum:g}", modified])
         elif lms == "canvas":
             column = column or assignment
             writer.writerow(["Student", "ID", "SIS User ID", "SIS Login ID", "Section", column])
-            writer.writerow(["Points Possible", "", "", "", "", f"{maximum:g}"])
+            writer.writerow(["Points Possible", "", "", "", "", f"{shown_maximum:g}"])
             for student, person, points in rows:
-                writer.writerow([person["name"], person["id"], "", "", "", f"{points:g}"])
+                writer.writerow([person.get("display", person["name"]), person["id"], person.get("sis_user", ""),
+                                 person.get("sis_login", ""), person.get("section", ""), grade(points)])
         else:
             raise ValueError(f"lms: {lms!r} is not one of 'canvas', 'moodle'")
     return path

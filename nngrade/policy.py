@@ -29,8 +29,7 @@ HIDDEN = {
     "backpropagation": ("backpropagation and the numerical gradient",
                         ["nnlib.gradcheck", "nnlib.core.layers", "nnlib.core.graph", "nnlib.core.training"]),
     "training_loop": ("the training loop (validation split, batches, epochs, early stopping)",
-                      ["nnlib.core.training", "nnlib.callbacks",
-                       "nnlib.testing:split_validation,epoch_batches,train_epoch"]),
+                      ["nnlib.core.training", "nnlib.callbacks"]),
 }
 
 # What import-time code calls (building registries such as ``layers._RELU = activations.get(...)``)

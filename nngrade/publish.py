@@ -14,7 +14,7 @@ Nothing here judges or records: a failure (nbgrader could not write feedback) is
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import lms, report
+from . import lms, offline_math, report, similarity
 
 
 @dataclass
@@ -23,17 +23,25 @@ class Published:
     feedback: Path | None = None  # the feedback folder, when feedback was written
     grades: Path | None = None  # grades.csv, when nbgrader exported it
     lms_files: list = field(default_factory=list)
+    lms_left_empty: list = field(default_factory=list)  # students whose LMS grade cell is left empty
     absent: list = field(default_factory=list)  # gradebook students with no submission
     problems: list = field(default_factory=list)  # what could not be published, one sentence each
 
 
-def publish(course, assignment, spec, results, submitted_dir=None, feedback=True, lms_column=None):
-    """Write the report, feedback, grades and LMS files for ``results`` (``{student: result}``)."""
-    published = Published(report=report.write(course.report_path(assignment), spec, results))
+def publish(course, assignment, spec, results, submitted_dir=None, feedback=True, lms_column=None,
+            lms_points=None):
+    """Write the report, feedback, grades and LMS files for ``results`` (``{student: result}``).
+
+    ``lms_points`` rescales the LMS files' grades to an LMS assignment worth that many points."""
+    pairs = similarity.compare(*similarity.class_codes(course, assignment, submitted_dir)[1:])
+    published = Published(report=report.write(course.report_path(assignment), spec, results,
+                                              [similarity.render_section(pairs)]))
     if feedback and results:
         _feedback_and_export(course, assignment, results, published)
     submitted = Path(submitted_dir) if submitted_dir else course.submitted_dir()
-    published.lms_files = _write_lms_grades(course, assignment, spec, results, submitted, lms_column)
+    published.lms_files = _write_lms_grades(course, assignment, spec, results, submitted, lms_column, lms_points)
+    people = lms.participants(submitted)
+    published.lms_left_empty = sorted(s for s, r in results.items() if s in people and not r.complete)
     published.absent = _students_without_submission(course, assignment, results)
     return published
 
@@ -59,6 +67,7 @@ def _feedback_and_export(course, assignment, results, published):
             folder.rename(autograded / student)
     if done.returncode == 0:
         published.feedback = course.root / "feedback"
+        offline_math.rewrite_feedback(published.feedback, assignment)
     else:
         published.problems.append("nbgrader generate_feedback failed:\n" + done.stderr[-2000:])
     exported = course.run_nbgrader("export")
@@ -68,9 +77,10 @@ def _feedback_and_export(course, assignment, results, published):
         published.problems.append("nbgrader export failed:\n" + exported.stderr[-2000:])
 
 
-def _write_lms_grades(course, assignment, spec, results, submitted, column):
+def _write_lms_grades(course, assignment, spec, results, submitted, column, points=None):
     """Beside grades.csv: one CSV per LMS the submissions came from, with the gradebook's totals
-    (autograded, manual and late penalty, as ``nbgrader export`` computes them)."""
+    (autograded, manual and late penalty, as ``nbgrader export`` computes them); empty for a
+    submission not graded fully, so that uploading never turns "could not grade" into 0."""
     from nbgrader.api import Gradebook, MissingEntry
 
     people = lms.participants(submitted)
@@ -78,16 +88,17 @@ def _write_lms_grades(course, assignment, spec, results, submitted, column):
         return []
     totals = {}
     with Gradebook(course.db_url) as gradebook:
-        for student in results:
+        for student, result in results.items():
             if student not in people:
                 continue
             try:
-                totals[student] = gradebook.find_submission(assignment, student).score
+                score = gradebook.find_submission(assignment, student).score
             except MissingEntry:
-                continue
+                score = None
+            totals[student] = score if result.complete else None
     maximum = spec.auto_points + spec.manual_points
     return [lms.write_grades(course.root / f"grades-{kind}-{assignment}.csv", assignment, totals, maximum,
-                             people, kind, column=column)
+                             people, kind, column=column, out_of=points)
             for kind in sorted({person["lms"] for person in people.values()})]
 
 

@@ -13,6 +13,8 @@ body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0
 table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:left}
 th{background:#f3f3f3}.bar{fill:#3f6fb5}.fail{color:#a00}.ok{color:#070}figure{margin:1rem 0}
 caption{caption-side:top;text-align:left;font-weight:bold;padding:.3rem 0}
+.side{display:grid;grid-template-columns:1fr 1fr;gap:1rem}pre{background:#f6f6f6;padding:.5rem;overflow:auto;
+font-size:.85rem;white-space:pre-wrap}mark{background:#ffe08a}summary{cursor:pointer;margin:.5rem 0}
 """
 
 
@@ -44,8 +46,9 @@ def _histogram(scores, maximum, width=560, height=180, bins=10):
     return "".join(parts)
 
 
-def render(spec, results):
-    """HTML for one assignment's results (``{student: result}``)."""
+def render(spec, results, sections=()):
+    """HTML for one assignment's results (``{student: result}``); ``sections`` are more HTML parts
+    (e.g. :func:`nngrade.similarity.render_section`), placed before the scores."""
     escape = html.escape
     maximum = spec.auto_points
     totals = {student: result.score for student, result in results.items()}
@@ -79,6 +82,7 @@ def render(spec, results):
         lines.append("</table>")
     else:
         lines.append("<p class='ok'>None.</p>")
+    lines.extend(sections)
     lines.append("<h2>Scores</h2><table><tr><th>student</th><th>autograded points</th><th>graded fully</th></tr>")
     for student, total in totals.items():
         complete = results[student].complete
@@ -88,8 +92,8 @@ def render(spec, results):
     return "\n".join(lines)
 
 
-def write(path, spec, results):
+def write(path, spec, results, sections=()):
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render(spec, results), encoding="utf-8")
+    path.write_text(render(spec, results, sections), encoding="utf-8")
     return path

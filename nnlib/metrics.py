@@ -54,6 +54,17 @@ def _aligned(y_true, y_pred):
     return y_true, y_pred
 
 
+def _custom(function):
+    """A learner's metric function, called as Keras calls it: on the targets and predictions as
+    they are (Keras does not line up a (n,) target with a (n, 1) output for it, so neither does
+    nnlib); a single number (a batch mean) counts as one value."""
+    def per_sample(y_true, y_pred):
+        y_pred = as_float_array(y_pred, "y_pred")
+        y_true = as_float_array(y_true, "y_true").astype(y_pred.dtype, copy=False)
+        return np.atleast_1d(np.asarray(function(y_true, y_pred)))
+    return per_sample
+
+
 def binary_accuracy(y_true, y_pred, threshold=0.5):
     r"""1 where the thresholded prediction equals the label, else 0: $[\,(\hat p > t) = y\,]$.
 
@@ -468,6 +479,8 @@ def get(name, y_true_shape, y_pred_shape):
     if isinstance(name, type) and issubclass(name, Metric):
         raise TypeError(f"metric: received the class {name.__name__}; pass an instance, "
                         f"{name.__name__}().")
+    if callable(name):  # fn(y_true, y_pred) -> one value per sample, e.g. written with nnlib.ops
+        return MeanMetricWrapper(_custom(name), getattr(name, "__name__", "metric"))
     if not isinstance(name, str):
         raise TypeError(f"metric must be a name such as 'accuracy' or a Metric such as "
                         f"nnlib.metrics.AUC(); received {describe(name)}.")
@@ -481,7 +494,8 @@ def get(name, y_true_shape, y_pred_shape):
         else:
             function = categorical_accuracy
         return MeanMetricWrapper(function, name)
-    key = check_choice(name, "metric", ["accuracy", "acc", *_FUNCTIONS, *_BY_NAME], kind="metric")
+    key = check_choice(name, "metric", dict.fromkeys(["accuracy", "acc", *_FUNCTIONS, *_BY_NAME]),
+                       kind="metric")
     if key in _FUNCTIONS:
         function = _FUNCTIONS[key]
         return MeanMetricWrapper(function, name, direction="up" if "accuracy" in key else "down")

@@ -53,7 +53,8 @@ import zipfile
 
 import numpy as np
 
-from nnlib import layers, losses, optimizers, regularizers, schedules
+from nnlib import initializers, layers, losses, optimizers, regularizers, schedules
+from nnlib._validation import describe
 from nnlib.config import floatx_scope
 from nnlib.graph import topological_order
 from nnlib.utils import snake_case
@@ -169,18 +170,19 @@ def _weight_paths(layer_list):
 # model that silently computes or trains differently.
 _UNSUPPORTED_IF_SET = ("activity_regularizer", "kernel_constraint", "bias_constraint", "quantization_config",
                        "noise_shape")
-_INITIALIZER_NAMES = {function: name for name, function in layers.INITIALIZERS.items()}
 
 
-def _initializer_to_config(function):
-    # nnlib's initializers have Keras's names; a custom function only matters before training,
-    # and the saved weights replace whatever it drew, so Keras's default stands in for it
-    return _INITIALIZER_NAMES.get(function, "glorot_uniform")
+def _initializer_to_config(initializer):
+    # a custom function only matters before training, and the saved weights replace whatever it
+    # drew, so Keras's default stands in for it
+    return initializers.serialize(initializer) or "glorot_uniform"
 
 
 def _initializer_from_config(config):
-    name = config if isinstance(config, str) else snake_case(config.get("class_name", ""))
-    return name if name in layers.INITIALIZERS else "glorot_uniform"
+    try:
+        return initializers.deserialize(config)
+    except (ValueError, TypeError):  # a Keras initializer nnlib lacks: the weights replace it
+        return "glorot_uniform"
 
 
 def _dense_to_config(layer):
@@ -245,6 +247,40 @@ def _normalization_from_config(config):
                                 variance=config.get("variance"), name=config["name"])
 
 
+def _batch_normalization_to_config(layer):
+    config = {"axis": -1, "momentum": layer.momentum, "epsilon": layer.epsilon,
+              "center": layer.center, "scale": layer.scale}
+    for name in ("beta", "gamma", "moving_mean", "moving_variance"):
+        config[f"{name}_initializer"] = _initializer_to_config(layer.initializers[name])
+    return config | {"beta_regularizer": None, "gamma_regularizer": None, "beta_constraint": None,
+                     "gamma_constraint": None, "synchronized": False, "renorm": False,
+                     "renorm_clipping": None, "renorm_momentum": 0.99}
+
+
+def _batch_normalization_from_config(config):
+    for key, value in [("renorm", False), ("beta_regularizer", None), ("gamma_regularizer", None),
+                       ("beta_constraint", None), ("gamma_constraint", None)]:
+        _refuse(config, key, value, "BatchNormalization")
+    axis = config.get("axis", -1)
+    axis = axis[0] if isinstance(axis, list) and len(axis) == 1 else axis
+    return layers.BatchNormalization(
+        axis=axis, momentum=config.get("momentum", 0.99), epsilon=config.get("epsilon", 1e-3),
+        center=config.get("center", True), scale=config.get("scale", True),
+        **{f"{name}_initializer": _initializer_from_config(config.get(f"{name}_initializer",
+                                                                      default))
+           for name, default in [("beta", "zeros"), ("gamma", "ones"), ("moving_mean", "zeros"),
+                                 ("moving_variance", "ones")]},
+        name=config["name"])
+
+
+def _prelu_from_config(config):
+    _refuse(config, "shared_axes", None, "PReLU")
+    _refuse(config, "alpha_regularizer", None, "PReLU")
+    _refuse(config, "alpha_constraint", None, "PReLU")
+    return layers.PReLU(alpha_initializer=_initializer_from_config(
+        config.get("alpha_initializer", "zeros")), name=config["name"])
+
+
 class _LayerFormat:
     def __init__(self, cls, to_config, from_config):
         self.cls, self.to_config, self.from_config = cls, to_config, from_config
@@ -271,6 +307,33 @@ LAYER_FORMATS = {
                             lambda c: layers.Softmax(axis=c.get("axis", -1), name=c["name"])),
     "Normalization": _LayerFormat(layers.Normalization, _normalization_to_config,
                                   _normalization_from_config),
+    "BatchNormalization": _LayerFormat(layers.BatchNormalization, _batch_normalization_to_config,
+                                       _batch_normalization_from_config),
+    "ReLU": _LayerFormat(layers.ReLU, lambda layer: {"max_value": layer.max_value,
+                                                     "negative_slope": layer.negative_slope,
+                                                     "threshold": layer.threshold},
+                         lambda c: layers.ReLU(c.get("max_value"), c.get("negative_slope", 0.0),
+                                               c.get("threshold", 0.0), name=c["name"])),
+    "LeakyReLU": _LayerFormat(layers.LeakyReLU,
+                              lambda layer: {"negative_slope": layer.negative_slope},
+                              lambda c: layers.LeakyReLU(c.get("negative_slope", 0.3),
+                                                         name=c["name"])),
+    "ELU": _LayerFormat(layers.ELU, lambda layer: {"alpha": layer.alpha},
+                        lambda c: layers.ELU(c.get("alpha", 1.0), name=c["name"])),
+    "PReLU": _LayerFormat(layers.PReLU, lambda layer: {
+        "alpha_initializer": _initializer_to_config(layer.alpha_initializer),
+        "alpha_regularizer": None, "alpha_constraint": None, "shared_axes": None},
+        _prelu_from_config),
+    "Identity": _LayerFormat(layers.Identity, lambda layer: {},
+                             lambda c: layers.Identity(name=c["name"])),
+    "GaussianNoise": _LayerFormat(layers.GaussianNoise,
+                                  lambda layer: {"stddev": layer.stddev, "seed": layer.seed},
+                                  lambda c: layers.GaussianNoise(c["stddev"], seed=c.get("seed"),
+                                                                 name=c["name"])),
+    "GaussianDropout": _LayerFormat(layers.GaussianDropout,
+                                    lambda layer: {"rate": layer.rate, "seed": layer.seed},
+                                    lambda c: layers.GaussianDropout(c["rate"], seed=c.get("seed"),
+                                                                     name=c["name"])),
 }
 
 
@@ -438,7 +501,10 @@ def _build_from_config(item):
         by_name[name] = layer
     outputs = model_config["output_layers"]
     output_name = outputs[0] if isinstance(outputs[0], str) else outputs[0][0]
-    model = Model([tensors[entry[0]] for entry in model_config["input_layers"]],
+    inputs = model_config["input_layers"]
+    if inputs and isinstance(inputs[0], str):  # one input, as Keras's get_config writes it
+        inputs = [inputs]
+    model = Model([tensors[entry[0]] for entry in inputs],
                   tensors[output_name],
                   name=model_config.get("name"))
     order = _keras_layer_order(output_name, parents)
@@ -454,7 +520,7 @@ _KERAS_OPTIMIZER_DEFAULTS = {  # the options every Keras optimizer has; nnlib ha
     "use_ema": False, "ema_momentum": 0.99, "ema_overwrite_frequency": None,
     "loss_scale_factor": None, "gradient_accumulation_steps": None,
 }
-_KERAS_ONLY_OPTIONS = {"adam": {"amsgrad": False}}  # per optimizer, with the value nnlib computes
+_KERAS_ONLY_OPTIONS = {"adam": {"amsgrad": False}, "adamw": {"amsgrad": False}}  # per optimizer, with the value nnlib computes
 _KERAS_LOSS_CLASSES = {"mean_squared_error": "MeanSquaredError",
                        "mean_absolute_error": "MeanAbsoluteError",
                        "binary_crossentropy": "BinaryCrossentropy",
@@ -472,8 +538,8 @@ def _compile_to_config(optimizer, loss, metrics):
     rate = config["learning_rate"]
     if isinstance(rate, schedules.LearningRateSchedule):
         config["learning_rate"] = _schedule_to_config(rate)
-    config = {"name": optimizer.__class__.__name__.lower(), **config,
-              **_KERAS_OPTIMIZER_DEFAULTS}
+    config = {"name": optimizer.__class__.__name__.lower(),
+              **_KERAS_OPTIMIZER_DEFAULTS, **config}  # AdamW's weight_decay is its own
     if getattr(loss, "from_logits", False):
         loss_config = {"module": "keras.losses", "class_name": _KERAS_LOSS_CLASSES[loss.name],
                        "config": {"name": loss.name, "reduction": "sum_over_batch_size",
@@ -505,7 +571,10 @@ def _optimizer_from_config(item):
                          f"nnlib does not have; nnlib's optimizers: "
                          f"{', '.join(c.__name__ for c in optimizers.OPTIMIZERS.values())}. "
                          "Use load_model(path, compile=False) and compile it again.")
-    keras_only = _KERAS_OPTIMIZER_DEFAULTS | _KERAS_ONLY_OPTIONS.get(class_name.lower(), {})
+    cls = optimizers.OPTIMIZERS[class_name.lower()]
+    keras_only = {key: value for key, value in (
+        _KERAS_OPTIMIZER_DEFAULTS | _KERAS_ONLY_OPTIONS.get(class_name.lower(), {})).items()
+        if key not in cls.__init__.__code__.co_varnames}  # AdamW's weight_decay is its own
     _not_default(config, keras_only, f"optimizer {class_name}")
     for key in [*keras_only, "name"]:
         config.pop(key, None)
@@ -516,7 +585,7 @@ def _optimizer_from_config(item):
             raise ValueError(f"load_model: learning-rate schedule {name!r} is not in nnlib; "
                              f"nnlib has {', '.join(schedules.SCHEDULES)}.")
         config["learning_rate"] = schedules.SCHEDULES[name].from_config(rate["config"])
-    return optimizers.OPTIMIZERS[class_name.lower()](**config)
+    return cls(**config)
 
 
 def _loss_from_config(item):
@@ -614,6 +683,24 @@ def _check_path(filepath, suffix, function, hint):
         raise ValueError(f"{function}: filepath must end in {suffix!r} (Keras 3's format); "
                          f"received {path!r}.{hint}")
     return path
+
+
+def model_to_document(model):
+    """The model's architecture as Keras's ``to_json`` writes it: ``{"module", "class_name",
+    "config", "registered_name"}`` (no weights, no compile settings)."""
+    graph, _ = _read_model(model)
+    class_name, config, _ = _model_config(model, graph, _model_dtype(model))
+    return {"module": "keras" if class_name == "Sequential" else "keras.src.models.functional",
+            "class_name": class_name, "config": config,
+            "registered_name": None if class_name == "Sequential" else "Functional"}
+
+
+def model_from_document(document):
+    """A new, uncompiled model from Keras's architecture document (``to_json``'s, parsed)."""
+    if not isinstance(document, dict) or "class_name" not in document:
+        raise ValueError(f"model_from_json: expected a model as Keras's to_json writes it, "
+                         f'{{"class_name": ..., "config": ...}}; received {describe(document)}.')
+    return _model_from_config(document)[0]
 
 
 def save_model(model, filepath):

@@ -21,11 +21,17 @@ What they do, and why each is needed:
   download buttons (its notebook, its exercises) at its top and bottom.
 - **Install without the repository.** The nnlib wheel, built from the current sources, and a course
   bundle zip are published under `downloads/` (tools/site_downloads.py). Markdown pages can name them
-  with `{{ nnlib_wheel }}`, `{{ nnlib_version }}`, `{{ course_bundle }}` and `{{ site_url }}`.
+  with `{{ nnlib_wheel }}`, `{{ nnlib_version }}`, `{{ course_bundle }}`, `{{ site_url }}` and
+  `{{ instructor_guide }}` (a link in the instructor build, plain words in the learners' site).
 - **Accessibility.** Notebook code blocks are keyboard-focusable and empty table headers are named
   (tools/site_pages.py); the notebook's low-contrast highlighting colours give way to Material's.
 - **Search.** The instructor pages (model answers) are kept out of the search index, and the index's
   text shows formulas as plain text, not raw TeX (tools/site_search.py).
+- **Instructor material only in the instructor build.** The instructor guide (docs/instructors/: the
+  written questions' rubrics, the grading workflow) is left out of the site by default, pages and
+  navigation alike: the published site is the learners'. `INSTRUCTOR=1 make build` (or
+  `make build-instructors`, into site-instructors/) builds the site with it
+  (docs/instructors/publishing.md).
 - **Footer.** The previous/next links stay within the learners' pages or within the instructors' pages:
   the last chapter does not lead into the instructor guide.
 - **Stray style block.** With `markdown_cell_processor: mkdocs`, mkdocs-jupyter 0.27 leaves a
@@ -35,6 +41,9 @@ What they do, and why each is needed:
   it is cut down to the rules the notebook pages can use (tools/notebook_css.py). Figures are re-encoded
   with a 256-colour palette (as lossless WebP), four times smaller and alike to the eye
   (tools/site_images.py).
+- **nnlib's code in the chapters.** A marker `<!-- nnlib-source: nnlib/core/losses.py:mse -->` in a chapter's
+  Markdown becomes that code as it is in this build's sources, with the lines it comes from and a link to
+  the whole file, published at `source/<path>` (tools/site_source.py). It cannot drift from what runs.
 - **Timing.** Each notebook's conversion time is logged (`chapters/x.ipynb: converted in 7.1 s`).
 """
 
@@ -45,6 +54,7 @@ import html
 import json
 import logging
 import os
+import posixpath
 import re
 import shutil
 import time
@@ -62,6 +72,7 @@ import site_downloads
 import site_images
 import site_pages
 import site_search
+import site_source
 
 log = logging.getLogger("mkdocs.hooks.course")
 
@@ -94,8 +105,9 @@ CACHE_ROOT = Path(".cache/mkdocs-jupyter")
 MATPLOTLIBRC = Path("docs/assets/matplotlibrc")
 EXERCISES_DIR = Path("exercises")
 CHAPTERS_DIR = "chapters"
-INSTRUCTORS_DIR = "instructors/"  # model answers: kept out of the learners' search and footer links
-PLACEHOLDER = re.compile(r"\{\{\s*(nnlib_wheel|nnlib_version|course_bundle|site_url)\s*\}\}")
+INSTRUCTORS_DIR = "instructors/"  # model answers: only in the instructor build; never in search or learners' footers
+INSTRUCTOR_BUILD = "INSTRUCTOR"  # the environment variable that asks for the instructor build ("1")
+PLACEHOLDER = re.compile(r"\{\{\s*(nnlib_wheel|nnlib_version|course_bundle|site_url|instructor_guide)\s*\}\}")
 
 NOTEBOOK_STYLE = re.compile(r'<style type="text/css">(.*?)</style>\s*', re.DOTALL)
 NOTEBOOK_CSS_DIR = "assets/stylesheets"
@@ -151,9 +163,33 @@ def _check_mathjax(root: Path) -> None:
         )
 
 
+def instructor_build() -> bool:
+    """Whether this build carries the instructor guide (INSTRUCTOR=1); the learners' site does not."""
+    value = os.environ.get(INSTRUCTOR_BUILD, "")
+    if value not in ("", "0", "1"):
+        raise PluginError(f"{INSTRUCTOR_BUILD} must be 1 (the instructor build) or 0/unset (the learners' site); received {value!r}.")
+    return value == "1"
+
+
+def _without_instructor_pages(nav: list) -> list:
+    """The nav without the entries whose pages all lie under instructors/."""
+    kept = []
+    for item in nav:
+        value = next(iter(item.values())) if isinstance(item, dict) else item
+        if isinstance(value, list):
+            value = _without_instructor_pages(value)
+            if value:
+                kept.append({next(iter(item)): value})
+        elif not (isinstance(value, str) and value.startswith(INSTRUCTORS_DIR)):
+            kept.append(item)
+    return kept
+
+
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
     root = _root(config)
     _check_mathjax(root)
+    if not instructor_build() and config.nav:
+        config.nav = _without_instructor_pages(config.nav)
 
     jupyter = config.plugins.get("mkdocs-jupyter")
     if jupyter is None:
@@ -177,6 +213,10 @@ def on_pre_build(config: MkDocsConfig) -> None:
 
 @event_priority(-100)  # after mkdocs-jupyter, which would otherwise render these notebooks as pages
 def on_files(files: Files, config: MkDocsConfig) -> Files:
+    if not instructor_build():
+        for file in [f for f in files if f.src_uri.startswith(INSTRUCTORS_DIR)]:
+            files.remove(file)
+    _add_sources(files, config)
     exercises = _root(config) / EXERCISES_DIR
     if not exercises.is_dir():
         return files
@@ -189,6 +229,23 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         files.append(File.generated(config, src_uri, abs_src_path=str(notebook)))
     _add_downloads(files, config)
     return files
+
+
+def _add_sources(files: Files, config: MkDocsConfig) -> None:
+    """Publish each nnlib file a page's `nnlib-source` marker names, at source/<path>."""
+    root = _root(config)
+    wanted: dict[str, str] = {}  # path -> the first page naming it
+    for file in files:
+        if file.src_uri.endswith((".md", ".ipynb")) and file.abs_src_path and Path(file.abs_src_path).is_file():
+            text = Path(file.abs_src_path).read_text(encoding="utf-8")
+            for path in sorted(site_source.referenced_paths(text)):
+                wanted.setdefault(path, file.src_uri)
+    for path, page in sorted(wanted.items()):
+        try:
+            source = site_source.check_path(root, path)
+        except site_source.SourceError as error:
+            raise PluginError(f"{page}: nnlib-source marker: {error}") from error
+        files.append(File.generated(config, f"{site_source.SITE_DIR}/{path}", abs_src_path=str(source)))
 
 
 def _add_downloads(files: Files, config: MkDocsConfig) -> None:
@@ -270,6 +327,7 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
         page.meta["search"] = {**(page.meta.get("search") or {}), "exclude": True}
     if page.file.src_uri.endswith(".md"):
         markdown = PLACEHOLDER.sub(lambda m: _placeholder(m.group(1), page), markdown)
+    markdown = _nnlib_sources(markdown, page, config)
     if page.file.src_uri.endswith(".ipynb"):
         markdown = STRAY_STYLE.sub("\n", markdown)
         seconds = time.perf_counter() - _started.pop(page.file.src_uri, time.perf_counter())
@@ -277,7 +335,23 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
     return markdown
 
 
+def _nnlib_sources(markdown: str, page: Page, config: MkDocsConfig) -> str:
+    page_dir = posixpath.dirname(page.file.src_uri) or "."
+
+    def link_to(path: str) -> str:
+        return posixpath.relpath(f"{site_source.SITE_DIR}/{path}", page_dir)
+
+    try:
+        return site_source.expand(markdown, _root(config), link_to)
+    except (site_source.SourceError, SyntaxError) as error:
+        raise PluginError(f"{page.file.src_uri}: nnlib-source marker: {error}") from error
+
+
 def _placeholder(name: str, page: Page) -> str:
+    if name == "instructor_guide":  # a link in the instructor build; in the learners' site, where to find it
+        if instructor_build():
+            return f"[the instructor guide]({get_relative_url('instructors/index.md', page.file.src_uri)})"
+        return "the instructor guide (in the course's repository, docs/instructors/, and in its instructor build)"
     if name not in _placeholders:
         raise PluginError(f"{page.file.src_uri}: {{{{ {name} }}}} is not available in this build (no pyproject.toml?)")
     return _placeholders[name]
@@ -292,6 +366,7 @@ def on_page_content(page_html: str, page: Page, config: MkDocsConfig, files: Fil
         page_html = site_pages.plain_tokens_unwrapped(page_html)
         page_html = site_images.lighter_images(page_html, _root(config))
         page_html = site_pages.outputs_out_of_search(page_html)
+        page_html = site_pages.code_out_of_search(page_html)
         page_html = site_pages.add_download_buttons(page_html, Path(page.file.src_uri).name)
     page_html = site_pages.named_table_headers(page_html)
     for img in IMG_TAG.findall(page_html):

@@ -40,17 +40,21 @@ COPIES = {
     "activations": _same_name("nnlib.activations"),
     "losses": _same_name("nnlib.losses"),
     "perceptron": _fixed({"step": "def step(z):\n    import nnlib.perceptron\n    return nnlib.perceptron.step(z)\n"}),
-    "gradient_descent": _fixed({"gradient_step": (
-        "def gradient_step(w, grad, learning_rate):\n    import numpy as np, nnlib.optimizers\n"
-        "    w = np.array(w, dtype=float)\n"
-        "    nnlib.optimizers.SGD(learning_rate=learning_rate).apply([np.array(grad, dtype=float)], [w])\n"
-        "    return w\n")}),
+    "gradient_descent": _fixed({"linear_mse_gradient": (
+        "def linear_mse_gradient(w, x, y):\n    import numpy as np, nnlib.losses\n"
+        "    w, x, y = (np.asarray(a, dtype=float) for a in (w, x, y))\n"
+        "    return x.T @ nnlib.losses.mse_gradient(y, x @ w)\n")}),
     "dense_layer": _fixed({"dense_forward": (
         "def dense_forward(x, W, b):\n    import numpy as np, nnlib.layers\n"
         "    W = np.asarray(W, dtype=float)\n    layer = nnlib.layers.Dense(W.shape[1])\n"
         "    layer.build((None, W.shape[0]))\n    layer.kernel = W\n    layer.bias = np.asarray(b, dtype=float)\n"
-        "    return layer.forward(np.asarray(x, dtype=float))\n")}),
-    "training_loop": _same_name("nnlib.testing", only={"split_validation", "epoch_batches", "train_epoch"}),
+        "    x = np.asarray(x, dtype=float)\n"
+        "    return layer.forward(np.atleast_2d(x)).reshape(x.shape[:-1] + (W.shape[1],))\n")}),
+    "training_loop": _fixed({"split_validation": (
+        "def split_validation(x, y, validation_split):\n    import numpy as np, nnlib.data_adapter\n"
+        "    (xt, yt, _), (xv, yv, _) = nnlib.data_adapter.split_validation(\n"
+        "        [np.asarray(x, dtype=float)], np.asarray(y, dtype=float), None, validation_split)\n"
+        "    return xt[0], yt, xv[0], yv\n")}),
     "backpropagation": _fixed({"numerical_gradient": (
         "def numerical_gradient(f, w, eps=1e-6):\n    import numpy as np, nnlib.gradcheck\n"
         "    return nnlib.gradcheck.numerical_gradient(f, np.array(w, dtype=np.float64), eps)\n")}),
@@ -167,7 +171,8 @@ ROUTES = {
                     "nnlib.core.layers.Flatten().forward(np.ones((1, 3)))"],
     "backpropagation": ["nnlib.core.graph.topological_order([])",
                         "list(nnlib.core.training.batches(4, 2))"],
-    "training_loop": ["list(nnlib.core.training.batches(4, 2))", "nnlib.testing.epoch_batches(4, 2, 1)"],
+    "training_loop": ["list(nnlib.core.training.batches(4, 2))",
+                      "__import__('nnlib.data_adapter').data_adapter.split_validation([np.ones((4, 1))], np.ones(4), None, 0.25)"],
 }
 
 

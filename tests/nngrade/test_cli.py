@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from nngrade import demo
+from nngrade.cli import main
 from nngrade.notebook import read_notebook
 
 FIXTURE = Path(__file__).parent / "fixtures" / "course"
@@ -79,3 +80,17 @@ def test_merge_refuses_while_a_shard_is_missing(tmp_path):
     out, err = merge.communicate(timeout=600)
     assert merge.returncode == 2 and "have no verdict yet" in err and "run their shards first" in err
     assert not (root / "autograded").exists()
+
+
+def test_demo_never_writes_into_an_existing_folder_and_says_where_the_course_is(tmp_path, capsys):
+    existing = tmp_path / "class"
+    existing.mkdir()
+    (existing / "nbgrader_config.py").write_text("# my late-penalty plugin\n")
+    assert main(["demo", "toy", str(existing), "--course-dir", str(FIXTURE)]) == 2
+    assert "already exists and is not empty" in capsys.readouterr().err
+    assert (existing / "nbgrader_config.py").read_text() == "# my late-penalty plugin\n"
+    assert main(["demo", "toy", str(tmp_path / "new"), "--course-dir", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "--course-dir" in err and "Traceback" not in err
+    assert main(["demo", "toy", str(tmp_path / "new"), "--course-dir", str(FIXTURE)]) == 0
+    assert (tmp_path / "new" / "submitted" / "ada" / "toy" / "toy.ipynb").exists()

@@ -2,6 +2,7 @@
 grades written back in the format each LMS imports."""
 
 import csv
+import json
 import shutil
 import zipfile
 from pathlib import Path
@@ -131,3 +132,87 @@ def test_canvas_grades_go_back_as_a_gradebook_import(tmp_path):
     assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "Toy (4242)"]
     assert rows[1][0] == "Points Possible" and float(rows[1][5]) == 4.0
     assert {(r[1], float(r[5])) for r in rows[2:]} == {("123", 3.0), ("124", 0.0)}
+
+
+class _WithoutUtf8Flag(zipfile.ZipInfo):
+    __slots__ = ()
+
+    def _encodeFilenameFlags(self):
+        return self.filename.encode("utf-8"), self.flag_bits & ~0x800
+
+
+def _zip_without_utf8_flag(path, files):
+    """A zip as Info-ZIP or Windows writes it: UTF-8 bytes in the names, the UTF-8 flag not set."""
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, text in files.items():
+            zf.writestr(_WithoutUtf8Flag(name), text)
+    with zipfile.ZipFile(path) as zf:
+        assert not any(i.flag_bits & 0x800 for i in zf.infolist())
+
+
+@pytest.mark.parametrize("utf8_flag", [True, False])
+def test_names_survive_as_written_with_or_without_the_utf8_flag(tmp_path, utf8_flag):
+    good, _ = _notebooks()
+    files = {"José Álvarez_1003_assignsubmission_file_/toy.ipynb": good, "Ng Wei_1004_assignsubmission_file_/toy.ipynb": good}
+    archive = tmp_path / "export.zip"
+    if utf8_flag:
+        with zipfile.ZipFile(archive, "w") as zf:
+            for name, text in files.items():
+                zf.writestr(name, text)
+    else:
+        _zip_without_utf8_flag(archive, files)
+    lms.unpack_zip(archive, tmp_path / "submitted", "toy", "toy")
+    assert (tmp_path / "submitted" / "José_Álvarez_1003" / "toy" / "toy.ipynb").is_file()
+    assert lms.participants(tmp_path / "submitted")["José_Álvarez_1003"]["name"] == "José Álvarez"
+
+
+def test_a_student_who_sent_no_notebook_is_in_every_output_as_missing(tmp_path, capsys):
+    """Issue 21.1: a PDF alone, in each LMS layout, is a missing submission, never a vanished student."""
+    good, _ = _notebooks()
+    root = _course(tmp_path)
+    archive = tmp_path / "export.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("Rot Lena_2001_assignsubmission_file_/report.pdf", b"%PDF-1.4 folder layout")
+        zf.writestr("Pdf Flat_2002_assignsubmission_file_report.pdf", b"%PDF-1.4 flat layout")
+        zf.writestr("rothlena_130_9001_report.pdf", b"%PDF-1.4 canvas")
+        zf.writestr("timestamp.txt", b"1999-01-01 00:00:00 UTC")  # a loose file: nobody's
+        zf.writestr("Good Student_2003_assignsubmission_file_/toy.ipynb", good)
+        zf.writestr("Good Student_2003_assignsubmission_file_/timestamp.txt", b"1999-01-01 00:00:00 UTC")
+        zf.writestr("lovelaceada_131_9002_toy-1.ipynb", good)  # Canvas's name for a re-upload
+    args = ["grade", "toy", "--course-dir", str(root), "--jobs", "1", "--cell-timeout", "5"]
+    assert main([*args, "--zip", str(archive)]) == 2
+    out = capsys.readouterr().out
+    absent = ["Rot_Lena_2001", "Pdf_Flat_2002", "rothlena_130"]
+    results = {p.stem: json.loads(p.read_text())["result"] for p in (root / "nngrade-results" / "toy").glob("*.json")}
+    assert sorted(results) == sorted([*absent, "Good_Student_2003", "lovelaceada_131"])
+    for student in absent:
+        missing = [f["detail"] for f in results[student]["flags"] if f["kind"] == "missing"]
+        assert any("report.pdf" in detail for detail in missing), results[student]["flags"]
+        assert student in out
+    assert (root / "submitted" / "Rot_Lena_2001" / "toy" / lms.OTHER_FILES / "report.pdf").read_bytes().startswith(b"%PDF")
+    # The student's own timestamp.txt is kept as their file, never read as the submission time.
+    assert not (root / "submitted" / "Good_Student_2003" / "toy" / "timestamp.txt").exists()
+    assert results["Good_Student_2003"]["complete"] and results["lovelaceada_131"]["flags"] == []
+    page = (root / "reports" / "toy.html").read_text()
+    assert all(student in page for student in absent)
+    with open(root / "grades-moodle-toy.csv", newline="") as handle:
+        moodle = {r["Identifier"]: r["Grade"] for r in csv.DictReader(handle)}
+    assert moodle == {"Participant 2001": "", "Participant 2002": "", "Participant 2003": "3"}
+    with open(root / "grades-canvas-toy.csv", newline="") as handle:
+        canvas = {r[1]: r[5] for r in list(csv.reader(handle))[2:]}
+    assert canvas == {"130": "", "131": "3"}
+    assert "left empty in the LMS files" in out and "Rot_Lena_2001" in out.split("left empty")[1]
+    # A later run without the zip still knows them.
+    assert main(args) == 2
+    assert "Rot_Lena_2001" in capsys.readouterr().out
+
+
+def test_grades_can_be_scaled_to_the_lms_assignment(tmp_path):
+    path = lms.write_grades(tmp_path / "g.csv", "toy", {"a_1": 3.0, "b_2": None}, 4.0,
+                            {"a_1": {"lms": "moodle", "id": "1", "name": "A"},
+                             "b_2": {"lms": "moodle", "id": "2", "name": "B"}}, "moodle", out_of=100)
+    with open(path, newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(r["Grade"], r["Maximum Grade"]) for r in rows] == [("75", "100"), ("", "100")]
+    with pytest.raises(ValueError, match="lms_points"):
+        lms.write_grades(tmp_path / "g.csv", "toy", {}, 4.0, {}, "moodle", out_of=0)

@@ -98,8 +98,8 @@ def test_get_knows_every_optimizer_by_keras_name_in_any_case():
 
 
 def test_get_unknown_lists_valid_names_and_suggests_the_closest():
-    with pytest.raises(ValueError, match=r"Unknown optimizer 'rmsprp'\. Valid names: 'adagrad', "
-                                         r"'adam', 'rmsprop', 'sgd'\. Did you mean 'rmsprop'\?"):
+    with pytest.raises(ValueError, match=r"Unknown optimizer 'rmsprp'\. Valid names: 'adadelta', "
+                                         r".*'rmsprop', 'sgd'\. Did you mean 'rmsprop'\?"):
         optimizers.get("rmsprp")
     with pytest.raises(ValueError, match=r"Unknown optimizer 'lbfgs'\. Valid names: .*'sgd'\.$"):
         optimizers.get("lbfgs")
