@@ -319,6 +319,8 @@ class Judge:
         if self.errors_dropped:
             self.flag("output-capped", "learner cells", f"{self.errors_dropped} more cells raised errors; only "
                       f"the first {MAX_CELL_ERRORS} errors are kept")
+        if self.isolation and self.isolation.get("level") == "user-only":  # asked for (Gradescope): say what held
+            self.flag("not-isolated", "sandbox", self.isolation.get("detail", ""))
         self.result.tests = results
         self.result.isolation = (self.isolation or {}).get("level")
         return self.result
