@@ -32,7 +32,8 @@ HIDDEN = {
                       ["nnlib.core.training", "nnlib.callbacks"]),
     "network_from_scratch": ("a whole network (initialisation, forward and backward pass, gradient check, "
                              "mini-batch SGD, momentum and the training loop)",
-                             ["nnlib.core.layers", "nnlib.core.graph", "nnlib.core.optimizers", "nnlib.core.training",
+                             ["nnlib.core.activations", "nnlib.core.losses", "nnlib.core.layers", "nnlib.core.graph",
+                              "nnlib.core.optimizers", "nnlib.core.training", "nnlib.initializers",
                               "nnlib.gradcheck", "nnlib.testing:central_difference"]),
 }
 
