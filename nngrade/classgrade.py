@@ -75,6 +75,10 @@ def grade_class(course, assignment, submissions_dir=None, zip_path=None, jobs=No
     jobs = max(1, int(jobs or 1))
     progress(f"Grading {assignment}{f' (shard {shard})' if shard else ''}: {len(pending)} to judge, "
              f"{len(judged)} already judged ({jobs} parallel job{'s' if jobs > 1 else ''})")
+    if spec.manual_points:  # the lines below count autograded points only; say what the whole is
+        progress(f"Scores below are autograded points out of {spec.auto_points:g}; written answers add up to "
+                 f"{spec.manual_points:g} more (total {spec.auto_points + spec.manual_points:g}), graded in the "
+                 "formgrader.")
 
     # 3. judge, 4. record (in submission order, as each verdict arrives)
     recorder = gradebook.Recorder(course, assignment, source_nb, spec.notebook_name) if record else None

@@ -231,7 +231,7 @@ def cmd_gradescope(args):
         print(f"error: {error}", file=sys.stderr)
         return 2
     print(f"Gradescope autograder for {args.assignment}: {path}\nUpload it as a programming assignment's "
-          "autograder (Ubuntu 24.04 base image); see docs/instructors/gradescope.md.")
+          "autograder (Ubuntu 24.04 base image); see docs/instructors/platforms.md.")
     return 0
 
 
