@@ -146,6 +146,8 @@ def cmd_grade(args, merge=False):
             f"{', '.join(map(escape, published.absent))}")
     if published.feedback:
         say(f"feedback: {published.feedback}   grades: {published.grades}")
+    for written in published.feedback_zips:
+        say(f"feedback for the LMS to upload (after the written answers are graded): {written}")
     for problem in published.problems:
         say(f"warning: {problem}", file=sys.stderr)
     problems = {s: r for s, r in results.items() if not r.complete}

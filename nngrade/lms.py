@@ -37,7 +37,8 @@ MAX_EXPANSION = 50  # notebooks compress a few times; a zip that grows more than
 MAX_NAME = 80  # characters kept of a learner's name in the student id (file systems allow 255 bytes)
 
 _MOODLE = re.compile(r"^(?P<name>.+?)_(?P<id>\d+)_assignsubmission_(?:file|onlinetext)_(?P<file>.*)$")
-_CANVAS = re.compile(r"^(?P<name>[^_]+?)(?P<late>_LATE)?_(?P<id>\d+)_(?:\d+_)?(?P<file>.+)$", re.IGNORECASE)
+_CANVAS = re.compile(r"^(?P<name>[^_]+?)(?P<late>_LATE)?_(?P<id>\d+)_(?:(?P<file_id>\d+)_)?(?P<file>.+)$",
+                     re.IGNORECASE)
 
 
 MAX_NAME_BYTES = 200
@@ -79,7 +80,8 @@ def identify(name):
         return f"{_clean(moodle['name'])}_{moodle['id']}", person, moodle["file"]
     canvas = _CANVAS.match(parts[0])
     if canvas:
-        person = {"lms": "canvas", "id": canvas["id"], "name": canvas["name"], "late": bool(canvas["late"])}
+        person = {"lms": "canvas", "id": canvas["id"], "name": canvas["name"], "late": bool(canvas["late"]),
+                  "file_id": canvas["file_id"]}
         return f"{_clean(canvas['name'])}_{canvas['id']}", person, canvas["file"]
     return _clean(Path(parts[0]).stem), None, parts[0]
 
@@ -246,3 +248,37 @@ def write_grades(path, assignment, totals, maximum, people, lms, column=None, ou
         else:
             raise ValueError(f"lms: {lms!r} is not one of 'canvas', 'moodle'")
     return path
+
+
+def write_feedback_zip(path, lms, people, feedback_dir, assignment):
+    """The LMS's "upload feedback files" zip: each student's feedback page where the LMS looks for it.
+
+    - Moodle ("Upload multiple feedback files in a zip", with the "Feedback files" feedback type):
+      one folder per participant named as in the submissions download,
+      ``<Full Name>_<id>_assignsubmission_file_/<assignment>-feedback.html``.
+    - Canvas ("Re-upload submissions"): one file per student named as the download names it,
+      ``<login>_<user id>_<file id>_<assignment>-feedback.html``; Canvas attaches it to that
+      student's submission as a comment.
+
+    Returns ``(path, [students with no feedback page])``.
+    """
+    import zipfile
+
+    missing = []
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for student, person in sorted(people.items()):
+            if person.get("lms") != lms:
+                continue
+            page = Path(feedback_dir) / student / assignment / f"{assignment}.html"
+            if not page.is_file():
+                missing.append(student)
+                continue
+            name = f"{assignment}-feedback.html"
+            if lms == "moodle":
+                entry = f"{person['name']}_{person['id']}_assignsubmission_file_/{name}"
+            elif lms == "canvas":
+                entry = f"{person['name']}_{person['id']}_{person.get('file_id') or 0}_{name}"
+            else:
+                raise ValueError(f"lms: {lms!r} is not one of 'canvas', 'moodle'")
+            archive.write(page, entry)
+    return Path(path), missing

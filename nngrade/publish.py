@@ -24,6 +24,7 @@ class Published:
     grades: Path | None = None  # grades.csv, when nbgrader exported it
     lms_files: list = field(default_factory=list)
     lms_left_empty: list = field(default_factory=list)  # students whose LMS grade cell is left empty
+    feedback_zips: list = field(default_factory=list)  # the LMSs' "upload feedback files" zips
     absent: list = field(default_factory=list)  # gradebook students with no submission
     problems: list = field(default_factory=list)  # what could not be published, one sentence each
 
@@ -44,6 +45,11 @@ def publish(course, assignment, spec, results, submitted_dir=None, feedback=True
     published.lms_files = _write_lms_grades(course, assignment, spec, results, submitted, lms_column, lms_points)
     people = lms.participants(submitted)
     published.lms_left_empty = sorted(s for s, r in results.items() if s in people and not r.complete)
+    if published.feedback:
+        for kind in sorted({person["lms"] for person in people.values()}):
+            path, _ = lms.write_feedback_zip(course.root / f"feedback-{kind}-{assignment}.zip", kind, people,
+                                             published.feedback, assignment)
+            published.feedback_zips.append(path)
     published.absent = _students_without_submission(course, assignment, results)
     return published
 

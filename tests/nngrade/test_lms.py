@@ -121,6 +121,13 @@ def test_moodle_grades_go_back_as_a_grading_worksheet(tmp_path):
     assert {"Identifier", "Grade", "Last modified (grade)"} <= set(rows[0])
     assert [(r["Identifier"], r["Full name"], float(r["Grade"])) for r in rows] == [
         ("Participant 1001", "Wei Zhang", 3.0), ("Participant 1002", "Wei Zhang", 0.0)]
+    # Feedback back the way Moodle takes it: "Upload multiple feedback files in a zip".
+    with zipfile.ZipFile(root / "feedback-moodle-toy.zip") as zf:
+        names = sorted(zf.namelist())
+        page = zf.read(names[0]).decode()
+    assert names == ["Wei Zhang_1001_assignsubmission_file_/toy-feedback.html",
+                     "Wei Zhang_1002_assignsubmission_file_/toy-feedback.html"]
+    assert "double_values" in page
 
 
 def test_canvas_grades_go_back_as_a_gradebook_import(tmp_path):
@@ -132,6 +139,8 @@ def test_canvas_grades_go_back_as_a_gradebook_import(tmp_path):
     assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "Toy (4242)"]
     assert rows[1][0] == "Points Possible" and float(rows[1][5]) == 4.0
     assert {(r[1], float(r[5])) for r in rows[2:]} == {("123", 3.0), ("124", 0.0)}
+    with zipfile.ZipFile(root / "feedback-canvas-toy.zip") as zf:
+        assert sorted(zf.namelist()) == ["lovelaceada_124_701_toy-feedback.html", "smithjohn_123_700_toy-feedback.html"]
 
 
 class _WithoutUtf8Flag(zipfile.ZipInfo):
