@@ -117,7 +117,8 @@ def cmd_grade(args, merge=False):
                                         zip_path=getattr(args, "zip", None), jobs=args.jobs, limits=_limits(args),
                                         isolate=not args.no_isolation, force=getattr(args, "force", False),
                                         shard=shard, require_cached=merge,
-                                        budget_seconds=getattr(args, "time_budget", None))
+                                        budget_seconds=getattr(args, "time_budget", None),
+                                        zip_names=getattr(args, "zip_names", "auto"))
     except (CourseError, FileNotFoundError, ValueError) as error:
         say(f"error: {error}", file=sys.stderr)
         return 2
@@ -271,6 +272,10 @@ def build_parser():
     grade = commands.add_parser("grade", help="grade every submission of an assignment")
     _add_class_options(grade)
     grade.add_argument("--zip", help="an LMS export (Canvas, Moodle) to unpack into submitted/ first")
+    grade.add_argument("--zip-names", default="auto", metavar="auto|canvas|moodle|REGEX",
+                       help="how the zip names each student's files: Canvas's or Moodle's (auto: either), or a "
+                       "regular expression with the named groups name (required), id, file and late, for another "
+                       "LMS (default: auto)")
     grade.add_argument("--force", action="store_true", help="judge again even submissions already judged")
     grade.add_argument("--time-budget", type=_positive, metavar="SECONDS",
                        help="stop judging after this long in all; what is left is judged on the next run")

@@ -65,8 +65,40 @@ def _entry_name(info):
     return unicodedata.normalize("NFC", name.replace("\\", "/"))
 
 
-def identify(name):
-    """``(student id, participant dict, original file name)`` for one file path in an LMS zip."""
+def name_pattern(text):
+    """The ``--zip-names`` choice: ``"auto"`` (Canvas or Moodle, whichever matches), ``"canvas"``,
+    ``"moodle"``, or a regular expression for another LMS, matched against each file's path in the
+    zip, with the named groups ``name`` (required), ``id``, ``file`` (default: the path's last part)
+    and ``late`` (any text: the file is flagged late)."""
+    if text in (None, "auto", "canvas", "moodle"):
+        return text or "auto"
+    try:
+        pattern = re.compile(text)
+    except re.error as error:
+        raise ValueError(f"zip_names: {text!r} is not a regular expression ({error})") from None
+    if "name" not in pattern.groupindex:
+        raise ValueError(f"zip_names: {text!r} needs a named group (?P<name>...) for the student; it may also "
+                         "have (?P<id>...), (?P<file>...) and (?P<late>...); or use auto, canvas or moodle")
+    return pattern
+
+
+def identify(name, pattern="auto"):
+    """``(student id, participant dict, original file name)`` for one file path in an LMS zip,
+    by the ``pattern`` :func:`name_pattern` gives (an LMS preset or an instructor's expression)."""
+    if isinstance(pattern, re.Pattern):
+        match = pattern.search(name)
+        if match is None:
+            return None, None, name
+        groups = match.groupdict()
+        student = _clean(groups["name"]) + (f"_{_clean(groups['id'])}" if groups.get("id") else "")
+        person = {"lms": "other", "late": bool(groups.get("late"))}
+        return student, person, groups.get("file") or name.rsplit("/", 1)[-1]
+    if pattern == "canvas":
+        canvas = _CANVAS.match(name)
+        return identify(name) if canvas and "/" not in name else (None, None, name)
+    if pattern == "moodle":
+        found = identify(name)
+        return found if found[1] and found[1]["lms"] == "moodle" else (None, None, name)
     parts = [p for p in name.split("/") if p not in ("", ".", "..")]
     if len(parts) >= 2:
         moodle = _MOODLE.match(parts[0])
@@ -91,7 +123,7 @@ def allowed_total(zip_path):
     return max(MIN_TOTAL_BYTES, min(MAX_TOTAL_BYTES, MAX_EXPANSION * Path(zip_path).stat().st_size))
 
 
-def unpack_zip(zip_path, submitted_dir, assignment, notebook_name, max_total=None):
+def unpack_zip(zip_path, submitted_dir, assignment, notebook_name, max_total=None, names="auto"):
     """Unpack an LMS export into ``submitted/<student>/<assignment>/<notebook>.ipynb``.
 
     Returns ``{student: [Flag]}``: every file skipped and every oddity, under its student. The
@@ -111,13 +143,20 @@ def unpack_zip(zip_path, submitted_dir, assignment, notebook_name, max_total=Non
                 name = _entry_name(info)
                 if info.is_dir() or "__MACOSX" in name or "/." in "/" + name:
                     continue
-                student, person, original = identify(name)
+                student, person, original = identify(name, names)
+                if student is None:  # the instructor's pattern says whose it is; this file is nobody's
+                    continue
+                owned = person is not None  # the name says whose file it is
+                if person and person["lms"] == "other":  # no grade file for an LMS we do not know
+                    if person["late"]:
+                        _note(notes, student, "late", "zip", "the file name marks this submission late")
+                    person = None
                 if person:
                     people[student] = person
                     if person.get("late"):
                         _note(notes, student, "late", "zip", "the LMS marked this submission late")
                 notebook = original.lower().endswith(".ipynb")
-                if not notebook and person is None and "/" not in name.strip("/"):
+                if not notebook and not owned and "/" not in name.strip("/"):
                     continue  # a loose file at the top of a zip that is no LMS's: nobody's submission
                 if info.file_size > MAX_NOTEBOOK_BYTES:
                     _note(notes, student, "skipped-file", "zip",

@@ -225,3 +225,23 @@ def test_grades_can_be_scaled_to_the_lms_assignment(tmp_path):
     assert [(r["Grade"], r["Maximum Grade"]) for r in rows] == [("75", "100"), ("", "100")]
     with pytest.raises(ValueError, match="lms_points"):
         lms.write_grades(tmp_path / "g.csv", "toy", {}, 4.0, {}, "moodle", out_of=0)
+
+
+def test_another_lms_by_a_pattern_and_the_presets_keep_to_their_lms(tmp_path):
+    good, _ = _notebooks()
+    archive = tmp_path / "blackboard.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("Toy_jdoe42_attempt_2026-03-01-10-00-00_toy.ipynb", good)
+        zf.writestr("Toy_asmith7_attempt_LATE_2026-03-02-10-00-00_notes.pdf", b"%PDF")
+        zf.writestr("Wei Zhang_1001_assignsubmission_file_/toy.ipynb", good)
+    pattern = r"^(?P<assignment>[^_/]+)_(?P<name>[a-z0-9]+)_attempt_(?P<late>LATE_)?[\d-]+_(?P<file>[^/]+)$"
+    notes = lms.unpack_zip(archive, tmp_path / "custom", "toy", "toy", names=lms.name_pattern(pattern))
+    assert sorted(p.name for p in (tmp_path / "custom").iterdir() if not p.name.startswith(".")) == ["asmith7", "jdoe42"]
+    assert (tmp_path / "custom" / "asmith7" / "toy" / lms.OTHER_FILES / "notes.pdf").exists()
+    assert [f.kind for f in notes["asmith7"]] == ["late"] and not lms.participants(tmp_path / "custom")
+    lms.unpack_zip(archive, tmp_path / "moodle", "toy", "toy", names="moodle")
+    assert sorted(p.name for p in (tmp_path / "moodle").iterdir() if not p.name.startswith(".")) == ["Wei_Zhang_1001"]
+    with pytest.raises(ValueError, match=r"\(\?P<name>"):
+        lms.name_pattern(r"(?P<student>\w+)")
+    with pytest.raises(ValueError, match="not a regular expression"):
+        lms.name_pattern("(unclosed")
