@@ -157,7 +157,9 @@ def cmd_grade(args, merge=False):
         for student, result in problems.items():
             reasons = [f"{f.kind} ({f.where}): {f.detail}" for f in result.flags if f.kind in INCOMPLETE]
             say(f"  {escape(student)}: " + escape("; ".join(reasons or ["see the report"])))
-    return FAILED_TO_GRADE if problems or published.problems else 0
+    if published.problems or (problems and not getattr(args, "allow_incomplete", False)):
+        return FAILED_TO_GRADE
+    return 0
 
 
 def cmd_merge(args):
@@ -246,6 +248,9 @@ def _add_class_options(parser):
     parser.add_argument("--no-feedback", action="store_true", help="skip nbgrader generate_feedback and export")
     parser.add_argument("--no-isolation", action="store_true",
                         help="run learner code without the file-system sandbox (limits only; NOT for grading)")
+    parser.add_argument("--allow-incomplete", action="store_true",
+                        help="exit 0 when every file was written even if some submissions could not be graded "
+                        "fully (they are still listed); for batch systems that mark exit 2 as a failed job")
     parser.add_argument("--lms-points", type=float, metavar="POINTS",
                         help="scale the grades in the LMS files to an LMS assignment worth POINTS "
                         "(default: the course's own maximum, which the LMS assignment must then be worth)")
