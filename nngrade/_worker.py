@@ -327,6 +327,81 @@ def set_limits(config):
         resource.setrlimit(resource.RLIMIT_NPROC, (4096, 4096))
 
 
+class Observer:
+    """What the learner's code was seen doing, from Python's audit events and the interpreter's state.
+
+    Flags come from behaviour, never from words in the code: opening a path that names the course's
+    grading files, looking up C functions through ``ctypes`` from the learner's own code (not from a
+    library it called), replacing built-in functions, adding IPython input transformers. Installed
+    after the worker's own set-up, so nothing the worker itself does is seen. The learner's process
+    could hide its traces (it runs here), but not forge anyone else's: entries only flag this
+    submission, and are capped.
+    """
+
+    MAX_ENTRIES = 50
+
+    def __init__(self, watched, shell, bound=()):
+        self.watched = [w.lower() for w in watched if w]
+        self.bound = tuple(os.path.join(path, "") for path in bound)  # Python's own files, bound in
+        self.shell = shell
+        self.entries = []  # [kind, detail] not yet sent to the grader
+        self.seen = set()
+        self.builtins = dict(vars(builtins))
+        self.transformers = self._transformers()
+        sys.addaudithook(self.hook)
+
+    def _transformers(self):
+        if self.shell is None:
+            return ()
+        return tuple(tuple(getattr(self.shell, name, ()) or ()) for name in
+                     ("input_transformers_cleanup", "input_transformers_post", "ast_transformers"))
+
+    def note(self, kind, detail):
+        if (kind, detail) not in self.seen and len(self.seen) < self.MAX_ENTRIES:
+            self.seen.add((kind, detail))
+            self.entries.append([kind, detail])
+
+    def hook(self, event, args):
+        if event in ("open", "os.listdir", "os.scandir", "glob.glob") and args:
+            path = args[0]
+            if isinstance(path, bytes):
+                path = path.decode("utf-8", "replace")
+            if isinstance(path, str) and any(w in path.lower() for w in self.watched) \
+                    and not path.startswith(self.bound):
+                self.note("course-access", f"tried to open {path[:300]}")
+        elif event == "ctypes.dlsym" and _called_by_learner():
+            self.note("tampering", f"looked up the C function {str(args[-1])[:100]} through ctypes")
+        elif event == "ctypes.dlopen" and args and args[0] is not None and _called_by_learner():
+            self.note("tampering", f"loaded the C library {str(args[0])[:100]} through ctypes")
+
+    def check(self):
+        """After each request: what the learner's code changed in the interpreter."""
+        now = vars(builtins)
+        for name in sorted(set(now) | set(self.builtins)):
+            if name.startswith("_") and name not in ("__import__", "__build_class__"):
+                continue  # the interpreter's own bookkeeping (``_``, ``__spec__``, ...)
+            if now.get(name) is not self.builtins.get(name):
+                self.note("tampering", f"replaced the built-in {name}")
+        if self._transformers() != self.transformers:
+            self.note("tampering", "changed how later cells are read (IPython input transformers)")
+
+    def take(self):
+        self.check()
+        entries, self.entries = self.entries[:self.MAX_ENTRIES], []
+        return entries
+
+
+def _called_by_learner():
+    """Whether the code that set off the event (past ctypes' own frames) is the learner's."""
+    frame = sys._getframe(2)
+    while frame is not None and os.sep + "ctypes" + os.sep in frame.f_code.co_filename:
+        frame = frame.f_back
+    if frame is None:
+        return False
+    name = frame.f_code.co_filename
+    return name.startswith("<") and not name.startswith("<frozen")
+
+
 def main():
     config = json.loads(sys.argv[1])
     del sys.argv[1:]  # not a secret (learner code can find the descriptors anyway), just not in plain view
@@ -372,6 +447,7 @@ def main():
         shell, user_ns = None, {"__name__": "__main__"}
     wire.write_message(outbox, {"op": "ready", "nonce": config.get("nonce"), "isolation": status,
                                 "ipython": shell is not None})
+    observer = Observer(config.get("watched", []), shell, config["python_paths"])
 
     while True:
         try:
@@ -434,6 +510,7 @@ def main():
             }
             reply_blobs = []
         reply["nonce"] = nonce
+        reply["observed"] = observer.take()
         wire.write_message(outbox, reply, reply_blobs)
 
 

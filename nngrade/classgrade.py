@@ -25,7 +25,7 @@ from .console import escape
 from .collect import find_submissions
 from .engine import grade_notebook
 from .notebook import AssignmentSpec, read_notebook
-from .plan import plan
+from .plan import judged_with, plan
 from .pool import judge_all
 from .sandbox import ConfinementFailed, Limits, Sandbox
 
@@ -62,8 +62,9 @@ def grade_class(course, assignment, submissions_dir=None, zip_path=None, jobs=No
     submissions = sorted(submissions + roster.absent(course.root, submissions), key=lambda s: s.student)
 
     # 2. plan
-    judged, pending = plan(submissions, source_path.read_bytes(), limits, course.results_dir(assignment),
-                           force=force and not require_cached, shard=shard)
+    settings = judged_with(limits, isolate, course.released_dir(assignment))
+    judged, pending = plan(submissions, source_path.read_bytes(), settings, course.results_dir(assignment),
+                           force=force and not require_cached, shard=shard, recorded_settings=require_cached)
     if require_cached and pending:
         missing = ", ".join(task.submission.student for task in pending[:20])
         raise FileNotFoundError(f"results: {len(pending)} submission(s) have no verdict yet ({missing}"

@@ -1,8 +1,9 @@
 """Step 2 of grading a class: decide what must be judged, and what is already known.
 
 Each judged submission is cached in ``nngrade-results/<assignment>/<student>.json`` under a key
-that hashes everything its verdict depends on: the source notebook, the submission, the limits,
-and the code that judged it (every source file of ``nngrade`` and of ``nnlib``, whose ``testing``
+that hashes everything its verdict depends on: the source notebook, the submission, the settings
+recorded beside it (limits, isolation, the released files, Python's and NumPy's versions: a merge
+takes each verdict as it was judged), and the code that judged it (every source file of ``nngrade`` and of ``nnlib``, whose ``testing``
 helpers the tests call). Change any of them and the verdict is judged again: no version number to
 remember to bump.
 
@@ -50,10 +51,25 @@ def code_fingerprint(roots=None):
     return hasher.hexdigest()
 
 
-def cache_key(code, source_bytes, submission_bytes, limits):
+def judged_with(limits, isolate, released_dir):
+    """What a verdict depends on besides the code, the source and the submission; recorded with it,
+    so that ``nngrade merge`` takes each shard's verdict as it was judged."""
+    import platform
+
+    import numpy
+
+    release = hashlib.sha256()
+    folder = Path(released_dir) if released_dir else None
+    if folder is not None and folder.is_dir():
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            release.update(str(path.relative_to(folder)).encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return {"limits": dataclasses.asdict(limits), "isolation": "sandbox" if isolate else "none",
+            "release": release.hexdigest(), "python": platform.python_version(), "numpy": numpy.__version__}
+
+
+def cache_key(code, source_bytes, submission_bytes, settings):
     hasher = hashlib.sha256()
-    for part in (code.encode(), source_bytes, submission_bytes,
-                 json.dumps(dataclasses.asdict(limits), sort_keys=True).encode()):
+    for part in (code.encode(), source_bytes, submission_bytes, json.dumps(settings, sort_keys=True).encode()):
         hasher.update(hashlib.sha256(part).digest())
     return hasher.hexdigest()
 
@@ -89,12 +105,20 @@ class Task:
     submission: object  # collect.Submission
     key: str
     cache: Path
+    settings: dict  # judged_with(...) of this run
+    rekey: object = None  # settings -> key, for a verdict recorded under other settings (merge)
 
-    def load(self):
-        """The cached verdict if it was judged under the same key, else None."""
+    def load(self, recorded_settings=False):
+        """The cached verdict if it was judged under the same key, else None. With
+        ``recorded_settings`` (a merge), a verdict judged under the settings recorded with it counts
+        too, as long as the code, the source and the submission are the same."""
         try:
             stored = json.loads(self.cache.read_text())
-            if stored.get("key") == self.key:
+            valid = stored.get("key") == self.key or (
+                recorded_settings and isinstance(stored.get("judged_with"), dict)
+                and stored["key"] == self.rekey(stored["judged_with"]))
+            if valid:
+                self.key, self.settings = stored["key"], stored.get("judged_with", self.settings)
                 return SubmissionResult.from_dict(stored["result"])
         except (OSError, ValueError, KeyError, TypeError):
             pass
@@ -103,7 +127,8 @@ class Task:
     def save(self, result):
         temporary = self.cache.with_suffix(".tmp")
         temporary.write_text(json.dumps({"key": self.key, "student": self.submission.student,
-                                         "result": result.to_dict()}, indent=1, sort_keys=True))
+                                         "judged_with": self.settings, "result": result.to_dict()},
+                                        indent=1, sort_keys=True))
         os.replace(temporary, self.cache)
 
 
@@ -116,8 +141,12 @@ def cache_name(student):
     return f"{student.encode('utf-8')[:100].decode('utf-8', 'ignore')}-{digest}.json"
 
 
-def plan(submissions, source_bytes, limits, results_dir, force=False, shard=None):
-    """``(judged, pending)``: ``judged`` is ``[(task, cached result)]``, ``pending`` the tasks to judge."""
+def plan(submissions, source_bytes, settings, results_dir, force=False, shard=None, recorded_settings=False):
+    """``(judged, pending)``: ``judged`` is ``[(task, cached result)]``, ``pending`` the tasks to judge.
+
+    ``settings`` is :func:`judged_with` of this run; ``recorded_settings`` (a merge) also accepts
+    verdicts judged under the settings recorded with them.
+    """
     code = code_fingerprint()
     results_dir = Path(results_dir)
     results_dir.mkdir(parents=True, exist_ok=True)
@@ -129,8 +158,11 @@ def plan(submissions, source_bytes, limits, results_dir, force=False, shard=None
             content = submission.path.read_bytes() if submission.path else b"<missing>"
         except OSError:  # the judge reports it as malformed; the key only has to be stable
             content = b"<unreadable>"
-        task = Task(submission, cache_key(code, source_bytes, content, limits), results_dir / cache_name(submission.student))
-        cached = None if force else task.load()
+        def rekey(recorded, content=content):
+            return cache_key(code, source_bytes, content, recorded)
+
+        task = Task(submission, rekey(settings), results_dir / cache_name(submission.student), settings, rekey)
+        cached = None if force else task.load(recorded_settings)
         if cached is not None:
             judged.append((task, cached))
         else:

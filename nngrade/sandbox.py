@@ -201,13 +201,13 @@ class Cgroups:
                 path = self._make(base, name)
                 if path is None:
                     continue
-                if os.path.exists(os.path.join(path, "memory.max")) and "memory" not in self.paths:
-                    self._write(path, "memory.max", limits.memory_bytes)
-                    self._write(path, "memory.swap.max", 0)
+                if (os.path.exists(os.path.join(path, "memory.max")) and "memory" not in self.paths
+                        and self._set(path, "memory.max", limits.memory_bytes)):
+                    self._set(path, "memory.swap.max", 0)  # where swap is accounted at all
                     self.paths["memory"] = path
                     self.oom_files.append(os.path.join(path, "memory.events"))
-                if os.path.exists(os.path.join(path, "pids.max")) and "pids" not in self.paths:
-                    self._write(path, "pids.max", limits.processes)
+                if (os.path.exists(os.path.join(path, "pids.max")) and "pids" not in self.paths
+                        and self._set(path, "pids.max", limits.processes)):
                     self.paths["pids"] = path
                 if os.path.exists(os.path.join(path, "cgroup.kill")):
                     self.paths.setdefault("kill", path)
@@ -220,12 +220,15 @@ class Cgroups:
                     if path is None:
                         continue
                     if controller == "memory":
-                        self._write(path, "memory.limit_in_bytes", limits.memory_bytes)
-                        self._write(path, "memory.memsw.limit_in_bytes", limits.memory_bytes)
+                        held = self._set(path, "memory.limit_in_bytes", limits.memory_bytes)
+                        self._set(path, "memory.memsw.limit_in_bytes", limits.memory_bytes)
                         self.oom_files.append(os.path.join(path, "memory.oom_control"))
                     else:
-                        self._write(path, "pids.max", limits.processes)
-                    self.paths[controller] = path
+                        held = self._set(path, "pids.max", limits.processes)
+                    if held:
+                        self.paths[controller] = path
+                    else:
+                        os.rmdir(path)
 
     @staticmethod
     def remove_stale():
@@ -259,6 +262,17 @@ class Cgroups:
                 handle.write(str(value))
         except OSError:
             pass
+
+    @staticmethod
+    def _set(path, filename, value):
+        """Write a limit and read it back: True only when the kernel holds it (a memory limit is
+        rounded down to whole pages), so the sandbox never claims a limit it did not set."""
+        Cgroups._write(path, filename, value)
+        try:
+            held = int(Path(path, filename).read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            return False
+        return held == value or (filename.startswith("memory") and 0 <= value - held < 1 << 16)
 
     @property
     def limited(self):
@@ -453,6 +467,7 @@ class Sandbox:
             "cgroups": self.cgroups.folders() if self.cgroups else [],
             "cgroups_limit": bool(self.cgroups and self.cgroups.limited),
             "seed": self.seed,
+            "watched": self.watched,
         }
         # One BLAS thread: fair parallel grading, and the worker must be single-threaded to unshare.
         # Built from nothing: the grader's environment (its secret, PYTHONOPTIMIZE, ...) stays here.
@@ -585,9 +600,22 @@ class Sandbox:
             raise self._death(None) from None
         if header.get("nonce") != nonce:
             raise self._death("a message that does not answer the grader's request")
+        self._observe(header.get("observed"))
         if self.cgroups is not None and self.cgroups.oom_kills():
             raise self._death(None)  # one of its processes was killed for memory: the submission ends
         return header, blobs
+
+    def _observe(self, entries):
+        """Keep what the learner's process reports it saw its code do (see ``_worker.Observer``):
+        [kind, detail] pairs of two known kinds, capped; anything else is ignored."""
+        if not isinstance(entries, list):
+            return
+        for entry in entries[:50]:
+            if (isinstance(entry, list) and len(entry) == 2 and entry[0] in ("course-access", "tampering")
+                    and isinstance(entry[1], str) and len(self.audit) < 50):
+                pair = (entry[0], entry[1][:400])
+                if pair not in self.audit:
+                    self.audit.append(pair)
 
     def _send(self, header, blobs, deadline, cause):
         outbox = _Outbox()
@@ -620,12 +648,6 @@ class Sandbox:
     # -- operations -------------------------------------------------------------------------
     def run_cell(self, code, label="cell"):
         """Run one learner cell; returns None, or the error text when the cell raised."""
-        lowered = code.lower()
-        for path in self.watched:  # seen by the grader in the code it sends: the learner cannot forge it
-            if path.lower() in lowered:
-                entry = f"{label} names {path}"
-                if entry not in self.audit:
-                    self.audit.append(entry)
         header, _ = self._request({"op": "run_cell", "code": code, "label": label},
                                   seconds=self.limits.cell_seconds)
         error = header.get("cell_error")

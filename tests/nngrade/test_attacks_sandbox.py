@@ -434,15 +434,20 @@ def test_printing_memoryerror_does_not_turn_a_crash_into_a_memory_verdict():
     assert died.value.kind == "exit" and "exit code 1" in died.value.reason
 
 
-def test_audit_lines_made_up_by_the_learner_create_no_course_access_flag():
-    fake = f"open {COURSE}/solutions/toy/toy.ipynb".encode().hex()
-    with Sandbox(limits=SHORT, watched=[COURSE]) as box:
-        box.run_cell("import gc\n"
-                     f"_line = bytes.fromhex('{fake}').decode()\n"
-                     "for _o in gc.get_objects():\n"
-                     "    if hasattr(_o, 'events') and isinstance(getattr(_o, 'events'), list):\n"
-                     "        _o.events.append(_line)\n")
-        box.run_cell("x = 1")
+def test_flags_come_from_what_the_code_did_not_from_its_words():
+    """Naming the course in a comment or a string flags nothing; opening it does. What the learner's
+    process reports is capped and of two kinds only (it may hide its own traces, not forge others')."""
+    with Sandbox(limits=SHORT, watched=[COURSE, "gradebook"]) as box:
+        box.run_cell(f"# I compared two solutions; check the gradebook on Friday\nnote = {COURSE!r}")
         assert box.audit == []
-        box.run_cell(f"open({COURSE + '/solutions/x'!r})")  # naming the course in code is what counts
-        assert len(box.audit) == 1 and COURSE in box.audit[0]
+        box.run_cell(f"try:\n    open({COURSE + '/solutions/x'!r})\nexcept OSError:\n    pass")
+        assert box.audit == [("course-access", f"tried to open {COURSE}/solutions/x")]
+        box.run_cell("import ctypes\nlibc = ctypes.CDLL(None)\nlibc.getpid()")
+        assert ("tampering", "looked up the C function getpid through ctypes") in box.audit
+        box.run_cell("import gc\n"
+                     "for _o in gc.get_objects():\n"
+                     "    if type(_o).__name__ == 'Observer':\n"
+                     "        _o.entries.extend([['made-up', 'x']] * 1000 + [['tampering', 'y']] * 1000)\n")
+        assert len(box.audit) <= 50 and all(kind in ("course-access", "tampering") for kind, _ in box.audit)
+        box.run_cell("import builtins\nvars(builtins)['abs'] = lambda x: 0")
+        assert ("tampering", "replaced the built-in abs") in box.audit

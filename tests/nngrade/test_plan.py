@@ -61,3 +61,34 @@ def test_shards_split_the_class_into_disjoint_deterministic_parts():
 def test_a_bad_shard_is_named_in_the_error(text):
     with pytest.raises(ValueError, match="shard: expected"):
         plan.Shard.parse(text)
+
+
+def test_a_merge_takes_each_verdict_with_the_settings_recorded_beside_it(toy_course, toy_source):
+    import json
+    import platform
+
+    import numpy
+
+    from nngrade.plan import Shard
+
+    root = toy_course({f"s{i}": demo.solved(toy_source) for i in range(3)})
+    for index in range(2):
+        grade_class(Course(root), "toy", jobs=1, limits=LIMITS, progress=lambda *_: None, shard=Shard(index, 2))
+    lines = []
+    _, merged = grade_class(Course(root), "toy", jobs=1, limits=Limits(), progress=lines.append,
+                            require_cached=True)  # the command line's default limits, not the shards'
+    assert "0 to judge, 3 already judged" in " ".join(lines)
+    assert all(result.score == 3 for result in merged.values())
+    stored = json.loads((root / "nngrade-results" / "toy" / "s0.json").read_text())["judged_with"]
+    assert stored["limits"]["cell_seconds"] == LIMITS.cell_seconds and stored["isolation"] == "sandbox"
+    assert stored["python"] == platform.python_version() and stored["numpy"] == numpy.__version__
+    assert len(stored["release"]) == 64
+
+
+def test_a_plain_grade_rejudges_a_verdict_made_under_other_limits(toy_course, toy_source):
+    root = toy_course({"s0": demo.solved(toy_source)})
+    grade_class(Course(root), "toy", jobs=1, limits=LIMITS, progress=lambda *_: None, self_check_first=False)
+    lines = []
+    grade_class(Course(root), "toy", jobs=1, limits=Limits(cell_seconds=7, call_seconds=7, memory_bytes=2 << 30),
+                progress=lines.append, self_check_first=False)
+    assert "1 to judge, 0 already judged" in " ".join(lines)
