@@ -30,10 +30,12 @@ from nnlib import (
     core,
     datasets,
     gradcheck,
+    initializers,
     layers,
     losses,
     metrics,
     models,
+    ops,
     optimizers,
     perceptron,
     progress,
@@ -42,11 +44,20 @@ from nnlib import (
     schedules,
     utils,
 )
-from nnlib.layers import Input
+from nnlib._keras_surface import install as _install_refusals
+from nnlib.initializers import Initializer
+from nnlib.layers import Input, Layer
+from nnlib.losses import Loss
+from nnlib.metrics import Metric
 from nnlib.models import Model, Sequential
+from nnlib.optimizers import Optimizer
 
-__all__ = ["Input", "Model", "Sequential", "activations", "callbacks", "config", "core", "datasets",
-           "gradcheck", "layers", "losses", "metrics", "models", "optimizers", "perceptron",
-           "progress", "regularizers", "saving", "schedules", "utils"]
+__all__ = ["Initializer", "Input", "Layer", "Loss", "Metric", "Model", "Optimizer", "Sequential",
+           "activations", "callbacks", "config", "core", "datasets", "gradcheck", "initializers",
+           "layers", "losses", "metrics", "models", "ops", "optimizers", "perceptron", "progress",
+           "regularizers", "saving", "schedules", "utils"]
 
 __version__ = "0.1.0"
+
+# what Keras has and nnlib does not is refused by name at first use (nnlib._keras_surface)
+_install_refusals()

@@ -395,15 +395,21 @@ def check_shape(shape, name):
     Traceback (most recent call last):
     ...
     ValueError: Input: shape must be a non-empty tuple of positive ints such as (4,); received (0,).
+    >>> check_shape((2.5,), "Input: shape")
+    Traceback (most recent call last):
+    ...
+    TypeError: Input: shape must be a tuple of positive ints such as (4,); received (2.5,), whose entry 2.5 is a float.
     """
     if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
         shape = (shape,)
-    try:
-        shape = tuple(int(s) for s in shape)
-    except (TypeError, ValueError):
-        raise TypeError(
-            f"{name} must be a tuple of positive ints such as (4,); received {shape!r}."
-        ) from None
+    if not isinstance(shape, (tuple, list)):
+        raise TypeError(f"{name} must be a tuple of positive ints such as (4,); received "
+                        f"{describe(shape)}.")
+    for s in shape:  # no int() on the way: it would make 2.5 into 2 and "3" into 3
+        if isinstance(s, bool) or not isinstance(s, (int, np.integer)):
+            raise TypeError(f"{name} must be a tuple of positive ints such as (4,); received "
+                            f"{shape!r}, whose entry {s!r} is a {type(s).__name__}.")
+    shape = tuple(int(s) for s in shape)
     if not shape or any(s <= 0 for s in shape):
         raise ValueError(
             f"{name} must be a non-empty tuple of positive ints such as (4,); received {shape!r}."
@@ -412,15 +418,25 @@ def check_shape(shape, name):
 
 
 def check_verbose(verbose):
-    """``"auto"`` (meaning 1, a progress bar), 0, 1 or 2, as Keras's ``fit(verbose=...)``.
+    """``"auto"`` (meaning 1, a progress bar), 0, 1 or 2, as Keras's ``fit(verbose=...)``; Keras
+    also takes ``False`` (silent) and ``True`` (a progress bar).
 
     Examples
     --------
-    >>> check_verbose("auto")
-    1
+    >>> check_verbose("auto"), check_verbose(False)
+    (1, 0)
+    >>> check_verbose(1.0)
+    Traceback (most recent call last):
+    ...
+    TypeError: verbose must be 'auto', 0, 1 or 2 (or True/False); received 1.0 (float).
     """
-    if verbose == "auto":
+    if isinstance(verbose, str) and verbose == "auto":
         return 1
-    if isinstance(verbose, bool) or verbose not in (0, 1, 2):
+    if isinstance(verbose, bool):
+        return int(verbose)
+    if not isinstance(verbose, (int, np.integer, str)):
+        raise TypeError(f"verbose must be 'auto', 0, 1 or 2 (or True/False); received "
+                        f"{describe(verbose)}.")
+    if verbose not in (0, 1, 2):
         raise ValueError(f"verbose must be 'auto', 0, 1 or 2; received {verbose!r}.")
     return int(verbose)

@@ -29,6 +29,7 @@ import numpy as np
 
 from nnlib._validation import as_float_array, check_choice, check_same_shape, describe
 from nnlib.core import activations as core
+from nnlib.extra import activations as extra
 
 
 def linear(x):
@@ -319,8 +320,31 @@ class Activation:
 
 _ACTIVATIONS = {name: Activation(name, core.FORWARD[name], core.BACKWARD[name])
                 for name in core.FORWARD}
-# Keras accepts "swish" as another name for SiLU.
-_ALIASES = {"swish": "silu"}
+# Keras's other activations (nnlib.extra.activations): g and g', so dZ = dA * g'(Z)
+_ACTIVATIONS.update({name: Activation(name, g, lambda z, a, da, d=d: da * d(z))
+                     for name, (g, d) in extra.PAIRS.items()})
+_ACTIVATIONS["log_softmax"] = Activation("log_softmax", extra.log_softmax,
+                                         lambda z, a, da: extra.log_softmax_vjp(a, da))
+
+
+def _checked(name, g):
+    def function(x, *args, **kwargs):
+        return g(as_float_array(x, "x"), *args, **kwargs)
+    function.__name__ = function.__qualname__ = name
+    function.__doc__ = g.__doc__
+    return function
+
+
+# the public, checked functions, with Keras's arguments (elu(x, alpha=1.0), ...)
+for _name in [*extra.PAIRS, "log_softmax", "threshold"]:
+    globals()[_name] = _checked(_name, getattr(extra, _name))
+    globals()[f"{_name}_derivative"] = (_checked(f"{_name}_derivative",
+                                                 getattr(extra, f"{_name}_derivative"))
+                                        if hasattr(extra, f"{_name}_derivative") else None)
+del globals()["log_softmax_derivative"]
+swish, hard_swish = silu, globals()["hard_silu"]
+# Keras accepts "swish" as another name for SiLU, "hard_swish" for hard SiLU
+_ALIASES = {"swish": "silu", "hard_swish": "hard_silu"}
 # nnlib.activations.relu (this module's checked function) names the same activation
 _BY_FUNCTION = {globals()[name]: activation for name, activation in _ACTIVATIONS.items()}
 
@@ -370,3 +394,15 @@ def get(identifier):
         f"nnlib.activations.Activation; received {describe(identifier)}. To use your own function, "
         "wrap it with its backward pass: Activation(name, function, backward)."
     )
+
+
+def serialize(activation):
+    """Keras's name of an activation (what a saved model stores)."""
+    return get(activation).name
+
+
+def deserialize(name):
+    """The activation function of that name (``"relu"`` -> :func:`relu`), as Keras's."""
+    activation = get(name)
+    return globals().get(activation.name, activation)
+

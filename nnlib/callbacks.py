@@ -16,16 +16,19 @@ the model during training (``.keras`` files real Keras opens), every epoch or on
 Examples
 --------
 >>> h = History()
->>> h.on_epoch_end(0, {"loss": 0.5, "accuracy": 0.75})
+>>> h.on_epoch_end(0, {"accuracy": 0.75, "loss": 0.5})
 >>> h.history
 {'accuracy': [0.75], 'loss': [0.5]}
 >>> h.epoch
 [0]
 """
 
+import csv
 import math
 import os
 import warnings
+
+import numpy as np
 
 from nnlib._validation import (
     check_bool,
@@ -36,7 +39,8 @@ from nnlib._validation import (
 )
 
 __all__ = ["Callback", "CallbackList", "History", "EarlyStopping", "ModelCheckpoint",
-           "TerminateOnNaN", "LambdaCallback"]
+           "TerminateOnNaN", "LambdaCallback", "LearningRateScheduler", "ReduceLROnPlateau",
+           "CSVLogger"]
 
 
 class Callback:
@@ -96,17 +100,27 @@ class CallbackList:
             callback.set_params(params)
         for hook in self.HOOKS:
             methods = [getattr(c, hook) for c in self.callbacks if _overrides(c, hook)]
-            setattr(self, hook, _call_all(methods))
+            setattr(self, hook, _call_all(methods, numbered="epoch" in hook or "batch" in hook))
 
 
 def _overrides(callback, hook):
     return hook in vars(callback) or getattr(type(callback), hook) is not getattr(Callback, hook)
 
 
-def _call_all(methods):
-    def call_all(*args, **kwargs):
+def _call_all(methods, numbered):
+    """Call each method as Keras does: ``(epoch or batch, logs)`` or ``(logs)``, with `logs`
+    always a dict, sorted by key (empty when fit has nothing to say), that every callback shares,
+    so that one may add to it (LearningRateScheduler's "learning_rate") and the last, History,
+    records it."""
+    def call_all(*args):
+        index, logs = (args[0], args[1] if len(args) > 1 else None) if numbered else (
+            None, args[0] if args else None)
+        logs = dict(sorted((logs or {}).items()))  # Keras sorts fit's logs for the callbacks
         for method in methods:
-            method(*args, **kwargs)
+            if numbered:
+                method(index, logs)
+            else:
+                method(logs)
 
     return call_all
 
@@ -117,7 +131,7 @@ class History(Callback):
     ``history.history`` maps each name to one value per epoch: ``loss`` and the compiled metrics
     (for example ``accuracy``) measured on the training batches during the epoch, and
     ``val_loss``, ``val_accuracy`` measured on the validation data after the epoch. Keys are
-    sorted as in Keras 3.
+    sorted as in Keras 3, followed by what callbacks add (``learning_rate``).
 
     Attributes
     ----------
@@ -136,9 +150,8 @@ class History(Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         self.epoch.append(epoch)
-        for key in sorted(logs or {}):
+        for key in logs or {}:  # fit's logs arrive sorted; then what callbacks added
             self.history.setdefault(key, []).append(float(logs[key]))
-        self.history = {key: self.history[key] for key in sorted(self.history)}
 
     def __repr__(self):
         return f"<History epochs={len(self.epoch)} keys={list(self.history)}>"
@@ -226,13 +239,14 @@ class EarlyStopping(Callback):
         return value - self.min_delta > reference
 
     def on_epoch_end(self, epoch, logs=None):
+        current = (logs or {}).get(self.monitor)
+        if current is None:  # Keras's warning, word for word; the epoch counts for nothing
+            warnings.warn(f"Early stopping conditioned on metric `{self.monitor}` which is not "
+                          f"available. Available metrics are: {','.join(logs or {})}",
+                          stacklevel=2)
+            return
         if self._lower_is_better is None:
             self._lower_is_better = _lower_is_better(self, self.monitor, self.mode)
-        current = (logs or {}).get(self.monitor)
-        if current is None:
-            warnings.warn(f"EarlyStopping is monitoring {self.monitor!r}, which is not in the "
-                          f"logs; available: {', '.join(logs or {})}.", stacklevel=2)
-            return
         if epoch < self.start_from_epoch:
             return
         if self.restore_best_weights and self.best_weights is None:
@@ -422,3 +436,140 @@ class LambdaCallback(Callback):
                     raise TypeError(f"LambdaCallback: {hook} must be a function; received "
                                     f"{function!r}.")
                 setattr(self, hook, function)
+
+
+class LearningRateScheduler(Callback):
+    """Set the optimizer's learning rate at the start of every epoch, as Keras's:
+    ``schedule(epoch, learning_rate)`` (or ``schedule(epoch)``) returns the new rate, a float.
+
+    After each epoch the rate in use is added to the logs as ``"learning_rate"``, so it appears
+    in the History, as in Keras.
+
+    Examples
+    --------
+    >>> halve = LearningRateScheduler(lambda epoch, lr: lr if epoch < 2 else lr * 0.5)
+    """
+
+    def __init__(self, schedule, verbose=0):
+        super().__init__()
+        if not callable(schedule):
+            raise TypeError(f"LearningRateScheduler: schedule must be a function (epoch, lr) -> "
+                            f"lr; received {describe(schedule)}.")
+        self.schedule = schedule
+        self.verbose = verbose
+
+    def on_epoch_begin(self, epoch, logs=None):
+        optimizer = self.model.optimizer
+        try:
+            learning_rate = self.schedule(epoch, float(optimizer.learning_rate))
+        except TypeError:  # Keras's older form, schedule(epoch)
+            learning_rate = self.schedule(epoch)
+        if not isinstance(learning_rate, (float, np.floating)):
+            raise ValueError(f"The output of the `schedule` function should be a float. Got: "
+                             f"{learning_rate}")
+        optimizer.learning_rate = float(learning_rate)
+        if self.verbose > 0:
+            print(f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to "
+                  f"{learning_rate}.")
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs["learning_rate"] = float(np.float32(self.model.optimizer.learning_rate))
+
+
+class ReduceLROnPlateau(Callback):
+    """Multiply the learning rate by `factor` when `monitor` has not improved for `patience`
+    epochs, as Keras's (with its `min_delta`, `cooldown` epochs after a reduction, and floor
+    `min_lr`). The rate in use is added to every epoch's logs as ``"learning_rate"``.
+    """
+
+    def __init__(self, monitor="val_loss", factor=0.1, patience=10, verbose=0, mode="auto",
+                 min_delta=1e-4, cooldown=0, min_lr=0.0):
+        super().__init__()
+        self.factor = check_number(factor, "ReduceLROnPlateau: factor", low=0, high=1,
+                                   high_inclusive=False)
+        self.monitor = monitor
+        self.patience = check_non_negative_int(patience, "patience")
+        self.verbose = verbose
+        self.mode = check_choice(mode, "mode", ["auto", "min", "max"])
+        self.min_delta = abs(check_number(min_delta, "min_delta"))
+        self.cooldown = check_non_negative_int(cooldown, "cooldown")
+        self.min_lr = check_number(min_lr, "min_lr", low=0)
+        self._lower_is_better = None
+
+    def on_train_begin(self, logs=None):
+        self.best, self.wait, self.cooldown_counter = None, 0, 0
+
+    def _is_improvement(self, value):
+        if self.best is None:
+            return True
+        if self._lower_is_better:
+            return value + self.min_delta < self.best
+        return value - self.min_delta > self.best
+
+    def on_epoch_end(self, epoch, logs=None):
+        optimizer = self.model.optimizer
+        logs["learning_rate"] = float(np.float32(optimizer.learning_rate))
+        current = logs.get(self.monitor)
+        if current is None:
+            warnings.warn(f"Learning rate reduction is conditioned on metric `{self.monitor}` "
+                          f"which is not available. Available metrics are: {','.join(logs)}.",
+                          stacklevel=2)
+            return
+        if self._lower_is_better is None:
+            self._lower_is_better = _lower_is_better(self, self.monitor, self.mode)
+        if self.cooldown_counter > 0:
+            self.cooldown_counter -= 1
+            self.wait = 0
+        if self._is_improvement(current):
+            self.best, self.wait = current, 0
+        elif self.cooldown_counter == 0:  # Keras looks again after counting down
+            self.wait += 1
+            old = float(np.float32(optimizer.learning_rate))
+            if self.wait >= self.patience and old > np.float32(self.min_lr):
+                new = max(old * self.factor, self.min_lr)
+                optimizer.learning_rate = new
+                if self.verbose > 0:
+                    print(f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to "
+                          f"{new}.")
+                self.cooldown_counter, self.wait = self.cooldown, 0
+
+
+class CSVLogger(Callback):
+    """Write every epoch's logs to a CSV file, as Keras's: a header ``epoch,<sorted keys>``
+    (``val_*`` columns added when fit has no validation data yet, filled with ``NA``), then one
+    row per epoch; ``append=True`` continues an existing file."""
+
+    def __init__(self, filename, separator=",", append=False):
+        super().__init__()
+        self.filename = os.fspath(filename)
+        self.sep = separator
+        self.append = check_bool(append, "append")
+        self._file = None
+
+    def on_train_begin(self, logs=None):
+        header = True
+        if self.append and os.path.exists(self.filename):
+            with open(self.filename) as existing:
+                header = not existing.readline()
+        self._file = open(self.filename, "a" if self.append else "w", newline="")  # noqa: SIM115
+        self._writer, self._keys, self._header = None, None, header
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self._keys is None:
+            self._keys = sorted(logs)
+            if self._keys and not any(k.startswith("val_") for k in self._keys):
+                self._keys += [f"val_{k}" for k in self._keys]
+        if self._writer is None:
+            dialect = type("Dialect", (csv.excel,), {"delimiter": self.sep})
+            self._writer = csv.DictWriter(self._file, fieldnames=["epoch", *self._keys],
+                                          dialect=dialect)
+            if self._header:
+                self._writer.writeheader()
+        self._writer.writerow({"epoch": epoch, **{k: logs.get(k, "NA") for k in self._keys}})
+        self._file.flush()
+
+    def on_train_end(self, logs=None):
+        if self._file is not None:
+            self._file.close()
+        self._writer = None
+

@@ -28,12 +28,11 @@ import itertools
 
 import numpy as np
 
-from nnlib import activations, config, regularizers, utils
+from nnlib import activations, config, initializers, regularizers, utils
 from nnlib.core import layers as core
 from nnlib._validation import (
     as_float_array,
     check_bool,
-    check_choice,
     check_number,
     check_positive_int,
     check_shape,
@@ -42,59 +41,8 @@ from nnlib._validation import (
 from nnlib.utils import snake_case, unique_name
 
 __all__ = ["Input", "SymbolicTensor", "Layer", "InputLayer", "Dense", "Concatenate", "Add",
-           "Flatten", "Dropout", "Activation", "Softmax", "Normalization"]
-
-# --------------------------------------------------------------------------------------------------
-# Weight initializers: name -> function(shape, dtype) -> array. The random ones draw from nnlib's
-# generator (utils.get_rng()), so utils.set_random_seed makes a model reproducible.
-# --------------------------------------------------------------------------------------------------
-
-
-def _fans(shape):
-    fan_in = shape[0] if len(shape) == 2 else 1
-    return fan_in, shape[-1]
-
-
-def _glorot_uniform(shape, dtype):
-    # U(-limit, limit) with limit = sqrt(6 / (fan_in + fan_out)) keeps the variance of the signal
-    # roughly the same going forward and backward (Glorot & Bengio, 2010).
-    fan_in, fan_out = _fans(shape)
-    limit = np.sqrt(6.0 / (fan_in + fan_out))
-    return utils.get_rng().uniform(-limit, limit, size=shape).astype(dtype)
-
-
-def _he_uniform(shape, dtype):
-    # limit = sqrt(6 / fan_in): the Glorot idea adjusted for ReLU, which zeroes half of its inputs.
-    limit = np.sqrt(6.0 / _fans(shape)[0])
-    return utils.get_rng().uniform(-limit, limit, size=shape).astype(dtype)
-
-
-def _random_normal(shape, dtype):
-    return utils.get_rng().normal(0.0, 0.05, size=shape).astype(dtype)
-
-
-def _random_uniform(shape, dtype):
-    return utils.get_rng().uniform(-0.05, 0.05, size=shape).astype(dtype)
-
-
-INITIALIZERS = {
-    "glorot_uniform": _glorot_uniform,
-    "he_uniform": _he_uniform,
-    "random_normal": _random_normal,
-    "random_uniform": _random_uniform,
-    "zeros": lambda shape, dtype: np.zeros(shape, dtype=dtype),
-    "ones": lambda shape, dtype: np.ones(shape, dtype=dtype),
-}
-
-
-def _get_initializer(initializer, argument):
-    if callable(initializer):
-        return initializer
-    if not isinstance(initializer, str):
-        raise TypeError(f"{argument} must be a name such as 'glorot_uniform' or a function "
-                        f"(shape, dtype) -> array; received {describe(initializer)}.")
-    return INITIALIZERS[check_choice(initializer, argument, INITIALIZERS, kind=argument)]
-
+           "Flatten", "Dropout", "Activation", "Softmax", "Normalization", "ReLU", "LeakyReLU",
+           "ELU", "PReLU", "Identity", "GaussianNoise", "GaussianDropout"]
 
 # --------------------------------------------------------------------------------------------------
 # Symbolic tensors: what Input() returns and what calling a layer on one returns. They hold no data,
@@ -106,22 +54,41 @@ class SymbolicTensor:
     """A placeholder for data: its ``shape`` (batch dimension ``None``), the ``layer`` that makes it
     and that layer's ``inputs`` (other symbolic tensors)."""
 
-    def __init__(self, shape, layer, inputs=()):
+    def __init__(self, shape, layer, inputs=(), dtype=None):
         self.shape = tuple(shape)
         self.layer = layer
         self.inputs = list(inputs)
+        self.dtype = dtype or (inputs[0].dtype if inputs else config.floatx())
 
     def __repr__(self):
-        return f"<SymbolicTensor shape={self.shape} from layer {self.layer.name!r}>"
+        return (f"<SymbolicTensor shape={self.shape}, dtype={self.dtype} from layer "
+                f"{self.layer.name!r}>")
 
 
-def Input(shape, name=None):
+def Input(shape=None, batch_size=None, dtype=None, name=None, batch_shape=None):
     """Declare a model input of ``shape`` per example (without the batch dimension), as ``keras.Input``.
 
-    >>> Input((4,)).shape
-    (None, 4)
+    `dtype` defaults to :func:`nnlib.config.floatx`; ``batch_shape`` = ``(batch_size,) + shape``
+    is Keras's other spelling. nnlib computes in float, so the batch size is only recorded.
+
+    >>> x = Input((4,))
+    >>> x.shape, x.dtype
+    ((None, 4), 'float32')
     """
-    layer = InputLayer(check_shape(shape, "Input: shape"), name=name)
+    if batch_shape is not None:
+        if shape is not None:
+            raise ValueError("Input: give shape or batch_shape, not both.")
+        if not isinstance(batch_shape, (tuple, list)) or len(batch_shape) < 2:
+            raise TypeError(f"Input: batch_shape must be a tuple such as (None, 4); received "
+                            f"{describe(batch_shape)}.")
+        batch_size, shape = batch_shape[0], tuple(batch_shape[1:])
+    if shape is None:
+        raise TypeError("Input: shape is required, e.g. Input(shape=(4,)) for 4 features.")
+    if batch_size is not None:
+        batch_size = check_positive_int(batch_size, "Input: batch_size")
+    dtype = config.floatx() if dtype is None else np.dtype(dtype).name
+    layer = InputLayer(check_shape(shape, "Input: shape"), name=name, dtype=dtype,
+                       batch_size=batch_size)
     return layer.output
 
 
@@ -178,7 +145,11 @@ class Layer(core.Layer):
     array([[1., 2.]], dtype=float32)
     """
 
-    def __init__(self, name=None, trainable=True, input_shape=None):
+    def __init__(self, name=None, trainable=True, input_shape=None, input_dim=None):
+        if input_dim is not None:  # Keras 2's Dense(12, input_dim=8), which Keras 3 still takes
+            if input_shape is not None:
+                raise ValueError(f"{type(self).__name__}: give input_shape or input_dim, not both.")
+            input_shape = (check_positive_int(input_dim, "input_dim"),)
         if name is not None and not isinstance(name, str):
             raise TypeError(f"name must be a string; received {describe(name)}.")
         self.name = name or unique_name(snake_case(type(self).__name__))
@@ -195,11 +166,11 @@ class Layer(core.Layer):
     def add_weight(self, name, shape, initializer="zeros", trainable=True, dtype=None,
                    regularizer=None):
         """Create a weight ``self.<name>`` of `shape` (and its gradient array), as Keras's
-        ``add_weight``; `initializer` is a name (``"glorot_uniform"``, ``"zeros"``...) or a
-        function ``(shape, dtype) -> array``. ``trainable=False`` for statistics that ``fit``
+        ``add_weight``; `initializer` is a name (``"glorot_uniform"``, ``"zeros"``...), an
+        initializer of :mod:`nnlib.initializers` or a function ``(shape, dtype) -> array``. ``trainable=False`` for statistics that ``fit``
         must not move (a :class:`Normalization`'s mean); `regularizer` a penalty of
         :mod:`nnlib.regularizers` added to the loss."""
-        init = _get_initializer(initializer, f"{name} initializer")
+        init = initializers.get(initializer, f"{name} initializer")
         value = core.Layer.add_weight(
             self, name, tuple(shape), lambda shape, dtype: np.asarray(init(shape, dtype), dtype=dtype),
             dtype or config.floatx(), regularizers.get(regularizer))
@@ -324,10 +295,10 @@ class Layer(core.Layer):
 class InputLayer(Layer):
     """The layer behind :func:`Input`: it holds the input's shape and passes data through."""
 
-    def __init__(self, shape, name=None):
+    def __init__(self, shape, name=None, dtype=None, batch_size=None):
         super().__init__(name=name or unique_name("input_layer"))
-        self.build((None,) + tuple(shape))
-        self.output = SymbolicTensor(self.output_shape, self, ())
+        self.build((batch_size,) + tuple(shape))
+        self.output = SymbolicTensor(self.output_shape, self, (), dtype or config.floatx())
 
     def forward(self, x):
         return x
@@ -364,9 +335,9 @@ class Dense(core.Dense, Layer):
         ``"relu"``, ``"sigmoid"``, ``"tanh"``, ``"hard_sigmoid"``, ``"silu"``, ``"dsilu"``,
         ``"softmax"``, ``"linear"``; None means linear.
     use_bias : bool
-    kernel_initializer, bias_initializer : str or callable
-        ``"glorot_uniform"`` (Keras's default for kernels), ``"he_uniform"``, ``"random_normal"``,
-        ``"random_uniform"``, ``"zeros"``, ``"ones"``, or a function ``(shape, dtype) -> array``.
+    kernel_initializer, bias_initializer : str, Initializer or callable
+        ``"glorot_uniform"`` (Keras's default for kernels), ``"he_normal"``, ``"zeros"``... any
+        name or class of :mod:`nnlib.initializers`, or a function ``(shape, dtype) -> array``.
     kernel_regularizer, bias_regularizer : str, Regularizer or None
         A penalty on the weights added to the loss (:mod:`nnlib.regularizers`: ``L1(0.01)``,
         ``L2(0.01)``, ``L1L2(l1, l2)``, or ``"l1"``, ``"l2"``, ``"l1_l2"``), as Keras.
@@ -381,8 +352,8 @@ class Dense(core.Dense, Layer):
         Layer.__init__(self, name=name, **kwargs)
         core.Dense.__init__(
             self, int(units), activations.get(activation),
-            _get_initializer(kernel_initializer, "kernel_initializer"),
-            _get_initializer(bias_initializer, "bias_initializer"),
+            initializers.get(kernel_initializer, "kernel_initializer"),
+            initializers.get(bias_initializer, "bias_initializer"),
             use_bias=check_bool(use_bias, "use_bias"))
         self.kernel_regularizer = regularizers.get(kernel_regularizer, "kernel_regularizer")
         self.bias_regularizer = regularizers.get(bias_regularizer, "bias_regularizer")
@@ -660,3 +631,16 @@ class Normalization(Layer):
 
     def backward(self, grad):
         return grad / self._scale
+
+
+# Keras's activation and noise layers beyond the chapters' (nnlib.extra.layers), under Keras's names
+from nnlib.extra.layers import (  # noqa: E402 (they subclass the layers above)
+    ELU,
+    GaussianDropout,
+    GaussianNoise,
+    Identity,
+    LeakyReLU,
+    PReLU,
+    ReLU,
+)
+

@@ -384,8 +384,8 @@ def _categorical_checks(y_pred, from_logits):
             )
 
 
-def _sparse_one_hot(y_true, y_pred):
-    """Check integer labels against `y_pred` (n, ..., n_classes) and one-hot encode them."""
+def _sparse_labels(y_true, y_pred):
+    """Check integer labels against `y_pred` (n, ..., n_classes): one per row of `y_pred`."""
     y_pred = as_float_array(y_pred, "y_pred")
     if y_pred.ndim < 2:
         raise ValueError(
@@ -405,15 +405,13 @@ def _sparse_one_hot(y_true, y_pred):
             f"{y_pred.shape[:-1] + (1,)} for y_pred of shape {y_pred.shape}; received y_true of "
             f"shape {labels.shape}.{hint}"
         )
-    return _one_hot(labels, y_pred), y_pred
+    return labels, y_pred
 
 
 def _one_hot(labels, y_pred):
     """One-hot rows shaped like `y_pred` from class indices (checked already)."""
-    one_hot = np.zeros_like(y_pred)
-    labels = labels.reshape(y_pred.shape[:-1]).astype(np.intp, copy=False)
-    np.put_along_axis(one_hot, labels[..., np.newaxis], 1, axis=-1)
-    return one_hot
+    rows = np.eye(y_pred.shape[-1], dtype=y_pred.dtype)  # row k is class k's one-hot row
+    return rows[labels.reshape(y_pred.shape[:-1]).astype(np.intp, copy=False)]
 
 
 # ---------------------------------------------------------------- loss objects, as in Keras
@@ -703,20 +701,22 @@ class _CrossentropyOfSoftmax(_CoreLoss):
     def _check(self, y_true, y_pred):
         _categorical_checks(y_pred, self.from_logits)
 
+    def _one_hot_targets(self, targets, y_pred):
+        return targets
+
     def value_and_gradient_through(self, activation, y_true, a, sample_weight=None):
         if activation is not _SOFTMAX or self.from_logits or a.ndim != 2:
             return None
         targets = self._targets(y_true, a)
+        y = self._one_hot_targets(targets, a)
         q = a / a.sum(axis=1, keepdims=True)
-        low, high = a.dtype.type(core.EPSILON), a.dtype.type(1 - core.EPSILON)
-        read = targets != 0
-        clipped = read & ~((q >= low) & (q <= high))  # NaN counts as clipped
-        dz = core.softmax_crossentropy_gradient(targets, a)
+        clipped = (y != 0) & (core.clip(q) != q)  # NaN counts as clipped
+        dz = core.softmax_crossentropy_gradient(y, a)
         if clipped.any():
             if not self._sparse:
                 return None
             dz[clipped.any(axis=1)] = 0  # the loss is flat in that row's probability
-        per_sample = core.categorical_crossentropy(targets, a)
+        per_sample = self.per_sample(targets, a)
         if sample_weight is not None:
             per_sample = per_sample * sample_weight
             dz *= sample_weight[:, np.newaxis]
@@ -741,20 +741,37 @@ class CategoricalCrossentropy(_CrossentropyOfSoftmax):
 
 class SparseCategoricalCrossentropy(_CrossentropyOfSoftmax):
     """:func:`sparse_categorical_crossentropy` as an object, like Keras's class of that name: the
-    categorical cross-entropy of the labels' one-hot rows."""
+    loss of the true class of each row; its gradient is the categorical one of the labels'
+    one-hot rows."""
 
     _sparse = True
 
     def __init__(self, from_logits=False):
         super().__init__("sparse_categorical_crossentropy", from_logits)
 
+    @staticmethod
+    def per_sample(labels, y_pred, from_logits=False):
+        # the core takes rows: (n, ..., n_classes) outputs are laid out as rows and back
+        rows = y_pred.reshape(-1, y_pred.shape[-1])
+        values = core.sparse_categorical_crossentropy(labels.reshape(-1), rows, from_logits)
+        return values.reshape(y_pred.shape[:-1])
+
+    @staticmethod
+    def batch_gradient(labels, y_pred, from_logits=False):
+        return core.categorical_crossentropy_gradient(_one_hot(labels, y_pred), y_pred,
+                                                      from_logits)
+
     def _prepare(self, y_true, y_pred):
-        one_hot, y_pred = _sparse_one_hot(y_true, y_pred)
-        self._check(one_hot, y_pred)
-        return one_hot, y_pred
+        labels, y_pred = _sparse_labels(y_true, y_pred)
+        self._check(labels, y_pred)
+        return labels, y_pred
 
     def _targets(self, y_true, y_pred):
-        return y_true if y_true.shape == y_pred.shape else _one_hot(y_true, y_pred)
+        """Class indices, one per row of `y_pred` (fit's targets are checked float labels)."""
+        return y_true.reshape(y_pred.shape[:-1]).astype(np.intp, copy=False)
+
+    def _one_hot_targets(self, targets, y_pred):
+        return _one_hot(targets, y_pred)
 
 
 _CLASSES = [SumSquaredError, MeanSquaredError, RootMeanSquaredError, MeanAbsoluteError,

@@ -32,6 +32,7 @@ from nnlib._validation import (
     check_same_shape,
     describe,
 )
+from nnlib.core import losses as core
 from nnlib.losses import squeeze_or_expand_to_same_rank
 from nnlib.utils import snake_case, unique_name
 
@@ -51,6 +52,17 @@ def _aligned(y_true, y_pred):
     y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
     check_same_shape(y_true, y_pred, "y_true", "y_pred")
     return y_true, y_pred
+
+
+def _custom(function):
+    """A learner's metric function, called as Keras calls it: on the targets and predictions as
+    they are (Keras does not line up a (n,) target with a (n, 1) output for it, so neither does
+    nnlib); a single number (a batch mean) counts as one value."""
+    def per_sample(y_true, y_pred):
+        y_pred = as_float_array(y_pred, "y_pred")
+        y_true = as_float_array(y_true, "y_true").astype(y_pred.dtype, copy=False)
+        return np.atleast_1d(np.asarray(function(y_true, y_pred)))
+    return per_sample
 
 
 def binary_accuracy(y_true, y_pred, threshold=0.5):
@@ -162,7 +174,7 @@ def mae(y_true, y_pred):
     array([0.75, 1.  ], dtype=float32)
     """
     y_true, y_pred = _aligned(y_true, y_pred)
-    return _per_sample(np.mean(np.abs(y_true - y_pred), axis=-1))
+    return _per_sample(core.mae(y_true, y_pred))
 
 
 def mse(y_true, y_pred):
@@ -176,7 +188,7 @@ def mse(y_true, y_pred):
     array([0.25, 1.  ], dtype=float32)
     """
     y_true, y_pred = _aligned(y_true, y_pred)
-    return _per_sample(np.mean(np.square(y_true - y_pred), axis=-1))
+    return _per_sample(core.mse(y_true, y_pred))
 
 
 # ---------------------------------------------------------------- metric objects, as in Keras
@@ -467,6 +479,8 @@ def get(name, y_true_shape, y_pred_shape):
     if isinstance(name, type) and issubclass(name, Metric):
         raise TypeError(f"metric: received the class {name.__name__}; pass an instance, "
                         f"{name.__name__}().")
+    if callable(name):  # fn(y_true, y_pred) -> one value per sample, e.g. written with nnlib.ops
+        return MeanMetricWrapper(_custom(name), getattr(name, "__name__", "metric"))
     if not isinstance(name, str):
         raise TypeError(f"metric must be a name such as 'accuracy' or a Metric such as "
                         f"nnlib.metrics.AUC(); received {describe(name)}.")
@@ -480,7 +494,8 @@ def get(name, y_true_shape, y_pred_shape):
         else:
             function = categorical_accuracy
         return MeanMetricWrapper(function, name)
-    key = check_choice(name, "metric", ["accuracy", "acc", *_FUNCTIONS, *_BY_NAME], kind="metric")
+    key = check_choice(name, "metric", dict.fromkeys(["accuracy", "acc", *_FUNCTIONS, *_BY_NAME]),
+                       kind="metric")
     if key in _FUNCTIONS:
         function = _FUNCTIONS[key]
         return MeanMetricWrapper(function, name, direction="up" if "accuracy" in key else "down")

@@ -31,13 +31,20 @@ Examples
 import numpy as np
 
 from nnlib import config, data_adapter, summary
-from nnlib._validation import check_choice, describe
+from nnlib._scope import out_of_scope
+from nnlib._validation import check_bool, check_choice, describe
 from nnlib.graph import Graph
 from nnlib.layers import Input, InputLayer, Layer, SymbolicTensor, _Merge
 from nnlib.trainer import NonFiniteLossError, Trainer
 from nnlib.utils import unique_name
 
-__all__ = ["Model", "Sequential", "NonFiniteLossError", "load_model"]
+__all__ = ["Model", "Sequential", "NonFiniteLossError", "load_model", "model_from_json"]
+
+
+def _defines_call(cls):
+    """Whether a Model subclass computes in its own ``call`` (Keras's subclassing style)."""
+    return any("call" in vars(c) for c in cls.__mro__ if c not in (Model, Sequential, Trainer,
+                                                                    object))
 
 
 class Model(Trainer):
@@ -67,15 +74,32 @@ class Model(Trainer):
         self._init_trainer()
         self._graph = None
         self.built = False
-        if type(self) is Model:
-            if inputs is None or outputs is None:
-                raise TypeError("Model(inputs, outputs): both are required; build them with "
-                                "nnlib.layers.Input and by calling layers, or use Sequential.")
-            self._set_graph(list(inputs) if isinstance(inputs, (list, tuple)) else [inputs],
-                            outputs)
+        self._trainable = True
+        if isinstance(self, Sequential):
+            return
+        if inputs is None or outputs is None:
+            if type(self) is not Model and _defines_call(type(self)):
+                raise out_of_scope("a Model subclass that computes in call()",
+                                   "nnlib has no automatic differentiation to train it; build "
+                                   "the model with Model(inputs, outputs) or Sequential")
+            raise TypeError("Model(inputs, outputs): both are required; build them with "
+                            "nnlib.layers.Input and by calling layers, or use Sequential.")
+        # also a subclass calling super().__init__(inputs, outputs), as Keras allows
+        self._set_graph(list(inputs) if isinstance(inputs, (list, tuple)) else [inputs], outputs)
 
     def _set_graph(self, inputs, outputs):
-        self._graph = Graph(inputs, outputs)
+        graph = Graph(inputs, outputs)
+        seen = set()
+        for layer in graph.layers:
+            if id(layer) in seen:
+                # Keras shares the weights and sums the gradients; nnlib's layers keep one input
+                # for backward, so a second use would silently overwrite the first's
+                raise ValueError(
+                    f"Layer {layer.name!r} appears twice in this model: nnlib does not share one "
+                    "layer between two places of a model (Keras does, with shared weights). "
+                    f"Create a second {type(layer).__name__}(...) for the second place.")
+            seen.add(id(layer))
+        self._graph = graph
         self._dtype = np.dtype(config.floatx())
         for layer in self._graph.layers:
             if layer.weights:
@@ -88,6 +112,35 @@ class Model(Trainer):
     def layers(self):
         """The layers in order of computation (functional models include their InputLayers)."""
         return list(self._graph.layers) if self.built else []
+
+    def _weight_layers(self):
+        """Every layer that holds weights, a nested model's layers included, in Keras's order."""
+        return list(self._graph.layers) if self.built else []
+
+    @property
+    def trainable(self):
+        """``False`` freezes every layer of the model (also when it is a layer of another)."""
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        self._trainable = check_bool(value, "trainable")
+        for layer in self._weight_layers():
+            layer.trainable = self._trainable
+
+    @property
+    def input(self):
+        """The input tensor (a list for several inputs), as Keras's ``model.input``."""
+        inputs = self.inputs
+        return inputs[0] if len(inputs) == 1 else inputs
+
+    @property
+    def output(self):
+        return self._graph.output if self.built else None
+
+    @property
+    def output_shape(self):
+        return self._graph.output.shape if self.built else None
 
     @property
     def inputs(self):
@@ -110,21 +163,27 @@ class Model(Trainer):
     @property
     def weights(self):
         """Every weight array, layer by layer (trainable or not), in Keras's order."""
-        return [w for layer in self.layers for w in layer.weights]
+        return [w for layer in self._weight_layers() for w in layer.weights]
 
     @property
     def trainable_weights(self):
         """The live arrays ``fit`` updates in place (frozen layers' weights excluded)."""
-        return [w for layer in self.layers for w in layer.trainable_weights]
+        return [w for layer in self._weight_layers() for w in layer.trainable_weights]
 
     @property
     def non_trainable_weights(self):
-        return [w for layer in self.layers for w in layer.non_trainable_weights]
+        return [w for layer in self._weight_layers() for w in layer.non_trainable_weights]
+
+    @property
+    def losses(self):
+        """The weight penalties (``kernel_regularizer``...) of the layers, as Keras's
+        ``model.losses``: fit and evaluate add their sum to the loss."""
+        return [penalty for layer in self.layers for penalty in layer.losses]
 
     @property
     def weight_paths(self):
         """``"dense/kernel"``, ``"dense/bias"``, ... aligned with ``trainable_weights``."""
-        return [f"{layer.name}/{name}" for layer in self.layers
+        return [f"{layer.name}/{name}" for layer in self._weight_layers()
                 for name, t in zip(layer.weight_names, layer._trainable_flags()) if t]
 
     def get_weights(self):
@@ -139,7 +198,8 @@ class Model(Trainer):
             raise ValueError(
                 f"set_weights: the model has {len(current)} weight arrays with shapes "
                 f"{[w.shape for w in current]}; received {len(weights)} arrays.")
-        paths = [f"{layer.name}/{name}" for layer in self.layers for name in layer.weight_names]
+        paths = [f"{layer.name}/{name}" for layer in self._weight_layers()
+                 for name in layer.weight_names]
         for path, w, new in zip(paths, current, weights):
             new = np.asarray(new)
             if new.shape != w.shape:
@@ -165,12 +225,120 @@ class Model(Trainer):
                                       self._dtype, name)
 
     def __call__(self, x):
-        """Predict on arrays in one batch (``model(x)``, as in Keras)."""
+        """Predict on arrays in one batch (``model(x)``, as in Keras); on the symbolic tensors of
+        another model, the model becomes part of that model, as a layer (see :meth:`_nest`)."""
         if isinstance(x, SymbolicTensor) or (
                 isinstance(x, (list, tuple)) and any(isinstance(t, SymbolicTensor) for t in x)):
-            raise TypeError(f"{self.name}: nnlib models cannot be used as layers of another model.")
+            return self._nest(list(x) if isinstance(x, (list, tuple)) else [x])
         xs = self._prepare_x(x)  # builds a Sequential first, so the graph exists only after it
         return self._graph.forward(xs)
+
+    def _nest(self, tensors):
+        """Use this model inside another: its layers are replayed on `tensors`, so the outer
+        model's graph holds the same layer objects (same weights, trained together), as Keras's
+        nested models. The outer model's ``layers`` lists this model (Sequential) or its layers
+        (functional); its weights come in Keras's order either way."""
+        if not self.built:
+            self.build(tensors[0].shape)
+        graph = self._graph
+        if len(tensors) != len(graph.inputs):
+            raise ValueError(f"Model {self.name!r} takes {len(graph.inputs)} inputs; received "
+                             f"{len(tensors)}.")
+        replayed = {}
+        for inner, outer in zip(graph.inputs, tensors):
+            if tuple(inner.shape[1:]) != tuple(outer.shape[1:]):
+                raise ValueError(f"Model {self.name!r} expects inputs of shape {inner.shape}; "
+                                 f"received shape {outer.shape}.")
+            replayed[id(inner)] = outer
+        for node in graph.nodes:
+            replayed[id(node.output)] = SymbolicTensor(
+                node.output.shape, node.layer, [replayed[id(t)] for t in node.inputs])
+        return replayed[id(graph.output)]
+
+    def build(self, input_shape=None):
+        """A functional model is built by its constructor; as in Keras, this does nothing."""
+
+    def call(self, inputs, training=False):
+        """The forward pass on arrays (Keras's ``call``); ``training=True`` as in ``fit``
+        (dropout active)."""
+        xs = self._prepare_x(inputs)
+        return self._graph.forward(xs, training=training)
+
+    def compute_output_shape(self, input_shape):
+        """The output's shape for inputs of `input_shape` (batch dimension first)."""
+        if not self.built:
+            self.build(input_shape)
+        return (input_shape[0],) + tuple(self._graph.output.shape[1:])
+
+    # ---- one batch at a time (Keras's *_on_batch) --------------------------------------------
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
+                       return_dict=False):
+        """One gradient step on `x`, `y` as one batch; returns that batch's loss (and metrics,
+        measured on the predictions before the step), as Keras's ``train_on_batch``."""
+        self._check_compiled("train_on_batch")
+        xs = self._prepare_x(x)
+        y = self._prepare_y(y, xs[0].shape[0])
+        weights = data_adapter.prepare_sample_weight(sample_weight, class_weight, y, self._dtype)
+        self._build_metrics(y)
+        self._reset_running_means()
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            logs = self.train_step(xs, y, weights)
+        return self._batch_result(logs, return_dict)
+
+    def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
+        """The loss (and metrics) on `x`, `y` as one batch, weights unchanged."""
+        return self.evaluate(x, y, batch_size=max(len(np.asarray(
+            x[0] if isinstance(x, (list, tuple)) else x)), 1), verbose=0,
+            sample_weight=sample_weight, return_dict=return_dict)
+
+    def predict_on_batch(self, x):
+        """Predictions for `x` as one batch."""
+        return self._graph.forward(self._prepare_x(x))
+
+    def _batch_result(self, logs, return_dict):
+        if return_dict:
+            return logs
+        values = [logs["loss"]] + [logs[metric.name] for metric in self.metrics]
+        return values[0] if len(values) == 1 else values
+
+    @property
+    def metrics_names(self):
+        """``["loss", "compile_metrics"]`` once compiled with metrics, as Keras 3 names them."""
+        if not self.compiled:
+            return []
+        return ["loss"] + (["compile_metrics"] if self._metric_specs else [])
+
+    def reset_metrics(self):
+        """Start the loss and metrics' running means afresh."""
+        self._reset_running_means()
+
+    # ---- architecture as data (Keras's get_config / to_json) ---------------------------------
+    def get_config(self):
+        """The architecture as Keras describes it (layers, shapes, names; no weights)."""
+        from nnlib import saving  # noqa: PLC0415 (saving imports this module)
+        return saving.model_to_document(self)["config"]
+
+    @classmethod
+    def from_config(cls, config):
+        """A new model from ``get_config()``'s output (nnlib's or Keras's)."""
+        from nnlib import saving  # noqa: PLC0415
+        class_name = "Sequential" if issubclass(cls, Sequential) else "Functional"
+        return saving.model_from_document({"class_name": class_name, "config": config})
+
+    def to_json(self, **kwargs):
+        """The architecture as a JSON string, as Keras's ``to_json``; open it with
+        :func:`nnlib.models.model_from_json` or Keras's."""
+        import json  # noqa: PLC0415
+        from nnlib import saving  # noqa: PLC0415
+        return json.dumps(saving.model_to_document(self), **kwargs)
+
+    def get_compile_config(self):
+        """compile's settings as Keras's ``.keras`` files store them (None before compile)."""
+        from nnlib import saving  # noqa: PLC0415
+        if not self.compiled:
+            return None
+        return saving._compile_to_config(self.optimizer, self.loss,
+                                         [saving._metric_name(m) for m in self._metric_specs])
 
     # ---- description and files ----------------------------------------------------------------
     def summary(self, print_fn=print):
@@ -197,6 +365,19 @@ class Model(Trainer):
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name!r}, {len(self.layers)} layers>"
+
+
+def model_from_json(json_string, custom_objects=None):
+    """A new, uncompiled model from ``to_json``'s string (nnlib's or Keras's), as
+    ``keras.models.model_from_json``; `custom_objects` (Keras's registry) is not used."""
+    import json  # noqa: PLC0415
+    from nnlib import saving  # noqa: PLC0415
+    try:
+        document = json.loads(json_string)
+    except (TypeError, json.JSONDecodeError) as error:
+        raise ValueError(f"model_from_json: expected the string model.to_json() returns; "
+                         f"received {describe(json_string)} ({error}).") from None
+    return saving.model_from_document(document)
 
 
 def load_model(filepath, compile=True):
@@ -244,13 +425,14 @@ class Sequential(Model):
                 raise ValueError("Sequential.add: Input(...) can only be the first element.")
             self._input_tensor = layer
             return
-        if not isinstance(layer, Layer) or isinstance(layer, InputLayer):
+        if not isinstance(layer, (Layer, Model)) or isinstance(layer, InputLayer):
             raise TypeError(f"Sequential.add: expected a layer such as Dense(4); received "
                             f"{describe(layer)}.")
         if isinstance(layer, _Merge):
             raise TypeError(f"Sequential.add: {type(layer).__name__} merges several inputs; use "
                             "the functional Model(inputs, outputs) for it.")
-        if not self._stack and self._input_tensor is None and layer._input_shape_arg:
+        if (not self._stack and self._input_tensor is None
+                and getattr(layer, "_input_shape_arg", None)):
             self._input_tensor = Input(layer._input_shape_arg)  # Dense(4, input_shape=(3,))
         self._stack.append(layer)
         self._rebuild()
@@ -260,7 +442,8 @@ class Sequential(Model):
         if not self._stack:
             raise ValueError("Sequential.pop: the model has no layers to remove.")
         layer = self._stack.pop()
-        layer._inbound = None
+        if isinstance(layer, Layer):
+            layer._inbound = None
         self._rebuild()
         return layer
 
@@ -273,7 +456,8 @@ class Sequential(Model):
     def _build_graph(self, input_tensor):
         tensor = input_tensor
         for layer in self._stack:
-            layer._inbound = None  # rebuilding after add() reconnects the same layers
+            if isinstance(layer, Layer):
+                layer._inbound = None  # rebuilding after add() reconnects the same layers
             tensor = layer(tensor)
         self._set_graph([input_tensor], tensor)
 
@@ -294,8 +478,14 @@ class Sequential(Model):
 
     @property
     def layers(self):
-        """The layers added, in order (as Keras, without the input)."""
+        """The layers added, in order (as Keras, without the input; a nested model is one)."""
         return list(self._stack)
+
+    def _weight_layers(self):
+        if self.built:
+            return super()._weight_layers()
+        return [w for layer in self._stack
+                for w in (layer._weight_layers() if isinstance(layer, Model) else [layer])]
 
     def build(self, input_shape):
         """Build for inputs of ``input_shape`` = (None, features), as ``keras.Model.build``."""

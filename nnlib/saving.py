@@ -53,7 +53,8 @@ import zipfile
 
 import numpy as np
 
-from nnlib import layers, losses, optimizers, regularizers, schedules
+from nnlib import initializers, layers, losses, optimizers, regularizers, schedules
+from nnlib._validation import describe
 from nnlib.config import floatx_scope
 from nnlib.graph import topological_order
 from nnlib.utils import snake_case
@@ -169,18 +170,19 @@ def _weight_paths(layer_list):
 # model that silently computes or trains differently.
 _UNSUPPORTED_IF_SET = ("activity_regularizer", "kernel_constraint", "bias_constraint", "quantization_config",
                        "noise_shape")
-_INITIALIZER_NAMES = {function: name for name, function in layers.INITIALIZERS.items()}
 
 
-def _initializer_to_config(function):
-    # nnlib's initializers have Keras's names; a custom function only matters before training,
-    # and the saved weights replace whatever it drew, so Keras's default stands in for it
-    return _INITIALIZER_NAMES.get(function, "glorot_uniform")
+def _initializer_to_config(initializer):
+    # a custom function only matters before training, and the saved weights replace whatever it
+    # drew, so Keras's default stands in for it
+    return initializers.serialize(initializer) or "glorot_uniform"
 
 
 def _initializer_from_config(config):
-    name = config if isinstance(config, str) else snake_case(config.get("class_name", ""))
-    return name if name in layers.INITIALIZERS else "glorot_uniform"
+    try:
+        return initializers.deserialize(config)
+    except (ValueError, TypeError):  # a Keras initializer nnlib lacks: the weights replace it
+        return "glorot_uniform"
 
 
 def _dense_to_config(layer):
@@ -438,7 +440,10 @@ def _build_from_config(item):
         by_name[name] = layer
     outputs = model_config["output_layers"]
     output_name = outputs[0] if isinstance(outputs[0], str) else outputs[0][0]
-    model = Model([tensors[entry[0]] for entry in model_config["input_layers"]],
+    inputs = model_config["input_layers"]
+    if inputs and isinstance(inputs[0], str):  # one input, as Keras's get_config writes it
+        inputs = [inputs]
+    model = Model([tensors[entry[0]] for entry in inputs],
                   tensors[output_name],
                   name=model_config.get("name"))
     order = _keras_layer_order(output_name, parents)
@@ -614,6 +619,24 @@ def _check_path(filepath, suffix, function, hint):
         raise ValueError(f"{function}: filepath must end in {suffix!r} (Keras 3's format); "
                          f"received {path!r}.{hint}")
     return path
+
+
+def model_to_document(model):
+    """The model's architecture as Keras's ``to_json`` writes it: ``{"module", "class_name",
+    "config", "registered_name"}`` (no weights, no compile settings)."""
+    graph, _ = _read_model(model)
+    class_name, config, _ = _model_config(model, graph, _model_dtype(model))
+    return {"module": "keras" if class_name == "Sequential" else "keras.src.models.functional",
+            "class_name": class_name, "config": config,
+            "registered_name": None if class_name == "Sequential" else "Functional"}
+
+
+def model_from_document(document):
+    """A new, uncompiled model from Keras's architecture document (``to_json``'s, parsed)."""
+    if not isinstance(document, dict) or "class_name" not in document:
+        raise ValueError(f"model_from_json: expected a model as Keras's to_json writes it, "
+                         f'{{"class_name": ..., "config": ...}}; received {describe(document)}.')
+    return _model_from_config(document)[0]
 
 
 def save_model(model, filepath):

@@ -243,7 +243,8 @@ class Trainer:
         self._build_metrics(y)
         steps = -(-n // batch_size)
         history = History()
-        callback_list = CallbackList([history, *callbacks], self,
+        # History last, as Keras: it records what the other callbacks added to the logs
+        callback_list = CallbackList([*callbacks, history], self,
                                      {"verbose": verbose, "epochs": epochs, "steps": steps})
         self.history = history
         self.stop_training = False
@@ -355,7 +356,8 @@ class Trainer:
         if return_dict:
             return logs
         # as Keras: the loss, then the metrics in the order compile received them
-        names = [m.name if isinstance(m, metrics_module.Metric) else m for m in self._metric_specs]
+        names = [m.name if isinstance(m, metrics_module.Metric) else getattr(m, "__name__", m)
+                 for m in self._metric_specs]
         values = [logs["loss"]] + [logs[name] for name in names]
         return values[0] if len(values) == 1 else values
 

@@ -13,6 +13,8 @@ Examples
 True
 """
 
+import re
+
 import numpy as np
 
 from nnlib import config
@@ -106,8 +108,15 @@ def to_categorical(y, num_classes=None):
 
 
 def snake_case(name):
-    """``"BinaryCrossentropy"`` -> ``"binary_crossentropy"``: how Keras turns a class name into a name."""
-    return "".join("_" + c.lower() if c.isupper() and i else c.lower() for i, c in enumerate(name))
+    """How Keras turns a class name into a name (``keras.src.utils.naming.to_snake_case``): a
+    capital that starts a word gets an underscore, a run of capitals stays one word.
+
+    >>> [snake_case(n) for n in ["BinaryCrossentropy", "AUC", "MLPBlock", "SGD", "RMSprop"]]
+    ['binary_crossentropy', 'auc', 'mlp_block', 'sgd', 'rm_sprop']
+    """
+    name = re.sub(r"\W+", "", name)
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 # Keras numbers default names per kind for the whole session: dense, dense_1, dense_2, ...

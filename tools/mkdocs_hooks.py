@@ -35,6 +35,9 @@ What they do, and why each is needed:
   it is cut down to the rules the notebook pages can use (tools/notebook_css.py). Figures are re-encoded
   with a 256-colour palette (as lossless WebP), four times smaller and alike to the eye
   (tools/site_images.py).
+- **nnlib's code in the chapters.** A marker `<!-- nnlib-source: nnlib/core/losses.py:mse -->` in a chapter's
+  Markdown becomes that code as it is in this build's sources, with the file's line numbers and a link to
+  the whole file, published at `source/<path>` (tools/site_source.py). It cannot drift from what runs.
 - **Timing.** Each notebook's conversion time is logged (`chapters/x.ipynb: converted in 7.1 s`).
 """
 
@@ -45,6 +48,7 @@ import html
 import json
 import logging
 import os
+import posixpath
 import re
 import shutil
 import time
@@ -62,6 +66,7 @@ import site_downloads
 import site_images
 import site_pages
 import site_search
+import site_source
 
 log = logging.getLogger("mkdocs.hooks.course")
 
@@ -177,6 +182,7 @@ def on_pre_build(config: MkDocsConfig) -> None:
 
 @event_priority(-100)  # after mkdocs-jupyter, which would otherwise render these notebooks as pages
 def on_files(files: Files, config: MkDocsConfig) -> Files:
+    _add_sources(files, config)
     exercises = _root(config) / EXERCISES_DIR
     if not exercises.is_dir():
         return files
@@ -189,6 +195,23 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         files.append(File.generated(config, src_uri, abs_src_path=str(notebook)))
     _add_downloads(files, config)
     return files
+
+
+def _add_sources(files: Files, config: MkDocsConfig) -> None:
+    """Publish each nnlib file a page's `nnlib-source` marker names, at source/<path>."""
+    root = _root(config)
+    wanted: dict[str, str] = {}  # path -> the first page naming it
+    for file in files:
+        if file.src_uri.endswith((".md", ".ipynb")) and file.abs_src_path and Path(file.abs_src_path).is_file():
+            text = Path(file.abs_src_path).read_text(encoding="utf-8")
+            for path in sorted(site_source.referenced_paths(text)):
+                wanted.setdefault(path, file.src_uri)
+    for path, page in sorted(wanted.items()):
+        try:
+            source = site_source.check_path(root, path)
+        except site_source.SourceError as error:
+            raise PluginError(f"{page}: nnlib-source marker: {error}") from error
+        files.append(File.generated(config, f"{site_source.SITE_DIR}/{path}", abs_src_path=str(source)))
 
 
 def _add_downloads(files: Files, config: MkDocsConfig) -> None:
@@ -270,11 +293,24 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
         page.meta["search"] = {**(page.meta.get("search") or {}), "exclude": True}
     if page.file.src_uri.endswith(".md"):
         markdown = PLACEHOLDER.sub(lambda m: _placeholder(m.group(1), page), markdown)
+    markdown = _nnlib_sources(markdown, page, config)
     if page.file.src_uri.endswith(".ipynb"):
         markdown = STRAY_STYLE.sub("\n", markdown)
         seconds = time.perf_counter() - _started.pop(page.file.src_uri, time.perf_counter())
         log.info(f"{page.file.src_uri}: converted in {seconds:.1f} s")
     return markdown
+
+
+def _nnlib_sources(markdown: str, page: Page, config: MkDocsConfig) -> str:
+    page_dir = posixpath.dirname(page.file.src_uri) or "."
+
+    def link_to(path: str) -> str:
+        return posixpath.relpath(f"{site_source.SITE_DIR}/{path}", page_dir)
+
+    try:
+        return site_source.expand(markdown, _root(config), link_to)
+    except (site_source.SourceError, SyntaxError) as error:
+        raise PluginError(f"{page.file.src_uri}: nnlib-source marker: {error}") from error
 
 
 def _placeholder(name: str, page: Page) -> str:

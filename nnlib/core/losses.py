@@ -99,6 +99,15 @@ def categorical_crossentropy(y, p, from_logits=False):
     return -np.sum(y * np.log(q), axis=-1)
 
 
+def sparse_categorical_crossentropy(labels, p, from_logits=False):
+    r"""The same for class indices $c_i$ (rows of $p$): only the true class's term survives,
+    $\ell_i = -\log q_{i c_i}$, minus the log of the probability given to the right answer."""
+    true_class = (np.arange(len(p)), labels)
+    if from_logits:
+        return -log_softmax(p)[true_class]
+    return -np.log(clip(p[true_class] / p.sum(axis=-1)))
+
+
 def categorical_crossentropy_gradient(y, p, from_logits=False):
     r"""$\partial L / \partial p$: through the clip ($g_k = -y_k / q_k$ where unclipped, else 0), then
     through $q = p / S$, $S = \sum_k p_k$:

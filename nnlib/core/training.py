@@ -49,10 +49,12 @@ def train_step(model, loss, optimizer, x, y):
 
 def fit(model, loss, optimizer, x, y, epochs, batch_size, rng):
     """Train for `epochs` passes over ``(x, y)``, a new order of the rows from `rng` each epoch;
-    returns the mean loss of each epoch."""
+    returns each epoch's loss, the mean over its rows (each batch's loss weighs its size)."""
     history = []
     for _ in range(epochs):
-        losses = [train_step(model, loss, optimizer, x[rows], y[rows])[0]
-                  for rows in batches(len(x), batch_size, rng.permutation(len(x)))]
-        history.append(np.mean(losses))
+        total = 0.0
+        for rows in batches(len(x), batch_size, rng.permutation(len(x))):
+            L, _ = train_step(model, loss, optimizer, x[rows], y[rows])
+            total += L * len(rows)
+        history.append(total / len(x))
     return history

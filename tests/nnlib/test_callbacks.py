@@ -3,12 +3,13 @@
 from nnlib.callbacks import History
 
 
-def test_history_records_each_epoch_with_sorted_keys():
+def test_history_records_each_epoch_in_the_order_of_the_logs():
+    # as Keras's History; fit hands the callbacks its logs sorted (test_models: History keys)
     history = History()
     history.set_params({"verbose": 0, "epochs": 2, "steps": 3})
     history.on_epoch_end(0, {"loss": 0.9, "val_loss": 1.0, "accuracy": 0.5})
     history.on_epoch_end(1, {"loss": 0.7, "val_loss": 0.8, "accuracy": 0.75})
-    assert list(history.history) == ["accuracy", "loss", "val_loss"]
+    assert list(history.history) == ["loss", "val_loss", "accuracy"]
     assert history.history["loss"] == [0.9, 0.7]
     assert history.epoch == [0, 1]
     assert history.params == {"verbose": 0, "epochs": 2, "steps": 3}
@@ -273,3 +274,16 @@ def test_auto_mode_asks_for_a_direction_it_cannot_tell(make, tmp_path):
     with pytest.raises(ValueError, match=rf"{name}: cannot tell whether 'score' should go up or "
                                          r"down; pass mode='max'"):
         callback.on_epoch_end(0, {"loss": 1.0, "score": 0.5})
+
+
+def test_early_stopping_on_a_metric_missing_from_the_logs_warns_as_keras():
+    # val_auc without validation data: Keras warns every epoch and never stops
+    utils.set_random_seed(0)
+    model = Sequential([Input((2,)), Dense(1, activation="sigmoid")])
+    model.compile(optimizer="sgd", loss="binary_crossentropy", metrics=["auc"])
+    x = np.array([[0.0, 1.0], [1.0, 0.0]] * 4)
+    y = np.array([0.0, 1.0] * 4)
+    stop = EarlyStopping(monitor="val_auc", patience=0)
+    with pytest.warns(UserWarning, match="conditioned on metric `val_auc` which is not available"):
+        history = model.fit(x, y, epochs=3, verbose=0, callbacks=[stop])
+    assert len(history.epoch) == 3 and "auc" in history.history

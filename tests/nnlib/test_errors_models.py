@@ -130,10 +130,17 @@ def test_validation_split_leaving_no_training_rows(model):
         model.fit(X[:1], Y[:1], validation_split=0.5, verbose=0)
 
 
-@pytest.mark.parametrize("verbose", [3, "yes", True])
+@pytest.mark.parametrize("verbose", [3, "yes"])
 def test_verbose_values(model, verbose):
     with pytest.raises(ValueError, match="verbose must be 'auto', 0, 1 or 2"):
         model.fit(X, Y, verbose=verbose)
+
+
+def test_verbose_false_is_silent_and_a_float_is_refused_as_keras_tutorials_write_it(model, capsys):
+    model.fit(X, Y, verbose=False)
+    assert capsys.readouterr().out == ""
+    with pytest.raises(TypeError, match="verbose must be"):
+        model.fit(X, Y, verbose=1.0)
 
 
 def test_unknown_optimizer_lists_the_valid_ones_and_suggests_the_closest(model):

@@ -436,3 +436,33 @@ def test_normalization_adapts_to_the_mean_and_variance_of_the_data():
     np.testing.assert_allclose(given(np.array([[3.0, 2.0]])), [[1.0, 0.0]])  # max(sqrt(0), eps)
     with pytest.raises(ValueError, match="give both mean and variance"):
         Normalization(mean=[0.0])
+
+
+# ---- Input and building (issue 15's review) -------------------------------------------------
+def test_input_tensors_have_a_dtype():
+    assert Input((3,)).dtype == "float32"
+    assert Input((3,), dtype="float64").dtype == "float64"
+    assert Dense(2)(Input((3,))).dtype == "float32"
+
+
+@pytest.mark.parametrize("shape", [(2.5,), ("3",), (True,), "3"])
+def test_input_refuses_shapes_that_are_not_ints(shape):
+    with pytest.raises(TypeError, match="Input: shape must be a tuple of positive ints"):
+        Input(shape)
+
+
+def test_a_dense_retried_after_a_shape_error_keeps_no_weights_of_the_failed_build():
+    layer = Dense(2)
+    with pytest.raises(ValueError, match="Flatten"):
+        layer(np.ones((4, 2, 3)))
+    assert layer.weights == [] and not layer.built
+    layer(np.ones((4, 3)))
+    assert [w.shape for w in layer.weights] == [(3, 2), (2,)] and layer.count_params() == 8
+
+
+def test_input_dim_is_keras_2s_spelling_of_input_shape():
+    from nnlib.models import Sequential
+    model = Sequential([Dense(12, input_dim=8, activation="relu"), Dense(1)])
+    assert model.built and model.count_params() == 8 * 12 + 12 + 13
+    with pytest.raises(ValueError, match="input_shape or input_dim, not both"):
+        Dense(2, input_dim=3, input_shape=(3,))

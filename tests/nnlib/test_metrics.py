@@ -151,3 +151,21 @@ def test_metric_objects_are_accepted_by_compile_and_name_the_history_keys():
     assert list(history.history) == ["auc", "loss", "prec", "recall"]
     with pytest.raises(TypeError, match=r"received the class AUC; pass an instance, AUC\(\)"):
         model.compile(optimizer="sgd", loss="mse", metrics=[metrics.AUC])
+
+
+def test_auc_by_name_and_names_listed_once():
+    assert isinstance(metrics.get("auc", (4,), (4, 1)), metrics.AUC)
+    with pytest.raises(ValueError) as error:
+        metrics.get("binary_acuracy", (4,), (4, 1))
+    assert str(error.value).count("'binary_accuracy'") == 2  # listed once, suggested once
+
+
+def test_a_metric_function_written_with_ops_works():
+    from nnlib import ops
+
+    def mean_squared_difference(y_true, y_pred):
+        return ops.mean(ops.square(y_true - y_pred), axis=-1)
+
+    metric = metrics.get(mean_squared_difference, (2, 1), (2, 1))
+    metric.update_state(np.array([[1.0], [2.0]]), np.array([[0.0], [0.0]]))
+    assert metric.name == "mean_squared_difference" and metric.result() == np.float32(2.5)

@@ -331,6 +331,73 @@ def test_fit_counts_accuracy_on_class_labels_as_the_metric_function_does(kernel)
         assert expected == pytest.approx(np.mean(labels == 0))
 
 
+# ---- models inside models, shared layers, subclasses (issue 15's review) --------------------
+def test_a_sequential_is_a_layer_of_another_sequential_and_trains_with_it():
+    utils.set_random_seed(0)
+    inner = Sequential([Dense(4, activation="relu"), Dense(2)], name="block")
+    outer = Sequential([Input((3,)), inner, Dense(1)])
+    assert [layer.name for layer in outer.layers][0] == "block"
+    assert outer.count_params() == 16 + 10 + 3
+    x, y = data(16)
+    before = inner.get_weights()
+    outer.compile(optimizer="sgd", loss="mse")
+    outer.fit(x, y, epochs=2, verbose=0)
+    assert any(not np.array_equal(a, b) for a, b in zip(before, inner.get_weights()))
+    np.testing.assert_allclose(outer.predict(x, verbose=0),
+                               outer.layers[1](inner.predict(x, verbose=0)), rtol=1e-6)
+
+
+def test_a_functional_model_called_on_a_tensor_becomes_part_of_the_outer_model():
+    inputs = Input((3,))
+    encoder = Model(inputs, Dense(2, name="code")(inputs))
+    x_in = Input((3,))
+    model = Model(x_in, Dense(1, name="head")(encoder(x_in)))
+    assert model.count_params() == 8 + 3
+    x, _ = data(4)
+    np.testing.assert_allclose(model.predict(x, verbose=0),
+                               model.get_layer("head")(encoder.predict(x, verbose=0)), rtol=1e-6)
+
+
+def test_freezing_a_nested_model_freezes_its_layers():
+    inner = Sequential([Input((3,)), Dense(2)])
+    outer = Sequential([Input((3,)), inner, Dense(1)])
+    inner.trainable = False
+    assert len(outer.trainable_weights) == 2 and len(outer.non_trainable_weights) == 2
+
+
+def test_one_layer_used_twice_in_a_sequential_is_refused_clearly():
+    shared = Dense(3, name="shared")
+    with pytest.raises(ValueError, match="'shared' appears twice.*second Dense"):
+        Sequential([Input((3,)), shared, shared, Dense(1)])
+
+
+def test_a_model_subclass_that_passes_inputs_and_outputs_to_super_is_built():
+    class TwoLayers(Model):
+        def __init__(self):
+            inputs = Input((3,))
+            super().__init__(inputs, Dense(1)(Dense(2)(inputs)))
+
+    model = TwoLayers()
+    assert model.built and model.count_params() == 8 + 3
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit(*data(8), epochs=1, verbose=0)
+
+
+def test_a_model_subclass_computing_in_call_is_refused_at_construction():
+    from nnlib._scope import OutOfScopeError
+
+    class Custom(Model):
+        def __init__(self):
+            super().__init__()
+            self.dense = Dense(1)
+
+        def call(self, x):
+            return self.dense(x)
+
+    with pytest.raises(OutOfScopeError, match="call\\(\\).*automatic differentiation.*real Keras"):
+        Custom()
+
+
 @pytest.mark.parametrize("made_by", ["list", "add", "build"])
 def test_a_sequential_without_input_computes_when_called_on_data(made_by):
     """The first example of Keras's Sequential guide: layers without an Input, called on data

@@ -63,3 +63,10 @@ def test_to_categorical_errors():
         utils.to_categorical([0], num_classes=0)
     with pytest.raises(TypeError, match=r"y must be numeric"):
         utils.to_categorical(["cat", "dog"])
+
+
+def test_snake_case_gives_keras_names():
+    # keras.src.utils.naming.to_snake_case: a run of capitals is one word
+    from nnlib.utils import snake_case
+    assert [snake_case(n) for n in ["AUC", "MLPBlock", "SGD", "BinaryCrossentropy", "KLDivergence"]
+            ] == ["auc", "mlp_block", "sgd", "binary_crossentropy", "kl_divergence"]

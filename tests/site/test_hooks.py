@@ -100,3 +100,86 @@ def test_execution_cache_is_used_and_invalidated_when_nnlib_changes(tmp_path):
     assert run_token() == first, "an unchanged rebuild executed the notebook again instead of using the cache"
     (tmp_path / "nnlib" / "__init__.py").write_text("ANSWER = 42\n")
     assert run_token() != first, "a change to nnlib did not make the notebook run again"
+
+
+CORE_DEMO = '''"""A stand-in for a core module."""
+
+
+def mse(y_true, y_pred):
+    """Mean squared error."""
+    return ((y_pred - y_true) ** 2).mean()
+
+
+class Dense:
+    def forward(self, x):
+        return x @ self.kernel
+
+    def backward(self, grad):
+        return grad @ self.kernel.T
+'''
+
+
+def _site_with_core(tmp_path, marker_page: str):
+    (tmp_path / "nnlib" / "core").mkdir(parents=True)
+    (tmp_path / "nnlib" / "core" / "demo.py").write_text(CORE_DEMO)
+    return make_site(
+        tmp_path,
+        {
+            "index.md": "# Home\n\n[Chapter](chapters/01-loss.ipynb)\n",
+            "chapters/01-loss.ipynb": [markdown(marker_page), code("print('ran')")],
+        },
+    )
+
+
+def test_nnlib_source_marker_shows_the_code_as_built_and_links_to_the_file(tmp_path):
+    config = _site_with_core(
+        tmp_path,
+        "# Loss\n\n## The code\n\n<!-- nnlib-source: nnlib/core/demo.py:mse -->\n\n"
+        "<!-- nnlib-source: nnlib/core/demo.py:Dense.backward -->\n",
+    )
+
+    result = build(config)
+
+    assert result.returncode == 0, result.log
+    page = (tmp_path / "site/chapters/01-loss/index.html").read_text()
+    text = re.sub(r"<[^>]+>", "", page)
+    # The function with its docstring, highlighted, numbered from its own line in the file (4).
+    assert "def mse(y_true, y_pred):" in text and "Mean squared error." in text
+    assert re.search(r'<span class="linenos"[^>]*>\s*4\s*</span>', page) or 'id="__codelineno-0-4"' in page
+    # One method of a class, dedented, without the rest of the class.
+    assert "def backward(self, grad):" in text and "def forward" not in text
+    assert "nnlib-source" not in page
+    # The link goes to the whole file, published beside the pages.
+    assert 'href="../../source/nnlib/core/demo.py"' in page
+    assert (tmp_path / "site/source/nnlib/core/demo.py").read_text() == CORE_DEMO
+
+
+def test_nnlib_source_marker_follows_the_source_file(tmp_path):
+    """The code comes from the file at build time: change the file and the page changes with it."""
+    config = _site_with_core(tmp_path, "# Loss\n\n<!-- nnlib-source: nnlib/core/demo.py:mse -->\n")
+    assert build(config).returncode == 0
+    demo = tmp_path / "nnlib" / "core" / "demo.py"
+    demo.write_text(CORE_DEMO.replace("((y_pred - y_true) ** 2).mean()", "np.mean(np.square(y_pred - y_true))"))
+
+    result = build(config)
+
+    assert result.returncode == 0, result.log
+    text = re.sub(r"<[^>]+>", "", (tmp_path / "site/chapters/01-loss/index.html").read_text())
+    assert "np.mean(np.square(y_pred - y_true))" in text and "** 2).mean()" not in text
+
+
+@pytest.mark.parametrize(
+    ("marker", "message"),
+    [
+        ("nnlib/core/demo.py:rmse", "has no definition named 'rmse' (it defines: Dense, mse)"),
+        ("nnlib/core/missing.py", "nnlib/core/missing.py does not exist"),
+        ("tools/mkdocs_hooks.py", "is not a file of the nnlib package"),
+    ],
+)
+def test_nnlib_source_marker_naming_nothing_fails_the_build(tmp_path, marker, message):
+    config = _site_with_core(tmp_path, f"# Loss\n\n<!-- nnlib-source: {marker} -->\n")
+
+    result = build(config)
+
+    assert result.returncode != 0
+    assert "chapters/01-loss.ipynb: nnlib-source marker" in result.log and message in result.log

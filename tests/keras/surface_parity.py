@@ -1,0 +1,109 @@
+"""Which parity test compares each Keras name nnlib supports with real Keras.
+
+``test_surface_table.py`` checks that every name nnlib supports has an entry here and that the test
+it names exists. One test often covers several names (all the initializers, every activation); the
+entry says which test to read for that name. A name nnlib adds needs its parity test and its line.
+"""
+
+ACTIVATIONS = "test_parity.py::test_predictions_and_gradients_match_keras_for_every_activation"
+LOSSES = "test_parity.py::test_loss_and_gradients_match_keras_for_every_loss"
+INITIALIZERS = "test_parity_initializers.py::test_configs_and_names_are_keras"
+INITIALIZER_VALUES = "test_parity_initializers.py::test_random_initializers_draw_from_keras_distribution"
+METRICS = "test_parity_training.py::test_metric_objects_are_stateful_like_keras"
+OPTIMIZERS = "test_parity_optimizers.py::test_optimizer_steps_match_keras"
+FIT = "test_parity.py::test_five_epochs_with_validation_split_match_keras"
+SAVING = "test_saving.py::test_the_model_methods_cross_both_ways"
+SNIPPETS = "test_snippets.py::test_snippet_runs_in_both_libraries"
+
+PARITY = {
+    "layers": {
+        "Dense": ACTIVATIONS, "Input": ACTIVATIONS, "InputLayer": SAVING,
+        "Layer": "test_snippets.py::test_a_custom_layer_trains_like_keras",
+        "Activation": "test_parity_layers.py::test_activation_layers_match_keras",
+        "Softmax": "test_parity_layers.py::test_activation_layers_match_keras",
+        "Add": "test_saving.py::test_nnlib_orders_a_functional_graph_as_keras_does",
+        "Concatenate": "test_saving.py::test_nnlib_orders_a_functional_graph_as_keras_does",
+        "Dropout": "test_parity_layers.py::test_dropout_matches_keras_outside_training_and_in_expectation",
+        "Flatten": "test_parity_layers.py::test_flatten_matches_keras",
+        "Normalization": "test_parity_layers.py::test_normalization_adapt_matches_keras",
+        **{name: "test_parity_layers_extra.py::test_activation_layers_match_keras_forward_and_backward"
+           for name in ["ReLU", "LeakyReLU", "ELU", "PReLU", "Identity"]},
+        **{name: "test_parity_layers_extra.py::test_noise_layers_pass_through_at_inference_and_match_keras_noise_in_training"
+           for name in ["GaussianNoise", "GaussianDropout"]},
+    },
+    "activations": {**{name: ACTIVATIONS for name in
+                       ["hard_sigmoid", "linear", "relu", "sigmoid", "silu", "softmax", "tanh",
+                        "get"]},
+                    **{name: "test_parity_activations.py::test_values_and_derivatives_match_keras"
+                       for name in ["celu", "elu", "exponential", "gelu", "hard_shrink",
+                                    "hard_silu", "hard_swish", "hard_tanh", "leaky_relu",
+                                    "log_sigmoid", "mish", "relu6", "selu", "soft_shrink",
+                                    "softplus", "softsign", "sparse_plus", "sparse_sigmoid",
+                                    "squareplus", "swish", "tanh_shrink", "threshold"]},
+                    "log_softmax": "test_parity_activations.py::test_log_softmax_and_its_gradient_match_keras",
+                    "serialize": "test_parity_activations.py::test_serialize_and_deserialize_as_keras",
+                    "deserialize": "test_parity_activations.py::test_serialize_and_deserialize_as_keras"},
+    "initializers": {**{name: INITIALIZERS for name in
+                        ["Constant", "GlorotNormal", "GlorotUniform", "HeNormal", "HeUniform",
+                         "Identity", "IdentityInitializer", "Initializer", "LecunNormal",
+                         "LecunUniform", "Ones", "Orthogonal", "OrthogonalInitializer",
+                         "RandomNormal", "RandomUniform", "TruncatedNormal", "VarianceScaling",
+                         "Zeros", "get", "serialize", "deserialize"]},
+                     **{name: INITIALIZER_VALUES for name in
+                        ["constant", "glorot_normal", "glorot_uniform", "he_normal", "he_uniform",
+                         "identity", "lecun_normal", "lecun_uniform", "ones", "orthogonal",
+                         "random_normal", "random_uniform", "truncated_normal",
+                         "variance_scaling", "zeros"]}},
+    "optimizers": {"Adagrad": OPTIMIZERS, "Adam": OPTIMIZERS, "RMSprop": OPTIMIZERS,
+                   "SGD": OPTIMIZERS, "Optimizer": OPTIMIZERS,
+                   "get": "test_parity_optimizers.py::test_names_resolve_to_the_same_defaults_as_keras",
+                   "schedules": "test_parity_optimizers.py::test_schedule_values_match_keras"},
+    "optimizers.schedules": {
+        "ExponentialDecay": "test_parity_optimizers.py::test_schedule_values_match_keras",
+        "LearningRateSchedule": "test_parity_optimizers.py::test_schedule_values_match_keras"},
+    "losses": {name: LOSSES for name in
+               ["BinaryCrossentropy", "CategoricalCrossentropy", "Loss", "MeanAbsoluteError",
+                "MeanSquaredError", "SparseCategoricalCrossentropy", "binary_crossentropy",
+                "categorical_crossentropy", "sparse_categorical_crossentropy", "get"]},
+    "metrics": {**{name: METRICS for name in
+                   ["AUC", "BinaryAccuracy", "CategoricalAccuracy", "MeanAbsoluteError",
+                    "MeanMetricWrapper", "MeanSquaredError", "Metric", "Precision", "Recall",
+                    "SparseCategoricalAccuracy"]},
+                **{name: "test_parity.py::test_accuracy_is_resolved_from_shapes_like_keras"
+                   for name in ["binary_accuracy", "categorical_accuracy",
+                                "sparse_categorical_accuracy", "get"]}},
+    "callbacks": {
+        "Callback": SNIPPETS, "CallbackList": SNIPPETS, "History": FIT, "LambdaCallback": SNIPPETS,
+        "EarlyStopping": "test_parity_training.py::test_early_stopping_stops_at_the_same_epoch_and_restores_the_same_weights",
+        "ModelCheckpoint": "test_parity_training.py::test_model_checkpoint_saves_the_same_epochs_as_keras_and_keras_opens_them",
+        "TerminateOnNaN": SNIPPETS,
+        **{name: "test_snippets.py::test_snippet_runs_in_both_libraries"
+           for name in ["LearningRateScheduler", "ReduceLROnPlateau", "CSVLogger"]}},
+    "regularizers": {
+        **{name: "test_parity_regularizers.py::test_penalties_match_keras"
+           for name in ["L1", "L2", "L1L2", "Regularizer", "l1_l2"]},
+        **{name: "test_parity_regularizers.py::test_names_resolve_as_keras_resolves_them"
+           for name in ["l1", "l2", "get"]},
+        **{name: "test_parity_regularizers.py::test_keras_files_keep_the_regularizers_both_ways"
+           for name in ["serialize", "deserialize"]}},
+    "utils": {"set_random_seed": SNIPPETS,
+              "to_categorical": "test_snippets.py::test_to_categorical_matches_keras"},
+    "Model": {
+        **{name: FIT for name in ["compile", "fit", "evaluate", "predict", "metrics",
+                                  "train_step"]},
+        **{name: SAVING for name in ["save", "save_weights", "load_weights", "get_weights",
+                                     "set_weights"]},
+        **{name: "test_parity_layers.py::test_summary_prints_what_keras_prints"
+           for name in ["summary", "count_params", "layers", "weights", "trainable_weights",
+                        "non_trainable_weights", "get_layer"]},
+        "trainable": "test_parity_layers.py::test_a_frozen_layer_trains_like_keras",
+        "build": SNIPPETS, "input": SNIPPETS, "output": SNIPPETS,
+        **{name: "test_parity_model_methods.py::test_train_test_and_predict_on_batch_match_keras"
+           for name in ["train_on_batch", "test_on_batch", "predict_on_batch", "metrics_names",
+                        "reset_metrics", "call", "compute_output_shape"]},
+        **{name: "test_parity_model_methods.py::test_architecture_crosses_as_json_and_config"
+           for name in ["get_config", "from_config", "to_json"]},
+        "losses": "test_parity_regularizers.py::test_loss_and_gradients_include_the_penalties_as_keras",
+        "get_compile_config": "test_parity_model_methods.py::test_compile_config_names_what_keras_names",
+    },
+}
