@@ -321,6 +321,8 @@ class Judge:
                       f"the first {MAX_CELL_ERRORS} errors are kept")
         self.result.tests = results
         self.result.isolation = (self.isolation or {}).get("level")
+        if self.result.isolation == "user-only":  # isolate="user" (Gradescope): say what held, and what not
+            self.flag("not-isolated", "sandbox", self.isolation.get("detail", "no namespaces"))
         return self.result
 
 
