@@ -12,7 +12,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 export NO_MKDOCS_2_WARNING := 1
 export KERAS_BACKEND := jax
 
-.PHONY: serve build learn pdf test test-fast bench release chromium clean
+.PHONY: serve build build-instructors learn pdf test test-fast test-js bench release chromium clean
 
 serve: $(STAMP) $(ASSETS)
 	$(BIN)/mkdocs serve --strict --dev-addr 127.0.0.1:8000
@@ -21,6 +21,11 @@ serve: $(STAMP) $(ASSETS)
 # (docs/instructors/publishing.md).
 build: $(STAMP) $(ASSETS)
 	$(BIN)/mkdocs build --strict
+
+# The same site with the instructor guide (rubrics, grading, publishing) in site-instructors/: for the
+# instructors only, never published to learners (the learners' site leaves docs/instructors/ out).
+build-instructors: $(STAMP) $(ASSETS)
+	INSTRUCTOR=1 $(BIN)/mkdocs build --strict --site-dir site-instructors
 
 # A learner working from a clone: JupyterLab on the exercises, in the course's environment.
 learn: $(STAMP)
@@ -34,7 +39,13 @@ pdf: build chromium
 # Tests run in one worker per core (pytest-xdist); one BLAS thread per worker, since OpenBLAS threads
 # that outnumber the cores spin against each other and slow everything down many times over.
 test: $(STAMP) $(ASSETS) chromium
+	node --test tests/js/
 	OPENBLAS_NUM_THREADS=1 $(BIN)/python -m pytest -n auto --dist loadgroup
+
+# The playground's math (nn.js, train.js) against numbers nnlib computed (tests/js/fixtures.json, made by
+# tests/js/make_fixtures.py): Node's own test runner, no site build, about a second.
+test-js:
+	node --test tests/js/
 
 # The maintainers' inner loop for nnlib: its unit tests and doctests, without the ones that import
 # real Keras (marked slow; the parity tests in tests/keras run with `make test`). Under a minute.
@@ -66,4 +77,4 @@ chromium:
 	  else echo "error: the browser tests need Chromium: run 'sudo apt-get install chromium'" >&2; exit 1; fi; }
 
 clean:
-	rm -rf site .cache
+	rm -rf site site-instructors .cache

@@ -1,9 +1,11 @@
 """How fast the playground trains in Chromium, measured against nnlib (float64) in the same run.
 
-The network is 2-8-8-1 (tanh, sigmoid output, binary cross-entropy, SGD) on 500 points (two moons,
-all of them training rows). Three numbers, all in one run:
+Two networks on 500 points, all of them training rows, SGD:
+- 2-8-8-1 (tanh, sigmoid output, binary cross-entropy) on two moons;
+- 2-8-8-5 (tanh, softmax output, categorical cross-entropy) on five blobs, five classes.
+For each, three numbers, all in one run:
 
-- page, drawn: steps per second when every step is followed by a full redraw (decision surface,
+- page, drawn: steps per second when every step is followed by a full redraw (decision regions,
   every unit's surface, loss curves, summary): `await nnPlayground.train(1)` in a loop. The target is
   60 per second, the rate of a smooth animation.
 - page, compute only: `nnPlayground.train(k)` (one redraw at the end), for batch 500 and batch 10.
@@ -16,11 +18,11 @@ The page's scripts are served straight from docs/ (no site build needed) in a ba
 Run:  .venv/bin/python benchmarks/bench_playground.py
 A benchmark, never a test: wall-clock times depend on the machine and on what else runs on it.
 
-Measured once here (1 Dec 2026, 2 cores shared by many jobs, load average 13.4), steps per second:
-page drawn after every step 109 (batch 500) and 146 (batch 10), target 60; page compute only 314
-(batch 500) and 2388 (batch 10); nnlib fit float64 986 and 853: page / nnlib 0.32 at batch 500
-(NumPy's matrix products win on 500 rows) and 2.80 at batch 10 (nnlib's per-step cost in Python wins
-over the arithmetic).
+Measured once here (1 Dec 2026, 2 cores shared by many jobs, load average 13.4), steps per second,
+2-8-8-1 only: page drawn after every step 109 (batch 500) and 146 (batch 10), target 60; page compute
+only 314 (batch 500) and 2388 (batch 10); nnlib fit float64 986 and 853: page / nnlib 0.32 at batch
+500 (NumPy's matrix products win on 500 rows) and 2.80 at batch 10 (nnlib's per-step cost in Python
+wins over the arithmetic). See benchmarks/README.md for later runs with both networks.
 """
 
 from __future__ import annotations
@@ -40,8 +42,12 @@ PROJECT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-CONFIG = {"dataset": "moons", "n": 500, "ratio": 0.9, "hidden": [8, 8], "activation": "tanh",
-          "optimizer": "sgd", "learningRate": 0.03}
+NETWORKS = {
+    "2-8-8-1, two moons": {"dataset": "moons", "n": 500, "ratio": 0.9, "hidden": [8, 8], "activation": "tanh",
+                           "optimizer": "sgd", "learningRate": 0.03},
+    "2-8-8-5, five blobs": {"dataset": "blobs", "classes": 5, "n": 500, "ratio": 0.9, "hidden": [8, 8],
+                            "activation": "tanh", "optimizer": "sgd", "learningRate": 0.03},
+}
 PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>bench</title>
 <link rel="stylesheet" href="/assets/stylesheets/playground.css"></head>
 <body><div id="nn-playground" class="nn-playground"></div>
@@ -56,9 +62,9 @@ def serve(folder: Path):
     return server
 
 
-def page_rates(page) -> dict:
+def page_rates(page, config: dict) -> dict:
     # all 500 points train: the page's ratio is at most 0.9, so add the remaining ones as added points
-    page.evaluate("c => nnPlayground.configure(c)", CONFIG)
+    page.evaluate("c => nnPlayground.load('xor-4-tanh').then(() => nnPlayground.configure(c))", config)
     page.evaluate("""async () => {
         const rows = (await nnPlayground.exportData()).trim().split('\\n').slice(1).map(r => r.split(','));
         const test = rows.filter(r => r[3] === 'test').map(r => [Number(r[0]), Number(r[1]), Number(r[2])]);
@@ -112,21 +118,24 @@ def main() -> None:
                 page.on("pageerror", lambda e: errors.append(str(e)))
                 page.goto(f"http://127.0.0.1:{server.server_port}/")
                 page.wait_for_function("() => window.nnPlayground")
-                js = page_rates(page)
-                code = page.evaluate("nnPlayground.exportCode('nnlib')")
+                js, codes = {}, {}
+                for name, config in NETWORKS.items():
+                    js[name] = page_rates(page, config)
+                    codes[name] = page.evaluate("nnPlayground.exportCode('nnlib')")
                 browser.close()
                 assert not errors, errors
         finally:
             server.shutdown()
-    py = nnlib_rates(code)
-    print(f"2-8-8-1 tanh network, 500 training points, SGD; load average {os.getloadavg()[0]:.1f}")
-    print(f"{'':34}steps per second")
-    for key, value in js.items():
-        print(f"  page, {key:26} {value:10.0f}")
-    for key, value in py.items():
-        print(f"  nnlib fit (float64), {key:11} {value:10.0f}")
-    for batch in ("all", 10):
-        print(f"  page compute / nnlib, batch {batch:5} {js[f'compute, batch {batch}'] / py[f'batch {batch}']:10.2f}")
+    py = {name: nnlib_rates(code) for name, code in codes.items()}
+    print(f"500 training points, tanh, SGD; load average {os.getloadavg()[0]:.1f}")
+    for name in NETWORKS:
+        print(f"{name:34}steps per second")
+        for key, value in js[name].items():
+            print(f"  page, {key:26} {value:10.0f}")
+        for key, value in py[name].items():
+            print(f"  nnlib fit (float64), {key:11} {value:10.0f}")
+        for batch in ("all", 10):
+            print(f"  page compute / nnlib, batch {batch:5} {js[name][f'compute, batch {batch}'] / py[name][f'batch {batch}']:10.2f}")
     print(json.dumps({"page": js, "nnlib": py}))
 
 

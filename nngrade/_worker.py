@@ -312,7 +312,7 @@ def confine_user_only(config, refused):
         raise OSError(ctypes.get_errno(), "no_new_privs")
     deny_keyrings(libc)
     return {"level": "user-only", "detail": f"namespaces refused ({refused.strerror or refused}): unprivileged "
-            "user nobody in its own folder, no new privileges, own empty session keyring, keyring calls denied; "
+            "user nobody in its own folder, no new privileges, own session keyring and keyring calls denied; "
             "files readable by every user stay readable, the network is not cut, hidden nnlib pieces are "
             "shadowed on the import path only"}
 
@@ -453,6 +453,7 @@ def main():
                                 "ipython": shell is not None})
     observer = Observer(config.get("watched", []), shell, config["python_paths"])
 
+    session = Session(shell, user_ns, inbox, outbox, max_reply)
     while True:
         try:
             header, blobs = wire.read_message(inbox)
@@ -460,46 +461,15 @@ def main():
             return
         op = header.get("op")
         nonce = header.get("nonce")
-        reply = {"ok": True}
-        reply_blobs = []
+        if op == "stop":
+            wire.write_message(outbox, {"ok": True, "nonce": nonce})
+            return
         try:
-            if op == "run_cell":
-                reply.update(run_cell(shell, user_ns, header["code"], header.get("label", "cell")))
-            elif op == "call":
-                target = user_ns.get(header["name"])
-                if target is None or not callable(target):
-                    raise NameError(f"name '{header['name']}' is not defined as a function in your notebook")
-                GraderFunction.channel.update(inbox=inbox, outbox=outbox, nonce=nonce, max=max_reply)
-                args, kwargs = wire.decode(header["args"], blobs, learner=lambda name: _own_function(user_ns, name),
-                                           grader=GraderFunction)
-                with warnings.catch_warnings(record=True) as caught:
-                    warnings.simplefilter("always")
-                    result = target(*args, **kwargs)
-                reply["warnings"] = [[w.category.__name__, str(w.message)[:500]] for w in caught[:20]
-                                     if w.category.__module__ == "builtins"]
-                tree, reply_blobs = wire.encode(result, max_bytes=max_reply)
-                reply["value"] = tree
-            elif op == "describe":
-                kinds = {}
-                for name in header["names"]:
-                    if name not in user_ns:
-                        kinds[name] = {"kind": "missing"}
-                    elif callable(user_ns[name]):
-                        kinds[name] = {"kind": "callable"}
-                    else:
-                        try:
-                            tree, more = wire.encode(user_ns[name], max_bytes=max_reply)
-                            offset = len(reply_blobs)
-                            reply_blobs.extend(more)
-                            kinds[name] = {"kind": "data", "value": tree, "offset": offset}
-                        except wire.WireError as error:
-                            kinds[name] = {"kind": "other", "message": str(error)}
-                reply["names"] = kinds
-            elif op == "stop":
-                wire.write_message(outbox, dict(reply, nonce=nonce))
-                return
-            else:
+            handler = HANDLERS.get(op)
+            if handler is None:
                 raise ValueError(f"unknown operation {op!r}")
+            answer, reply_blobs = handler(session, header, blobs)
+            reply = dict(answer, ok=True)
         except wire.WireError as error:
             reply = {"ok": False, "etype": "WireError", "message": str(error), "builtin": False}
             reply_blobs = []
@@ -516,6 +486,58 @@ def main():
         reply["nonce"] = nonce
         reply["observed"] = observer.take()
         wire.write_message(outbox, reply, reply_blobs)
+
+
+class Session:
+    """What the request handlers share: the learner's namespace and the grader's channel."""
+
+    def __init__(self, shell, user_ns, inbox, outbox, max_reply):
+        self.shell, self.user_ns = shell, user_ns
+        self.inbox, self.outbox, self.max_reply = inbox, outbox, max_reply
+
+
+def handle_run_cell(session, header, blobs):
+    """Run one learner cell; ``cell_error`` (and its traceback) when it raised."""
+    return run_cell(session.shell, session.user_ns, header["code"], header.get("label", "cell")), []
+
+
+def handle_call(session, header, blobs):
+    """Call a learner function with the grader's plain data; its result as plain data."""
+    target = session.user_ns.get(header["name"])
+    if target is None or not callable(target):
+        raise NameError(f"name '{header['name']}' is not defined as a function in your notebook")
+    GraderFunction.channel.update(inbox=session.inbox, outbox=session.outbox, nonce=header.get("nonce"),
+                                  max=session.max_reply)
+    args, kwargs = wire.decode(header["args"], blobs, learner=lambda name: _own_function(session.user_ns, name),
+                               grader=GraderFunction)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = target(*args, **kwargs)
+    tree, reply_blobs = wire.encode(result, max_bytes=session.max_reply)
+    kept = [[w.category.__name__, str(w.message)[:500]] for w in caught[:20] if w.category.__module__ == "builtins"]
+    return {"value": tree, "warnings": kept}, reply_blobs
+
+
+def handle_describe(session, header, blobs):
+    """For each name: missing, callable, plain data (sent along) or other."""
+    kinds, reply_blobs = {}, []
+    for name in header["names"]:
+        value = session.user_ns.get(name)
+        if name not in session.user_ns:
+            kinds[name] = {"kind": "missing"}
+        elif callable(value):
+            kinds[name] = {"kind": "callable"}
+        else:
+            try:
+                tree, more = wire.encode(value, max_bytes=session.max_reply)
+                kinds[name] = {"kind": "data", "value": tree, "offset": len(reply_blobs)}
+                reply_blobs.extend(more)
+            except wire.WireError as error:
+                kinds[name] = {"kind": "other", "message": str(error)}
+    return {"names": kinds}, reply_blobs
+
+
+HANDLERS = {"run_cell": handle_run_cell, "call": handle_call, "describe": handle_describe}
 
 
 class GraderFunction:

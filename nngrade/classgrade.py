@@ -24,7 +24,7 @@ from . import gradebook, lms, roster, secret
 from .console import escape
 from .collect import find_submissions
 from .engine import grade_notebook
-from .notebook import AssignmentSpec, read_notebook
+from .notebook import AssignmentSpec, read_notebook, solved
 from .plan import judged_with, plan
 from .pool import judge_all
 from .sandbox import ConfinementFailed, Limits, Sandbox
@@ -35,7 +35,7 @@ class SelfCheckFailed(RuntimeError):
 
 
 def grade_class(course, assignment, submissions_dir=None, zip_path=None, jobs=None, limits=None,
-                isolate=True, force=False, record=True, progress=print, shard=None, self_check_first=True,
+                isolate=True, force=False, progress=print, shard=None, self_check_first=True,
                 require_cached=False, budget_seconds=None, zip_names="auto"):
     """Grade every submission of ``assignment``; returns ``(spec, {student: SubmissionResult})``.
 
@@ -52,7 +52,7 @@ def grade_class(course, assignment, submissions_dir=None, zip_path=None, jobs=No
     source_nb = read_notebook(source_path)
     spec = AssignmentSpec.from_notebook(source_nb, assignment, source_path.stem)
     limits = limits or Limits()
-    record = record and shard is None
+    record = shard is None  # a shard records nothing: the merge does
 
     # 1. collect
     submitted = Path(submissions_dir) if submissions_dir else course.submitted_dir()
@@ -112,8 +112,6 @@ def grade_class(course, assignment, submissions_dir=None, zip_path=None, jobs=No
 def self_check(spec, source_nb, context, progress=print):
     """Grade the reference solution in the same sandbox; raise :class:`SelfCheckFailed` unless it
     earns every autograded point with no environment problem."""
-    from .demo import solved
-
     released_dir, limits, isolate, watched = context
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)

@@ -8,39 +8,15 @@ from pathlib import Path
 
 import nbformat
 
-from .notebook import cell_source, nbgrader_meta, strip_hidden_tests
+from .notebook import cell_source, nbgrader_meta, solved
 
 STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
-
-
-def _released_test(cell):
-    new = copy.deepcopy(cell)
-    new.source = strip_hidden_tests(cell_source(cell))
-    return new
-
-
-def _without_markers(source):
-    lines = [line for line in source.splitlines() if "### BEGIN SOLUTION" not in line
-             and "### END SOLUTION" not in line]
-    return "\n".join(lines)
 
 
 def _stubbed(source):
     return re.sub(r"^([ \t]*)### BEGIN SOLUTION.*?### END SOLUTION[^\n]*",
                   lambda m: "\n".join(m.group(1) + line for line in STUB.splitlines()),
                   source, flags=re.S | re.M)
-
-
-def solved(source_nb):
-    """What a learner who solved everything would submit (hidden tests are not in it)."""
-    nb = copy.deepcopy(source_nb)
-    for index, cell in enumerate(nb.cells):
-        meta = nbgrader_meta(cell)
-        if meta.get("grade") and not meta.get("solution") and cell.cell_type == "code":
-            nb.cells[index] = _released_test(cell)
-        elif meta.get("solution"):
-            cell.source = _without_markers(cell_source(cell))
-    return nb
 
 
 def released(source_nb, solved_parts=0):

@@ -5,6 +5,7 @@ submission: a submission only contributes the code of its non-test cells.
 """
 
 import ast
+import copy
 import dataclasses
 import json
 import re
@@ -290,3 +291,28 @@ def plan_submission(spec, nb):
         floor = max(floor, anchor)
         anchors.append(floor)
     return learner, anchors, notes
+
+
+def _released_test(cell):
+    new = copy.deepcopy(cell)
+    new.source = strip_hidden_tests(cell_source(cell))
+    return new
+
+
+def _without_markers(source):
+    lines = [line for line in source.splitlines() if "### BEGIN SOLUTION" not in line
+             and "### END SOLUTION" not in line]
+    return "\n".join(lines)
+
+
+def solved(source_nb):
+    """What a learner who solved everything would submit (hidden tests are not in it): the
+    reference solution as the grader's self-check runs it."""
+    nb = copy.deepcopy(source_nb)
+    for index, cell in enumerate(nb.cells):
+        meta = nbgrader_meta(cell)
+        if meta.get("grade") and not meta.get("solution") and cell.cell_type == "code":
+            nb.cells[index] = _released_test(cell)
+        elif meta.get("solution"):
+            cell.source = _without_markers(cell_source(cell))
+    return nb

@@ -307,7 +307,8 @@ class Activation:
         return self.function(z if type(z) is np.ndarray else as_float_array(z, "z"))
 
     def backward(self, z, a, grad):
-        """Return $\\partial L/\\partial z$ (see the class docstring)."""
+        r"""Return $\partial L/\partial z$ (see the class docstring). Arrays of one shape (what a
+        layer passes, every step) go straight to the math; anything else is checked first."""
         if not (type(z) is type(a) is type(grad) is np.ndarray and z.shape == a.shape == grad.shape):
             z, a, grad = as_float_array(z, "z"), as_float_array(a, "a"), as_float_array(grad, "grad")
             check_same_shape(z, a, "z", "a")

@@ -42,7 +42,7 @@ from nnlib.utils import snake_case, unique_name
 
 __all__ = ["Input", "SymbolicTensor", "Layer", "InputLayer", "Dense", "Concatenate", "Add",
            "Flatten", "Dropout", "Activation", "Softmax", "Normalization", "ReLU", "LeakyReLU",
-           "ELU", "PReLU", "Identity", "GaussianNoise", "GaussianDropout"]
+           "ELU", "PReLU", "Identity", "GaussianNoise", "GaussianDropout", "BatchNormalization"]
 
 # --------------------------------------------------------------------------------------------------
 # Symbolic tensors: what Input() returns and what calling a layer on one returns. They hold no data,
@@ -122,6 +122,8 @@ class Layer(core.Layer):
         After ``backward``, the gradient of the loss with respect to each array in ``weights``.
     weight_names : list of str
         ``"kernel"``, ``"bias"``, ... aligned with ``weights``.
+    regularizers : list
+        Each weight's penalty (:mod:`nnlib.regularizers`) or None, aligned with ``weights``.
     trainable : bool
         ``False`` freezes the layer, as in Keras: ``fit`` leaves its weights alone, they move from
         ``trainable_weights`` to ``non_trainable_weights``, and ``summary`` counts them as
@@ -635,6 +637,7 @@ class Normalization(Layer):
 
 # Keras's activation and noise layers beyond the chapters' (nnlib.extra.layers), under Keras's names
 from nnlib.extra.layers import (  # noqa: E402 (they subclass the layers above)
+    BatchNormalization,
     ELU,
     GaussianDropout,
     GaussianNoise,

@@ -36,6 +36,7 @@ import numpy as np
 
 from nnlib import activations
 from nnlib.core import losses as core
+from nnlib.extra import losses as extra
 from nnlib.utils import snake_case
 from nnlib._validation import (
     as_float_array,
@@ -43,6 +44,7 @@ from nnlib._validation import (
     check_choice,
     check_class_labels,
     check_in_range,
+    check_number,
     check_same_shape,
     describe,
 )
@@ -774,8 +776,89 @@ class SparseCategoricalCrossentropy(_CrossentropyOfSoftmax):
         return _one_hot(targets, y_pred)
 
 
+def _extra_loss(class_name, name, short_names=(), doc=""):
+    """A Keras loss of :mod:`nnlib.extra.losses` as a class (its per-sample values and gradient)."""
+    per_sample, gradient = getattr(extra, name), getattr(extra, f"{name}_gradient")
+
+    def __init__(self, **options):
+        _CoreLoss.__init__(self, name, **options)
+
+    return type(class_name, (_CoreLoss,), {
+        "__init__": __init__, "__doc__": doc or per_sample.__doc__, "short_names": short_names,
+        "per_sample": staticmethod(per_sample), "batch_gradient": staticmethod(gradient)})
+
+
+Hinge = _extra_loss("Hinge", "hinge")
+SquaredHinge = _extra_loss("SquaredHinge", "squared_hinge")
+CategoricalHinge = _extra_loss("CategoricalHinge", "categorical_hinge")
+LogCosh = _extra_loss("LogCosh", "log_cosh")
+KLDivergence = _extra_loss("KLDivergence", "kl_divergence", ("kld", "KLD"))
+Poisson = _extra_loss("Poisson", "poisson")
+MeanAbsolutePercentageError = _extra_loss("MeanAbsolutePercentageError",
+                                          "mean_absolute_percentage_error", ("mape", "MAPE"))
+MeanSquaredLogarithmicError = _extra_loss("MeanSquaredLogarithmicError",
+                                          "mean_squared_logarithmic_error", ("msle", "MSLE"))
+
+
+class Huber(_CoreLoss):
+    """:func:`nnlib.extra.losses.huber` as ``keras.losses.Huber(delta=1.0)``."""
+
+    per_sample = staticmethod(extra.huber)
+    batch_gradient = staticmethod(extra.huber_gradient)
+
+    def __init__(self, delta=1.0):
+        super().__init__("huber_loss", delta=check_number(delta, "Huber: delta", low=0))
+
+
+class CosineSimilarity(_CoreLoss):
+    """:func:`nnlib.extra.losses.cosine_similarity` as ``keras.losses.CosineSimilarity()`` (over
+    the last axis)."""
+
+    per_sample = staticmethod(extra.cosine_similarity)
+    batch_gradient = staticmethod(extra.cosine_similarity_gradient)
+
+    def __init__(self, axis=-1):
+        if axis != -1:
+            raise ValueError(f"CosineSimilarity: nnlib supports axis=-1 only; received {axis!r}.")
+        super().__init__("cosine_similarity")
+
+
+def _per_sample_function(name):
+    """Keras's loss function `name`: checked arrays in, one loss per sample out."""
+    def function(y_true, y_pred):
+        return getattr(extra, name)(*_prepare(y_true, y_pred))
+    function.__name__ = function.__qualname__ = name
+    function.__doc__ = getattr(extra, name).__doc__
+    return function
+
+
+hinge, squared_hinge, categorical_hinge, log_cosh, kl_divergence, poisson, cosine_similarity = (
+    _per_sample_function(name) for name in ("hinge", "squared_hinge", "categorical_hinge",
+                                            "log_cosh", "kl_divergence", "poisson",
+                                            "cosine_similarity"))
+mean_absolute_percentage_error = _per_sample_function("mean_absolute_percentage_error")
+mean_squared_logarithmic_error = _per_sample_function("mean_squared_logarithmic_error")
+
+
+def huber(y_true, y_pred, delta=1.0):
+    """Keras's ``huber``: the Huber loss of each sample."""
+    return extra.huber(*_prepare(y_true, y_pred), delta=delta)
+
+
+def mean_squared_error(y_true, y_pred):
+    """Keras's ``mean_squared_error``: one value per sample (:func:`mse` is the batch's)."""
+    return core.mse(*_prepare(y_true, y_pred))
+
+
+def mean_absolute_error(y_true, y_pred):
+    """Keras's ``mean_absolute_error``: one value per sample (:func:`mae` is the batch's)."""
+    return core.mae(*_prepare(y_true, y_pred))
+
+
 _CLASSES = [SumSquaredError, MeanSquaredError, RootMeanSquaredError, MeanAbsoluteError,
-            BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy]
+            BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy, Hinge,
+            SquaredHinge, CategoricalHinge, Huber, LogCosh, KLDivergence, Poisson,
+            CosineSimilarity, MeanAbsolutePercentageError, MeanSquaredLogarithmicError]
 # Every spelling Keras's losses.get accepts, derived from each class: its abbreviations, the
 # snake_case name of its function ("mean_squared_error") and the class name itself.
 _LOSSES = {alias: cls for cls in _CLASSES

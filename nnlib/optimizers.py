@@ -56,7 +56,8 @@ from nnlib import schedules
 from nnlib.core import optimizers as core
 from nnlib._validation import check_bool, check_choice, check_number, describe
 
-__all__ = ["Optimizer", "SGD", "Adam", "RMSprop", "Adagrad", "get", "schedules"]
+__all__ = ["Optimizer", "SGD", "Adam", "RMSprop", "Adagrad", "Adadelta", "Adamax", "AdamW", "Lion",
+           "Nadam", "get", "schedules"]
 
 
 def _fraction(value, name, high_inclusive):
@@ -321,7 +322,7 @@ def get(identifier):
     >>> get("rmsprp")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    ValueError: Unknown optimizer 'rmsprp'. Valid names: 'adagrad', ... Did you mean 'rmsprop'?
+    ValueError: Unknown optimizer 'rmsprp'. Valid names: 'adadelta', ... Did you mean 'rmsprop'?
     """
     if isinstance(identifier, Optimizer):
         return identifier
@@ -331,3 +332,10 @@ def get(identifier):
             f"nnlib.optimizers.SGD(learning_rate=0.1); received {describe(identifier)}.")
     name = check_choice(identifier.lower(), "optimizer", sorted(OPTIMIZERS), kind="optimizer")
     return OPTIMIZERS[name]()
+
+
+# Keras's other optimizers for dense weights (nnlib.extra.optimizers), under Keras's names
+from nnlib.extra.optimizers import Adadelta, Adamax, AdamW, Lion, Nadam  # noqa: E402
+
+OPTIMIZERS.update({cls.__name__.lower(): cls for cls in (Adadelta, Adamax, AdamW, Lion, Nadam)})
+

@@ -247,6 +247,40 @@ def _normalization_from_config(config):
                                 variance=config.get("variance"), name=config["name"])
 
 
+def _batch_normalization_to_config(layer):
+    config = {"axis": -1, "momentum": layer.momentum, "epsilon": layer.epsilon,
+              "center": layer.center, "scale": layer.scale}
+    for name in ("beta", "gamma", "moving_mean", "moving_variance"):
+        config[f"{name}_initializer"] = _initializer_to_config(layer.initializers[name])
+    return config | {"beta_regularizer": None, "gamma_regularizer": None, "beta_constraint": None,
+                     "gamma_constraint": None, "synchronized": False, "renorm": False,
+                     "renorm_clipping": None, "renorm_momentum": 0.99}
+
+
+def _batch_normalization_from_config(config):
+    for key, value in [("renorm", False), ("beta_regularizer", None), ("gamma_regularizer", None),
+                       ("beta_constraint", None), ("gamma_constraint", None)]:
+        _refuse(config, key, value, "BatchNormalization")
+    axis = config.get("axis", -1)
+    axis = axis[0] if isinstance(axis, list) and len(axis) == 1 else axis
+    return layers.BatchNormalization(
+        axis=axis, momentum=config.get("momentum", 0.99), epsilon=config.get("epsilon", 1e-3),
+        center=config.get("center", True), scale=config.get("scale", True),
+        **{f"{name}_initializer": _initializer_from_config(config.get(f"{name}_initializer",
+                                                                      default))
+           for name, default in [("beta", "zeros"), ("gamma", "ones"), ("moving_mean", "zeros"),
+                                 ("moving_variance", "ones")]},
+        name=config["name"])
+
+
+def _prelu_from_config(config):
+    _refuse(config, "shared_axes", None, "PReLU")
+    _refuse(config, "alpha_regularizer", None, "PReLU")
+    _refuse(config, "alpha_constraint", None, "PReLU")
+    return layers.PReLU(alpha_initializer=_initializer_from_config(
+        config.get("alpha_initializer", "zeros")), name=config["name"])
+
+
 class _LayerFormat:
     def __init__(self, cls, to_config, from_config):
         self.cls, self.to_config, self.from_config = cls, to_config, from_config
@@ -273,6 +307,33 @@ LAYER_FORMATS = {
                             lambda c: layers.Softmax(axis=c.get("axis", -1), name=c["name"])),
     "Normalization": _LayerFormat(layers.Normalization, _normalization_to_config,
                                   _normalization_from_config),
+    "BatchNormalization": _LayerFormat(layers.BatchNormalization, _batch_normalization_to_config,
+                                       _batch_normalization_from_config),
+    "ReLU": _LayerFormat(layers.ReLU, lambda layer: {"max_value": layer.max_value,
+                                                     "negative_slope": layer.negative_slope,
+                                                     "threshold": layer.threshold},
+                         lambda c: layers.ReLU(c.get("max_value"), c.get("negative_slope", 0.0),
+                                               c.get("threshold", 0.0), name=c["name"])),
+    "LeakyReLU": _LayerFormat(layers.LeakyReLU,
+                              lambda layer: {"negative_slope": layer.negative_slope},
+                              lambda c: layers.LeakyReLU(c.get("negative_slope", 0.3),
+                                                         name=c["name"])),
+    "ELU": _LayerFormat(layers.ELU, lambda layer: {"alpha": layer.alpha},
+                        lambda c: layers.ELU(c.get("alpha", 1.0), name=c["name"])),
+    "PReLU": _LayerFormat(layers.PReLU, lambda layer: {
+        "alpha_initializer": _initializer_to_config(layer.alpha_initializer),
+        "alpha_regularizer": None, "alpha_constraint": None, "shared_axes": None},
+        _prelu_from_config),
+    "Identity": _LayerFormat(layers.Identity, lambda layer: {},
+                             lambda c: layers.Identity(name=c["name"])),
+    "GaussianNoise": _LayerFormat(layers.GaussianNoise,
+                                  lambda layer: {"stddev": layer.stddev, "seed": layer.seed},
+                                  lambda c: layers.GaussianNoise(c["stddev"], seed=c.get("seed"),
+                                                                 name=c["name"])),
+    "GaussianDropout": _LayerFormat(layers.GaussianDropout,
+                                    lambda layer: {"rate": layer.rate, "seed": layer.seed},
+                                    lambda c: layers.GaussianDropout(c["rate"], seed=c.get("seed"),
+                                                                     name=c["name"])),
 }
 
 
@@ -459,7 +520,7 @@ _KERAS_OPTIMIZER_DEFAULTS = {  # the options every Keras optimizer has; nnlib ha
     "use_ema": False, "ema_momentum": 0.99, "ema_overwrite_frequency": None,
     "loss_scale_factor": None, "gradient_accumulation_steps": None,
 }
-_KERAS_ONLY_OPTIONS = {"adam": {"amsgrad": False}}  # per optimizer, with the value nnlib computes
+_KERAS_ONLY_OPTIONS = {"adam": {"amsgrad": False}, "adamw": {"amsgrad": False}}  # per optimizer, with the value nnlib computes
 _KERAS_LOSS_CLASSES = {"mean_squared_error": "MeanSquaredError",
                        "mean_absolute_error": "MeanAbsoluteError",
                        "binary_crossentropy": "BinaryCrossentropy",
@@ -477,8 +538,8 @@ def _compile_to_config(optimizer, loss, metrics):
     rate = config["learning_rate"]
     if isinstance(rate, schedules.LearningRateSchedule):
         config["learning_rate"] = _schedule_to_config(rate)
-    config = {"name": optimizer.__class__.__name__.lower(), **config,
-              **_KERAS_OPTIMIZER_DEFAULTS}
+    config = {"name": optimizer.__class__.__name__.lower(),
+              **_KERAS_OPTIMIZER_DEFAULTS, **config}  # AdamW's weight_decay is its own
     if getattr(loss, "from_logits", False):
         loss_config = {"module": "keras.losses", "class_name": _KERAS_LOSS_CLASSES[loss.name],
                        "config": {"name": loss.name, "reduction": "sum_over_batch_size",
@@ -510,7 +571,10 @@ def _optimizer_from_config(item):
                          f"nnlib does not have; nnlib's optimizers: "
                          f"{', '.join(c.__name__ for c in optimizers.OPTIMIZERS.values())}. "
                          "Use load_model(path, compile=False) and compile it again.")
-    keras_only = _KERAS_OPTIMIZER_DEFAULTS | _KERAS_ONLY_OPTIONS.get(class_name.lower(), {})
+    cls = optimizers.OPTIMIZERS[class_name.lower()]
+    keras_only = {key: value for key, value in (
+        _KERAS_OPTIMIZER_DEFAULTS | _KERAS_ONLY_OPTIONS.get(class_name.lower(), {})).items()
+        if key not in cls.__init__.__code__.co_varnames}  # AdamW's weight_decay is its own
     _not_default(config, keras_only, f"optimizer {class_name}")
     for key in [*keras_only, "name"]:
         config.pop(key, None)
@@ -521,7 +585,7 @@ def _optimizer_from_config(item):
             raise ValueError(f"load_model: learning-rate schedule {name!r} is not in nnlib; "
                              f"nnlib has {', '.join(schedules.SCHEDULES)}.")
         config["learning_rate"] = schedules.SCHEDULES[name].from_config(rate["config"])
-    return optimizers.OPTIMIZERS[class_name.lower()](**config)
+    return cls(**config)
 
 
 def _loss_from_config(item):

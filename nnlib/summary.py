@@ -51,11 +51,13 @@ def optimizer_state(optimizer, trainable_weights):
         "Adam": 2,
         "RMSprop": 1 + bool(config.get("momentum")) + bool(config.get("centered")),
         "Adagrad": 1,
+        "Nadam": 2, "Adamax": 2, "AdamW": 2, "Adadelta": 2, "Lion": 1,
     }.get(name, 0)
     count, nbytes = _size(trainable_weights)
     # + Keras's 4-byte scalar variables: the step counter, and the learning rate unless a
     # schedule computes it from the step
     scalars = 1 if isinstance(config.get("learning_rate"), schedules.LearningRateSchedule) else 2
+    scalars += name == "Nadam"  # its running product of momentum factors
     return per_weight * count + scalars, per_weight * nbytes + 4 * scalars
 
 

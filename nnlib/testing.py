@@ -45,17 +45,8 @@ __all__ = [
     "assert_probabilities",
     "assert_accuracy",
     "roc_auc",
-    "perceptron_update",
-    "gradient_step",
-    "linear_mse_gradient",
-    "dense_forward",
-    "dense_backward",
-    "balanced_accuracy",
     "logistic_loss",
     "logistic_gradient",
-    "split_validation",
-    "epoch_batches",
-    "train_epoch",
 ]
 
 
@@ -516,77 +507,13 @@ def assert_gradient(
 
 
 # --------------------------------------------------------------------------------------------------
-# Reference pieces that exercises hand to learner functions
+# Supplied pieces
 # --------------------------------------------------------------------------------------------------
-# An exercise whose part B builds on part A lets part B receive A as a keyword argument
-# (``train(x, y, update=perceptron_update)``). The hidden tests pass these reference versions, so a
-# mistake in part A does not also cost part B. They are public nnlib functions, so they can cross the
-# sandboxed grader's process boundary. The rest of nnlib provides the others (activations, losses).
-def perceptron_update(w: Any, b: Any, x: Any, y: Any, learning_rate: float = 1.0) -> tuple[np.ndarray, float]:
-    """One perceptron learning-rule update on one sample: ``w + lr (y - step(x.w + b)) x``.
-
-    The step is 1 where the weighted sum is ``>= 0``, else 0.
-
-    Examples
-    --------
-    >>> w, b = perceptron_update(np.zeros(2), 0.0, np.array([1.0, 1.0]), 0)
-    >>> w, b
-    (array([-1., -1.]), -1.0)
-    """
-    w = np.asarray(w, dtype=np.float64)
-    x = np.asarray(x, dtype=np.float64)
-    prediction = 1.0 if float(x @ w + b) >= 0 else 0.0
-    error = float(y) - prediction
-    return w + learning_rate * error * x, float(b) + learning_rate * error
-
-
-def gradient_step(w: Any, grad: Any, learning_rate: float) -> np.ndarray:
-    """One gradient-descent step, ``w - learning_rate * grad``.
-
-    Examples
-    --------
-    >>> gradient_step(np.array([1.0, 2.0]), np.array([0.5, -1.0]), 0.1)
-    array([0.95, 2.1 ])
-    """
-    return np.asarray(w, dtype=np.float64) - learning_rate * np.asarray(grad, dtype=np.float64)
-
-
-def linear_mse_gradient(w: Any, x: Any, y: Any) -> np.ndarray:
-    r"""Gradient of the MSE of a linear model ``x @ w`` with respect to ``w``: $\frac{2}{n} x^\top (x w - y)$.
-
-    Examples
-    --------
-    >>> linear_mse_gradient(np.array([1.0]), np.array([[1.0], [2.0]]), np.array([0.0, 0.0]))
-    array([5.])
-    """
-    w, x, y = (np.asarray(a, dtype=np.float64) for a in (w, x, y))
-    return 2.0 / len(x) * x.T @ (x @ w - y)
-
-
-def dense_forward(x: Any, W: Any, b: Any) -> np.ndarray:
-    """A Dense layer's output ``x @ W + b`` (no activation).
-
-    Examples
-    --------
-    >>> dense_forward(np.ones((1, 2)), np.ones((2, 3)), np.zeros(3))
-    array([[2., 2., 2.]])
-    """
-    return np.asarray(x, dtype=np.float64) @ np.asarray(W, dtype=np.float64) + np.asarray(b, dtype=np.float64)
-
-
-def dense_backward(x: Any, W: Any, grad: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """A Dense layer's gradients ``(dx, dW, db) = (grad @ W.T, x.T @ grad, grad.sum(axis=0))``.
-
-    Examples
-    --------
-    >>> dx, dW, db = dense_backward(np.ones((2, 1)), np.ones((1, 1)), np.ones((2, 1)))
-    >>> dx.ravel(), dW.ravel(), db
-    (array([1., 1.]), array([2.]), array([2.]))
-    """
-    x, W, grad = (np.asarray(a, dtype=np.float64) for a in (x, W, grad))
-    return grad @ W.T, x.T @ grad, grad.sum(axis=0)
-
-
+# The training_loop assignment gives its learners a model to train, logistic regression, so that the
+# assignment is about the loop. These two are handed over in its set-up cell; no assignment asks a
+# learner to write them. Reference versions of what learners *do* write never live here: this module
+# ships with nnlib, so a learner could call them. Their tests keep what they need on the grader's side
+# (hidden test cells), and a test scans every shipped module for callables named like a graded answer.
 def logistic_loss(w: Any, x: Any, y: Any) -> float:
     r"""Mean binary cross-entropy of logistic regression, $p = \sigma(x w)$, for 0/1 labels ``y``.
 
@@ -616,90 +543,6 @@ def logistic_gradient(w: Any, x: Any, y: Any) -> np.ndarray:
     z = x @ w
     p = np.exp(-np.logaddexp(0.0, -z))  # sigmoid(z) without overflow
     return x.T @ (p - y) / len(x)
-
-
-def split_validation(x: Any, y: Any, validation_split: float) -> tuple[np.ndarray, ...]:
-    """Keras's ``validation_split``: the first ``floor(n (1 - s))`` rows train, the last rows validate.
-
-    Returns ``(x_train, y_train, x_val, y_val)``. The cut is made before any shuffling.
-
-    Examples
-    --------
-    >>> x_train, y_train, x_val, y_val = split_validation(np.arange(10.0), np.arange(10.0), 0.25)
-    >>> x_train.size, x_val
-    (7, array([7., 8., 9.]))
-    """
-    x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
-    split_at = int(math.floor(len(x) * (1.0 - validation_split)))
-    return x[:split_at], y[:split_at], x[split_at:], y[split_at:]
-
-
-def epoch_batches(n: int, batch_size: int, epochs: int, seed: int = 0) -> list[list[np.ndarray]]:
-    """The mini-batches of every epoch: one generator, a new permutation of ``range(n)`` per epoch.
-
-    Each epoch's permutation is cut into consecutive batches of ``batch_size`` indices; the last
-    batch holds what is left (it may be smaller, and is kept, as in Keras).
-
-    Examples
-    --------
-    >>> epoch_batches(5, 2, epochs=1, seed=0)
-    [[array([2, 4]), array([3, 0]), array([1])]]
-    """
-    rng = np.random.default_rng(seed)
-    schedule = []
-    for _ in range(epochs):
-        order = rng.permutation(n)
-        schedule.append([order[start:start + batch_size] for start in range(0, n, batch_size)])
-    return schedule
-
-
-def train_epoch(
-    w: Any,
-    x: Any,
-    y: Any,
-    batches: Any,
-    learning_rate: float,
-    gradient: Callable[..., Any] = logistic_gradient,
-    loss: Callable[..., Any] = logistic_loss,
-) -> tuple[np.ndarray, float]:
-    """One epoch of mini-batch gradient descent; returns ``(w, epoch_loss)`` as Keras reports it.
-
-    For each batch (an array of row indices): measure the batch's loss with the current weights,
-    then step ``w - learning_rate * gradient(w, x_batch, y_batch)``. The epoch's loss is the mean of
-    the batch losses weighted by batch size, each measured *before* its batch's update.
-
-    Examples
-    --------
-    >>> x, y = np.ones((3, 1)), np.array([1.0, 1.0, 1.0])
-    >>> w, epoch_loss = train_epoch(np.zeros(1), x, y, [np.array([0, 1]), np.array([2])], 1.0)
-    >>> np.round(w, 4), round(epoch_loss, 4)
-    (array([0.8775]), 0.6201)
-    """
-    w = np.array(w, dtype=np.float64)
-    x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
-    total, seen = 0.0, 0
-    for batch in batches:
-        batch = np.asarray(batch, dtype=int)
-        x_batch, y_batch = x[batch], y[batch]
-        total += float(loss(w, x_batch, y_batch)) * len(batch)
-        seen += len(batch)
-        w = w - learning_rate * np.asarray(gradient(w, x_batch, y_batch), dtype=np.float64)
-    return w, total / seen
-
-
-def balanced_accuracy(y_true: Any, y_pred: Any) -> float:
-    """The mean of the recall of class 1 and the recall of class 0, for 0/1 labels.
-
-    Examples
-    --------
-    >>> balanced_accuracy([1, 0, 0, 0], [1, 1, 0, 0])
-    0.8333333333333333
-    """
-    y_true = np.asarray(y_true).reshape(-1)
-    y_pred = np.asarray(y_pred).reshape(-1)
-    recall_positive = np.mean(y_pred[y_true == 1] == 1)
-    recall_negative = np.mean(y_pred[y_true == 0] == 0)
-    return float((recall_positive + recall_negative) / 2)
 
 
 # --------------------------------------------------------------------------------------------------

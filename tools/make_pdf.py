@@ -6,7 +6,8 @@ The built site is served on a free local port and opened in headless Chromium (P
 chromium). One print page is assembled in the browser: a title and a table of contents linking to every
 chapter, then every chapter's article in order (figures included; their folded code and the download
 buttons are left out), the formulas typeset by the site's own MathJax. Chromium prints it with page
-numbers and a PDF outline. Nothing is fetched from the network: the page makes no request outside the
+numbers and a PDF outline; every folded answer is printed open, and the PDF's title is the course's.
+Nothing is fetched from the network: the page makes no request outside the
 local server, and the script fails if it tries.
 """
 
@@ -44,10 +45,14 @@ async ({chapters, title}) => {
     toc.push(`<li><a href="#${id}">${name}</a></li>`);
     sections.push(`<section class="course-print-chapter" id="${id}">${article.innerHTML}</section>`);
   }
+  // On paper nothing can be unfolded: every answer of "Check yourself" (and any other fold) is printed open.
+  // The PDF's own title (its metadata, what a reader's window shows) is the course's, not chapter 1's.
+  document.title = title;
   const content = document.querySelector(".md-content");
   content.innerHTML = `<article class="md-content__inner md-typeset">
     <section class="course-print-title"><h1>${title}</h1><h2>Contents</h2><ul style="list-style: none">${toc.join("")}</ul></section>
     ${sections.join("")}</article>`;
+  content.querySelectorAll("details").forEach(details => { details.open = true; });
   const style = document.createElement("style");
   style.textContent = `
     .md-header, .md-tabs, .md-sidebar, .md-footer, .md-top, .md-dialog, .md-progress { display: none !important; }

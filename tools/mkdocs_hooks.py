@@ -21,11 +21,17 @@ What they do, and why each is needed:
   download buttons (its notebook, its exercises) at its top and bottom.
 - **Install without the repository.** The nnlib wheel, built from the current sources, and a course
   bundle zip are published under `downloads/` (tools/site_downloads.py). Markdown pages can name them
-  with `{{ nnlib_wheel }}`, `{{ nnlib_version }}`, `{{ course_bundle }}` and `{{ site_url }}`.
+  with `{{ nnlib_wheel }}`, `{{ nnlib_version }}`, `{{ course_bundle }}`, `{{ site_url }}` and
+  `{{ instructor_guide }}` (a link in the instructor build, plain words in the learners' site).
 - **Accessibility.** Notebook code blocks are keyboard-focusable and empty table headers are named
   (tools/site_pages.py); the notebook's low-contrast highlighting colours give way to Material's.
 - **Search.** The instructor pages (model answers) are kept out of the search index, and the index's
   text shows formulas as plain text, not raw TeX (tools/site_search.py).
+- **Instructor material only in the instructor build.** The instructor guide (docs/instructors/: the
+  written questions' rubrics, the grading workflow) is left out of the site by default, pages and
+  navigation alike: the published site is the learners'. `INSTRUCTOR=1 make build` (or
+  `make build-instructors`, into site-instructors/) builds the site with it
+  (docs/instructors/publishing.md).
 - **Footer.** The previous/next links stay within the learners' pages or within the instructors' pages:
   the last chapter does not lead into the instructor guide.
 - **Stray style block.** With `markdown_cell_processor: mkdocs`, mkdocs-jupyter 0.27 leaves a
@@ -36,7 +42,7 @@ What they do, and why each is needed:
   with a 256-colour palette (as lossless WebP), four times smaller and alike to the eye
   (tools/site_images.py).
 - **nnlib's code in the chapters.** A marker `<!-- nnlib-source: nnlib/core/losses.py:mse -->` in a chapter's
-  Markdown becomes that code as it is in this build's sources, with the file's line numbers and a link to
+  Markdown becomes that code as it is in this build's sources, with the lines it comes from and a link to
   the whole file, published at `source/<path>` (tools/site_source.py). It cannot drift from what runs.
 - **Timing.** Each notebook's conversion time is logged (`chapters/x.ipynb: converted in 7.1 s`).
 """
@@ -99,8 +105,9 @@ CACHE_ROOT = Path(".cache/mkdocs-jupyter")
 MATPLOTLIBRC = Path("docs/assets/matplotlibrc")
 EXERCISES_DIR = Path("exercises")
 CHAPTERS_DIR = "chapters"
-INSTRUCTORS_DIR = "instructors/"  # model answers: kept out of the learners' search and footer links
-PLACEHOLDER = re.compile(r"\{\{\s*(nnlib_wheel|nnlib_version|course_bundle|site_url)\s*\}\}")
+INSTRUCTORS_DIR = "instructors/"  # model answers: only in the instructor build; never in search or learners' footers
+INSTRUCTOR_BUILD = "INSTRUCTOR"  # the environment variable that asks for the instructor build ("1")
+PLACEHOLDER = re.compile(r"\{\{\s*(nnlib_wheel|nnlib_version|course_bundle|site_url|instructor_guide)\s*\}\}")
 
 NOTEBOOK_STYLE = re.compile(r'<style type="text/css">(.*?)</style>\s*', re.DOTALL)
 NOTEBOOK_CSS_DIR = "assets/stylesheets"
@@ -156,9 +163,33 @@ def _check_mathjax(root: Path) -> None:
         )
 
 
+def instructor_build() -> bool:
+    """Whether this build carries the instructor guide (INSTRUCTOR=1); the learners' site does not."""
+    value = os.environ.get(INSTRUCTOR_BUILD, "")
+    if value not in ("", "0", "1"):
+        raise PluginError(f"{INSTRUCTOR_BUILD} must be 1 (the instructor build) or 0/unset (the learners' site); received {value!r}.")
+    return value == "1"
+
+
+def _without_instructor_pages(nav: list) -> list:
+    """The nav without the entries whose pages all lie under instructors/."""
+    kept = []
+    for item in nav:
+        value = next(iter(item.values())) if isinstance(item, dict) else item
+        if isinstance(value, list):
+            value = _without_instructor_pages(value)
+            if value:
+                kept.append({next(iter(item)): value})
+        elif not (isinstance(value, str) and value.startswith(INSTRUCTORS_DIR)):
+            kept.append(item)
+    return kept
+
+
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
     root = _root(config)
     _check_mathjax(root)
+    if not instructor_build() and config.nav:
+        config.nav = _without_instructor_pages(config.nav)
 
     jupyter = config.plugins.get("mkdocs-jupyter")
     if jupyter is None:
@@ -182,6 +213,9 @@ def on_pre_build(config: MkDocsConfig) -> None:
 
 @event_priority(-100)  # after mkdocs-jupyter, which would otherwise render these notebooks as pages
 def on_files(files: Files, config: MkDocsConfig) -> Files:
+    if not instructor_build():
+        for file in [f for f in files if f.src_uri.startswith(INSTRUCTORS_DIR)]:
+            files.remove(file)
     _add_sources(files, config)
     exercises = _root(config) / EXERCISES_DIR
     if not exercises.is_dir():
@@ -314,6 +348,10 @@ def _nnlib_sources(markdown: str, page: Page, config: MkDocsConfig) -> str:
 
 
 def _placeholder(name: str, page: Page) -> str:
+    if name == "instructor_guide":  # a link in the instructor build; in the learners' site, where to find it
+        if instructor_build():
+            return f"[the instructor guide]({get_relative_url('instructors/index.md', page.file.src_uri)})"
+        return "the instructor guide (in the course's repository, docs/instructors/, and in its instructor build)"
     if name not in _placeholders:
         raise PluginError(f"{page.file.src_uri}: {{{{ {name} }}}} is not available in this build (no pyproject.toml?)")
     return _placeholders[name]
@@ -328,6 +366,7 @@ def on_page_content(page_html: str, page: Page, config: MkDocsConfig, files: Fil
         page_html = site_pages.plain_tokens_unwrapped(page_html)
         page_html = site_images.lighter_images(page_html, _root(config))
         page_html = site_pages.outputs_out_of_search(page_html)
+        page_html = site_pages.code_out_of_search(page_html)
         page_html = site_pages.add_download_buttons(page_html, Path(page.file.src_uri).name)
     page_html = site_pages.named_table_headers(page_html)
     for img in IMG_TAG.findall(page_html):

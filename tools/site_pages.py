@@ -8,8 +8,11 @@
   the exercise notebooks it links to, all with the `download` attribute.
 - **Keyboard-scrollable code.** Code and output blocks that scroll sideways must be reachable from the
   keyboard: notebook `<pre>` blocks get `tabindex="0"`.
-- **Search skips cell outputs.** Printed arrays and tables are noise in search results and were a
+- **Search skips cell outputs and code.** Printed arrays and tables are noise in search results and were a
   fifth of the search index every first visit downloads: code cell outputs get `data-search-exclude`.
+  So does each code cell's input: its highlighted `<pre>` is dropped from the index anyway, but the
+  plain copy of the code kept for the copy button (and the "In [1]:" prompt) was not, a third of the
+  index.
 - **Named table headers.** pandas leaves the header of the index column empty; screen readers then
   announce nothing for it, so it gets a visually hidden name.
 - **Lighter highlighting.** In notebook code, Pygments wraps every name (`n`), punctuation mark (`p`)
@@ -26,6 +29,7 @@ from pathlib import Path
 ALT_COMMENT = re.compile(r"^\s*#\s*alt:\s*(?P<text>.+?)\s*$")
 INPUT_START = '<div class="jp-Cell-inputWrapper"'
 OUTPUT_START = '<div class="jp-Cell-outputWrapper"'
+CODE_CELL_INPUT = re.compile(r'(<div class="jp-Cell jp-CodeCell[^"]*"[^>]*>\s*<div class="jp-Cell-inputWrapper")')
 FIRST_CODE_LINE = re.compile(r'(<div class="highlight-ipynb[^"]*">\s*<pre[^>]*><span></span>)[^\n]*\n')
 FIRST_COPY_LINE = re.compile(r'(<div class="clipboard-copy-txt"[^>]*>)[^\n]*\n')
 EXERCISE_LINK = re.compile(r'href="((?:\.\./)+exercises/(\w+)\.ipynb)"')
@@ -76,6 +80,11 @@ def plain_tokens_unwrapped(page_html: str) -> str:
 
 def outputs_out_of_search(page_html: str) -> str:
     return page_html.replace(OUTPUT_START, OUTPUT_START + " data-search-exclude")
+
+
+def code_out_of_search(page_html: str) -> str:
+    """Code cells' inputs out of the search index (figure cells are already, inside their <details>)."""
+    return CODE_CELL_INPUT.sub(r"\1 data-search-exclude", page_html)
 
 
 def named_table_headers(page_html: str) -> str:

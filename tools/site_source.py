@@ -7,8 +7,8 @@ notebook would let the two drift apart; instead the chapter's Markdown holds a m
     <!-- nnlib-source: nnlib/core/losses.py:mse -->          one top-level function or class
     <!-- nnlib-source: nnlib/core/layers.py:Dense.backward -->   one method
 
-and the build replaces it with the code as it is in that build's sources (highlighted, with the file's
-own line numbers) and a link to the whole file, which the build publishes at `source/<path>`. A marker
+and the build replaces it with the code as it is in that build's sources (highlighted, with the lines it
+comes from) and a link to the whole file, which the build publishes at `source/<path>`. A marker
 naming a file, function or class that does not exist stops the build and names the page and the marker.
 In Jupyter the marker is an HTML comment and shows nothing.
 """
@@ -88,9 +88,11 @@ def as_markdown(found: Excerpt, link: str) -> str:
     lines = found.code.count("\n") + 1
     where = f"lines {found.first_line}-{found.first_line + lines - 1}" if found.name else f"{lines} lines"
     fence = "````" if "```" in found.code else "```"
+    # The link's text is plain (inline code inside a link fails colour contrast in the dark scheme), and
+    # the line numbers are given in words: the numbered gutter's links fail contrast in the light one.
     return (
-        f"\n\n{what}[`{found.path}`]({link}) ({where}, as this page was built):\n\n"
-        f'{fence}python linenums="{found.first_line}"\n{found.code}\n{fence}\n\n'
+        f"\n\n{what}[{found.path}]({link}) ({where}, as this page was built):\n\n"
+        f"{fence}python\n{found.code}\n{fence}\n\n"
     )
 
 

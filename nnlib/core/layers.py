@@ -10,15 +10,15 @@ import numpy as np
 
 
 class Layer:
-    """What every layer has: ``weights`` (the arrays that learn), ``grads`` (the gradient of the loss
+    r"""What every layer has: ``weights`` (the arrays that learn), ``grads`` (the gradient of the loss
     for each weight, same order, filled by ``backward``), ``regularizers`` (each weight's penalty
     or None, :mod:`nnlib.core.regularizers`) and three methods:
 
     * ``build(input_shape)`` creates the weights from the first input's shape (Keras's way: a
       ``Dense(4)`` need not be told its input size);
     * ``forward(X)`` computes the output and keeps what ``backward`` needs;
-    * ``backward(dY)`` turns $dY = \\partial L / \\partial Y$ into the weights' gradients and returns
-      $\\partial L / \\partial X$.
+    * ``backward(dY)`` turns $dY = \partial L / \partial Y$ into the weights' gradients and returns
+      $\partial L / \partial X$.
     """
 
     def __init__(self):

@@ -140,3 +140,85 @@ class GaussianDropout(Layer):
 
     def backward(self, grad):
         return grad if self._noise is None else grad * self._noise
+
+
+class BatchNormalization(Layer):
+    r"""Normalise every feature over the batch, then scale and shift it by learned $\gamma$, $\beta$
+    (Ioffe and Szegedy, 2015), as ``keras.layers.BatchNormalization`` (last axis).
+
+    While training (``fit``), with the batch's mean $\mu$ and (biased) variance $\sigma^2$ of each
+    feature:
+
+    $$\hat x = \frac{x - \mu}{\sqrt{\sigma^2 + \epsilon}}, \qquad y = \gamma \hat x + \beta,$$
+
+    and the moving statistics follow, $m \leftarrow m\,\text{momentum} + \mu\,(1 - \text{momentum})$
+    (the same for the variance). Outside training (``predict``, ``evaluate``) and when the layer is
+    frozen (``trainable = False``, as Keras 3), the moving mean and variance replace $\mu$, $\sigma^2$.
+
+    Backward in training, from $G = \partial L/\partial y$ over a batch of $n$ rows (every row's
+    $\hat x$ depends on the whole batch through $\mu$ and $\sigma^2$):
+
+    $$\frac{\partial L}{\partial \gamma} = \sum_{\text{rows}} G \odot \hat x, \quad
+      \frac{\partial L}{\partial \beta} = \sum_{\text{rows}} G, \quad
+      \frac{\partial L}{\partial x} = \frac{\gamma}{n\sqrt{\sigma^2 + \epsilon}}
+      \Bigl(n G - \sum_{\text{rows}} G - \hat x \sum_{\text{rows}} G \odot \hat x\Bigr).$$
+
+    Weights in Keras's order: ``gamma``, ``beta``, ``moving_mean``, ``moving_variance`` (the last
+    two not trainable).
+    """
+
+    def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,
+                 beta_initializer="zeros", gamma_initializer="ones",
+                 moving_mean_initializer="zeros", moving_variance_initializer="ones", **kwargs):
+        super().__init__(**kwargs)
+        if axis not in (-1, 1):
+            raise ValueError(f"BatchNormalization: nnlib normalises the features (axis=-1) of a "
+                             f"dense layer's output; received axis={axis!r}.")
+        self.axis, self.momentum, self.epsilon = -1, float(momentum), float(epsilon)
+        self.center, self.scale = bool(center), bool(scale)
+        self.initializers = {name: initializers.get(given, f"{name}_initializer") for name, given
+                             in [("gamma", gamma_initializer), ("beta", beta_initializer),
+                                 ("moving_mean", moving_mean_initializer),
+                                 ("moving_variance", moving_variance_initializer)]}
+
+    def build(self, input_shape):
+        features = (input_shape[-1],)
+        for name, learned in [("gamma", self.scale), ("beta", self.center),
+                              ("moving_mean", None), ("moving_variance", None)]:
+            if learned is not False:
+                self.add_weight(name, features, self.initializers[name],
+                                trainable=learned is not None)
+        super().build(input_shape)
+
+    def _gamma_beta(self):
+        gamma = self.gamma if self.scale else 1.0
+        beta = self.beta if self.center else 0.0
+        return gamma, beta
+
+    def forward(self, x, training=False):
+        gamma, beta = self._gamma_beta()
+        self._batch_statistics = training and self.trainable
+        if self._batch_statistics:
+            mean, variance = x.mean(axis=0), x.var(axis=0)
+            self.moving_mean[...] = self.moving_mean * self.momentum + mean * (1 - self.momentum)
+            self.moving_variance[...] = (self.moving_variance * self.momentum
+                                         + variance * (1 - self.momentum))
+        else:
+            mean, variance = self.moving_mean, self.moving_variance
+        self._inv_std = 1 / np.sqrt(variance + self.epsilon)
+        self._x_hat = (x - mean) * self._inv_std
+        return (gamma * self._x_hat + beta).astype(x.dtype, copy=False)
+
+    def backward(self, grad):
+        gamma, _ = self._gamma_beta()
+        k = 0
+        if self.scale:
+            self.grads[k][...] = (grad * self._x_hat).sum(axis=0)
+            k += 1
+        if self.center:
+            self.grads[k][...] = grad.sum(axis=0)
+        if not self._batch_statistics:
+            return grad * gamma * self._inv_std
+        n = grad.shape[0]
+        return (gamma * self._inv_std / n) * (n * grad - grad.sum(axis=0)
+                                              - self._x_hat * (grad * self._x_hat).sum(axis=0))

@@ -142,6 +142,22 @@ def categorical_crossentropy_gradient(y_true, y_pred):
             ("categorical_crossentropy_values",),
             "the mean over all n * K elements",
         ),
+        WrongAnswer(
+            "initial_loss_predictions",
+            '''def initial_loss_predictions(n_classes, epsilon):
+    return np.log(2.0), np.log(n_classes) / n_classes, -np.log(epsilon)
+''',
+            ("initial_loss_predictions_values",),
+            "only the true one is non-zero",
+        ),
+        WrongAnswer(
+            "initial_loss_predictions",
+            '''def initial_loss_predictions(n_classes, epsilon):
+    return np.log(2.0), np.log(n_classes), np.inf
+''',
+            ("initial_loss_predictions_values",),
+            "that is the loss without the clip",
+        ),
     ],
     "dense_layer": [
         WrongAnswer(
@@ -153,13 +169,32 @@ def categorical_crossentropy_gradient(y_true, y_pred):
             "without the bias",
         ),
         WrongAnswer(
+            "dense_forward",
+            # the book layout W x with a loop over samples: right for a batch, wrong for one sample
+            '''def dense_forward(x, W, b):
+    x, W, b = np.asarray(x, dtype=float), np.asarray(W, dtype=float), np.asarray(b, dtype=float)
+    return np.array([W.T @ row + b for row in np.atleast_2d(x)])
+''',
+            ("dense_forward_values",),
+            "One sample gives one output per unit",
+        ),
+        WrongAnswer(
             "collapse_linear",
             '''def collapse_linear(W1, b1, W2, b2):
     W1, b1, W2, b2 = (np.asarray(a, dtype=float) for a in (W1, b1, W2, b2))
     return W1 @ W2, b2
 ''',
             ("collapse_linear_values",),
-            "the first bias also passes through W2",
+            "the first bias also passes through the second layer's weights",
+        ),
+        WrongAnswer(
+            "collapse_linear",
+            '''def collapse_linear(W1, b1, W2, b2):
+    W1, b1, W2, b2 = (np.asarray(a, dtype=float) for a in (W1, b1, W2, b2))
+    return W2.T @ W1.T, b1 @ W2 + b2
+''',
+            ("collapse_linear_values",),
+            "Its transpose has the expected shape",
         ),
         WrongAnswer(
             "xor_network",
@@ -169,15 +204,42 @@ def categorical_crossentropy_gradient(y_true, y_pred):
             ("xor_network_values",),
             "this network also fires for (1, 1)",
         ),
+        WrongAnswer(
+            "xor_network",
+            # OR and NAND hidden units with an OR output: fires for every input
+            '''def xor_network():
+    return (np.array([[1.0, -1.0], [1.0, -1.0]]), np.array([-0.5, 1.5]),
+            np.array([[1.0], [1.0]]), np.array([-0.5]))
+''',
+            ("xor_network_values",),
+            "one column per unit",
+        ),
     ],
     "gradient_descent": [
         WrongAnswer(
-            "gradient_step",
-            '''def gradient_step(w, grad, learning_rate):
-    return np.asarray(w, dtype=float) + learning_rate * np.asarray(grad, dtype=float)
+            "step_predictions",
+            '''def step_predictions(a, m, w0, learning_rate):
+    return w0 + learning_rate * 2 * a * (w0 - m), 1 / (2 * a), 1 / a
 ''',
-            ("gradient_step_values",),
-            "that climbs the loss",
+            ("step_predictions_values",),
+            "that step climbs the loss",
+        ),
+        WrongAnswer(
+            "step_predictions",
+            '''def step_predictions(a, m, w0, learning_rate):
+    return w0 - learning_rate * 2 * a * (w0 - m), 1 / (2 * a), 1 / (2 * a)
+''',
+            ("step_predictions_values",),
+            "steps overshoot but still shrink",
+        ),
+        WrongAnswer(
+            "step_predictions",
+            '''def step_predictions(a, m, w0, learning_rate):
+    # right for the visible parabola (a = 1) only: the curvature is left out of the rates
+    return w0 - learning_rate * 2 * a * (w0 - m), 0.5, 1.0
+''',
+            ("step_predictions_values",),
+            "the learning rate that lands on the minimum for a = 4",
         ),
         WrongAnswer(
             "linear_mse_gradient",
@@ -186,17 +248,36 @@ def categorical_crossentropy_gradient(y_true, y_pred):
     return x.T @ (x @ w - y) / len(x)
 ''',
             ("linear_mse_gradient_values",),
-            "the 2 of the square is missing",
+            "without the 2 of the square",
+        ),
+        WrongAnswer(
+            "linear_mse_gradient",
+            '''def linear_mse_gradient(w, x, y):
+    w, x, y = np.asarray(w, dtype=float), np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    return 2.0 / len(x) * x.T @ (y - x @ w)
+''',
+            ("linear_mse_gradient_values",),
+            "sign flipped",
+        ),
+        WrongAnswer(
+            "linear_mse_gradient",
+            # the shapes are the difficulty: (x w - y) @ x is right, x @ (x w - y) is not even defined
+            '''def linear_mse_gradient(w, x, y):
+    w, x, y = np.asarray(w, dtype=float), np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    return 2.0 / len(x) * np.sum((x @ w - y)) * np.ones_like(w)
+''',
+            ("linear_mse_gradient_values",),
+            "differs from the expected value",
         ),
         WrongAnswer(
             "minibatch_sgd",
             '''def minibatch_sgd(x, y, w0, learning_rate, epochs, batch_size, seed=0,
-                  gradient=linear_mse_gradient, step=gradient_step):
+                  gradient=linear_mse_gradient):
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     w = np.array(w0, dtype=float)
     for _ in range(epochs):
         for start in range(0, len(x), batch_size):
-            w = step(w, gradient(w, x[start:start + batch_size], y[start:start + batch_size]), learning_rate)
+            w = w - learning_rate * gradient(w, x[start:start + batch_size], y[start:start + batch_size])
     return w
 ''',
             ("minibatch_sgd_values",),
@@ -205,14 +286,14 @@ def categorical_crossentropy_gradient(y_true, y_pred):
         WrongAnswer(
             "minibatch_sgd",
             '''def minibatch_sgd(x, y, w0, learning_rate, epochs, batch_size, seed=0,
-                  gradient=linear_mse_gradient, step=gradient_step):
+                  gradient=linear_mse_gradient):
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     w = np.array(w0, dtype=float)
     for _ in range(epochs):
         order = np.random.default_rng(seed).permutation(len(x))
         for start in range(0, len(x), batch_size):
             batch = order[start:start + batch_size]
-            w = step(w, gradient(w, x[batch], y[batch]), learning_rate)
+            w = w - learning_rate * gradient(w, x[batch], y[batch])
     return w
 ''',
             ("minibatch_sgd_values",),
@@ -220,10 +301,10 @@ def categorical_crossentropy_gradient(y_true, y_pred):
         ),
         WrongAnswer(
             "gradient_descent",
-            '''def gradient_descent(x, y, w0, learning_rate, epochs, gradient=linear_mse_gradient, step=gradient_step):
+            '''def gradient_descent(x, y, w0, learning_rate, epochs, gradient=linear_mse_gradient):
     w = np.array(w0, dtype=float)
     for _ in range(1, epochs):
-        w = step(w, gradient(w, x, y), learning_rate)
+        w = w - learning_rate * gradient(w, x, y)
     return w
 ''',
             ("gradient_descent_values",),
@@ -238,6 +319,24 @@ def categorical_crossentropy_gradient(y_true, y_pred):
 ''',
             ("step_values",),
             "this course uses step(0) = 1",
+        ),
+        WrongAnswer(
+            "nand_weights",
+            # AND's weights: the opposite of NAND
+            '''def nand_weights():
+    return np.array([1.0, 1.0]), -1.5
+''',
+            ("nand_weights_values",),
+            "the line must put (1, 1) alone",
+        ),
+        WrongAnswer(
+            "nand_weights",
+            # right on the four corners, but the line passes 0.05 from (1, 0) and (0, 1)
+            '''def nand_weights():
+    return np.array([-1.0, -1.0]), 1.05
+''',
+            ("nand_weights_values",),
+            "passes too close to one of the points",
         ),
         WrongAnswer(
             "perceptron_update",
@@ -363,6 +462,30 @@ def categorical_crossentropy_gradient(y_true, y_pred):
 ''',
             ("numerical_gradient_values",),
             "Work on a float64 copy of w",
+        ),
+        WrongAnswer(
+            "tanh_backward",
+            '''def tanh_backward(x, y, W2, z1, h, p):
+    n = len(x)
+    dz2 = (p - y) / n
+    dh = dz2 @ W2.T
+    dz1 = dh * (z1 > 0)
+    return {"W1": x.T @ dz1, "b1": dz1.sum(axis=0), "W2": h.T @ dz2, "b2": dz2.sum(axis=0)}
+''',
+            ("tanh_backward_values",),
+            "copied from the ReLU network",
+        ),
+        WrongAnswer(
+            "tanh_backward",
+            '''def tanh_backward(x, y, W2, z1, h, p):
+    n = len(x)
+    dz2 = (p - y) / n
+    dh = dz2 @ W2.T
+    dz1 = dh * (1 - z1 ** 2)
+    return {"W1": x.T @ dz1, "b1": dz1.sum(axis=0), "W2": h.T @ dz2, "b2": dz2.sum(axis=0)}
+''',
+            ("tanh_backward_values",),
+            "tanh(z1) is h",
         ),
     ],
     "training_loop": [
@@ -494,15 +617,28 @@ def categorical_crossentropy_gradient(y_true, y_pred):
             "fit_and_predict_functional",
             '''def fit_and_predict_functional(x_train, y_train, x_test):
     set_random_seed(0)
-    inputs = Input((64,))
-    outputs = Dense(10, activation="softmax")(Dense(64, activation="relu")(inputs))
-    model = Model(inputs=inputs, outputs=outputs)
+    top, bottom = Input((32,)), Input((32,))
+    merged = Concatenate()([Dense(32, activation="relu")(top), Dense(32, activation="relu")(bottom)])
+    model = Model(inputs=[top, bottom], outputs=Dense(10, activation="softmax")(merged))
     model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
-    model.fit(x_train, y_train, epochs=2, verbose=0)
-    return model.predict(x_test, verbose=0)
+    model.fit(list(x_train), y_train, epochs=2, verbose=0)
+    return model.predict(list(x_test), verbose=0)
 ''',
             ("functional_accuracy",),
             "below the target of 0.93",
+        ),
+        WrongAnswer(
+            "fit_and_predict_sequential",
+            # passes the plain split (0.945) but not the rehearsal of grading (0.922): caught before submitting
+            '''def fit_and_predict_sequential(x_train, y_train, x_test):
+    set_random_seed(0)
+    model = Sequential([Input((64,)), Dense(32, activation="relu"), Dense(10, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    model.fit(x_train, y_train, epochs=10, batch_size=32, verbose=0)
+    return model.predict(x_test, verbose=0)
+''',
+            ("sequential_accuracy",),
+            "on the rehearsal split",
         ),
     ],
     "capstone": [
@@ -549,6 +685,27 @@ def categorical_crossentropy_gradient(y_true, y_pred):
 ''',
             ("best_threshold_values",),
             "the best plain accuracy",
+        ),
+        WrongAnswer(
+            "best_threshold",
+            '''def best_threshold(y_true, probabilities, balanced_accuracy=balanced_accuracy):
+    y_true, probabilities = np.asarray(y_true).reshape(-1), np.asarray(probabilities, dtype=float).reshape(-1)
+    candidates = np.linspace(0.05, 0.95, 91)
+    scores = [balanced_accuracy(y_true, (probabilities >= t).astype(int)) for t in candidates]
+    return float(candidates[int(np.argmax(scores))])
+''',
+            ("best_threshold_values",),
+            "this course flags p > t",
+        ),
+        WrongAnswer(
+            "balanced_accuracy",
+            # a wrong balanced_accuracy costs its own part only: best_threshold is checked with it on both sides
+            '''def balanced_accuracy(y_true, y_pred):
+    y_true, y_pred = np.asarray(y_true).reshape(-1), np.asarray(y_pred).reshape(-1)
+    return float(np.mean(y_pred[y_true == 1] == 1))
+''',
+            ("balanced_accuracy_values",),
+            "the recall of class 1 only",
         ),
     ],
 }

@@ -28,6 +28,7 @@ PARITY = {
         "Normalization": "test_parity_layers.py::test_normalization_adapt_matches_keras",
         **{name: "test_parity_layers_extra.py::test_activation_layers_match_keras_forward_and_backward"
            for name in ["ReLU", "LeakyReLU", "ELU", "PReLU", "Identity"]},
+        "BatchNormalization": "test_parity_batch_normalization.py::test_inference_and_a_training_step_match_keras",
         **{name: "test_parity_layers_extra.py::test_noise_layers_pass_through_at_inference_and_match_keras_noise_in_training"
            for name in ["GaussianNoise", "GaussianDropout"]},
     },
@@ -54,17 +55,29 @@ PARITY = {
                          "identity", "lecun_normal", "lecun_uniform", "ones", "orthogonal",
                          "random_normal", "random_uniform", "truncated_normal",
                          "variance_scaling", "zeros"]}},
-    "optimizers": {"Adagrad": OPTIMIZERS, "Adam": OPTIMIZERS, "RMSprop": OPTIMIZERS,
+    "optimizers": {**{name: "test_parity_optimizers_extra.py::test_steps_and_state_match_keras"
+                      for name in ["Nadam", "Adamax", "AdamW", "Adadelta", "Lion"]},
+                   "Adagrad": OPTIMIZERS, "Adam": OPTIMIZERS, "RMSprop": OPTIMIZERS,
                    "SGD": OPTIMIZERS, "Optimizer": OPTIMIZERS,
                    "get": "test_parity_optimizers.py::test_names_resolve_to_the_same_defaults_as_keras",
                    "schedules": "test_parity_optimizers.py::test_schedule_values_match_keras"},
     "optimizers.schedules": {
         "ExponentialDecay": "test_parity_optimizers.py::test_schedule_values_match_keras",
         "LearningRateSchedule": "test_parity_optimizers.py::test_schedule_values_match_keras"},
-    "losses": {name: LOSSES for name in
-               ["BinaryCrossentropy", "CategoricalCrossentropy", "Loss", "MeanAbsoluteError",
-                "MeanSquaredError", "SparseCategoricalCrossentropy", "binary_crossentropy",
-                "categorical_crossentropy", "sparse_categorical_crossentropy", "get"]},
+    "losses": {**{name: LOSSES for name in
+                  ["BinaryCrossentropy", "CategoricalCrossentropy", "Loss", "MeanAbsoluteError",
+                   "MeanSquaredError", "SparseCategoricalCrossentropy", "binary_crossentropy",
+                   "categorical_crossentropy", "sparse_categorical_crossentropy", "get"]},
+               **{name: "test_parity_losses_extra.py::test_values_and_gradients_match_keras"
+                  for name in ["Hinge", "SquaredHinge", "CategoricalHinge", "Huber", "LogCosh",
+                               "KLDivergence", "Poisson", "CosineSimilarity",
+                               "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError",
+                               "hinge", "squared_hinge", "categorical_hinge", "huber", "log_cosh",
+                               "kl_divergence", "poisson", "cosine_similarity",
+                               "mean_absolute_percentage_error",
+                               "mean_squared_logarithmic_error"]},
+               **{name: "test_parity_losses_extra.py::test_mean_squared_and_absolute_error_functions_give_per_sample_values_as_keras"
+                  for name in ["mean_squared_error", "mean_absolute_error"]}},
     "metrics": {**{name: METRICS for name in
                    ["AUC", "BinaryAccuracy", "CategoricalAccuracy", "MeanAbsoluteError",
                     "MeanMetricWrapper", "MeanSquaredError", "Metric", "Precision", "Recall",

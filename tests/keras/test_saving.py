@@ -187,6 +187,11 @@ RESUMABLE = {  # every kind of optimizer state, as (class name, settings)
     "sgd": ("SGD", dict(learning_rate=0.05, momentum=0.9, nesterov=True)),
     "adagrad": ("Adagrad", dict(learning_rate=0.1)),
     "schedule": ("Adam", dict(learning_rate="decay")),
+    "nadam": ("Nadam", dict(learning_rate=0.01)),
+    "adamax": ("Adamax", dict(learning_rate=0.01)),
+    "adamw": ("AdamW", dict(learning_rate=0.01, weight_decay=0.05)),
+    "adadelta": ("Adadelta", dict(learning_rate=1.0)),
+    "lion": ("Lion", dict(learning_rate=0.001)),
 }
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nngrade import sandbox as sandbox_module
+from nngrade import scratch
 from nngrade.sandbox import Limits, Sandbox, SandboxDied
 
 COURSE = str(Path(__file__).resolve().parents[2])
@@ -332,7 +332,7 @@ def test_cleanup_removes_a_1100_deep_tree_on_the_hosts_disk(tmp_path):
         os.close(fd)
         fd = inner
     os.close(fd)
-    sandbox_module.remove_tree(top)
+    scratch.remove_tree(top)
     assert not top.exists()
 
 
@@ -352,7 +352,7 @@ def test_leftovers_of_a_killed_run_are_removed_and_a_live_runs_are_kept(tmp_path
         fresh_log.write_text("")
         other = tmp_path / "nngrade-notes"
         other.mkdir()
-        sandbox_module.remove_stale(tmp_path)
+        scratch.remove_stale(tmp_path)
         assert sorted(p.name for p in tmp_path.iterdir()) == sorted([kept.name, fresh_log.name, other.name])
     finally:
         live.kill()

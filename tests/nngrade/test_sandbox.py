@@ -107,7 +107,7 @@ def test_a_learner_function_can_be_passed_to_another_learner_function(sandbox):
 
 
 def test_control_group_limits_are_read_back_before_they_are_claimed():
-    from nngrade.sandbox import Cgroups
+    from nngrade.cgroups import Cgroups
 
     held = Cgroups(Limits(memory_bytes=3 << 30, processes=77), f"nngrade-{os.getpid()}-readback")
     refused = Cgroups(Limits(memory_bytes=-5, processes=-1), f"nngrade-{os.getpid()}-refused")

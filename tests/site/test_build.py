@@ -40,8 +40,13 @@ def test_strict_build_succeeds(built_site):
 
 @pytest.mark.parametrize("src", nav_paths())
 def test_every_nav_page_is_built(site, src):
+    """Every page of the nav is built, but the instructor guide's only in the instructor build
+    (test_instructor_build.py builds that one)."""
     assert (TREE / "docs" / src).exists(), f"mkdocs.yml's nav lists docs/{src}, which does not exist"
-    assert page_file(site.path, src).is_file(), f"no page was built for docs/{src}"
+    if src.startswith("instructors/"):
+        assert not page_file(site.path, src).exists(), f"the learners' site carries docs/{src}"
+    else:
+        assert page_file(site.path, src).is_file(), f"no page was built for docs/{src}"
 
 
 def notebook_pages(site) -> list[tuple[str, Path]]:
@@ -285,6 +290,8 @@ def test_the_search_index_is_plain_prose_without_code_blocks(site):
     docs = search_docs(site)
     blocks = [d["location"] for d in docs if "<pre" in d["text"]]
     assert not blocks, f"code blocks in the search index (every first visit downloads it): {blocks[:5]}"
+    code_cells = [d["location"] for d in docs if "Copied!" in d["text"] or re.search(r"In\s*\[\d+\]:", d["text"])]
+    assert not code_cells, f"notebook code cells in the search index: {code_cells[:5]}"
     tagged = [d["location"] for d in docs if re.search(r"</?(p|li|code)>", d["text"])]
     assert not tagged, f"markup left in the search index: {tagged[:5]}"
     # inline code stays searchable as words: chapter 10 names nnlib's and Keras's `fit` in its prose
@@ -317,3 +324,13 @@ def test_canonical_links_and_sitemap_follow_site_url(site):
     assert f"<loc>{site_url}chapters/01-neuron/</loc>" in sitemap
     page = (site.path / "chapters/01-neuron/index.html").read_text(encoding="utf-8")
     assert f'<link rel="canonical" href="{site_url}chapters/01-neuron/">' in page
+
+
+def test_the_published_site_gives_learners_no_rubric(site):
+    """`make build` is the learners' site: no instructor page, no link to one, no full-marks answer."""
+    assert not (site.path / "instructors").exists()
+    for page in site.pages():
+        text = page.read_text(encoding="utf-8")
+        assert "Full marks" not in text, f"{page.relative_to(site.path)} shows a rubric"
+        assert not re.search(r'href="[^"]*instructors/', text), f"{page.relative_to(site.path)} links to the instructor guide"
+    assert "Full marks" not in (site.path / "search/search_index.json").read_text(encoding="utf-8")

@@ -70,3 +70,22 @@ def test_next_follows_without_a_full_reload_on_another_port(hosted, browser):
     page.wait_for_function("() => document.querySelector('h1') && document.title.includes('perceptron')", timeout=20_000)
     assert page.evaluate("window.__sameDocument === true"), "Next reloaded the whole page: instant navigation is off"
     context.close()
+
+
+def test_an_embedded_playground_works_on_another_port(hosted, browser):
+    """A chapter's embedded playground, on the site built for and served from another address."""
+    _, url = hosted
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    foreign, errors = [], []
+    page.on("request", lambda r: None if r.url.startswith((url, "data:", "blob:", "about:")) else foreign.append(r.url))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(url + "chapters/04-multilayer/", wait_until="load")
+    page.wait_for_function("() => document.querySelector('.nn-embed .nn-playground canvas')", timeout=20_000)
+    page.click(".nn-embed [data-pg=step]")
+    assert page.evaluate("document.querySelector('.nn-embed').nnPlayground.state()")["steps"] == 1
+    page.click(".nn-embed a[href*='playground/?preset=']")  # its link to the full playground, same origin
+    page.wait_for_function("() => window.nnPlayground && document.querySelector('#nn-playground canvas')", timeout=20_000)
+    assert page.url.startswith(url + "playground/?preset=xor-4-tanh")
+    assert foreign == [] and errors == []
+    context.close()

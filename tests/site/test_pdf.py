@@ -43,3 +43,20 @@ def test_the_course_pdf_has_every_chapter_with_figures_and_typeset_math(site, br
     )
     assert figures >= site_figures > 10, f"{figures} images in the PDF, {site_figures} on the chapter pages"
     assert len(reader.pages) > 3 * len(chapters)
+
+
+def test_the_pdf_prints_every_answer_open_under_the_course_title(site, browser, tmp_path):
+    """On paper nothing unfolds: the check-yourself answers are printed; the PDF's title is the course's."""
+    sys.path.insert(0, str(TREE / "tools"))
+    import make_pdf
+    from pypdf import PdfReader
+
+    output = tmp_path / "course.pdf"
+    make_pdf.make_pdf(site.path, output, browser=browser)
+    reader = PdfReader(output)
+    assert reader.metadata.title == "How Neural Networks Work"
+    flat = re.sub(r"\s+", " ", "\n".join(page.extract_text() for page in reader.pages))
+    # answers folded behind "??? question" on the chapter pages (<details> closed there)
+    chapter_4 = (site.path / "chapters/04-multilayer/index.html").read_text(encoding="utf-8")
+    assert re.search(r"<details class=\"question\">", chapter_4), "chapter 4 folds its answers"
+    assert "200 weights and 10 biases" in flat

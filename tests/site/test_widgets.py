@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))  # --import-mode=importlib does not add it
+sys.path.insert(0, str(Path(__file__).parents[2] / "tools"))
 
 from playground_cells import CELLS, CHAPTERS  # noqa: E402
 from playground_helpers import WatchedPage, axe_violations  # noqa: E402
@@ -36,12 +37,15 @@ def test_cells_follow_their_anchor_and_widgets_follow_a_static_figure():
     for cell in CELLS:
         notebook = json.loads((CHAPTERS / cell.chapter).read_text(encoding="utf-8"))
         ids = [c.get("id") for c in notebook["cells"]]
-        assert cell.id in ids, f"{cell.chapter}: cell {cell.id} missing (run tests/site/playground_cells.py)"
+        assert cell.id in ids, f"{cell.chapter}: cell {cell.id} missing (run tools/playground_cells.py)"
         assert ids[ids.index(cell.id) - 1] == cell.after
         assert "".join(notebook["cells"][ids.index(cell.id)]["source"]) == cell.source
         if "data-nn-widget" in cell.source:
             figure = "".join(notebook["cells"][ids.index(cell.after)]["source"])
             assert figure.startswith("# alt:"), f"{cell.id} must follow the static figure it stands beside"
+        if "nn-embed" in cell.source:  # the static figure stays above it, as the fallback, with its alt text
+            assert cell.figure in ids[:ids.index(cell.id)], f"{cell.id}: its figure {cell.figure} is not above it"
+            assert "".join(notebook["cells"][ids.index(cell.figure)]["source"]).startswith("# alt:")
 
 
 @pytest.mark.parametrize("chapter, preset", [("04-multilayer", "xor-no-hidden"), ("05-activations", "spiral-deep-sigmoid"),

@@ -9,22 +9,27 @@ export const DATASETS = {
   spiral: "Spiral",
   blobs: "Gaussian blobs",
   regression: "1-D regression curve",
+  csv: "Your own data (CSV)",
 };
 export const DATASET_NAMES = Object.keys(DATASETS);
+/** The data sets that come in 2 to MAX_CLASSES classes; the others have two. */
+export const MULTICLASS_DATASETS = ["blobs", "spiral"];
+export const MAX_CLASSES = 5;
 
 /** The target curve of the regression data set. */
 export const curve = (x) => 1.5 * Math.sin(1.2 * x) + 0.3 * x;
 
 /**
  * n labelled points {x1, x2, y} of data set `name`; `noise` (0..1) jitters each point with Gaussian
- * noise of that standard deviation (regression: of the target). Class labels are 0 and 1.
+ * noise of that standard deviation (regression: of the target). Class labels are 0 to classes - 1
+ * (blobs: one blob per class; spiral: one arm per class); the other data sets have two classes.
  */
-export function makeDataset(name, n, noise, seed) {
+export function makeDataset(name, n, noise, seed, classes = 2) {
   const rng = makeRng(seed);
   const points = [];
   const jitter = () => noise * rng.normal();
   for (let k = 0; k < n; k++) {
-    const label = k % 2; // balanced classes
+    const label = k % classes; // balanced classes
     let x1, x2, y = label;
     if (name === "xor") {
       x1 = rng.between(-DOMAIN, DOMAIN) * 0.9; x2 = rng.between(-DOMAIN, DOMAIN) * 0.9;
@@ -41,11 +46,14 @@ export function makeDataset(name, n, noise, seed) {
       x1 += jitter(); x2 += jitter();
     } else if (name === "spiral") {
       const r = rng.between(0.15, 2.8);
-      const t = 1.75 * r + label * Math.PI;
+      const t = 1.75 * r + (label * 2 * Math.PI) / classes;
       x1 = r * Math.cos(t) + jitter(); x2 = r * Math.sin(t) + jitter();
-    } else if (name === "blobs") {
+    } else if (name === "blobs" && classes === 2) {
       const c = label ? 1.3 : -1.3;
       x1 = c + 0.7 * rng.normal() + jitter(); x2 = c + 0.7 * rng.normal() + jitter();
+    } else if (name === "blobs") { // centres evenly spaced on a circle of radius 1.8
+      const angle = Math.PI / 4 + (label * 2 * Math.PI) / classes;
+      x1 = 1.8 * Math.cos(angle) + 0.55 * rng.normal() + jitter(); x2 = 1.8 * Math.sin(angle) + 0.55 * rng.normal() + jitter();
     } else if (name === "regression") {
       x1 = rng.between(-DOMAIN, DOMAIN) * 0.95; x2 = 0;
       y = curve(x1) + jitter();

@@ -13,20 +13,36 @@ function optimizerCode(state, prefix) {
   return `${prefix}SGD(learning_rate=${lr})`;
 }
 
+// The loss each task compiles with: class labels (not one-hot) for the softmax output.
+const COMPILED_LOSS = { mse: "mse", binary_crossentropy: "binary_crossentropy", categorical_crossentropy: "sparse_categorical_crossentropy" };
+
+/**
+ * The layers of the page's network: Dense layers (with Keras's kernel_regularizer when the page
+ * regularises) and a Dropout layer after each hidden one when the page uses dropout.
+ */
+function layerCode(kind, { state, net }) {
+  const k = kind === "nnlib" ? "" : "keras.layers.";
+  const regularizer = state.l1 || state.l2
+    ? `, kernel_regularizer=${kind === "nnlib" ? "" : "keras."}regularizers.L1L2(l1=${json(state.l1)}, l2=${json(state.l2)})` : "";
+  const lines = [kind === "nnlib" ? `Input((${net.sizes[0]},))` : `keras.Input((${net.sizes[0]},))`];
+  net.layers.forEach((L, l) => {
+    lines.push(`${k}Dense(${L.nOut}, activation=${json(L.activation)}${regularizer})`);
+    if (state.dropout > 0 && l + 1 < net.layers.length) lines.push(`${k}Dropout(${json(state.dropout)})`);
+  });
+  return lines;
+}
+
 /** The script for `kind` "nnlib" (float64) or "keras" (Keras 3, float32). */
 export function pythonScript(kind, { state, net, train, test }) {
   if (kind !== "nnlib" && kind !== "keras") throw new Error(`exportCode: kind must be "nnlib" or "keras"; received ${json(kind)}`);
-  const loss = net.lossName;
-  const sizes = net.sizes;
-  const acts = net.layers.map((L) => L.activation);
-  const denseKw = kind === "nnlib" ? "Dense" : "keras.layers.Dense";
-  const layers = [kind === "nnlib" ? `Input((${sizes[0]},))` : `keras.Input((${sizes[0]},))`]
-    .concat(acts.map((a, l) => `${denseKw}(${sizes[l + 1]}, activation=${json(a)})`));
+  const loss = COMPILED_LOSS[net.lossName];
+  const layers = layerCode(kind, { state, net });
   const header = kind === "nnlib"
     ? [
         "import numpy as np",
+        ...(state.l1 || state.l2 ? ["from nnlib import regularizers"] : []),
         "from nnlib.config import set_floatx",
-        "from nnlib.layers import Dense, Input",
+        `from nnlib.layers import Dense, ${state.dropout > 0 ? "Dropout, " : ""}Input`,
         "from nnlib.models import Sequential",
         "from nnlib.optimizers import SGD, Adam",
         "",
@@ -39,6 +55,7 @@ export function pythonScript(kind, { state, net, train, test }) {
     "",
     `Data set ${state.dataset}, noise ${state.noise}, seed ${state.seed}; features ${state.features.join(", ")};`,
     `hidden layers ${json(state.hidden)} (${state.activation}); ${state.optimizer}, learning rate ${state.learningRate}, batch size ${state.batchSize}.`,
+    ...(state.l1 || state.l2 || state.dropout ? [`Regularisation: L1 ${state.l1}, L2 ${state.l2} on every kernel; dropout ${state.dropout} after each hidden layer.`] : []),
     '"""',
     ...header,
     "",
@@ -48,7 +65,7 @@ export function pythonScript(kind, { state, net, train, test }) {
     `    return np.stack([${state.features.map((f) => FEATURES[f].py).join(", ")}], axis=1)`,
     "",
     "",
-    "# points (x1, x2) and targets" + (loss === "mse" ? " (values)" : " (class 0 or 1)"),
+    "# points (x1, x2) and targets" + (loss === "mse" ? " (values)" : loss === "binary_crossentropy" ? " (class 0 or 1)" : " (class labels 0, 1, ...)"),
     `points_train = np.array(${pyRows(train.map((p) => [p.x1, p.x2]))}, dtype="float64")`,
     `y_train = np.array(${json(train.map((p) => [p.y]))}, dtype="float64")`,
     `points_test = np.array(${pyRows(test.map((p) => [p.x1, p.x2]))}, dtype="float64").reshape(-1, 2)`,
@@ -63,7 +80,7 @@ export function pythonScript(kind, { state, net, train, test }) {
     ...net.getWeights().map((w) => `    np.array(${json(w)}),`),
     "])",
     `model.compile(optimizer=${optimizerCode(state, kind === "nnlib" ? "" : "keras.optimizers.")}, loss=${json(loss)}` +
-      (loss === "binary_crossentropy" ? ', metrics=["accuracy"])' : ")"),
+      (loss === "mse" ? ")" : ', metrics=["accuracy"])'),
     "",
     "if __name__ == \"__main__\":",
     "    print(model.predict(x_test[:5], verbose=0))",
@@ -77,14 +94,18 @@ export function pythonScript(kind, { state, net, train, test }) {
 export function weightsJson({ state, net }) {
   return JSON.stringify({
     features: state.features, sizes: net.sizes, activations: net.layers.map((L) => L.activation),
-    loss: net.lossName, optimizer: state.optimizer, learningRate: state.learningRate,
+    loss: COMPILED_LOSS[net.lossName], optimizer: state.optimizer, learningRate: state.learningRate,
+    l1: state.l1, l2: state.l2, dropout: state.dropout,
     weights: net.getWeights(),
   }, null, 1);
 }
 
-export function dataCsv({ train, test }) {
-  const rows = ["x1,x2,y,split"];
-  for (const p of train) rows.push(`${p.x1},${p.x2},${p.y},train`);
-  for (const p of test) rows.push(`${p.x1},${p.x2},${p.y},test`);
+/** The data in the form the CSV loader reads back (csv.js): x1,x2,label,split or x1,target,split. */
+export function dataCsv({ task, train, test }) {
+  const regression = task === "regression";
+  const rows = [regression ? "x1,target,split" : "x1,x2,label,split"];
+  const row = (p, split) => (regression ? `${p.x1},${p.y},${split}` : `${p.x1},${p.x2},${p.y},${split}`);
+  for (const p of train) rows.push(row(p, "train"));
+  for (const p of test) rows.push(row(p, "test"));
   return rows.join("\n") + "\n";
 }

@@ -1,5 +1,6 @@
 // The network's math, in float64, with the formulas nnlib uses (nnlib/activations.py, losses.py,
-// layers.py, optimizers.py), which are Keras 3's. Forward and backward side by side.
+// layers.py, regularizers.py, optimizers.py), which are Keras 3's. Forward and backward side by side.
+// No DOM here: tests/js/ checks every function against numbers nnlib computed (tests/js/fixtures.json).
 //
 // Shapes: a batch of n rows with d columns is one Float64Array of length n*d, row after row.
 // A Dense layer's kernel W is (inputs, units) as in Keras: W[i*units + j] joins input i to unit j.
@@ -43,9 +44,21 @@ export const ACTIVATIONS = {
 };
 export const ACTIVATION_NAMES = Object.keys(ACTIVATIONS);
 
-// ---------------------------------------------------------------- losses (one output per row)
-// Keras's reduction "sum_over_batch_size": the mean over the last axis (one output here), then the
-// sum of the per-row losses divided by the number of rows.
+/** softmax of each row of z (n rows of k), in place into a: e^{z_j - m} / sum_i e^{z_i - m}, m = max_i z_i. */
+export function softmaxRows(z, a, n, k) {
+  for (let r = 0; r < n; r++) {
+    let m = -Infinity;
+    for (let j = 0; j < k; j++) m = Math.max(m, z[r * k + j]);
+    let s = 0;
+    for (let j = 0; j < k; j++) { a[r * k + j] = Math.exp(z[r * k + j] - m); s += a[r * k + j]; }
+    for (let j = 0; j < k; j++) a[r * k + j] /= s;
+  }
+}
+
+// ---------------------------------------------------------------- losses
+// Keras's reduction "sum_over_batch_size": the mean over the last axis, then the sum of the per-row
+// losses divided by the number of rows. y holds one target per row: a 0/1 label, a value, or (for
+// categorical cross-entropy) a class index.
 export const LOSSES = {
   // sigmoid output + binary cross-entropy; p clipped to [eps, 1 - eps], no gradient where clipped
   binary_crossentropy: {
@@ -67,6 +80,28 @@ export const LOSSES = {
       return g;
     },
   },
+  // softmax output (k columns) + categorical cross-entropy of class labels: -log q_label, with
+  // q = p / sum(p) clipped to [eps, 1 - eps] (nnlib's and Keras's sparse_categorical_crossentropy)
+  categorical_crossentropy: {
+    value(y, p) {
+      const n = y.length, k = p.length / n;
+      let total = 0;
+      for (let r = 0; r < n; r++) total -= Math.log(Math.min(Math.max(labelShare(p, r, k, y[r]), EPSILON), 1 - EPSILON));
+      return total / n;
+    },
+    // dL/dz through the softmax in one step: (p - onehot(y)) / n; a row whose label's share is
+    // clipped gets 0 (the clipped loss is flat there). nnlib's fit takes this same shortcut.
+    gradientThroughSoftmax(y, p) {
+      const n = y.length, k = p.length / n;
+      const dz = new Float64Array(p.length);
+      for (let r = 0; r < n; r++) {
+        const q = labelShare(p, r, k, y[r]);
+        if (!(q >= EPSILON && q <= 1 - EPSILON)) continue;
+        for (let j = 0; j < k; j++) dz[r * k + j] = (p[r * k + j] - (j === y[r] ? 1 : 0)) / n;
+      }
+      return dz;
+    },
+  },
   // linear output + mean squared error
   mse: {
     value(y, p) {
@@ -82,18 +117,49 @@ export const LOSSES = {
   },
 };
 
+function labelShare(p, r, k, label) {
+  let s = 0;
+  for (let j = 0; j < k; j++) s += p[r * k + j];
+  return p[r * k + label] / s;
+}
+
+// ---------------------------------------------------------------- regularisers (Keras's L1, L2)
+// Added to the loss once per step, not divided by the batch size:
+//   penalty = l1 sum |w| + l2 sum w^2 over every kernel (biases are not regularised);
+//   its gradient l1 sign(w) + 2 l2 w is added to each kernel's gradient.
+export function penalty(kernel, { l1 = 0, l2 = 0 }) {
+  let s1 = 0, s2 = 0;
+  for (let k = 0; k < kernel.length; k++) { s1 += Math.abs(kernel[k]); s2 += kernel[k] * kernel[k]; }
+  return l1 * s1 + l2 * s2;
+}
+
+export function addPenaltyGradient(kernel, grad, { l1 = 0, l2 = 0 }) {
+  for (let k = 0; k < kernel.length; k++) grad[k] += l1 * Math.sign(kernel[k]) + 2 * l2 * kernel[k];
+}
+
 // ---------------------------------------------------------------- the network
+export const TASKS = {
+  classification: { output: "sigmoid", loss: "binary_crossentropy" }, // two classes, one output
+  multiclass: { output: "softmax", loss: "categorical_crossentropy" }, // k classes, k outputs
+  regression: { output: "linear", loss: "mse" },
+};
+
 /**
- * A stack of Dense layers: sizes = [inputs, hidden..., 1]. Hidden layers use `activation`; the output
- * is sigmoid (task "classification", loss binary cross-entropy) or linear (task "regression", MSE),
- * as nnlib and Keras would be compiled for those tasks.
+ * A stack of Dense layers: sizes = [inputs, hidden..., outputs]. Hidden layers use `activation`; the
+ * output and the loss follow the task (TASKS), as nnlib and Keras would be compiled for it.
+ * `regularization` = {l1, l2} on every kernel (Keras's kernel_regularizer); `dropout` is the rate of a
+ * Dropout layer after each hidden layer (inverted dropout: kept outputs scaled by 1/(1 - rate) while
+ * training, nothing changed at inference).
  */
 export class Network {
-  constructor(sizes, activation, task, rng) {
+  constructor(sizes, activation, task, rng, { regularization = { l1: 0, l2: 0 }, dropout = 0 } = {}) {
     if (!ACTIVATIONS[activation]) throw new Error(`activation: unknown ${JSON.stringify(activation)}; expected one of ${ACTIVATION_NAMES}`);
+    if (!TASKS[task]) throw new Error(`task: unknown ${JSON.stringify(task)}; expected one of ${Object.keys(TASKS)}`);
     this.sizes = sizes.slice();
     this.task = task;
-    this.lossName = task === "regression" ? "mse" : "binary_crossentropy";
+    this.lossName = TASKS[task].loss;
+    this.regularization = { l1: regularization.l1 || 0, l2: regularization.l2 || 0 };
+    this.dropout = dropout;
     this.layers = [];
     for (let l = 0; l + 1 < sizes.length; l++) {
       const nIn = sizes[l], nOut = sizes[l + 1];
@@ -104,7 +170,7 @@ export class Network {
       const last = l + 2 === sizes.length;
       this.layers.push({
         nIn, nOut, kernel, bias: new Float64Array(nOut),
-        activation: last ? (task === "regression" ? "linear" : "sigmoid") : activation,
+        activation: last ? TASKS[task].output : activation,
         gradKernel: new Float64Array(nIn * nOut), gradBias: new Float64Array(nOut),
       });
     }
@@ -132,29 +198,32 @@ export class Network {
   }
 
   /**
-   * Forward pass of n rows x: z = x W + b, a = f(z), layer after layer.
-   * Returns {zs, as}: as[0] = x, as[l+1] = layer l's output; zs[l] its pre-activation.
+   * Forward pass of n rows x: z = x W + b, a = f(z), layer after layer. `masks` (training only) holds
+   * one dropout mask per hidden layer, 0 or 1/(1 - rate) per output: that layer passes a * mask on.
+   * Returns {zs, hs, as}: as[0] = x, as[l+1] = what layer l passes on, hs[l] = f(z) before dropout.
    */
-  forward(x, n) {
-    const as = [x], zs = [];
+  forward(x, n, masks = null) {
+    const as = [x], zs = [], hs = [];
     let input = x;
-    for (const L of this.layers) {
+    this.layers.forEach((L, l) => {
       const { nIn, nOut, kernel, bias } = L;
-      const f = ACTIVATIONS[L.activation].f;
       const z = new Float64Array(n * nOut), a = new Float64Array(n * nOut);
       for (let r = 0; r < n; r++) {
         for (let j = 0; j < nOut; j++) {
           let s = 0;
           for (let i = 0; i < nIn; i++) s += input[r * nIn + i] * kernel[i * nOut + j];
-          s += bias[j];
-          z[r * nOut + j] = s;
-          a[r * nOut + j] = f(s);
+          z[r * nOut + j] = s + bias[j];
         }
       }
-      zs.push(z); as.push(a);
-      input = a;
-    }
-    return { zs, as };
+      if (L.activation === "softmax") softmaxRows(z, a, n, nOut);
+      else { const f = ACTIVATIONS[L.activation].f; for (let k = 0; k < z.length; k++) a[k] = f(z[k]); }
+      hs.push(a);
+      let out = a;
+      if (masks && masks[l]) { out = new Float64Array(a.length); for (let k = 0; k < a.length; k++) out[k] = a[k] * masks[l][k]; }
+      zs.push(z); as.push(out);
+      input = out;
+    });
+    return { zs, hs, as };
   }
 
   predict(x, n) {
@@ -162,29 +231,47 @@ export class Network {
     return as[as.length - 1];
   }
 
+  /** The data loss of predictions p against targets y (no regularisation). */
+  dataLoss(y, p) {
+    return LOSSES[this.lossName].value(y, p);
+  }
+
   loss(x, y, n) {
-    return LOSSES[this.lossName].value(y, this.predict(x, n));
+    return this.dataLoss(y, this.predict(x, n));
+  }
+
+  /** The regularisation term: the sum of each kernel's penalty. */
+  penalty() {
+    return this.layers.reduce((s, L) => s + penalty(L.kernel, this.regularization), 0);
   }
 
   /**
-   * Backward pass from a forward pass's {zs, as} and the targets y. Fills each layer's gradKernel =
-   * x^T dz and gradBias = sum of dz over the rows (dz = dL/dz), passing dL/dx = dz W^T down.
-   * Returns {loss, deltas}: deltas[l] = {da, dz} of layer l (for the step-through view).
+   * Backward pass from a forward pass's {zs, hs, as} (and its dropout masks) and the targets y. Fills
+   * each layer's gradKernel = x^T dz (+ the regulariser's gradient) and gradBias = sum of dz over the
+   * rows (dz = dL/dz), passing dL/dx = dz W^T down.
+   * Returns {loss, deltas}: loss the data loss of this batch; deltas[l] = {da, dz} of layer l.
    */
-  backward(pass, y, n) {
-    const { zs, as } = pass;
+  backward(pass, y, n, masks = null) {
+    const { zs, hs, as } = pass;
     const out = as[as.length - 1];
     const lossFns = LOSSES[this.lossName];
     const loss = lossFns.value(y, out);
-    let grad = lossFns.gradient(y, out); // dL/da of the output layer
     const deltas = [];
+    let grad = null; // dL/d(what layer l passes on)
     for (let l = this.layers.length - 1; l >= 0; l--) {
       const L = this.layers[l];
       const { nIn, nOut, kernel } = L;
-      const back = ACTIVATIONS[L.activation].backward;
-      const z = zs[l], a = as[l + 1], x = as[l];
-      const dz = new Float64Array(n * nOut);
-      for (let k = 0; k < dz.length; k++) dz[k] = back(z[k], a[k], grad[k]);
+      const z = zs[l], a = hs[l], x = as[l];
+      let da, dz;
+      if (L.activation === "softmax") { // the output layer: the loss's shortcut through softmax
+        da = null; dz = lossFns.gradientThroughSoftmax(y, out);
+      } else {
+        da = grad || lossFns.gradient(y, out);
+        if (masks && masks[l]) { const m = masks[l]; da = da.map((g, k) => g * m[k]); }
+        const back = ACTIVATIONS[L.activation].backward;
+        dz = new Float64Array(n * nOut);
+        for (let k = 0; k < dz.length; k++) dz[k] = back(z[k], a[k], da[k]);
+      }
       L.gradKernel.fill(0); L.gradBias.fill(0);
       for (let r = 0; r < n; r++) {
         for (let i = 0; i < nIn; i++) {
@@ -193,7 +280,8 @@ export class Network {
         }
         for (let j = 0; j < nOut; j++) L.gradBias[j] += dz[r * nOut + j];
       }
-      deltas[l] = { da: grad, dz };
+      addPenaltyGradient(kernel, L.gradKernel, this.regularization);
+      deltas[l] = { da, dz };
       if (l > 0) {
         const dx = new Float64Array(n * nIn);
         for (let r = 0; r < n; r++) {

@@ -2,6 +2,8 @@
 // quadratic bowl L(w) = 1/2 (w - w*)^T H (w - w*) whose Hessian H has the curvatures given in
 // data-curvatures. Plain descent converges only for lr < 2 / lambda_max; with momentum mu the limit
 // is 2 (1 + mu) / lambda_max. The path converges, zig-zags across the valley, or flies off.
+import { makeOptimizer } from "../playground/nn.js";
+
 const STEPS = 40, ANGLE = Math.PI / 6, START = [-3.2, 2.2];
 
 export function mount(el) {
@@ -23,14 +25,16 @@ export function mount(el) {
 <p class="nw-status" data-w="status" role="status" aria-live="polite"></p>`);
   const $ = (name) => el.querySelector(`[data-w="${name}"]`);
 
+  // the steps of the playground's own SGD (nn.js, Keras's rule), with this slider's momentum
   function path(lr, mu) {
-    let w = START.slice(), m = [0, 0];
-    const out = [w.slice()];
+    const opt = makeOptimizer("sgd", lr);
+    opt.momentum = mu;
+    const w = Float64Array.from(START), g = new Float64Array(2);
+    const out = [Array.from(w)];
     for (let t = 0; t < STEPS; t++) {
-      const g = grad(w);
-      m = [mu * m[0] - lr * g[0], mu * m[1] - lr * g[1]];
-      w = [w[0] + m[0], w[1] + m[1]];
-      out.push(w.slice());
+      g.set(grad(w));
+      opt.apply([[w, g]]);
+      out.push(Array.from(w));
     }
     return out;
   }

@@ -1,13 +1,15 @@
 """The cells the playground adds to the chapters: a live widget (chapters 2, 5, 7, 8) placed after
-the chapter's static figure, which stays as the fallback without JavaScript, and one line linking to
-a playground preset (chapters 4, 5, 7, 9).
+the chapter's static figure, which stays as the fallback without JavaScript; one line linking to
+a playground preset (chapters 4, 5, 7, 9); and a small embedded playground showing only the controls
+its chapter teaches (XOR in chapter 4, softmax in 5, the learning rate in 7, regularisation in 9),
+below the static figure it brings to life, which stays as the fallback.
 
 Chapters are edited by others, so the cells are inserted by this script rather than by hand: each new
 cell goes right after an existing cell (named by its id), keeps a stable id of its own, and the
 notebook is written back in its stored formatting (nbformat JSON, indent 1), every other cell
 untouched. Running it again changes nothing.
 
-    .venv/bin/python tests/site/playground_cells.py       # insert or refresh the cells
+    .venv/bin/python tools/playground_cells.py       # insert or refresh the cells
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-CHAPTERS = Path(__file__).resolve().parents[2] / "docs/chapters"
+CHAPTERS = Path(__file__).resolve().parents[1] / "docs/chapters"
 
 
 @dataclass(frozen=True)
@@ -26,11 +28,21 @@ class Cell:
     after: str     # id of the existing cell it follows
     id: str
     source: str
+    figure: str = ""  # an embedded playground: the id of the static figure (above it) it stands beside
 
 
 def widget(name: str, label: str, intro: str, attributes: str = "") -> str:
     return (f'<div class="nn-widget" data-nn-widget="{name}" role="region" aria-label="{label}"{attributes} hidden>\n'
             f"<p><strong>Live figure.</strong> {intro}</p>\n</div>")
+
+
+def embed(config: str, label: str, intro: str) -> str:
+    """A playground mounted in the page (boot.js) with the playground page's query string `config`
+    (`preset=...&hide=...`); until then, and without JavaScript, the introduction and the link stay."""
+    preset = config.split("&")[0]
+    return (f'<div class="nn-embed" data-config="{config.replace("&", "&amp;")}" role="region" aria-label="{label}">\n'
+            f"<p><strong>Live playground.</strong> {intro} "
+            f'(<a href="../../playground/?{preset}">open it in the full playground</a>)</p>\n</div>')
 
 
 def link(text: str, preset: str, rest: str) -> str:
@@ -69,6 +81,32 @@ CELLS = [
     Cell("09-training-loop.ipynb", "c09-overfit-read", "c09-playground-link", link(
         "few noisy points and a wide network", "moons-overfit",
         ": watch the training and test losses part as you train.")),
+    Cell("04-multilayer.ipynb", "c04-playground-link", "c04-embed-xor", embed(
+        "preset=xor-4-tanh&hide=presets,data,features,regularization,stepper,export",
+        "Embedded playground: XOR with one hidden layer",
+        "The network of the figure above, learning XOR in your browser: press Play, then set the hidden "
+        "layers to 0 and see it fail; each unit's square shows what it has learned to detect."),
+        figure="c04-figure-xor-trained"),
+    Cell("05-activations.ipynb", "c05-softmax-plot", "c05-embed-softmax", embed(
+        "preset=blobs-3-softmax&hide=presets,features,regularization,stepper,export",
+        "Embedded playground: a softmax output over three classes",
+        "Softmax as an output layer: one unit per class, their outputs summing to 1. Train it on three "
+        "blobs, then raise the number of classes to 5 or pick the spiral; each region takes the colour of "
+        "its most probable class, paler where the network is unsure."),
+        figure="c05-softmax-plot"),
+    Cell("07-gradient-descent.ipynb", "c07-playground-link", "c07-embed-learning-rate", embed(
+        "preset=circles-lr-too-large&hide=presets,data,features,network,regularization,stepper,export",
+        "Embedded playground: the learning rate",
+        "The learning rate on a real network (circles, 4 tanh units). At 10 the loss jumps about: press "
+        "Play, then lower the rate step by step (Reset between tries) and compare SGD, momentum and Adam."),
+        figure="c07-lr-loss-plot"),
+    Cell("09-training-loop.ipynb", "c09-playground-link", "c09-embed-regularisation", embed(
+        "preset=moons-overfit&hide=presets,data,features,network,stepper,export",
+        "Embedded playground: overfitting and regularisation",
+        "The overfitting of the figure above, live: train until the test loss (dashed) climbs away from "
+        "the training loss, then set the L2 rate to 0.01 (or dropout to 0.3), press Reset and train again. "
+        "The dotted curve is the regularisation term, shown apart from the data losses."),
+        figure="c09-overfit-plot"),
 ]
 
 

@@ -1,0 +1,60 @@
+"""Keras's other optimizers for dense weights (Nadam, Adamax, AdamW, Adadelta, Lion) against real
+Keras 3: the same steps from the same weights and gradients, the same state in Keras's order (what
+.keras files keep), and a whole fit."""
+
+import os
+
+os.environ.setdefault("KERAS_BACKEND", "jax")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+import nnlib  # noqa: E402
+from parity import ATOL, RTOL, assert_same_fit  # noqa: E402
+
+CASES = [("Nadam", {}), ("Nadam", {"learning_rate": 0.01, "beta_1": 0.8}), ("Adamax", {}),
+         ("Adamax", {"learning_rate": 0.02, "beta_2": 0.9}), ("AdamW", {}),
+         ("AdamW", {"learning_rate": 0.01, "weight_decay": 0.1}), ("Adadelta", {}),
+         ("Adadelta", {"learning_rate": 1.0, "rho": 0.9}), ("Lion", {}),
+         ("Lion", {"learning_rate": 0.01, "beta_1": 0.8, "beta_2": 0.95})]
+IDS = [f"{name}{options}" for name, options in CASES]
+
+
+@pytest.mark.parametrize("name,options", CASES, ids=IDS)
+def test_steps_and_state_match_keras(name, options):
+    k_opt = getattr(keras.optimizers, name)(**options)
+    n_opt = getattr(nnlib.optimizers, name)(**options)
+    rng = np.random.default_rng(3)
+    start = [rng.normal(size=(4, 3)).astype("float32"), rng.normal(size=3).astype("float32")]
+    k_vars = [keras.Variable(w.copy()) for w in start]
+    n_vars = [w.copy() for w in start]
+    for _ in range(7):
+        grads = [rng.normal(size=w.shape).astype("float32") for w in start]
+        k_opt.apply_gradients(list(zip(grads, k_vars)))
+        n_opt.apply_gradients(list(zip(grads, n_vars)))
+        for n_w, k_w in zip(n_vars, k_vars):
+            np.testing.assert_allclose(n_w, np.asarray(k_w.value), rtol=RTOL, atol=ATOL)
+    k_state = [np.asarray(v.value) for v in k_opt.variables]
+    n_state = n_opt.keras_variables(n_vars)
+    assert [s.shape for s in n_state] == [s.shape for s in k_state]
+    for n_s, k_s in zip(n_state, k_state):
+        np.testing.assert_allclose(n_s, k_s, rtol=1e-5, atol=1e-6)
+    assert type(nnlib.optimizers.get(name.lower())) is type(n_opt)
+    config = k_opt.get_config()
+    assert {k: config[k] for k in n_opt.get_config()} == pytest.approx(n_opt.get_config())
+
+
+@pytest.mark.parametrize("name", ["nadam", "adamax", "adamw", "adadelta", "lion"])
+def test_five_epochs_of_fit_by_name_match_keras(name):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(60, 4)).astype("float32")
+    y = (x[:, 0] - x[:, 1] > 0).astype("float32")
+    models = []
+    for lib in (keras, nnlib):
+        model = lib.Sequential([lib.Input((4,)), lib.layers.Dense(6, activation="relu"),
+                                lib.layers.Dense(1, activation="sigmoid")])
+        model.compile(optimizer=name, loss="binary_crossentropy", metrics=["accuracy"])
+        models.append(model)
+    models[1].set_weights(models[0].get_weights())
+    assert_same_fit(*models, x, y, batch_size=16, epochs=5, shuffle=False, verbose=0)
