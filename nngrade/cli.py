@@ -120,7 +120,8 @@ def cmd_grade(args, merge=False):
                                         zip_path=getattr(args, "zip", None), jobs=args.jobs, limits=_limits(args),
                                         isolate=not args.no_isolation, force=getattr(args, "force", False),
                                         shard=shard, require_cached=merge,
-                                        budget_seconds=getattr(args, "time_budget", None))
+                                        budget_seconds=getattr(args, "time_budget", None),
+                                        zip_names=getattr(args, "zip_names", "auto"))
     except (CourseError, FileNotFoundError, ValueError) as error:
         say(f"error: {error}", file=sys.stderr)
         return 2
@@ -149,6 +150,8 @@ def cmd_grade(args, merge=False):
             f"{', '.join(map(escape, published.absent))}")
     if published.feedback:
         say(f"feedback: {published.feedback}   grades: {published.grades}")
+    for written in published.feedback_zips:
+        say(f"feedback for the LMS to upload (after the written answers are graded): {written}")
     for problem in published.problems:
         say(f"warning: {problem}", file=sys.stderr)
     problems = {s: r for s, r in results.items() if not r.complete}
@@ -157,7 +160,9 @@ def cmd_grade(args, merge=False):
         for student, result in problems.items():
             reasons = [f"{f.kind} ({f.where}): {f.detail}" for f in result.flags if f.kind in INCOMPLETE]
             say(f"  {escape(student)}: " + escape("; ".join(reasons or ["see the report"])))
-    return FAILED_TO_GRADE if problems or published.problems else 0
+    if published.problems or (problems and not getattr(args, "allow_incomplete", False)):
+        return FAILED_TO_GRADE
+    return 0
 
 
 def cmd_merge(args):
@@ -234,7 +239,7 @@ def cmd_gradescope(args):
         say(f"error: {error}", file=sys.stderr)
         return 2
     say(f"Gradescope autograder for {args.assignment}: {path}\nUpload it as a programming assignment's "
-          "autograder (Ubuntu 24.04 base image); see docs/instructors/gradescope.md.")
+        "autograder (Ubuntu 24.04 base image); see docs/instructors/platforms.md.")
     return 0
 
 
@@ -246,6 +251,9 @@ def _add_class_options(parser):
     parser.add_argument("--no-feedback", action="store_true", help="skip nbgrader generate_feedback and export")
     parser.add_argument("--no-isolation", action="store_true",
                         help="run learner code without the file-system sandbox (limits only; NOT for grading)")
+    parser.add_argument("--allow-incomplete", action="store_true",
+                        help="exit 0 when every file was written even if some submissions could not be graded "
+                        "fully (they are still listed); for batch systems that mark exit 2 as a failed job")
     parser.add_argument("--lms-points", type=float, metavar="POINTS",
                         help="scale the grades in the LMS files to an LMS assignment worth POINTS "
                         "(default: the course's own maximum, which the LMS assignment must then be worth)")
@@ -272,6 +280,10 @@ def build_parser():
     grade = commands.add_parser("grade", help="grade every submission of an assignment")
     _add_class_options(grade)
     grade.add_argument("--zip", help="an LMS export (Canvas, Moodle) to unpack into submitted/ first")
+    grade.add_argument("--zip-names", default="auto", metavar="auto|canvas|moodle|REGEX",
+                       help="how the zip names each student's files: Canvas's or Moodle's (auto: either), or a "
+                       "regular expression with the named groups name (required), id, file and late, for another "
+                       "LMS (default: auto)")
     grade.add_argument("--force", action="store_true", help="judge again even submissions already judged")
     grade.add_argument("--time-budget", type=_positive, metavar="SECONDS",
                        help="stop judging after this long in all; what is left is judged on the next run")

@@ -323,6 +323,8 @@ class Judge:
             self.flag("not-isolated", "sandbox", self.isolation.get("detail", ""))
         self.result.tests = results
         self.result.isolation = (self.isolation or {}).get("level")
+        if self.result.isolation == "user-only":  # isolate="user" (Gradescope): say what held, and what not
+            self.flag("not-isolated", "sandbox", self.isolation.get("detail", "no namespaces"))
         return self.result
 
 
