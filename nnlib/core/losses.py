@@ -1,8 +1,8 @@
-r"""Loss functions $\ell(y, \hat y)$ and their gradients, side by side (chapter 6).
+r"""Loss functions $L_i$ (the loss of example $i$) and their gradients, side by side (chapter 6).
 
-Each loss has two functions: the loss of every sample, $\ell_i$, and the gradient of the batch's
-loss $L = \frac{1}{n}\sum_i \ell_i$ with respect to the predictions, $\partial L / \partial \hat y$,
-where backpropagation starts. :func:`mean_over_batch` turns the $\ell_i$ into $L$, as Keras does
+Each loss has two functions: the loss of every sample, $L_i$, and the gradient of the batch's
+loss $L = \frac{1}{n}\sum_i L_i$ with respect to the predictions, $\partial L / \partial \hat y$,
+where backpropagation starts. :func:`mean_over_batch` turns the $L_i$ into $L$, as Keras does
 ("sum over batch size"). `y` and `y_hat` arrive with the same shape, one row per sample.
 
 Logarithms need probabilities away from 0 and 1: :func:`clip` keeps them in
@@ -18,12 +18,12 @@ EPSILON = 1e-7
 
 
 def mean_over_batch(per_sample):
-    r"""$L = \frac{1}{n}\sum_{i=1}^{n} \ell_i$: the sum of the per-sample losses over their count."""
+    r"""$L = \frac{1}{n}\sum_{i=1}^{n} L_i$: the sum of the per-sample losses over their count."""
     return np.sum(per_sample) / np.size(per_sample)
 
 
 def sse(y, y_hat):
-    r"""Sum of squared errors of each sample, $\ell = \sum_j (y_j - \hat y_j)^2$ (summed, not
+    r"""Sum of squared errors of each sample, $L_i = \sum_j (y_j - \hat y_j)^2$ (summed, not
     averaged, over the batch too)."""
     return np.sum(np.square(y - y_hat), axis=-1)
 
@@ -34,7 +34,7 @@ def sse_gradient(y, y_hat):
 
 
 def mse(y, y_hat):
-    r"""Mean squared error of each sample, $\ell = \frac{1}{d}\sum_{j=1}^{d} (y_j - \hat y_j)^2$."""
+    r"""Mean squared error of each sample, $L_i = \frac{1}{d}\sum_{j=1}^{d} (y_j - \hat y_j)^2$."""
     return np.mean(np.square(y - y_hat), axis=-1)
 
 
@@ -44,7 +44,7 @@ def mse_gradient(y, y_hat):
 
 
 def mae(y, y_hat):
-    r"""Mean absolute error of each sample, $\ell = \frac{1}{d}\sum_{j=1}^{d} |y_j - \hat y_j|$."""
+    r"""Mean absolute error of each sample, $L_i = \frac{1}{d}\sum_{j=1}^{d} |y_j - \hat y_j|$."""
     return np.mean(np.abs(y - y_hat), axis=-1)
 
 
@@ -59,7 +59,7 @@ def clip(p):
 
 
 def binary_crossentropy(y, p, from_logits=False):
-    r"""$\ell = -\frac{1}{d}\sum_j \bigl(y_j \log p_j + (1 - y_j)\log(1 - p_j)\bigr)$ with $p$ clipped.
+    r"""$L_i = -\frac{1}{d}\sum_j \bigl(y_j \log p_j + (1 - y_j)\log(1 - p_j)\bigr)$ with $p$ clipped.
 
     From logits $z$ ($p = \sigma(z)$ never formed): $-\log\sigma(z) = \log(1 + e^{-z})$ and
     $-\log(1 - \sigma(z)) = \log(1 + e^{z})$, exact even where $\sigma(z)$ rounds to 0 or 1.
@@ -89,7 +89,7 @@ def log_softmax(z):
 
 
 def categorical_crossentropy(y, p, from_logits=False):
-    r"""$\ell = -\sum_k y_k \log q_k$ with $q = p / \sum_k p_k$ clipped (Keras normalises first).
+    r"""$L_i = -\sum_k y_k \log q_k$ with $q = p / \sum_k p_k$ clipped (Keras normalises first).
 
     `y` is one-hot (or soft) labels; from logits, $\log q = $ :func:`log_softmax` of the scores.
     """
@@ -101,7 +101,7 @@ def categorical_crossentropy(y, p, from_logits=False):
 
 def sparse_categorical_crossentropy(labels, p, from_logits=False):
     r"""The same for class indices $c_i$ (rows of $p$): only the true class's term survives,
-    $\ell_i = -\log q_{i c_i}$, minus the log of the probability given to the right answer."""
+    $L_i = -\log q_{i c_i}$, minus the log of the probability given to the right answer."""
     true_class = (np.arange(len(p)), labels)
     if from_logits:
         return -log_softmax(p)[true_class]
