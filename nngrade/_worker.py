@@ -307,10 +307,14 @@ def confine_user_only(config, refused):
     os.setgroups([])
     os.setgid(NOBODY)
     os.setuid(NOBODY)
-    ctypes.CDLL(None).prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "no_new_privs")
+    deny_keyrings(libc)
     return {"level": "user-only", "detail": f"namespaces refused ({refused.strerror or refused}): unprivileged "
-            "user nobody in its own folder, no new privileges; files readable by every user stay readable, "
-            "the network is not cut, hidden nnlib pieces are shadowed on the import path only"}
+            "user nobody in its own folder, no new privileges, own session keyring and keyring calls denied; "
+            "files readable by every user stay readable, the network is not cut, hidden nnlib pieces are "
+            "shadowed on the import path only"}
 
 
 def set_limits(config):

@@ -36,7 +36,7 @@ class SelfCheckFailed(RuntimeError):
 
 def grade_class(course, assignment, submissions_dir=None, zip_path=None, jobs=None, limits=None,
                 isolate=True, force=False, progress=print, shard=None, self_check_first=True,
-                require_cached=False, budget_seconds=None):
+                require_cached=False, budget_seconds=None, zip_names="auto"):
     """Grade every submission of ``assignment``; returns ``(spec, {student: SubmissionResult})``.
 
     ``shard`` (a :class:`~nngrade.plan.Shard`) judges only that share of the class and records
@@ -56,7 +56,8 @@ def grade_class(course, assignment, submissions_dir=None, zip_path=None, jobs=No
 
     # 1. collect
     submitted = Path(submissions_dir) if submissions_dir else course.submitted_dir()
-    zip_notes = lms.unpack_zip(zip_path, submitted, assignment, spec.notebook_name) if zip_path else {}
+    zip_notes = lms.unpack_zip(zip_path, submitted, assignment, spec.notebook_name,
+                               names=lms.name_pattern(zip_names)) if zip_path else {}
     submissions = find_submissions(submitted, assignment, spec.notebook_name, zip_notes)
     submissions = sorted(submissions + roster.absent(course.root, submissions), key=lambda s: s.student)
 
@@ -76,6 +77,10 @@ def grade_class(course, assignment, submissions_dir=None, zip_path=None, jobs=No
     jobs = max(1, int(jobs or 1))
     progress(f"Grading {assignment}{f' (shard {shard})' if shard else ''}: {len(pending)} to judge, "
              f"{len(judged)} already judged ({jobs} parallel job{'s' if jobs > 1 else ''})")
+    if spec.manual_points:  # the lines below count autograded points only; say what the whole is
+        progress(f"Scores below are autograded points out of {spec.auto_points:g}; written answers add up to "
+                 f"{spec.manual_points:g} more (total {spec.auto_points + spec.manual_points:g}), graded in the "
+                 "formgrader.")
 
     # 3. judge, 4. record (in submission order, as each verdict arrives)
     recorder = gradebook.Recorder(course, assignment, source_nb, spec.notebook_name) if record else None

@@ -319,8 +319,12 @@ class Judge:
         if self.errors_dropped:
             self.flag("output-capped", "learner cells", f"{self.errors_dropped} more cells raised errors; only "
                       f"the first {MAX_CELL_ERRORS} errors are kept")
+        if self.isolation and self.isolation.get("level") == "user-only":  # asked for (Gradescope): say what held
+            self.flag("not-isolated", "sandbox", self.isolation.get("detail", ""))
         self.result.tests = results
         self.result.isolation = (self.isolation or {}).get("level")
+        if self.result.isolation == "user-only":  # isolate="user" (Gradescope): say what held, and what not
+            self.flag("not-isolated", "sandbox", self.isolation.get("detail", "no namespaces"))
         return self.result
 
 

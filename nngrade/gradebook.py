@@ -33,7 +33,7 @@ from nbgrader.preprocessors import (
 from nbgrader.preprocessors.latesubmissions import AssignLatePenalties
 
 from . import extensions
-from .notebook import NotebookError, cell_source, nbgrader_meta, read_submission, strip_hidden_tests, _normalise
+from .notebook import NotebookError, cell_label, cell_source, nbgrader_meta, read_submission, strip_hidden_tests, _normalise
 
 
 def _install_fast_alembic_head():
@@ -139,7 +139,7 @@ def autograded_notebook(processed, submission_nb, result):
         if new.cell_type == "code":
             new.outputs = []
             new.execution_count = None
-            error = errors.get(f"cell {position}")
+            error = errors.get(cell_label(position))
             if error:
                 new.outputs.append(nbformat.v4.new_output(
                     "stream", name="stdout", text=f"When the grader ran this cell: {error}\n"))

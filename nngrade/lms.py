@@ -37,7 +37,8 @@ MAX_EXPANSION = 50  # notebooks compress a few times; a zip that grows more than
 MAX_NAME = 80  # characters kept of a learner's name in the student id (file systems allow 255 bytes)
 
 _MOODLE = re.compile(r"^(?P<name>.+?)_(?P<id>\d+)_assignsubmission_(?:file|onlinetext)_(?P<file>.*)$")
-_CANVAS = re.compile(r"^(?P<name>[^_]+?)(?P<late>_LATE)?_(?P<id>\d+)_(?:\d+_)?(?P<file>.+)$", re.IGNORECASE)
+_CANVAS = re.compile(r"^(?P<name>[^_]+?)(?P<late>_LATE)?_(?P<id>\d+)_(?:(?P<file_id>\d+)_)?(?P<file>.+)$",
+                     re.IGNORECASE)
 
 
 MAX_NAME_BYTES = 200
@@ -64,8 +65,40 @@ def _entry_name(info):
     return unicodedata.normalize("NFC", name.replace("\\", "/"))
 
 
-def identify(name):
-    """``(student id, participant dict, original file name)`` for one file path in an LMS zip."""
+def name_pattern(text):
+    """The ``--zip-names`` choice: ``"auto"`` (Canvas or Moodle, whichever matches), ``"canvas"``,
+    ``"moodle"``, or a regular expression for another LMS, matched against each file's path in the
+    zip, with the named groups ``name`` (required), ``id``, ``file`` (default: the path's last part)
+    and ``late`` (any text: the file is flagged late)."""
+    if text in (None, "auto", "canvas", "moodle"):
+        return text or "auto"
+    try:
+        pattern = re.compile(text)
+    except re.error as error:
+        raise ValueError(f"zip_names: {text!r} is not a regular expression ({error})") from None
+    if "name" not in pattern.groupindex:
+        raise ValueError(f"zip_names: {text!r} needs a named group (?P<name>...) for the student; it may also "
+                         "have (?P<id>...), (?P<file>...) and (?P<late>...); or use auto, canvas or moodle")
+    return pattern
+
+
+def identify(name, pattern="auto"):
+    """``(student id, participant dict, original file name)`` for one file path in an LMS zip,
+    by the ``pattern`` :func:`name_pattern` gives (an LMS preset or an instructor's expression)."""
+    if isinstance(pattern, re.Pattern):
+        match = pattern.search(name)
+        if match is None:
+            return None, None, name
+        groups = match.groupdict()
+        student = _clean(groups["name"]) + (f"_{_clean(groups['id'])}" if groups.get("id") else "")
+        person = {"lms": "other", "late": bool(groups.get("late"))}
+        return student, person, groups.get("file") or name.rsplit("/", 1)[-1]
+    if pattern == "canvas":
+        canvas = _CANVAS.match(name)
+        return identify(name) if canvas and "/" not in name else (None, None, name)
+    if pattern == "moodle":
+        found = identify(name)
+        return found if found[1] and found[1]["lms"] == "moodle" else (None, None, name)
     parts = [p for p in name.split("/") if p not in ("", ".", "..")]
     if len(parts) >= 2:
         moodle = _MOODLE.match(parts[0])
@@ -79,7 +112,8 @@ def identify(name):
         return f"{_clean(moodle['name'])}_{moodle['id']}", person, moodle["file"]
     canvas = _CANVAS.match(parts[0])
     if canvas:
-        person = {"lms": "canvas", "id": canvas["id"], "name": canvas["name"], "late": bool(canvas["late"])}
+        person = {"lms": "canvas", "id": canvas["id"], "name": canvas["name"], "late": bool(canvas["late"]),
+                  "file_id": canvas["file_id"]}
         return f"{_clean(canvas['name'])}_{canvas['id']}", person, canvas["file"]
     return _clean(Path(parts[0]).stem), None, parts[0]
 
@@ -89,7 +123,7 @@ def allowed_total(zip_path):
     return max(MIN_TOTAL_BYTES, min(MAX_TOTAL_BYTES, MAX_EXPANSION * Path(zip_path).stat().st_size))
 
 
-def unpack_zip(zip_path, submitted_dir, assignment, notebook_name, max_total=None):
+def unpack_zip(zip_path, submitted_dir, assignment, notebook_name, max_total=None, names="auto"):
     """Unpack an LMS export into ``submitted/<student>/<assignment>/<notebook>.ipynb``.
 
     Returns ``{student: [Flag]}``: every file skipped and every oddity, under its student. The
@@ -109,13 +143,20 @@ def unpack_zip(zip_path, submitted_dir, assignment, notebook_name, max_total=Non
                 name = _entry_name(info)
                 if info.is_dir() or "__MACOSX" in name or "/." in "/" + name:
                     continue
-                student, person, original = identify(name)
+                student, person, original = identify(name, names)
+                if student is None:  # the instructor's pattern says whose it is; this file is nobody's
+                    continue
+                owned = person is not None  # the name says whose file it is
+                if person and person["lms"] == "other":  # no grade file for an LMS we do not know
+                    if person["late"]:
+                        _note(notes, student, "late", "zip", "the file name marks this submission late")
+                    person = None
                 if person:
                     people[student] = person
                     if person.get("late"):
                         _note(notes, student, "late", "zip", "the LMS marked this submission late")
                 notebook = original.lower().endswith(".ipynb")
-                if not notebook and person is None and "/" not in name.strip("/"):
+                if not notebook and not owned and "/" not in name.strip("/"):
                     continue  # a loose file at the top of a zip that is no LMS's: nobody's submission
                 if info.file_size > MAX_NOTEBOOK_BYTES:
                     _note(notes, student, "skipped-file", "zip",
@@ -246,3 +287,37 @@ def write_grades(path, assignment, totals, maximum, people, lms, column=None, ou
         else:
             raise ValueError(f"lms: {lms!r} is not one of 'canvas', 'moodle'")
     return path
+
+
+def write_feedback_zip(path, lms, people, feedback_dir, assignment):
+    """The LMS's "upload feedback files" zip: each student's feedback page where the LMS looks for it.
+
+    - Moodle ("Upload multiple feedback files in a zip", with the "Feedback files" feedback type):
+      one folder per participant named as in the submissions download,
+      ``<Full Name>_<id>_assignsubmission_file_/<assignment>-feedback.html``.
+    - Canvas ("Re-upload submissions"): one file per student named as the download names it,
+      ``<login>_<user id>_<file id>_<assignment>-feedback.html``; Canvas attaches it to that
+      student's submission as a comment.
+
+    Returns ``(path, [students with no feedback page])``.
+    """
+    import zipfile
+
+    missing = []
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for student, person in sorted(people.items()):
+            if person.get("lms") != lms:
+                continue
+            page = Path(feedback_dir) / student / assignment / f"{assignment}.html"
+            if not page.is_file():
+                missing.append(student)
+                continue
+            name = f"{assignment}-feedback.html"
+            if lms == "moodle":
+                entry = f"{person['name']}_{person['id']}_assignsubmission_file_/{name}"
+            elif lms == "canvas":
+                entry = f"{person['name']}_{person['id']}_{person.get('file_id') or 0}_{name}"
+            else:
+                raise ValueError(f"lms: {lms!r} is not one of 'canvas', 'moodle'")
+            archive.write(page, entry)
+    return Path(path), missing

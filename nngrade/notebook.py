@@ -22,6 +22,11 @@ class NotebookError(ValueError):
     """A notebook file that cannot be read as a Jupyter notebook."""
 
 
+
+def cell_label(position):
+    """How a cell is named to people: counted from 1, as JupyterLab numbers them."""
+    return f"cell {position + 1}"
+
 def read_notebook(path):
     """Read ``path`` as a notebook; raise :class:`NotebookError` naming the file and the problem."""
     path = Path(path)
@@ -61,25 +66,25 @@ def read_submission(path):
     problems, kept = [], []
     for position, cell in enumerate(nb.cells):
         if not isinstance(cell, dict):
-            problems.append(f"cell {position} is not a JSON object; ignored")
+            problems.append(f"{cell_label(position)} is not a JSON object; ignored")
             continue
         kind = cell.get("cell_type")
         if kind not in CELL_TYPES:
-            problems.append(f"cell {position} has cell_type {kind!r} (expected one of {', '.join(CELL_TYPES)}); "
+            problems.append(f"{cell_label(position)} has cell_type {kind!r} (expected one of {', '.join(CELL_TYPES)}); "
                             "ignored")
             continue
         source = cell.get("source", "")
         if not (isinstance(source, str) or (isinstance(source, list) and all(isinstance(s, str) for s in source))):
-            problems.append(f"cell {position} has a source that is not text ({type(source).__name__}); ignored")
+            problems.append(f"{cell_label(position)} has a source that is not text ({type(source).__name__}); ignored")
             continue
         if not isinstance(cell.get("metadata", {}), dict):
-            problems.append(f"cell {position} has metadata that is not a JSON object; removed")
+            problems.append(f"{cell_label(position)} has metadata that is not a JSON object; removed")
             cell["metadata"] = nbformat.NotebookNode()
         cell.setdefault("metadata", nbformat.NotebookNode())
         meta = cell["metadata"].get("nbgrader")
         wrong = _wrong_nbgrader_fields(meta)
         if wrong:
-            problems.append(f"cell {position} has nbgrader metadata of the wrong shape ({wrong}); removed")
+            problems.append(f"{cell_label(position)} has nbgrader metadata of the wrong shape ({wrong}); removed")
             del cell["metadata"]["nbgrader"]
         if kind == "code" and not isinstance(cell.get("outputs", []), list):
             cell["outputs"] = []
@@ -264,7 +269,7 @@ def plan_submission(spec, nb):
             test_id = released_text[_normalise(source)]
             notes.append(f"test cell {test_id} had lost its nbgrader metadata")
         elif meta.get("grade") and not meta.get("solution"):
-            notes.append(f"cell {position} is marked as a test but is not one of the assignment's tests; not run")
+            notes.append(f"{cell_label(position)} is marked as a test but is not one of the assignment's tests; not run")
             continue
         if test_id is not None:
             test_positions.setdefault(test_id, len(learner))
@@ -274,7 +279,7 @@ def plan_submission(spec, nb):
             source = instructor_by_id[grade_id]
         if grade_id:
             answer_positions[grade_id] = len(learner) + 1
-        learner.append(LearnerCell(position, source, f"cell {position}", instructor))
+        learner.append(LearnerCell(position, source, cell_label(position), instructor))
     anchors, floor = [], 0
     for test in spec.tests:
         if test.grade_id in test_positions:

@@ -32,7 +32,8 @@ HIDDEN = {
                       ["nnlib.core.training", "nnlib.callbacks"]),
     "network_from_scratch": ("a whole network (initialisation, forward and backward pass, gradient check, "
                              "mini-batch SGD, momentum and the training loop)",
-                             ["nnlib.core.layers", "nnlib.core.graph", "nnlib.core.optimizers", "nnlib.core.training",
+                             ["nnlib.core.activations", "nnlib.core.losses", "nnlib.core.layers", "nnlib.core.graph",
+                              "nnlib.core.optimizers", "nnlib.core.training", "nnlib.initializers",
                               "nnlib.gradcheck", "nnlib.testing:central_difference"]),
 }
 
@@ -43,16 +44,22 @@ _KEPT = {"__init__", "__init_subclass__", "__set_name__", "__class_getitem__", "
 
 def hidden_for(assignment, nnlib_dir=None):
     """The nnlib modules hidden while ``assignment`` is graded (an empty list for the others): the
-    table's entries, and every module outside the core that imports a hidden core module."""
+    table's entries, ``nnlib.extra.<x>`` beside each hidden ``nnlib.core.<x>``, and every other
+    module that imports one of those."""
     declared = list(HIDDEN.get(assignment, ("", []))[1])
     whole = {entry for entry in declared if ":" not in entry and entry.startswith("nnlib.core.")}
     if not whole:
         return declared
     root = Path(nnlib_dir) if nnlib_dir else Path(__import__("importlib").util.find_spec("nnlib").origin).parent
-    found = []
+    # The formulas Keras has and the chapters do not teach sit beside the core, one module per kind
+    # (nnlib/extra/activations.py beside nnlib/core/activations.py): the same kind of pieces, and
+    # graded ones among them under other names (softplus' derivative is the sigmoid).
+    found = [f"nnlib.extra.{entry.rsplit('.', 1)[1]}" for entry in sorted(whole)
+             if (root / "extra" / f"{entry.rsplit('.', 1)[1]}.py").is_file()]
+    whole |= set(found)
     for path in sorted(root.rglob("*.py")):
         relative = path.relative_to(root)
-        if relative.parts[0] == "core":
+        if relative.parts[0] in ("core", "extra"):
             continue
         name = ".".join(("nnlib", *relative.with_suffix("").parts))
         if name not in declared and _imports(path.read_text()) & whole:
@@ -88,10 +95,51 @@ def message(assignment, module):
             f"(it holds nnlib's own implementation)")
 
 
+def import_time_functions(tree):
+    """Names of the module's own functions that run while it is imported (called or used as
+    decorators by module-level or class-level code, and what those call in turn): a stub of them
+    would make the module fail to import. They build registries and classes; the numbers those
+    compute come from functions that are stubbed."""
+    defined = {node.name: node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
+
+    def called(nodes):
+        """Names called by ``nodes`` when they run (not inside a lambda or def they only define)."""
+        found, todo = set(), list(nodes)
+        while todo:
+            node = todo.pop()
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                found.add(node.func.id)
+            todo.extend(child for child in ast.iter_child_nodes(node)
+                        if not isinstance(child, (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef)))
+        return found
+
+    def import_time_code(body):
+        for node in body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                yield from node.decorator_list
+                yield from node.args.defaults + [d for d in node.args.kw_defaults if d is not None]
+            elif isinstance(node, ast.ClassDef):
+                yield from node.decorator_list + node.bases
+                yield from import_time_code(node.body)
+            else:
+                yield node
+
+    names = called(import_time_code(tree.body)) | {d.id for n in defined.values() for d in n.decorator_list
+                                                   if isinstance(d, ast.Name)}
+    kept, todo = set(), [name for name in names if name in defined]
+    while todo:
+        name = todo.pop()
+        if name not in kept:
+            kept.add(name)
+            todo.extend(n for n in called(defined[name].body) if n in defined)
+    return kept
+
+
 class _Stubber(ast.NodeTransformer):
-    def __init__(self, text, only=None):
+    def __init__(self, text, only=None, kept=()):
         self.text = text
         self.only = only  # names of the module-level functions to stub; None: every function and method
+        self.kept = set(kept)  # module-level functions run at import time (see import_time_functions)
         self.depth = 0
 
     def _stub(self, node):
@@ -105,7 +153,7 @@ class _Stubber(ast.NodeTransformer):
     def visit_FunctionDef(self, node):
         if self.only is not None:
             return self._stub(node) if self.depth == 0 and node.name in self.only else node
-        if self.depth <= 1 and node.name not in _KEPT:
+        if self.depth <= 1 and node.name not in _KEPT and not (self.depth == 0 and node.name in self.kept):
             return self._stub(node)
         return node
 
@@ -121,7 +169,8 @@ class _Stubber(ast.NodeTransformer):
 def stub_source(source, text, only=None):
     """``source`` with every function's and method's body (or those of the module-level functions named
     in ``only``) replaced by ``raise ImportError(text)``."""
-    tree = _Stubber(text, only).visit(ast.parse(source))
+    tree = ast.parse(source)
+    tree = _Stubber(text, only, import_time_functions(tree)).visit(tree)
     return ast.unparse(ast.fix_missing_locations(tree)) + "\n"
 
 

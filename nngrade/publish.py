@@ -24,6 +24,7 @@ class Published:
     grades: Path | None = None  # grades.csv, when nbgrader exported it
     lms_files: list = field(default_factory=list)
     lms_left_empty: list = field(default_factory=list)  # students whose LMS grade cell is left empty
+    feedback_zips: list = field(default_factory=list)  # the LMSs' "upload feedback files" zips
     absent: list = field(default_factory=list)  # gradebook students with no submission
     problems: list = field(default_factory=list)  # what could not be published, one sentence each
 
@@ -34,14 +35,21 @@ def publish(course, assignment, spec, results, submitted_dir=None, feedback=True
 
     ``lms_points`` rescales the LMS files' grades to an LMS assignment worth that many points."""
     pairs = similarity.compare(*similarity.class_codes(course, assignment, submitted_dir)[1:])
-    published = Published(report=report.write(course.report_path(assignment), spec, results,
-                                              [similarity.render_section(pairs)]))
+    published = Published(report=report.write(
+        course.report_path(assignment), spec, results, [similarity.render_section(pairs)],
+        cells=_flagged_cells(course, assignment, spec, results, submitted_dir),
+        totals_from_gradebook=_gradebook_totals(course, assignment, results)))
     if feedback and results:
         _feedback_and_export(course, assignment, results, published)
     submitted = Path(submitted_dir) if submitted_dir else course.submitted_dir()
     published.lms_files = _write_lms_grades(course, assignment, spec, results, submitted, lms_column, lms_points)
     people = lms.participants(submitted)
     published.lms_left_empty = sorted(s for s, r in results.items() if s in people and not r.complete)
+    if published.feedback:
+        for kind in sorted({person["lms"] for person in people.values()}):
+            path, _ = lms.write_feedback_zip(course.root / f"feedback-{kind}-{assignment}.zip", kind, people,
+                                             published.feedback, assignment)
+            published.feedback_zips.append(path)
     published.absent = _students_without_submission(course, assignment, results)
     return published
 
@@ -100,6 +108,46 @@ def _write_lms_grades(course, assignment, spec, results, submitted, column, poin
     return [lms.write_grades(course.root / f"grades-{kind}-{assignment}.csv", assignment, totals, maximum,
                              people, kind, column=column, out_of=points)
             for kind in sorted({person["lms"] for person in people.values()})]
+
+
+def _flagged_cells(course, assignment, spec, results, submitted_dir):
+    """``{student: {"cell 5": source}}`` for every cell a flag names: the code that raised it."""
+    from .collect import find_submissions
+    from .notebook import NotebookError, cell_label, cell_source, read_submission
+
+    wanted = {s: {f.where for f in r.flags if f.where.startswith("cell ")} for s, r in results.items()}
+    cells = {}
+    folder = Path(submitted_dir) if submitted_dir else course.submitted_dir()
+    for submission in find_submissions(folder, assignment, spec.notebook_name):
+        if not wanted.get(submission.student) or submission.path is None:
+            continue
+        try:
+            nb, _ = read_submission(submission.path)
+        except NotebookError:
+            continue
+        cells[submission.student] = {cell_label(i): cell_source(c) for i, c in enumerate(nb.cells)
+                                     if cell_label(i) in wanted[submission.student]}
+    return cells
+
+
+def _gradebook_totals(course, assignment, results):
+    """``{student: (written points, late penalty, total)}`` as the gradebook holds them now."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    totals = {}
+    try:
+        with Gradebook(course.db_url) as gradebook:
+            for student in results:
+                try:
+                    submission = gradebook.find_submission(assignment, student)
+                except MissingEntry:
+                    continue
+                written = sum(g.score for n in submission.notebooks for g in n.grades
+                              if g.cell.cell_type == "markdown")
+                totals[student] = (written, submission.late_submission_penalty, submission.score)
+    except Exception:  # noqa: BLE001 (a locked gradebook: the report goes without these columns)
+        return {}
+    return totals
 
 
 def _students_without_submission(course, assignment, results):

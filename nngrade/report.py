@@ -36,8 +36,8 @@ def _histogram(scores, maximum, width=560, height=180, bins=10):
         parts.append(f'<rect class="bar" x="{x + 2:.1f}" y="{pad + height - bar_height:.1f}" '
                      f'width="{bar_width - 4:.1f}" height="{bar_height:.1f}"><title>{count} scored {band}'
                      '</title></rect>')
-        parts.append(f'<text x="{x + bar_width / 2:.1f}" y="{pad + height + 14}" font-size="11" '
-                     f'text-anchor="middle">{low:g}</text>')
+        parts.append(f'<text x="{x + bar_width / 2:.1f}" y="{pad + height + 14}" font-size="10" '
+                     f'text-anchor="middle">{low:.3g}–{high:.3g}</text>')  # the band, not its lower edge
         if count:
             parts.append(f'<text x="{x + bar_width / 2:.1f}" y="{pad + height - bar_height - 3:.1f}" '
                          f'font-size="11" text-anchor="middle">{count}</text>')
@@ -46,9 +46,13 @@ def _histogram(scores, maximum, width=560, height=180, bins=10):
     return "".join(parts)
 
 
-def render(spec, results, sections=()):
-    """HTML for one assignment's results (``{student: result}``); ``sections`` are more HTML parts
-    (e.g. :func:`nngrade.similarity.render_section`), placed before the scores."""
+def render(spec, results, sections=(), cells=None, totals_from_gradebook=None):
+    """HTML for one assignment's results (``{student: result}``).
+
+    ``sections`` are more HTML parts (e.g. :func:`nngrade.similarity.render_section`), placed before
+    the scores; ``cells`` (``{student: {"cell 5": source}}``) is the learner code each flag names,
+    shown beside it; ``totals_from_gradebook`` (``{student: (written, late penalty, total)}``) adds
+    those columns to the scores."""
     escape = html.escape
     maximum = spec.auto_points
     totals = {student: result.score for student, result in results.items()}
@@ -64,36 +68,51 @@ def render(spec, results, sections=()):
         lines.append(f"<figure>{_histogram(values, maximum)}<figcaption>Score distribution</figcaption></figure>")
     else:
         lines.append("<p>No submissions were found.</p>")
-    lines.append("<table><caption>Test cells: share of students who failed each</caption>"
+    # Only submissions graded fully say something about a test: a missing or unreadable notebook
+    # "fails" every test without anyone having tried.
+    graded = [r for r in results.values() if r.complete]
+    lines.append(f"<table><caption>Test cells: share of the {len(graded)} submissions graded fully that "
+                 "failed each</caption>"
                  "<tr><th>test cell</th><th>points</th><th>failed</th><th>share failed</th></tr>")
     for test in spec.tests:
-        failed = sum(1 for r in results.values() for t in r.tests if t.grade_id == test.grade_id and not t.passed)
-        share = failed / len(results) if results else 0.0
+        failed = sum(1 for r in graded for t in r.tests if t.grade_id == test.grade_id and not t.passed)
+        share = failed / len(graded) if graded else 0.0
         lines.append(f"<tr><td>{escape(test.grade_id)}</td><td>{test.points:g}</td><td>{failed}</td>"
                      f"<td>{share:.0%}</td></tr>")
     lines.append("</table>")
     flagged = [(student, flag) for student, r in results.items() for flag in r.flags]
     lines.append(f"<h2>Flagged submissions ({len({s for s, _ in flagged})})</h2>")
     if flagged:
-        lines.append("<table><tr><th>student</th><th>flag</th><th>where</th><th>detail</th></tr>")
+        lines.append("<p>What each flag means and what to do: the instructor guide's <em>Investigating a "
+                     "flag</em>. Where a flag names a cell, its code is shown as the learner submitted it.</p>"
+                     "<table><tr><th>student</th><th>flag</th><th>where</th><th>detail</th></tr>")
         for student, flag in flagged:
+            code = (cells or {}).get(student, {}).get(flag.where)
+            where = escape(flag.where) if code is None else (
+                f"<details><summary>{escape(flag.where)}</summary><pre>{escape(code[:3000])}</pre></details>")
             lines.append(f"<tr><td>{escape(student)}</td><td class='fail'>{escape(flag.kind)}</td>"
-                         f"<td>{escape(flag.where)}</td><td>{escape(flag.detail)}</td></tr>")
+                         f"<td>{where}</td><td>{escape(flag.detail)}</td></tr>")
         lines.append("</table>")
     else:
         lines.append("<p class='ok'>None.</p>")
     lines.extend(sections)
-    lines.append("<h2>Scores</h2><table><tr><th>student</th><th>autograded points</th><th>graded fully</th></tr>")
+    book = totals_from_gradebook or {}
+    extra = "<th>written points</th><th>late penalty</th><th>total</th>" if book else ""
+    lines.append(f"<h2>Scores</h2><table><tr><th>student</th><th>autograded points</th>{extra}"
+                 "<th>graded fully</th></tr>")
     for student, total in totals.items():
         complete = results[student].complete
-        lines.append(f"<tr><td>{escape(student)}</td><td>{total:g}</td>"
+        columns = "".join(f"<td>{'' if value is None else f'{value:g}'}</td>" for value in book.get(student, ()))
+        if book and student not in book:
+            columns = "<td></td>" * 3
+        lines.append(f"<tr><td>{escape(student)}</td><td>{total:g}</td>{columns}"
                      f"<td class='{'ok' if complete else 'fail'}'>{'yes' if complete else 'NO'}</td></tr>")
     lines.append("</table></body></html>")
     return "\n".join(lines)
 
 
-def write(path, spec, results, sections=()):
+def write(path, spec, results, sections=(), cells=None, totals_from_gradebook=None):
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render(spec, results, sections), encoding="utf-8")
+    path.write_text(render(spec, results, sections, cells, totals_from_gradebook), encoding="utf-8")
     return path

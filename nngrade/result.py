@@ -39,7 +39,7 @@ class Flag:
 
 @dataclasses.dataclass
 class CellError:
-    cell: str  # "cell 4": the position in the submitted notebook
+    cell: str  # "cell 5": the 5th cell of the submitted notebook (notebook.cell_label)
     error: str
 
 

@@ -213,7 +213,9 @@ class Sandbox:
         self.isolation = header.get("isolation", {"level": "unknown"})
         if not isinstance(self.isolation, dict):
             self.isolation = {"level": "unknown"}
-        if self.isolate and self.isolation.get("level") != "full":
+        # "user-only" is what the caller asked for where containers refuse namespaces (Gradescope).
+        held = ("full", "user-only") if self.isolate == "user" else ("full",)
+        if self.isolate and self.isolation.get("level") not in held:
             raise ConfinementFailed(f"the sandbox could not be built ({self.isolation.get('detail')}); no "
                                     "learner code ran. Grade as root or where user namespaces are allowed")
         return self

@@ -19,9 +19,11 @@ the threshold; the report shows both side by side with the matching code marked.
 reason to read, never a verdict.
 """
 
+import copy as _copy
 import dataclasses
 import html
 import io
+import itertools
 import warnings
 
 DEFAULT_THRESHOLD = 0.6
@@ -59,6 +61,18 @@ def _fingerprint(code, boilerplate=()):
                                language="python", fp=io.StringIO(code))
 
 
+def _without(fingerprint, boilerplate):
+    """``fingerprint`` with the ``boilerplate`` hashes left out, from its already tokenized code
+    (tokenizing is the costly part: once per submission)."""
+    from copydetect.utils import get_document_fingerprints, get_token_coverage
+
+    copy = _copy.copy(fingerprint)
+    copy.hashes, copy.hash_idx = get_document_fingerprints(fingerprint.filtered_code, NOISE, GUARANTEE - NOISE + 1,
+                                                           list(boilerplate))
+    copy.token_coverage = get_token_coverage(copy.hash_idx, NOISE, len(fingerprint.filtered_code))
+    return copy
+
+
 def _spans(slices):
     return [(int(start), int(end)) for start, end in zip(*slices)] if len(slices) and len(slices[0]) else []
 
@@ -80,18 +94,26 @@ def compare(codes, scaffold="", threshold=DEFAULT_THRESHOLD):
             for value in fingerprint.hashes:
                 counts[value] = counts.get(value, 0) + 1
         boilerplate |= {value for value, count in counts.items() if count > COMMON_SHARE * len(first)}
-    prints = {student: _fingerprint(code, boilerplate) for student, code in codes.items()}
-    students = sorted(s for s, p in prints.items() if p.token_coverage >= MIN_CODE)
+    prints = {student: _without(fingerprint, boilerplate) for student, fingerprint in first.items()}
+    students = sorted(s for s, p in first.items() if p.token_coverage >= MIN_CODE)
+    # Only pairs that share a fingerprint can match: found through an index, not by comparing all.
+    holders = {}
+    for student in students:
+        for value in prints[student].hashes:
+            holders.setdefault(value, []).append(student)
+    candidates = sorted({pair for group in holders.values() for pair in itertools.combinations(group, 2)})
     pairs = []
-    for index, a in enumerate(students):
-        for b in students[index + 1:]:
-            overlap, shares, slices = compare_files(prints[a], prints[b])
-            if not overlap:
-                continue
-            shares = (float(shares[0]), float(shares[1]))
-            if max(shares) >= threshold:
-                pairs.append(Pair(a, b, max(shares), shares, (codes[a], codes[b]),
-                                  (_spans(slices[0]), _spans(slices[1]))))
+    for a, b in candidates:
+        overlap, shares, slices = compare_files(prints[a], prints[b])
+        if not overlap:
+            continue
+        # The share of each one's own code (scaffold left out) found in the other, code common to
+        # the class never counting as found: a submission that is mostly common code is not a copy.
+        shares = tuple(float(share) * prints[s].token_coverage / first[s].token_coverage
+                       for share, s in zip(shares, (a, b)))
+        if max(shares) >= threshold:
+            pairs.append(Pair(a, b, max(shares), shares, (codes[a], codes[b]),
+                              (_spans(slices[0]), _spans(slices[1]))))
     return sorted(pairs, key=lambda p: (-p.similarity, p.first, p.second))
 
 

@@ -147,7 +147,7 @@ def test_a_stub_keeps_names_and_docstrings_but_computes_nothing():
 def test_assignments_without_such_pieces_hide_nothing():
     assert policy.hidden_for("keras_training") == [] and policy.hidden_for("capstone") == []
     assert policy.hidden_for("activations") == ["nnlib.core.activations", "nnlib.core.losses:log_softmax",
-                                                "nnlib.activations"]
+                                                "nnlib.extra.activations", "nnlib.activations"]
 
 
 def test_entries_name_modules_at_any_depth():
@@ -168,6 +168,8 @@ ROUTES = {
         f"nnlib.core.losses.categorical_crossentropy_gradient({Y}, {Z}, from_logits=True)",
         f"nnlib.core.losses.binary_crossentropy_gradient({Y}, {Z}, from_logits=True)",
         f"nnlib.losses.categorical_crossentropy_gradient({Y}, {Z}, from_logits=True)",
+        f"np.exp(nnlib.activations.log_softmax({Z}))", f"nnlib.extra.activations._sigmoid({Z})",
+        f"nnlib.activations.softplus_derivative({Z})",
     ],
     "losses": [f"nnlib.core.losses.mse({Y}, {Z})", f"nnlib.losses.mse({Y}, {Z})",
                f"nnlib.losses.categorical_crossentropy({Y}, {Z}, from_logits=True)",
@@ -200,6 +202,7 @@ def test_no_nnlib_route_to_a_graded_piece_works_while_it_is_graded(assignment):
     import nnlib.core.losses  # noqa: F401
     import nnlib.core.optimizers  # noqa: F401
     import nnlib.core.training  # noqa: F401
+    import nnlib.extra.activations  # noqa: F401
     import nnlib.gradcheck  # noqa: F401
     import nnlib.layers  # noqa: F401
     import nnlib.losses  # noqa: F401
@@ -211,7 +214,7 @@ def test_no_nnlib_route_to_a_graded_piece_works_while_it_is_graded(assignment):
         eval(route)  # works in the grader
     code = ("import numpy as np\nimport nnlib, nnlib.activations, nnlib.losses, nnlib.layers, nnlib.testing\n"
             "import nnlib.core.activations, nnlib.core.losses, nnlib.core.layers, nnlib.core.optimizers\n"
-            "import nnlib.core.graph, nnlib.core.training, nnlib.gradcheck\n"
+            "import nnlib.core.graph, nnlib.core.training, nnlib.extra.activations, nnlib.gradcheck\n"
             "def attempt(route):\n    try:\n        eval(route)\n    except ImportError as error:\n"
             "        return 'hidden' if 'not available while grading' in str(error) else str(error)\n"
             "    return 'computed'\n")

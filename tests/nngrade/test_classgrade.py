@@ -2,8 +2,6 @@
 stops everything before anyone is graded wrong."""
 
 import json
-import shutil
-from pathlib import Path
 
 import nbformat
 import pytest
@@ -14,22 +12,8 @@ from nngrade.cli import main
 from nngrade.course import Course
 from nngrade.gradebook import scores
 from nngrade.notebook import read_notebook
-from nngrade.sandbox import Limits
 
-FIXTURE = Path(__file__).parent / "fixtures" / "course"
-LIMITS = Limits(cell_seconds=5, call_seconds=5, memory_bytes=2 << 30)
-FULL = {"double_values": 1.0, "safe_mean_values": 2.0}
 QUIET = {"progress": lambda *_: None}
-
-
-def _course(tmp_path):
-    root = tmp_path / "course"
-    shutil.copytree(FIXTURE, root)
-    return root
-
-
-def _source():
-    return read_notebook(FIXTURE / "solutions" / "toy" / "toy.ipynb")
 
 
 def _write_raw(path, nb, edit):
@@ -53,9 +37,10 @@ MALFORMED = {
 }
 
 
-def test_malformed_notebooks_are_graded_as_far_as_possible_and_the_class_is_recorded(tmp_path):
-    root = _course(tmp_path)
-    solved = demo.solved(_source())
+def test_malformed_notebooks_are_graded_as_far_as_possible_and_the_class_is_recorded(toy_course, toy_source,
+                                                                                    limits, full_marks):
+    root = toy_course()
+    solved = demo.solved(toy_source)
     submitted = root / "submitted"
     for student in ("aaa_good", "zzz_good"):
         demo.write(solved, submitted / student / "toy" / "toy.ipynb")
@@ -66,14 +51,14 @@ def test_malformed_notebooks_are_graded_as_far_as_possible_and_the_class_is_reco
     demo.write(solved, submitted / "good_timestamp" / "toy" / "toy.ipynb")
     (submitted / "good_timestamp" / "toy" / "timestamp.txt").write_text("2026-03-01 10:00:00.000000 UTC")
 
-    _, results = grade_class(Course(root), "toy", jobs=2, limits=LIMITS, **QUIET)
+    _, results = grade_class(Course(root), "toy", jobs=2, limits=limits, **QUIET)
 
     assert sorted(results) == sorted([*MALFORMED, "aaa_good", "zzz_good", "bad_timestamp", "good_timestamp"])
     course = Course(root)
     for student, result in results.items():
-        assert _scores(result) == FULL, (student, result)
+        assert _scores(result) == full_marks, (student, result)
         recorded = scores(course, "toy", student)
-        assert {k: recorded[k] for k in FULL} == FULL, student  # every student is in the gradebook
+        assert {k: recorded[k] for k in full_marks} == full_marks, student  # every student is in the gradebook
         assert (root / "autograded" / student / "toy" / "toy.ipynb").exists()
     for student in MALFORMED:
         malformed = [f for f in results[student].flags if f.kind == "malformed"]
@@ -90,9 +75,9 @@ def test_malformed_notebooks_are_graded_as_far_as_possible_and_the_class_is_reco
 
 # -- the environment ---------------------------------------------------------------------------
 
-def _course_needing_a_helper(tmp_path, monkeypatch):
+def _course_needing_a_helper(tmp_path, monkeypatch, toy_course):
     """A course whose set-up cell imports a module the grader has but the sandbox does not."""
-    root = _course(tmp_path)
+    root = toy_course()
     helpers = tmp_path / "helpers"
     helpers.mkdir()
     (helpers / "course_helper_gc.py").write_text("SCALE = 1\n")
@@ -106,9 +91,9 @@ def _course_needing_a_helper(tmp_path, monkeypatch):
     return root
 
 
-def test_a_setup_cell_failing_in_the_sandbox_is_flagged_as_the_environment(tmp_path, monkeypatch):
-    root = _course_needing_a_helper(tmp_path, monkeypatch)
-    _, results = grade_class(Course(root), "toy", jobs=1, limits=LIMITS, self_check_first=False, **QUIET)
+def test_a_setup_cell_failing_in_the_sandbox_is_flagged_as_the_environment(tmp_path, monkeypatch, toy_course, limits):
+    root = _course_needing_a_helper(tmp_path, monkeypatch, toy_course)
+    _, results = grade_class(Course(root), "toy", jobs=1, limits=limits, self_check_first=False, **QUIET)
     result = results["ada"]
     environment = [f for f in result.flags if f.kind == "environment"]
     assert environment, result.flags
@@ -116,10 +101,11 @@ def test_a_setup_cell_failing_in_the_sandbox_is_flagged_as_the_environment(tmp_p
     assert not result.complete
 
 
-def test_grading_stops_before_anyone_when_the_reference_solution_fails(tmp_path, monkeypatch, capsys):
-    root = _course_needing_a_helper(tmp_path, monkeypatch)
+def test_grading_stops_before_anyone_when_the_reference_solution_fails(tmp_path, monkeypatch, capsys, toy_course,
+                                                                      limits):
+    root = _course_needing_a_helper(tmp_path, monkeypatch, toy_course)
     with pytest.raises(SelfCheckFailed, match="reference solution of toy scores"):
-        grade_class(Course(root), "toy", jobs=1, limits=LIMITS, **QUIET)
+        grade_class(Course(root), "toy", jobs=1, limits=limits, **QUIET)
     assert not list((root / "nngrade-results" / "toy").glob("*.json"))
     assert not (root / "autograded").exists()
     code = main(["grade", "toy", "--course-dir", str(root), "--jobs", "1", "--no-feedback", "--cell-timeout", "5"])
@@ -128,9 +114,8 @@ def test_grading_stops_before_anyone_when_the_reference_solution_fails(tmp_path,
     assert "no submission was graded" in err and "environment" in err and "course_helper_gc" in err
 
 
-def test_the_self_check_passes_silently_when_the_environment_is_sound(tmp_path):
-    root = _course(tmp_path)
-    demo.write(demo.solved(_source()), root / "submitted" / "ada" / "toy" / "toy.ipynb")
+def test_the_self_check_passes_silently_when_the_environment_is_sound(toy_course, toy_source, limits):
+    root = toy_course({"ada": demo.solved(toy_source)})
     lines = []
-    grade_class(Course(root), "toy", jobs=1, limits=LIMITS, progress=lines.append)
+    grade_class(Course(root), "toy", jobs=1, limits=limits, progress=lines.append)
     assert "Self-check: the reference solution scores 3/3 in the sandbox." in lines

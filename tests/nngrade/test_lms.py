@@ -121,6 +121,13 @@ def test_moodle_grades_go_back_as_a_grading_worksheet(tmp_path):
     assert {"Identifier", "Grade", "Last modified (grade)"} <= set(rows[0])
     assert [(r["Identifier"], r["Full name"], float(r["Grade"])) for r in rows] == [
         ("Participant 1001", "Wei Zhang", 3.0), ("Participant 1002", "Wei Zhang", 0.0)]
+    # Feedback back the way Moodle takes it: "Upload multiple feedback files in a zip".
+    with zipfile.ZipFile(root / "feedback-moodle-toy.zip") as zf:
+        names = sorted(zf.namelist())
+        page = zf.read(names[0]).decode()
+    assert names == ["Wei Zhang_1001_assignsubmission_file_/toy-feedback.html",
+                     "Wei Zhang_1002_assignsubmission_file_/toy-feedback.html"]
+    assert "double_values" in page
 
 
 def test_canvas_grades_go_back_as_a_gradebook_import(tmp_path):
@@ -132,6 +139,8 @@ def test_canvas_grades_go_back_as_a_gradebook_import(tmp_path):
     assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "Toy (4242)"]
     assert rows[1][0] == "Points Possible" and float(rows[1][5]) == 4.0
     assert {(r[1], float(r[5])) for r in rows[2:]} == {("123", 3.0), ("124", 0.0)}
+    with zipfile.ZipFile(root / "feedback-canvas-toy.zip") as zf:
+        assert sorted(zf.namelist()) == ["lovelaceada_124_701_toy-feedback.html", "smithjohn_123_700_toy-feedback.html"]
 
 
 class _WithoutUtf8Flag(zipfile.ZipInfo):
@@ -216,3 +225,23 @@ def test_grades_can_be_scaled_to_the_lms_assignment(tmp_path):
     assert [(r["Grade"], r["Maximum Grade"]) for r in rows] == [("75", "100"), ("", "100")]
     with pytest.raises(ValueError, match="lms_points"):
         lms.write_grades(tmp_path / "g.csv", "toy", {}, 4.0, {}, "moodle", out_of=0)
+
+
+def test_another_lms_by_a_pattern_and_the_presets_keep_to_their_lms(tmp_path):
+    good, _ = _notebooks()
+    archive = tmp_path / "blackboard.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("Toy_jdoe42_attempt_2026-03-01-10-00-00_toy.ipynb", good)
+        zf.writestr("Toy_asmith7_attempt_LATE_2026-03-02-10-00-00_notes.pdf", b"%PDF")
+        zf.writestr("Wei Zhang_1001_assignsubmission_file_/toy.ipynb", good)
+    pattern = r"^(?P<assignment>[^_/]+)_(?P<name>[a-z0-9]+)_attempt_(?P<late>LATE_)?[\d-]+_(?P<file>[^/]+)$"
+    notes = lms.unpack_zip(archive, tmp_path / "custom", "toy", "toy", names=lms.name_pattern(pattern))
+    assert sorted(p.name for p in (tmp_path / "custom").iterdir() if not p.name.startswith(".")) == ["asmith7", "jdoe42"]
+    assert (tmp_path / "custom" / "asmith7" / "toy" / lms.OTHER_FILES / "notes.pdf").exists()
+    assert [f.kind for f in notes["asmith7"]] == ["late"] and not lms.participants(tmp_path / "custom")
+    lms.unpack_zip(archive, tmp_path / "moodle", "toy", "toy", names="moodle")
+    assert sorted(p.name for p in (tmp_path / "moodle").iterdir() if not p.name.startswith(".")) == ["Wei_Zhang_1001"]
+    with pytest.raises(ValueError, match=r"\(\?P<name>"):
+        lms.name_pattern(r"(?P<student>\w+)")
+    with pytest.raises(ValueError, match="not a regular expression"):
+        lms.name_pattern("(unclosed")
