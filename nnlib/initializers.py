@@ -92,22 +92,11 @@ def _truncated_normal(rng, shape, mean, stddev):
     return mean + stddev * z
 
 
-class Initializer:
+class Initializer(utils.Configurable):
     """Base class: ``initializer(shape, dtype=None)`` returns the starting values (floatx)."""
 
     def __call__(self, shape, dtype=None):
         raise NotImplementedError(f"{type(self).__name__} must define __call__(self, shape, dtype).")
-
-    def get_config(self):
-        return {}
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
-
-    def __repr__(self):
-        options = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({options})"
 
 
 class Constant(Initializer):

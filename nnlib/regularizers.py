@@ -21,6 +21,7 @@ array([ 1. , -1.5], dtype=float32)
 
 import numpy as np
 
+from nnlib import utils
 from nnlib._validation import check_choice, check_number, describe
 from nnlib.core import regularizers as core
 
@@ -32,7 +33,7 @@ def _factor(value, name):
     return check_number(value, name, low=0)
 
 
-class Regularizer:
+class Regularizer(utils.Configurable):
     """Base class: ``regularizer(w)`` is the penalty, ``regularizer.gradient(w)`` its derivative
     with respect to `w` (nnlib computes gradients by hand, so a custom regularizer needs both)."""
 
@@ -42,20 +43,9 @@ class Regularizer:
     def gradient(self, w):
         raise NotImplementedError(f"{type(self).__name__} must define gradient(self, w).")
 
-    def get_config(self):
-        return {}
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
-
-    def __repr__(self):
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({args})"
-
 
 class L1(Regularizer):
-    r"""$\lambda \sum_j |w_j|$, with $\lambda$ = `l1` (default 0.01)."""
+    r"""$\alpha \sum_j |w_j|$, with $\alpha$ = `l1` (default 0.01)."""
 
     def __init__(self, l1=0.01):
         self.l1 = _factor(0.01 if l1 is None else l1, "L1: l1")
@@ -71,7 +61,7 @@ class L1(Regularizer):
 
 
 class L2(Regularizer):
-    r"""$\lambda \sum_j w_j^2$, with $\lambda$ = `l2` (default 0.01)."""
+    r"""$\alpha \sum_j w_j^2$, with $\alpha$ = `l2` (default 0.01)."""
 
     def __init__(self, l2=0.01):
         self.l2 = _factor(0.01 if l2 is None else l2, "L2: l2")
@@ -87,7 +77,7 @@ class L2(Regularizer):
 
 
 class L1L2(Regularizer):
-    r"""Both: $\lambda_1 \sum_j |w_j| + \lambda_2 \sum_j w_j^2$ (defaults 0: pass the one you want,
+    r"""Both: $\alpha_1 \sum_j |w_j| + \alpha_2 \sum_j w_j^2$ (defaults 0: pass the one you want,
     ``L1L2(l2=0.01)``); a factor of 0 adds nothing, as in Keras."""
 
     def __init__(self, l1=0.0, l2=0.0):

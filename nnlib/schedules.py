@@ -24,13 +24,13 @@ Examples
 
 import numpy as np
 
-from nnlib import config
+from nnlib import config, utils
 from nnlib._validation import check_bool, check_number
 
 __all__ = ["LearningRateSchedule", "ExponentialDecay"]
 
 
-class LearningRateSchedule:
+class LearningRateSchedule(utils.Configurable):
     """Base class: a subclass defines ``__call__(step) -> learning rate`` and ``get_config()``."""
 
     def __call__(self, step):
@@ -38,14 +38,6 @@ class LearningRateSchedule:
 
     def get_config(self):
         raise NotImplementedError(f"{type(self).__name__} must define get_config(self).")
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
-
-    def __repr__(self):
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({args})"
 
 
 class ExponentialDecay(LearningRateSchedule):

@@ -135,3 +135,18 @@ def plot_model(model, to_file="model.png", **options):
     from nnlib.plot import plot_model as draw  # noqa: PLC0415 (matplotlib only when drawing)
     return draw(model, to_file, **options)
 
+
+class Configurable:
+    """What Keras's serialisable pieces share (initializers, regularizers, learning-rate schedules): an
+    object is rebuilt from its config, ``cls(**config)``, and shown by it, ``L2(l2=0.01)``."""
+
+    def get_config(self):
+        return {}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def __repr__(self):
+        options = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({options})"
