@@ -70,7 +70,7 @@ def _world_readable_python():
     base = Path(sys.base_prefix)
     if all(os.stat(p).st_mode & stat.S_IXOTH for p in [base, *base.parents]):
         return str(base / "bin" / "python3"), None
-    copy = Path(tempfile.mkdtemp(prefix="nngrade-python-"))
+    copy = Path(tempfile.mkdtemp(prefix="gradescope-python-"))  # not nngrade-*: the grader sweeps those
     os.chmod(copy, 0o755)
     subprocess.run(["cp", "-al", str(base), str(copy / "python")], check=True)
     return str(copy / "python" / "bin" / "python3"), copy
@@ -95,14 +95,16 @@ def autograder(tmp_path_factory):
         os.chmod(root / "source" / name, 0o755)
     shutil.copy2(root / "source" / "run_autograder", root / "run_autograder")
     python, copy = _world_readable_python()
-    env = dict(os.environ, NNGRADE_AUTOGRADER_ROOT=str(root), NNGRADE_PYTHON=python)
-    setup = subprocess.run(["bash", str(root / "source" / "setup.sh")], env=env, capture_output=True, text=True,
-                           timeout=900)
-    assert setup.returncode == 0, setup.stderr[-3000:]
-    yield root
-    shutil.rmtree(root, ignore_errors=True)
-    if copy:
-        shutil.rmtree(copy, ignore_errors=True)
+    try:  # both folders go, whether set-up or a test fails
+        env = dict(os.environ, NNGRADE_AUTOGRADER_ROOT=str(root), NNGRADE_PYTHON=python)
+        setup = subprocess.run(["bash", str(root / "source" / "setup.sh")], env=env, capture_output=True,
+                               text=True, timeout=900)
+        assert setup.returncode == 0, setup.stderr[-3000:]
+        yield root
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+        if copy:
+            shutil.rmtree(copy, ignore_errors=True)
 
 
 def _run(root, nb, deny_namespaces=True, name="toy.ipynb"):
