@@ -334,6 +334,16 @@ LAYER_FORMATS = {
                                     lambda layer: {"rate": layer.rate, "seed": layer.seed},
                                     lambda c: layers.GaussianDropout(c["rate"], seed=c.get("seed"),
                                                                      name=c["name"])),
+    "AlphaDropout": _LayerFormat(layers.AlphaDropout,
+                                 lambda layer: {"rate": layer.rate, "seed": layer.seed,
+                                                "noise_shape": None},
+                                 lambda c: layers.AlphaDropout(c["rate"], c.get("noise_shape"),
+                                                               seed=c.get("seed"),
+                                                               name=c["name"])),
+    "Rescaling": _LayerFormat(layers.Rescaling,
+                              lambda layer: {"scale": layer.scale, "offset": layer.offset},
+                              lambda c: layers.Rescaling(c["scale"], c.get("offset", 0.0),
+                                                         name=c["name"])),
 }
 
 
@@ -540,7 +550,10 @@ def _compile_to_config(optimizer, loss, metrics):
         config["learning_rate"] = _schedule_to_config(rate)
     config = {"name": optimizer.__class__.__name__.lower(),
               **_KERAS_OPTIMIZER_DEFAULTS, **config}  # AdamW's weight_decay is its own
-    if getattr(loss, "from_logits", False):
+    if hasattr(loss, "get_config"):  # a loss with Keras settings of its own (focal losses)
+        loss_config = {"module": "keras.losses", "class_name": type(loss).__name__,
+                       "config": loss.get_config(), "registered_name": None}
+    elif getattr(loss, "from_logits", False):
         loss_config = {"module": "keras.losses", "class_name": _KERAS_LOSS_CLASSES[loss.name],
                        "config": {"name": loss.name, "reduction": "sum_over_batch_size",
                                   "from_logits": True}, "registered_name": None}
@@ -566,12 +579,12 @@ def _optimizer_from_config(item):
     if isinstance(item, str):
         return optimizers.get(item)
     class_name, config = item["class_name"], dict(item.get("config", {}))
-    if class_name.lower() not in optimizers.OPTIMIZERS:
+    if class_name.lower() not in optimizers.CLASSES:
         raise ValueError(f"load_model: the model was compiled with Keras's {class_name}, which "
                          f"nnlib does not have; nnlib's optimizers: "
-                         f"{', '.join(c.__name__ for c in optimizers.OPTIMIZERS.values())}. "
+                         f"{', '.join(c.__name__ for c in optimizers.CLASSES.values())}. "
                          "Use load_model(path, compile=False) and compile it again.")
-    cls = optimizers.OPTIMIZERS[class_name.lower()]
+    cls = optimizers.CLASSES[class_name.lower()]
     keras_only = {key: value for key, value in (
         _KERAS_OPTIMIZER_DEFAULTS | _KERAS_ONLY_OPTIONS.get(class_name.lower(), {})).items()
         if key not in cls.__init__.__code__.co_varnames}  # AdamW's weight_decay is its own
@@ -595,9 +608,11 @@ def _loss_from_config(item):
         raise ValueError(f"load_model: nnlib reads one loss per model; received {item!r}. Use "
                          "load_model(path, compile=False).")
     config = dict(item.get("config", {}))
+    loss = losses.get(item["class_name"])
+    if hasattr(loss, "from_config"):  # it reads Keras's settings itself
+        return type(loss).from_config(config)
     _not_default(config, {"reduction": "sum_over_batch_size", "label_smoothing": 0.0,
                           "ignore_class": None, "axis": -1}, f"loss {item['class_name']}")
-    loss = losses.get(item["class_name"])
     if config.get("from_logits"):
         loss = type(loss)(from_logits=True)
     return loss
