@@ -42,7 +42,8 @@ from nnlib.utils import snake_case, unique_name
 
 __all__ = ["Input", "SymbolicTensor", "Layer", "InputLayer", "Dense", "Concatenate", "Add",
            "Flatten", "Dropout", "Activation", "Softmax", "Normalization", "ReLU", "LeakyReLU",
-           "ELU", "PReLU", "Identity", "GaussianNoise", "GaussianDropout", "BatchNormalization"]
+           "ELU", "PReLU", "Identity", "GaussianNoise", "GaussianDropout", "BatchNormalization",
+           "AlphaDropout", "Rescaling"]
 
 # --------------------------------------------------------------------------------------------------
 # Symbolic tensors: what Input() returns and what calling a layer on one returns. They hold no data,
@@ -637,6 +638,7 @@ class Normalization(Layer):
 
 # Keras's activation and noise layers beyond the chapters' (nnlib.extra.layers), under Keras's names
 from nnlib.extra.layers import (  # noqa: E402 (they subclass the layers above)
+    AlphaDropout,
     BatchNormalization,
     ELU,
     GaussianDropout,
@@ -645,5 +647,6 @@ from nnlib.extra.layers import (  # noqa: E402 (they subclass the layers above)
     LeakyReLU,
     PReLU,
     ReLU,
+    Rescaling,
 )
 

@@ -1,6 +1,7 @@
 r"""Keras's activation layers and noise layers that the chapters do not build, forward and backward
 side by side: ``ReLU`` (with Keras's options), ``LeakyReLU``, ``ELU``, ``PReLU`` (a learned slope),
-``Identity``, ``GaussianNoise`` and ``GaussianDropout``. They are ``nnlib.layers``' classes too.
+``Identity``, ``GaussianNoise``, ``GaussianDropout`` and ``AlphaDropout``; ``Rescaling``;
+``BatchNormalization``. They are ``nnlib.layers``' classes too.
 """
 
 import functools
@@ -8,6 +9,7 @@ import functools
 import numpy as np
 
 from nnlib import activations, initializers, utils
+from nnlib._validation import check_number
 from nnlib.extra import activations as extra
 from nnlib.layers import Activation, Layer
 
@@ -140,6 +142,63 @@ class GaussianDropout(Layer):
 
     def backward(self, grad):
         return grad if self._noise is None else grad * self._noise
+
+
+class AlphaDropout(Layer):
+    r"""Dropout for SELU networks (Klambauer et al., 2017), as ``keras.layers.AlphaDropout``:
+    while training, each input is kept with probability $1 - r$ or else set to SELU's
+    saturation value $\alpha' = -\lambda\alpha$ (not 0), then the result is scaled and shifted
+    back to the input's mean and variance,
+
+    $$Y = a\,\bigl(M \odot X + \alpha' (1 - M)\bigr) + b, \qquad
+      a = \bigl((1 - r)(1 + r\alpha'^2)\bigr)^{-1/2}, \quad b = -a\alpha' r,$$
+
+    $M_{ij} \sim \mathrm{Bernoulli}(1 - r)$ anew every batch; backward
+    $\partial L/\partial X = a\, M \odot \partial L/\partial Y$. Outside training it passes
+    its input through.
+    """
+
+    def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        if noise_shape is not None:
+            raise ValueError(f"AlphaDropout: nnlib draws one mask entry per input "
+                             f"(noise_shape=None); received noise_shape={noise_shape!r}.")
+        self.rate = check_number(rate, "AlphaDropout: rate", low=0, high=1, high_inclusive=False)
+        self.seed = seed
+        self._rng = None if seed is None else np.random.default_rng(seed)
+
+    def forward(self, x, training=False):
+        self._kept_scale = None
+        if not training or self.rate == 0:
+            return x
+        rng = self._rng or utils.get_rng()
+        kept = (rng.uniform(size=x.shape) >= self.rate).astype(x.dtype)
+        alpha_p = -extra.SELU_ALPHA * extra.SELU_SCALE
+        a = ((1 - self.rate) * (1 + self.rate * alpha_p**2)) ** -0.5
+        b = -a * alpha_p * self.rate
+        self._kept_scale = a * kept
+        return (a * (x * kept + alpha_p * (1 - kept)) + b).astype(x.dtype, copy=False)
+
+    def backward(self, grad):
+        return grad if self._kept_scale is None else grad * self._kept_scale
+
+
+class Rescaling(Layer):
+    r"""$Y = sX + o$ with fixed numbers $s$ (``scale``) and $o$ (``offset``), as
+    ``keras.layers.Rescaling`` (e.g. ``Rescaling(1 / 255)`` for pixel values); backward
+    $\partial L/\partial X = s\,\partial L/\partial Y$."""
+
+    def __init__(self, scale, offset=0.0, **kwargs):
+        super().__init__(**kwargs)
+        self.scale = check_number(scale, "Rescaling: scale")
+        self.offset = check_number(offset, "Rescaling: offset")
+
+    def forward(self, x):
+        return (x * x.dtype.type(self.scale) + x.dtype.type(self.offset)).astype(x.dtype,
+                                                                               copy=False)
+
+    def backward(self, grad):
+        return grad * grad.dtype.type(self.scale)
 
 
 class BatchNormalization(Layer):

@@ -1,5 +1,6 @@
-"""Keras's activation layers (ReLU with options, LeakyReLU, ELU, PReLU), Identity and the Gaussian
-noise layers, against real Keras 3: outputs, and gradients of every weight by JAX autodiff."""
+"""Keras's activation layers (ReLU with options, LeakyReLU, ELU, PReLU), Identity, Rescaling and
+the noise layers (Gaussian, alpha dropout), against real Keras 3: outputs, gradients of every
+weight by JAX autodiff, and .keras files both ways."""
 
 import os
 
@@ -18,7 +19,8 @@ Y = np.random.default_rng(1).normal(size=(31, 1)).astype("float32")
 LAYERS = [("ReLU", {}), ("ReLU", {"max_value": 6.0}), ("ReLU", {"negative_slope": 0.1}),
           ("ReLU", {"negative_slope": 0.1, "threshold": 0.5, "max_value": 4.0}),
           ("LeakyReLU", {}), ("LeakyReLU", {"negative_slope": 0.05}), ("ELU", {}),
-          ("ELU", {"alpha": 0.5}), ("PReLU", {"alpha_initializer": "ones"}), ("Identity", {})]
+          ("ELU", {"alpha": 0.5}), ("PReLU", {"alpha_initializer": "ones"}), ("Identity", {}),
+          ("Rescaling", {"scale": 0.5, "offset": -1.0}), ("Rescaling", {"scale": 1 / 255})]
 
 
 def both(name, options):
@@ -60,3 +62,46 @@ def test_noise_layers_pass_through_at_inference_and_match_keras_noise_in_trainin
     n_noisy = n_layer.forward(x, training=True)
     assert abs(n_noisy.mean() - k_noisy.mean()) < 0.02
     assert n_noisy.std() == pytest.approx(k_noisy.std(), rel=0.03)
+
+
+def test_alpha_dropout_gives_keras_two_values_and_passes_gradients_of_kept_entries():
+    """Outside training the input passes; in training, on constant inputs, Keras's and nnlib's
+    outputs take the same two values (kept, dropped), in the proportion 1 - rate; the gradient
+    is a where kept and 0 where dropped."""
+    x = np.full((200, 40), 2.0, dtype="float32")
+    np.testing.assert_array_equal(nnlib.layers.AlphaDropout(0.25)(x), x)
+    k_values = np.unique(np.asarray(real_keras.layers.AlphaDropout(0.25, seed=1)(x,
+                                                                              training=True)))
+    layer = nnlib.layers.AlphaDropout(0.25, seed=1)
+    y = layer.forward(x, training=True)
+    np.testing.assert_allclose(np.unique(y), k_values, rtol=1e-6)
+    kept = y == y.max()  # a x + b > a alpha' + b for x = 2
+    assert kept.mean() == pytest.approx(0.75, abs=0.02)
+    grad = layer.backward(np.ones_like(x))
+    a = (y.max() - y.min()) / (2.0 + 1.6732632423543772 * 1.0507009873554805)
+    np.testing.assert_allclose(grad[kept], a, rtol=1e-6)
+    assert (grad[~kept] == 0).all()
+
+
+def test_rescaling_and_alpha_dropout_cross_both_ways(tmp_path):
+    from nnlib import saving
+    models = []
+    for lib in (real_keras, nnlib):
+        models.append(lib.Sequential([lib.Input((4,)), lib.layers.Rescaling(0.5, offset=0.25,
+                                                                            name="scale"),
+                                      lib.layers.Dense(3, activation="selu", name="hidden"),
+                                      lib.layers.AlphaDropout(0.2, seed=4, name="drop"),
+                                      lib.layers.Dense(1, name="out")]))
+    k_model, n_model = models
+    n_model.set_weights(k_model.get_weights())
+    saving.save_model(n_model, tmp_path / "nnlib.keras")
+    k_model.save(tmp_path / "keras.keras")
+    k_loaded = real_keras.models.load_model(tmp_path / "nnlib.keras")
+    n_loaded = saving.load_model(tmp_path / "keras.keras")
+    for loaded, fresh in zip(k_loaded.layers, k_model.layers):
+        assert loaded.get_config() == fresh.get_config()
+    assert [(layer.scale, layer.offset) for layer in n_loaded.layers[:1]] == [(0.5, 0.25)]
+    assert (n_loaded.get_layer("drop").rate, n_loaded.get_layer("drop").seed) == (0.2, 4)
+    for k_side, n_side in [(k_loaded, n_model), (k_model, n_loaded)]:
+        np.testing.assert_allclose(n_side.predict(X, verbose=0), k_side.predict(X, verbose=0),
+                                   rtol=RTOL, atol=ATOL)
