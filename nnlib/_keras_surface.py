@@ -96,9 +96,6 @@ REFUSED = {
         **_each("a normalization layer other than BatchNormalization",
                 "GroupNormalization LayerNormalization RMSNormalization SpectralNormalization "
                 "UnitNormalization"),
-        **_each("a merge layer other than Add and Concatenate",
-                "Average Dot Maximum Minimum Multiply Subtract average dot maximum minimum "
-                "multiply subtract add concatenate"),
         **_each("Keras's layer serialization", "serialize deserialize"),
     },
     "activations": {

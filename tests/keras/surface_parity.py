@@ -33,6 +33,11 @@ PARITY = {
            for name in ["GaussianNoise", "GaussianDropout"]},
         "AlphaDropout": "test_parity_layers_extra.py::test_alpha_dropout_gives_keras_two_values_and_passes_gradients_of_kept_entries",
         "Rescaling": "test_parity_layers_extra.py::test_activation_layers_match_keras_forward_and_backward",
+        **{name: "test_parity_layers_extra.py::test_merge_layers_match_keras_forward_backward_and_in_files"
+           for name in ["Subtract", "Multiply", "Average", "Maximum", "Minimum", "Dot"]},
+        **{name: "test_parity_layers_extra.py::test_lower_case_merge_functions_build_the_same_models_and_compute_on_arrays"
+           for name in ["add", "concatenate", "subtract", "multiply", "average", "maximum",
+                        "minimum", "dot"]},
     },
     "activations": {**{name: ACTIVATIONS for name in
                        ["hard_sigmoid", "linear", "relu", "sigmoid", "silu", "softmax", "tanh",

@@ -1,5 +1,6 @@
 """Keras's activation layers (ReLU with options, LeakyReLU, ELU, PReLU), Identity, Rescaling and
-the noise layers (Gaussian, alpha dropout), against real Keras 3: outputs, gradients of every
+the noise layers (Gaussian, alpha dropout), the merge layers and their lower-case forms, against
+real Keras 3: outputs, gradients of every
 weight by JAX autodiff, and .keras files both ways."""
 
 import os
@@ -105,3 +106,72 @@ def test_rescaling_and_alpha_dropout_cross_both_ways(tmp_path):
     for k_side, n_side in [(k_loaded, n_model), (k_model, n_loaded)]:
         np.testing.assert_allclose(n_side.predict(X, verbose=0), k_side.predict(X, verbose=0),
                                    rtol=RTOL, atol=ATOL)
+
+
+MERGES = [("Subtract", {}), ("Multiply", {}), ("Average", {}), ("Maximum", {}), ("Minimum", {}),
+          ("Dot", {"axes": 1}), ("Dot", {"axes": -1, "normalize": True})]
+
+
+def merged(lib, name, options, functional=False):
+    """Two dense branches of one input (and of a second input), merged, then a dense output."""
+    L = lib.layers
+    a, b = lib.Input((4,), name="a"), lib.Input((2,), name="b")
+    left = L.Dense(3, activation="tanh", name="left")(a)
+    right = L.Dense(3, name="right")(L.Dense(3, activation="relu", name="pre")(b))
+    branches = [left, right] + ([L.Dense(3, name="third")(a)]
+                                if name in ("Multiply", "Maximum", "Average") else [])
+    if functional:
+        joined = getattr(L, name.lower())(branches, name="merge", **options)
+    else:
+        joined = getattr(L, name)(name="merge", **options)(branches)
+    return lib.Model([a, b], L.Dense(1, name="out")(joined), name="merged")
+
+
+@pytest.mark.parametrize("name,options", MERGES, ids=[f"{n}{o}" for n, o in MERGES])
+def test_merge_layers_match_keras_forward_backward_and_in_files(name, options, tmp_path):
+    from nnlib import saving
+    real_keras.utils.set_random_seed(0)
+    k_model, n_model = merged(real_keras, name, options), merged(nnlib, name, options)
+    k_model.save_weights(tmp_path / "start.weights.h5")
+    n_model.load_weights(tmp_path / "start.weights.h5")
+    rng = np.random.default_rng(2)
+    x = [rng.normal(size=(16, 4)).astype("float32"), rng.normal(size=(16, 2)).astype("float32")]
+    y = rng.normal(size=(16, 1)).astype("float32")
+    np.testing.assert_allclose(n_model.predict(x, verbose=0), k_model.predict(x, verbose=0),
+                               rtol=RTOL, atol=ATOL)
+    k_loss, k_grads = keras_loss_and_gradients(k_model, real_keras.losses.MeanSquaredError(), x, y)
+    n_model.compile(optimizer="sgd", loss="mse")
+    n_loss, n_grads = n_model.compute_loss_and_gradients(x, y)
+    assert n_loss == pytest.approx(k_loss, rel=1e-5)
+    for path, n_grad in zip(n_model.weight_paths, n_grads):
+        np.testing.assert_allclose(n_grad, k_grads[path], rtol=1e-4, atol=1e-6, err_msg=path)
+    saving.save_model(n_model, tmp_path / "nnlib.keras")
+    k_loaded = real_keras.models.load_model(tmp_path / "nnlib.keras")
+    assert k_loaded.get_layer("merge").get_config() == k_model.get_layer("merge").get_config()
+    np.testing.assert_allclose(k_loaded.predict(x, verbose=0), k_model.predict(x, verbose=0),
+                               rtol=RTOL, atol=ATOL)
+    k_model.save(tmp_path / "keras.keras")
+    n_loaded = saving.load_model(tmp_path / "keras.keras")
+    assert type(n_loaded.get_layer("merge")).__name__ == name
+    np.testing.assert_allclose(n_loaded.predict(x, verbose=0), k_model.predict(x, verbose=0),
+                               rtol=RTOL, atol=ATOL)
+
+
+@pytest.mark.parametrize("name", ["add", "concatenate", "subtract", "multiply", "average",
+                                  "maximum", "minimum", "dot"])
+def test_lower_case_merge_functions_build_the_same_models_and_compute_on_arrays(name, tmp_path):
+    options = {"axes": 1} if name == "dot" else {}
+    class_name = {"add": "Add", "concatenate": "Concatenate"}.get(name, name.title())
+    real_keras.utils.set_random_seed(0)
+    k_model = merged(real_keras, class_name, options, functional=True)
+    n_model = merged(nnlib, class_name, options, functional=True)
+    assert type(n_model.get_layer("merge")).__name__ == type(k_model.get_layer("merge")).__name__
+    k_model.save_weights(tmp_path / "w.weights.h5")
+    n_model.load_weights(tmp_path / "w.weights.h5")
+    x = [X[:, :4], X[:, :2] * 0.5]
+    np.testing.assert_allclose(n_model.predict(x, verbose=0), k_model.predict(x, verbose=0),
+                               rtol=RTOL, atol=ATOL)
+    arrays = [X[:5, :3], X[5:10, :3]]  # on arrays the function computes at once
+    np.testing.assert_allclose(getattr(nnlib.layers, name)(arrays, **options),
+                               np.asarray(getattr(real_keras.layers, name)(arrays, **options)),
+                               rtol=RTOL, atol=ATOL)

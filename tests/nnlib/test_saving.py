@@ -269,7 +269,7 @@ def test_a_keras_layer_nnlib_does_not_have_is_named(tmp_path):
     with pytest.raises(ValueError, match=r"layer 'hidden' is a Keras Conv2D, which nnlib does not "
                                          r"have\. nnlib can load: InputLayer, Dense, Concatenate, "
                                          r"Add, Flatten, Dropout, Activation, Softmax, "
-                                         r"Normalization, BatchNormalization, .*GaussianDropout, AlphaDropout, Rescaling\."):
+                                         r"Normalization, BatchNormalization, .*GaussianDropout, AlphaDropout, .*Dot, Rescaling\."):
         saving.load_model(path)
 
 
