@@ -155,7 +155,6 @@ REFUSED = {
         **_each("switching Keras's interactive logging",
                 "disable_interactive_logging enable_interactive_logging "
                 "is_interactive_logging_enabled"),
-        **_each("a utility not written yet", "Progbar normalize"),
         "model_to_dot": "a pydot graph of the model (nnlib's plot_model draws without Graphviz)",
     },
     "Model": {

@@ -143,6 +143,8 @@ PARITY = {
            for name in ["serialize", "deserialize"]}},
     "utils": {"plot_model": "test_parity_model_methods.py::test_plot_model_draws_without_graphviz_where_keras_needs_pydot",
               "set_random_seed": SNIPPETS,
+              "Progbar": "test_parity_utils.py::test_progbar_shows_keras_values_in_keras_lines",
+              "normalize": "test_parity_utils.py::test_normalize_matches_keras",
               "to_categorical": "test_snippets.py::test_to_categorical_matches_keras"},
     "Model": {
         **{name: FIT for name in ["compile", "fit", "evaluate", "predict", "metrics",
