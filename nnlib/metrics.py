@@ -22,14 +22,15 @@ np.float32(0.6666667)
 import numpy as np
 
 from nnlib import config
+from nnlib import losses as _losses
 from nnlib._validation import (
     as_float_array,
+    check_bool,
     check_choice,
     check_class_labels,
     check_in_range,
-    check_number,
-    check_bool,
     check_non_negative_int,
+    check_number,
     check_positive_int,
     check_same_shape,
     describe,
@@ -37,7 +38,6 @@ from nnlib._validation import (
 from nnlib.core import losses as core
 from nnlib.extra import losses as extra_losses
 from nnlib.extra import metrics as extra
-from nnlib import losses as _losses
 from nnlib.losses import squeeze_or_expand_to_same_rank
 from nnlib.utils import snake_case, unique_name
 

@@ -53,7 +53,7 @@ import zipfile
 
 import numpy as np
 
-from nnlib import initializers, layers, losses, optimizers, regularizers, schedules
+from nnlib import initializers, layers, losses, metrics, optimizers, regularizers, schedules
 from nnlib._validation import describe
 from nnlib.config import floatx_scope
 from nnlib.graph import topological_order
@@ -111,10 +111,14 @@ _METRIC_OPTIONS = ("_options", "thresholds", "num_thresholds")  # what a metric 
 
 
 def _metric_name(metric):
-    """A metric for compile_config: a name as given, an object by its class name (``"AUC"``),
-    which Keras and nnlib both resolve, when it has its class's default settings."""
+    """A metric for compile_config: a name as given; an object with Keras's config as Keras
+    writes it (its class and settings); another object by its class name (``"AUC"``), which
+    Keras and nnlib both resolve, when it has its class's default settings."""
     if isinstance(metric, str):
         return metric
+    if hasattr(metric, "get_config"):
+        return {"module": "keras.metrics", "class_name": type(metric).__name__,
+                "config": metric.get_config(), "registered_name": None}
     fresh = type(metric)()
     for option in _METRIC_OPTIONS:
         if not np.array_equal(np.asarray(getattr(metric, option, 0), dtype=object),
@@ -124,6 +128,18 @@ def _metric_name(metric):
                 f"other than its defaults, which the file would not keep; compile with "
                 f"{type(metric).__name__}() or a metric name such as 'accuracy' to save it.")
     return type(metric).__name__
+
+
+def _metric_from_config(item):
+    """A compile_config metric: a name, or a metric object written with its config."""
+    if isinstance(item, str):
+        return item
+    cls = getattr(metrics, item.get("class_name", ""), None) if isinstance(item, dict) else None
+    if not (isinstance(cls, type) and hasattr(cls, "from_config")):
+        raise ValueError(f"load_model: nnlib compiles with metric names such as 'accuracy' or "
+                         f"metrics it can rebuild from their settings; the file has {item!r}. "
+                         "Use load_model(path, compile=False).")
+    return cls.from_config(item.get("config", {}))
 
 
 def _keras_layer_order(output, parents):
@@ -794,10 +810,7 @@ def load_model(filepath, compile=True):
     model, layer_order = _model_from_config(document)
     compile_config = document.get("compile_config") if compile else None
     if compile_config:
-        metrics = list(compile_config.get("metrics") or [])
-        if not all(isinstance(metric, str) for metric in metrics):
-            raise ValueError(f"load_model: nnlib compiles with metric names such as 'accuracy'; "
-                             f"the file has {metrics!r}. Use load_model(path, compile=False).")
+        metrics = [_metric_from_config(metric) for metric in compile_config.get("metrics") or []]
         model.compile(optimizer=_optimizer_from_config(compile_config["optimizer"]),
                       loss=_loss_from_config(compile_config["loss"]), metrics=metrics)
     with _open_h5(io.BytesIO(weights), f"the {_WEIGHTS} inside {path!r}", "load_model") as h5:

@@ -11,7 +11,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import nnlib  # noqa: E402
-from parity import ATOL, RTOL, assert_same_config  # noqa: E402
+from parity import ATOL, RTOL, assert_same_config, twin_models  # noqa: E402
 
 RNG = np.random.default_rng(0)
 SIGNED = RNG.normal(size=(12, 3)).astype("float32")
@@ -185,3 +185,32 @@ def test_compile_takes_the_metrics_with_defaults_by_name_as_keras():
     assert sorted(n_logs) == sorted(k_logs)
     for key in k_logs:
         assert n_logs[key] == pytest.approx(k_logs[key], rel=1e-5), key
+
+
+def test_metrics_with_settings_cross_both_ways_in_files(tmp_path):
+    """A model compiled with metric objects and their settings: nnlib's .keras file opens in
+    Keras and Keras's in nnlib with the same metrics, which evaluate to the same numbers."""
+    from nnlib import saving
+
+    def build(lib):
+        return lib.Sequential([lib.Input((3,)), lib.layers.Dense(1, activation="sigmoid")])
+
+    def settings(lib):
+        return dict(optimizer="adam", loss="binary_crossentropy", metrics=[
+            lib.metrics.F1Score(average="micro", threshold=0.4),
+            lib.metrics.PrecisionAtRecall(0.5, num_thresholds=50),
+            lib.metrics.SpecificityAtSensitivity(0.7), lib.metrics.R2Score(), "accuracy"])
+
+    k_model, n_model = twin_models(build, settings)
+    x = RNG.normal(size=(40, 3)).astype("float32")
+    y = (x[:, :1] + 0.3 * RNG.normal(size=(40, 1)) > 0).astype("float32")
+    saving.save_model(n_model, tmp_path / "nnlib.keras")
+    k_model.save(tmp_path / "keras.keras")
+    k_loaded = keras.models.load_model(tmp_path / "nnlib.keras")
+    n_loaded = saving.load_model(tmp_path / "keras.keras")
+    k_logs = k_loaded.evaluate(x, y, verbose=0, return_dict=True)
+    n_logs = n_loaded.evaluate(x, y, verbose=0, return_dict=True)
+    assert sorted(n_logs) == sorted(k_logs) == sorted(
+        k_model.evaluate(x, y, verbose=0, return_dict=True))
+    for key in k_logs:
+        assert n_logs[key] == pytest.approx(k_logs[key], rel=1e-5, abs=1e-6), key
