@@ -18,7 +18,8 @@ weights and statistics such as a Normalization's mean count as non-trainable. Af
 rate (none for a schedule, which computes it from the step), plus one array per weight for momentum
 (SGD with momentum), two for Adam ($m$ and $v$), one for Adagrad's sum of squares, and for RMSprop
 one (the mean square) plus one for momentum and one for the centered mean: the state each
-optimizer saves (``Optimizer.keras_variables``), counted once. Keras's counterpart is ``keras.src.utils.summary_utils``.
+optimizer saves (``Optimizer.keras_variables``), counted once. Keras's counterpart is
+``keras.src.utils.summary_utils``.
 """
 
 
