@@ -825,9 +825,10 @@ class CosineSimilarity(_CoreLoss):
         super().__init__("cosine_similarity")
 
 
-class _FocalCrossentropy(_CoreLoss):
-    """What Keras's configurable cross-entropies share: Keras's settings in ``get_config`` (which
-    ``from_config`` reads back, as Keras's own configs), over the last axis only."""
+class _ConfiguredLoss(_CoreLoss):
+    """A loss with settings of its own (the focal and generalized cross-entropies): Keras's
+    settings in ``get_config``, which ``from_config`` reads back (Keras's configs too); the
+    last axis only, Keras's default reduction only."""
 
     def __init__(self, name, reduction, axis, **options):
         if reduction != "sum_over_batch_size":
@@ -858,7 +859,7 @@ def _focal_options(cls, alpha, gamma, from_logits, label_smoothing):
                                             high=1)}
 
 
-class BinaryFocalCrossentropy(_FocalCrossentropy):
+class BinaryFocalCrossentropy(_ConfiguredLoss):
     """:func:`nnlib.extra.losses.binary_focal_crossentropy` as
     ``keras.losses.BinaryFocalCrossentropy``, with Keras's settings and defaults."""
 
@@ -880,7 +881,7 @@ class BinaryFocalCrossentropy(_FocalCrossentropy):
         return {**super().get_config(), "axis": -1}
 
 
-class CategoricalFocalCrossentropy(_FocalCrossentropy):
+class CategoricalFocalCrossentropy(_ConfiguredLoss):
     """:func:`nnlib.extra.losses.categorical_focal_crossentropy` as
     ``keras.losses.CategoricalFocalCrossentropy``, for one-hot targets."""
 
@@ -901,7 +902,7 @@ class CategoricalFocalCrossentropy(_FocalCrossentropy):
         return {**super().get_config(), "axis": -1}
 
 
-class CategoricalGeneralizedCrossEntropy(_FocalCrossentropy):
+class CategoricalGeneralizedCrossEntropy(_ConfiguredLoss):
     """:func:`nnlib.extra.losses.categorical_generalized_cross_entropy` as
     ``keras.losses.CategoricalGeneralizedCrossEntropy(q=0.5)``: class indices against
     probabilities, as the sparse cross-entropy takes them."""

@@ -759,7 +759,8 @@ class FBetaScore(_Configured, Metric):
     def __init__(self, average=None, beta=1.0, threshold=None, name="fbeta_score"):
         what = type(self).__name__
         self.average = None if average is None else check_choice(
-            average, f"{what}: average", ["micro", "macro", "weighted"])
+            average, f"{what}: average", ["micro", "macro", "weighted"],
+            kind=f"{what} average")
         self.beta = check_number(beta, f"{what}: beta", low=0, low_inclusive=False)
         self.threshold = None if threshold is None else check_number(
             threshold, f"{what}: threshold", low=0, high=1, low_inclusive=False)
@@ -824,7 +825,8 @@ class R2Score(_Configured, Metric):
     def __init__(self, class_aggregation="uniform_average", num_regressors=0, name="r2_score"):
         self.class_aggregation = None if class_aggregation is None else check_choice(
             class_aggregation, "R2Score: class_aggregation",
-            ["uniform_average", "variance_weighted_average"])
+            ["uniform_average", "variance_weighted_average"],
+            kind="R2Score class_aggregation")
         self.num_regressors = check_non_negative_int(num_regressors, "R2Score: num_regressors")
         super().__init__(name)
 
