@@ -830,6 +830,8 @@ class _ConfiguredLoss(_CoreLoss):
     settings in ``get_config``, which ``from_config`` reads back (Keras's configs too); the
     last axis only, Keras's default reduction only."""
 
+    _keras_axis = True  # whether Keras's config lists the axis
+
     def __init__(self, name, reduction, axis, **options):
         if reduction != "sum_over_batch_size":
             raise ValueError(f"{type(self).__name__}: nnlib reduces as Keras's default, "
@@ -843,7 +845,8 @@ class _ConfiguredLoss(_CoreLoss):
         super().__init__(name, **options)
 
     def get_config(self):
-        return {"name": self.name, "reduction": "sum_over_batch_size", **self._options}
+        return {"name": self.name, "reduction": "sum_over_batch_size", **self._options,
+                **({"axis": -1} if self._keras_axis else {})}
 
     @classmethod
     def from_config(cls, config):
@@ -877,9 +880,6 @@ class BinaryFocalCrossentropy(_ConfiguredLoss):
     def _check(self, y_true, y_pred):
         _check_probabilities(y_true, y_pred, self.from_logits)
 
-    def get_config(self):
-        return {**super().get_config(), "axis": -1}
-
 
 class CategoricalFocalCrossentropy(_ConfiguredLoss):
     """:func:`nnlib.extra.losses.categorical_focal_crossentropy` as
@@ -898,9 +898,6 @@ class CategoricalFocalCrossentropy(_ConfiguredLoss):
         check_in_range(y_true, "y_true", 0, 1, hint="Expected one-hot labels or probabilities.")
         _categorical_checks(y_pred, self.from_logits)
 
-    def get_config(self):
-        return {**super().get_config(), "axis": -1}
-
 
 class CategoricalGeneralizedCrossEntropy(_ConfiguredLoss):
     """:func:`nnlib.extra.losses.categorical_generalized_cross_entropy` as
@@ -910,6 +907,7 @@ class CategoricalGeneralizedCrossEntropy(_ConfiguredLoss):
     per_sample = staticmethod(extra.categorical_generalized_cross_entropy)
     batch_gradient = staticmethod(extra.categorical_generalized_cross_entropy_gradient)
     class_labels = True
+    _keras_axis = False
 
     def __init__(self, q=0.5, reduction="sum_over_batch_size",
                  name="categorical_generalized_cross_entropy"):

@@ -171,15 +171,12 @@ def test_more_metric_functions_give_keras_per_sample_values(name, settings, y, p
 def test_compile_takes_the_metrics_with_defaults_by_name_as_keras():
     x = RNG.normal(size=(30, 3)).astype("float32")
     y = RNG.integers(0, 3, size=30)
-    models = []
-    for lib in (keras, nnlib):
-        model = lib.Sequential([lib.Input((3,)), lib.layers.Dense(3, activation="softmax")])
-        model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy",
-                      metrics=["sparse_top_k_categorical_accuracy",
-                               lib.metrics.SparseCategoricalCrossentropy(),
-                               lib.metrics.SparseTopKCategoricalAccuracy(k=1, name="top1")])
-        models.append(model)
-    models[1].set_weights(models[0].get_weights())
+    models = twin_models(
+        lambda lib: lib.Sequential([lib.Input((3,)), lib.layers.Dense(3, activation="softmax")]),
+        lambda lib: dict(optimizer="sgd", loss="sparse_categorical_crossentropy",
+                         metrics=["sparse_top_k_categorical_accuracy",
+                                  lib.metrics.SparseCategoricalCrossentropy(),
+                                  lib.metrics.SparseTopKCategoricalAccuracy(k=1, name="top1")]))
     k_logs = models[0].evaluate(x, y, verbose=0, return_dict=True)
     n_logs = models[1].evaluate(x, y, verbose=0, return_dict=True)
     assert sorted(n_logs) == sorted(k_logs)
