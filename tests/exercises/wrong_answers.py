@@ -17,6 +17,101 @@ class WrongAnswer(NamedTuple):
     message: str
 
 
+def variant(source: str, old: str, new: str) -> str:
+    """``source`` with its one ``old`` replaced by ``new``: one bug planted in a correct answer."""
+    assert source.count(old) == 1, f"{old!r} occurs {source.count(old)} times in the answer it should change"
+    return source.replace(old, new)
+
+
+# Correct answers that several wrong answers below change in one place each.
+MINIBATCH_SGD = '''def minibatch_sgd(x, y, w0, learning_rate, epochs, batch_size, seed=0,
+                  gradient=linear_mse_gradient):
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    w = np.array(w0, dtype=float)
+    rng = np.random.default_rng(seed)
+    for _ in range(epochs):
+        order = rng.permutation(len(x))
+        for start in range(0, len(x), batch_size):
+            batch = order[start:start + batch_size]
+            w = w - learning_rate * gradient(w, x[batch], y[batch])
+    return w
+'''
+BACKWARD = '''def backward(x, y, W2, z1, h, p):
+    dz2 = (p - y) / len(x)
+    dz1 = (dz2 @ W2.T) * (z1 > 0)
+    return {"W1": x.T @ dz1, "b1": dz1.sum(axis=0), "W2": h.T @ dz2, "b2": dz2.sum(axis=0)}
+'''
+TANH_BACKWARD = '''def tanh_backward(x, y, W2, z1, h, p):
+    n = len(x)
+    dz2 = (p - y) / n
+    dh = dz2 @ W2.T
+    dz1 = dh * (1 - h ** 2)
+    return {"W1": x.T @ dz1, "b1": dz1.sum(axis=0), "W2": h.T @ dz2, "b2": dz2.sum(axis=0)}
+'''
+NETWORK_FORWARD = '''def network_forward(params, X):
+    A = np.asarray(X, dtype=float)
+    cache = []
+    for index, layer in enumerate(params):
+        Z = A @ layer["W"] + layer["b"]
+        cache.append((A, Z))
+        if index < len(params) - 1:
+            A = np.maximum(Z, 0.0)
+    exp = np.exp(Z - Z.max(axis=1, keepdims=True))
+    return exp / exp.sum(axis=1, keepdims=True), cache
+'''
+NETWORK_BACKWARD = '''def network_backward(params, cache, P, y):
+    n = len(y)
+    dZ = np.array(P, dtype=float)
+    dZ[np.arange(n), y] -= 1.0
+    dZ /= n
+    grads = [None] * len(params)
+    for index in reversed(range(len(params))):
+        A_prev, _ = cache[index]
+        grads[index] = {"W": A_prev.T @ dZ, "b": dZ.sum(axis=0)}
+        if index > 0:
+            dZ = (dZ @ params[index]["W"].T) * (cache[index - 1][1] > 0)
+    return grads
+'''
+MINIBATCH_FIT = '''def minibatch_fit(w0, x, y, learning_rate, epochs, batch_size, seed=0, gradient=logistic_gradient):
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    w = np.array(w0, dtype=float)
+    rng = np.random.default_rng(seed)
+    for epoch in range(epochs):
+        order = rng.permutation(len(x))
+        for start in range(0, len(x), batch_size):
+            batch = order[start:start + batch_size]
+            w = w - learning_rate * gradient(w, x[batch], y[batch])
+    return w
+'''
+FIT_WITH_EARLY_STOPPING = '''def fit_with_early_stopping(x, y, w0, learning_rate, epochs, batch_size, validation_split, patience,
+                            seed=0, gradient=logistic_gradient, loss=logistic_loss,
+                            split=split_validation, batches=epoch_batches, epoch=train_epoch):
+    x_train, y_train, x_val, y_val = split(x, y, validation_split)
+    schedule = batches(len(x_train), batch_size, epochs, seed)
+    w = np.array(w0, dtype=float)
+    best, best_w, best_epoch, wait = np.inf, w.copy(), 0, 0
+    history = {"loss": [], "val_loss": []}
+    for k in range(1, epochs + 1):
+        w, train_loss = epoch(w, x_train, y_train, schedule[k - 1], learning_rate, gradient=gradient, loss=loss)
+        val_loss = loss(w, x_val, y_val)
+        history["loss"].append(train_loss)
+        history["val_loss"].append(val_loss)
+        if val_loss < best:
+            best, best_w, best_epoch, wait = val_loss, w.copy(), k, 0
+        else:
+            wait += 1
+            if wait >= patience:
+                break
+    return {"w": best_w, "loss": history["loss"], "val_loss": history["val_loss"], "best_epoch": best_epoch}
+'''
+BEST_THRESHOLD = '''def best_threshold(y_true, probabilities, balanced_accuracy=balanced_accuracy):
+    y_true, probabilities = np.asarray(y_true).reshape(-1), np.asarray(probabilities, dtype=float).reshape(-1)
+    candidates = np.linspace(0.05, 0.95, 91)
+    scores = [balanced_accuracy(y_true, (probabilities > t).astype(int)) for t in candidates]
+    return float(candidates[int(np.argmax(scores))])
+'''
+
+
 WRONG_ANSWERS: dict[str, list[WrongAnswer]] = {
     "activations": [
         WrongAnswer(
@@ -78,6 +173,16 @@ def hard_sigmoid_derivative(x):
 ''',
             ("relu_derivative_values",),
             "1 at x = 0",
+        ),
+        WrongAnswer(
+            "hard_silu_derivative",
+            # the classmate's derivative, unchanged: only the second term of the product rule
+            '''def hard_silu_derivative(x, hard_sigmoid=hard_sigmoid, hard_sigmoid_derivative=hard_sigmoid_derivative):
+    x = np.asarray(x, dtype=float)
+    return x * hard_sigmoid_derivative(x)
+''',
+            ("hard_silu_derivative_values",),
+            "the product rule gives two terms",
         ),
     ],
     "losses": [
@@ -271,31 +376,13 @@ def categorical_crossentropy_gradient(y_true, y_pred):
         ),
         WrongAnswer(
             "minibatch_sgd",
-            '''def minibatch_sgd(x, y, w0, learning_rate, epochs, batch_size, seed=0,
-                  gradient=linear_mse_gradient):
-    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-    w = np.array(w0, dtype=float)
-    for _ in range(epochs):
-        for start in range(0, len(x), batch_size):
-            w = w - learning_rate * gradient(w, x[start:start + batch_size], y[start:start + batch_size])
-    return w
-''',
+            variant(MINIBATCH_SGD, "rng.permutation(len(x))", "np.arange(len(x))"),
             ("minibatch_sgd_values",),
             "without shuffling",
         ),
         WrongAnswer(
             "minibatch_sgd",
-            '''def minibatch_sgd(x, y, w0, learning_rate, epochs, batch_size, seed=0,
-                  gradient=linear_mse_gradient):
-    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-    w = np.array(w0, dtype=float)
-    for _ in range(epochs):
-        order = np.random.default_rng(seed).permutation(len(x))
-        for start in range(0, len(x), batch_size):
-            batch = order[start:start + batch_size]
-            w = w - learning_rate * gradient(w, x[batch], y[batch])
-    return w
-''',
+            variant(MINIBATCH_SGD, "    for _ in range(epochs):\n", "    for _ in range(epochs):\n        rng = np.random.default_rng(seed)\n"),
             ("minibatch_sgd_values",),
             "reuses the same order every epoch",
         ),
@@ -412,21 +499,13 @@ def categorical_crossentropy_gradient(y_true, y_pred):
         ),
         WrongAnswer(
             "backward",
-            '''def backward(x, y, W2, z1, h, p):
-    dz2 = (p - y) / len(x)
-    dz1 = dz2 @ W2.T
-    return {"W1": x.T @ dz1, "b1": dz1.sum(axis=0), "W2": h.T @ dz2, "b2": dz2.sum(axis=0)}
-''',
+            variant(BACKWARD, " * (z1 > 0)", ""),
             ("backward_hidden",),
             "without the ReLU's derivative",
         ),
         WrongAnswer(
             "backward",
-            '''def backward(x, y, W2, z1, h, p):
-    dz2 = (p - y) / len(x)
-    dz1 = (dz2 @ W2.T) * (z1 > 0)
-    return {"W1": x.T @ dz1, "b1": dz1.sum(axis=0), "W2": h.T @ dz2, "b2": dz2.mean(axis=0)}
-''',
+            variant(BACKWARD, "dz2.sum(axis=0)", "dz2.mean(axis=0)"),
             ("backward_output",),
             "a mean where a sum belongs",
         ),
@@ -465,25 +544,13 @@ def categorical_crossentropy_gradient(y_true, y_pred):
         ),
         WrongAnswer(
             "tanh_backward",
-            '''def tanh_backward(x, y, W2, z1, h, p):
-    n = len(x)
-    dz2 = (p - y) / n
-    dh = dz2 @ W2.T
-    dz1 = dh * (z1 > 0)
-    return {"W1": x.T @ dz1, "b1": dz1.sum(axis=0), "W2": h.T @ dz2, "b2": dz2.sum(axis=0)}
-''',
+            variant(TANH_BACKWARD, "(1 - h ** 2)", "(z1 > 0)"),
             ("tanh_backward_values",),
             "copied from the ReLU network",
         ),
         WrongAnswer(
             "tanh_backward",
-            '''def tanh_backward(x, y, W2, z1, h, p):
-    n = len(x)
-    dz2 = (p - y) / n
-    dh = dz2 @ W2.T
-    dz1 = dh * (1 - z1 ** 2)
-    return {"W1": x.T @ dz1, "b1": dz1.sum(axis=0), "W2": h.T @ dz2, "b2": dz2.sum(axis=0)}
-''',
+            variant(TANH_BACKWARD, "(1 - h ** 2)", "(1 - z1 ** 2)"),
             ("tanh_backward_values",),
             "tanh(z1) is h",
         ),
@@ -491,37 +558,13 @@ def categorical_crossentropy_gradient(y_true, y_pred):
     "network_from_scratch": [
         WrongAnswer(
             "network_backward",
-            '''def network_backward(params, cache, P, y):
-    n = len(y)
-    dZ = np.array(P, dtype=float)
-    dZ[np.arange(n), y] -= 1.0
-    dZ /= n
-    grads = [None] * len(params)
-    for index in reversed(range(len(params))):
-        A_prev, _ = cache[index]
-        grads[index] = {"W": A_prev.T @ dZ, "b": dZ.sum(axis=0)}
-        if index > 0:
-            dZ = (dZ @ params[index]["W"]) * (cache[index - 1][1] > 0)
-    return grads
-''',
+            variant(NETWORK_BACKWARD, 'params[index]["W"].T', 'params[index]["W"]'),
             ("backward_hidden",),
             "a missing transpose",
         ),
         WrongAnswer(
             "network_backward",
-            '''def network_backward(params, cache, P, y):
-    n = len(y)
-    dZ = np.array(P, dtype=float)
-    dZ[np.arange(n), y] -= 1.0
-    dZ /= n
-    grads = [None] * len(params)
-    for index in reversed(range(len(params))):
-        A_prev, _ = cache[index]
-        grads[index] = {"W": A_prev.T @ dZ, "b": dZ.mean(axis=0)}
-        if index > 0:
-            dZ = (dZ @ params[index]["W"].T) * (cache[index - 1][1] > 0)
-    return grads
-''',
+            variant(NETWORK_BACKWARD, "dZ.sum(axis=0)", "dZ.mean(axis=0)"),
             ("backward_output", "backward_hidden"),
             "the bias gradient must be summed over the batch",
         ),
@@ -550,32 +593,14 @@ def categorical_crossentropy_gradient(y_true, y_pred):
         ),
         WrongAnswer(
             "network_forward",
-            '''def network_forward(params, X):
-    A = np.asarray(X, dtype=float)
-    cache = []
-    for index, layer in enumerate(params):
-        Z = A @ layer["W"] + layer["b"]
-        cache.append((A, Z))
-        A = np.maximum(Z, 0.0)
-    exp = np.exp(A - A.max(axis=1, keepdims=True))
-    return exp / exp.sum(axis=1, keepdims=True), cache
-''',
+            variant(NETWORK_FORWARD, "        if index < len(params) - 1:\n            A = np.maximum(Z, 0.0)\n    exp = np.exp(Z - Z.max(",
+                    "        A = np.maximum(Z, 0.0)\n    exp = np.exp(A - A.max("),
             ("forward_values",),
             "relu applied to the output layer too",
         ),
         WrongAnswer(
             "network_forward",
-            '''def network_forward(params, X):
-    A = np.asarray(X, dtype=float)
-    cache = []
-    for index, layer in enumerate(params):
-        Z = A @ layer["W"] + layer["b"]
-        cache.append((A, Z))
-        if index < len(params) - 1:
-            A = np.maximum(Z, 0.0)
-    exp = np.exp(Z)
-    return exp / exp.sum(axis=1, keepdims=True), cache
-''',
+            variant(NETWORK_FORWARD, "np.exp(Z - Z.max(axis=1, keepdims=True))", "np.exp(Z)"),
             ("forward_values",),
             "Subtract each row's largest pre-activation",
         ),
@@ -704,55 +729,30 @@ def categorical_crossentropy_gradient(y_true, y_pred):
         ),
         WrongAnswer(
             "fit_with_early_stopping",
-            '''def fit_with_early_stopping(x, y, w0, learning_rate, epochs, batch_size, validation_split, patience,
-                            seed=0, gradient=logistic_gradient, loss=logistic_loss,
-                            split=split_validation, batches=epoch_batches, epoch=train_epoch):
-    x_train, y_train, x_val, y_val = split(x, y, validation_split)
-    schedule = batches(len(x_train), batch_size, epochs, seed)
-    w = np.array(w0, dtype=float)
-    best, best_epoch, wait = np.inf, 0, 0
-    history = {"loss": [], "val_loss": []}
-    for k in range(1, epochs + 1):
-        w, train_loss = epoch(w, x_train, y_train, schedule[k - 1], learning_rate, gradient=gradient, loss=loss)
-        val_loss = loss(w, x_val, y_val)
-        history["loss"].append(train_loss)
-        history["val_loss"].append(val_loss)
-        if val_loss < best:
-            best, best_epoch, wait = val_loss, k, 0
-        else:
-            wait += 1
-            if wait >= patience:
-                break
-    return {"w": w, "loss": history["loss"], "val_loss": history["val_loss"], "best_epoch": best_epoch}
-''',
+            variant(FIT_WITH_EARLY_STOPPING, '{"w": best_w,', '{"w": w,'),
             ("fit_early_stopping",),
             "the weights of the last epoch",
         ),
         WrongAnswer(
             "fit_with_early_stopping",
-            '''def fit_with_early_stopping(x, y, w0, learning_rate, epochs, batch_size, validation_split, patience,
-                            seed=0, gradient=logistic_gradient, loss=logistic_loss,
-                            split=split_validation, batches=epoch_batches, epoch=train_epoch):
-    x_train, y_train, x_val, y_val = split(x, y, validation_split)
-    schedule = batches(len(x_train), batch_size, epochs, seed)
-    w = np.array(w0, dtype=float)
-    best, best_w, best_epoch, wait = np.inf, w.copy(), 0, 0
-    history = {"loss": [], "val_loss": []}
-    for k in range(1, epochs + 1):
-        w, train_loss = epoch(w, x_train, y_train, schedule[k - 1], learning_rate, gradient=gradient, loss=loss)
-        val_loss = loss(w, x_val, y_val)
-        history["loss"].append(train_loss)
-        history["val_loss"].append(val_loss)
-        if val_loss < best:
-            best, best_w, best_epoch, wait = val_loss, w.copy(), k, 0
-        else:
-            wait += 1
-            if wait > patience:
-                break
-    return {"w": best_w, "loss": history["loss"], "val_loss": history["val_loss"], "best_epoch": best_epoch}
-''',
+            variant(FIT_WITH_EARLY_STOPPING, "wait >= patience", "wait > patience"),
             ("fit_early_stopping",),
             "stops one epoch late",
+        ),
+        WrongAnswer(
+            "minibatch_fit",
+            # one of the colleague's two bugs fixed, the other kept
+            variant(MINIBATCH_FIT, "    rng = np.random.default_rng(seed)\n    for epoch in range(epochs):\n",
+                    "    for epoch in range(epochs):\n        rng = np.random.default_rng(seed)\n"),
+            ("minibatch_fit_values",),
+            "visits the rows in the same order every epoch",
+        ),
+        WrongAnswer(
+            "minibatch_fit",
+            variant(MINIBATCH_FIT, "w = w - learning_rate * gradient(w, x[batch], y[batch])",
+                    "step = learning_rate * gradient(w, x[batch], y[batch])\n            w = w - learning_rate * step"),
+            ("minibatch_fit_values",),
+            "applies the learning rate twice",
         ),
     ],
     "keras_training": [
@@ -807,6 +807,15 @@ def categorical_crossentropy_gradient(y_true, y_pred):
             ("sequential_accuracy",),
             "on the rehearsal split",
         ),
+        WrongAnswer(
+            "skip_model_predictions",
+            '''def skip_model_predictions(n_inputs, units, n_classes):
+    width = n_inputs + 2 * units
+    return width, (width + 1) * n_classes, (n_inputs + 1) * units + (units + 1) * units + (width + 1) * n_classes
+''',
+            ("skip_model_predictions_values",),
+            "Add treated as Concatenate",
+        ),
     ],
     "capstone": [
         WrongAnswer(
@@ -844,23 +853,13 @@ def categorical_crossentropy_gradient(y_true, y_pred):
         ),
         WrongAnswer(
             "best_threshold",
-            '''def best_threshold(y_true, probabilities, balanced_accuracy=balanced_accuracy):
-    y_true, probabilities = np.asarray(y_true).reshape(-1), np.asarray(probabilities, dtype=float).reshape(-1)
-    candidates = np.linspace(0.05, 0.95, 91)
-    scores = [np.mean((probabilities >= t) == y_true) for t in candidates]
-    return float(candidates[int(np.argmax(scores))])
-''',
+            variant(BEST_THRESHOLD, "balanced_accuracy(y_true, (probabilities > t).astype(int))", "np.mean((probabilities > t) == y_true)"),
             ("best_threshold_values",),
             "the best plain accuracy",
         ),
         WrongAnswer(
             "best_threshold",
-            '''def best_threshold(y_true, probabilities, balanced_accuracy=balanced_accuracy):
-    y_true, probabilities = np.asarray(y_true).reshape(-1), np.asarray(probabilities, dtype=float).reshape(-1)
-    candidates = np.linspace(0.05, 0.95, 91)
-    scores = [balanced_accuracy(y_true, (probabilities >= t).astype(int)) for t in candidates]
-    return float(candidates[int(np.argmax(scores))])
-''',
+            variant(BEST_THRESHOLD, "probabilities > t", "probabilities >= t"),
             ("best_threshold_values",),
             "this course flags p > t",
         ),
@@ -873,6 +872,17 @@ def categorical_crossentropy_gradient(y_true, y_pred):
 ''',
             ("balanced_accuracy_values",),
             "the recall of class 1 only",
+        ),
+        WrongAnswer(
+            "threshold_for_requirement",
+            # the highest threshold that catches enough defaulters, whatever it costs
+            '''def threshold_for_requirement(y_val, p_val, min_recall, cost_fn, cost_fp):
+    y_val, p_val = np.asarray(y_val).reshape(-1), np.asarray(p_val, dtype=float).reshape(-1)
+    meeting = [t for t in np.linspace(0.05, 0.95, 91) if np.mean(p_val[y_val == 1] > t) >= min_recall]
+    return float(meeting[-1]) if meeting else None
+''',
+            ("threshold_for_requirement_values",),
+            "the highest threshold that meets the recall requirement",
         ),
     ],
 }
