@@ -60,6 +60,7 @@ def cmd_check(args):
     from .course import CourseError
     from .engine import grade_notebook
     from .notebook import AssignmentSpec, NotebookError, read_notebook, read_submission
+    from .versioning import stale_message
 
     path = Path(args.notebook)
     try:
@@ -76,6 +77,9 @@ def cmd_check(args):
         return 2
     say(f"Checking {path.name} against the tests of {tests_path.name} as the grader will: a fresh "
           f"sandboxed process, cells in order, {args.cell_timeout:g} s per cell.")
+    stale = stale_message(spec.name, nb, tests_nb, shipped=not (args.release or args.course_dir))
+    if stale:
+        say(f"  warning: {stale}")
     for problem in problems:
         say(f"  note: {problem}")
     released = path.parent if args.with_files else None
@@ -98,6 +102,9 @@ def cmd_check(args):
     say(f"Visible tests: {result.score:g}/{spec.auto_points:g} points. Hidden tests run when your work is graded."
           + (f" Written answers ({spec.manual_points:g} points) are graded by hand." if spec.manual_points else ""))
     failed = [t for t in result.tests if not t.passed]
+    if stale:
+        say("warning: the notebook and the tests come from different releases (see above): this result may "
+            "not be the grader's.")
     if failed or not result.complete:
         say(f"{len(failed)} part(s) need more work.")
         return 1

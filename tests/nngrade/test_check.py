@@ -94,6 +94,7 @@ def test_check_works_from_an_installed_wheel_with_the_releases_inside(tmp_path):
     assignments = sorted(p.name for p in (ROOT / "exercises").iterdir() if p.is_dir())
     for assignment in assignments:
         assert f"nngrade/releases/{assignment}/{assignment}.ipynb" in names
+    assert "nngrade/versions.json" in names  # the release ids `check` tells stale copies by
     site = tmp_path / "installed" / "site-packages"
     installed = subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site),
                                 str(wheel)], capture_output=True, text=True)
@@ -110,3 +111,4 @@ def test_check_works_from_an_installed_wheel_with_the_releases_inside(tmp_path):
                           cwd=learner, env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "against the tests of perceptron.ipynb" in done.stdout and "All visible tests pass." in done.stdout
+    assert "warning" not in done.stdout  # the notebook's tests are those of the installed release
