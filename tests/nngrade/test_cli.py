@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from nngrade import demo
 from nngrade.cli import main
 from nngrade.notebook import read_notebook
@@ -94,3 +96,24 @@ def test_demo_never_writes_into_an_existing_folder_and_says_where_the_course_is(
     assert "--course-dir" in err and "Traceback" not in err
     assert main(["demo", "toy", str(tmp_path / "new"), "--course-dir", str(FIXTURE)]) == 0
     assert (tmp_path / "new" / "submitted" / "ada" / "toy" / "toy.ipynb").exists()
+
+
+BAD_INPUT = {  # command -> (arguments given a course folder and a scratch folder, what the error names)
+    "check": (lambda course, tmp: ["check", str(tmp / "missing.ipynb")], "missing.ipynb: cannot be read"),
+    "grade": (lambda course, tmp: ["grade", "toy", "--course-dir", str(tmp / "nowhere")], "is not a folder"),
+    "merge": (lambda course, tmp: ["merge", "toy", "--course-dir", str(tmp / "nowhere")], "is not a folder"),
+    "roster": (lambda course, tmp: ["roster", str(tmp / "class.csv"), "--course-dir", str(course)], "class.csv"),
+    "similarity": (lambda course, tmp: ["similarity", "nosuch", "--course-dir", str(course)], "'nosuch'"),
+    "gradescope": (lambda course, tmp: ["gradescope", "nosuch", "--course-dir", str(course)], "'nosuch'"),
+    "demo": (lambda course, tmp: ["demo", "toy", str(tmp / "new"), "--course-dir", str(tmp / "nowhere")],
+             "is not a folder"),
+}
+
+
+@pytest.mark.parametrize("command", sorted(BAD_INPUT))
+def test_every_command_refuses_bad_input_with_one_error_line_and_exit_code_2(command, toy_course, tmp_path, capsys):
+    arguments, named = BAD_INPUT[command]
+    assert main(arguments(toy_course(), tmp_path)) == 2
+    out, err = capsys.readouterr()
+    assert err.startswith("error: ") and named in err and "Traceback" not in err, err
+    assert err.count("error: ") == 1 and out == ""
