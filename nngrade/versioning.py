@@ -32,7 +32,11 @@ BUMP_COMMAND = "python -m nngrade.versioning bump"
 
 def release_id(nb):
     """The short hash of what the grader tests in ``nb`` (a source or a released notebook)."""
-    spec = AssignmentSpec.from_notebook(nb, "")
+    return spec_release_id(AssignmentSpec.from_notebook(nb, ""))
+
+
+def spec_release_id(spec):
+    """:func:`release_id` of the notebook ``spec`` was read from."""
     graded = {
         "setup": [[grade_id, _normalise(source)] for grade_id, source in spec.instructor_cells],
         "tests": [[test.grade_id, test.points, _normalise(test.released)] for test in spec.tests],

@@ -185,8 +185,9 @@ def test_check_tells_a_learner_whose_installed_tests_are_older_than_the_notebook
     done = _check(path)
     assert done.returncode == 0, done.stdout + done.stderr  # the check still runs: the parts are all right
     installed = versioning.read_manifest()[-1]
+    version, release = installed["version"], installed["releases"]["perceptron"]
     assert (f"warning: this notebook comes from release 4e3e4e3e4e3e of perceptron, which the tests installed "
-            f"with nngrade (nnlib {installed['version']}, release {installed['releases']['perceptron']})") in done.stdout
+            f"with nngrade (nnlib {version}, release {release})") in done.stdout
     assert "Install the new wheel" in done.stdout
     assert "come from different releases" in done.stdout.splitlines()[-2]
 
@@ -213,3 +214,19 @@ def test_the_instructor_guide_re_release_steps_bump_rebuild_and_republish():
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     release = makefile[makefile.index("\nrelease:"):]
     assert "-m nngrade.versioning bump" in release.split("\n\n")[0]
+
+
+def test_grading_flags_a_notebook_made_from_another_release_and_grades_it_with_the_current_tests(toy_source,
+                                                                                                limits, full_marks):
+    from nngrade.engine import grade_notebook
+    from nngrade.notebook import AssignmentSpec
+
+    spec = AssignmentSpec.from_notebook(toy_source, "toy")
+    old = _recording(demo.solved(toy_source), "0ld0ld0ld0ld")
+    result = grade_notebook(spec, old, limits=limits)
+    assert {t.grade_id: t.points for t in result.tests} == full_marks and result.complete
+    assert result.kinds() == ["other-release"]
+    assert f"made from release 0ld0ld0ld0ld of toy; judged by the tests of release " \
+           f"{versioning.release_id(toy_source)}" in result.flags[0].detail
+    current = _recording(demo.solved(toy_source), versioning.release_id(toy_source))
+    assert grade_notebook(spec, current, limits=limits).flags == []
