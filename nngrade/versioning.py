@@ -22,7 +22,7 @@ import re
 import sys
 from pathlib import Path
 
-from .notebook import AssignmentSpec, _normalise
+from .notebook import AssignmentSpec, _normalise, read_notebook
 
 MANIFEST = Path(__file__).with_name("versions.json")
 ROOT = Path(__file__).resolve().parents[1]  # the repository, when nngrade runs from a clone
@@ -76,8 +76,6 @@ def read_manifest(path=MANIFEST):
 
 def current_releases(releases_dir):
     """``{assignment: release id}`` of every ``<a>/<a>.ipynb`` under ``releases_dir``."""
-    from .notebook import read_notebook
-
     return {path.parent.name: release_id(read_notebook(path))
             for path in sorted(Path(releases_dir).glob("*/*.ipynb")) if path.stem == path.parent.name}
 

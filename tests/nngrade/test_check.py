@@ -7,8 +7,7 @@ from pathlib import Path
 from nngrade import demo
 from nngrade.notebook import read_notebook
 
-COURSE = Path(__file__).parent / "fixtures" / "course"
-SOURCE = COURSE / "solutions" / "toy" / "toy.ipynb"
+from .conftest import FIXTURE as COURSE, SOURCE
 
 
 def check(path, *options):

@@ -2,29 +2,26 @@
 merge that records exactly what one run would have."""
 
 import json
-import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from nngrade import demo
 from nngrade.cli import main
-from nngrade.notebook import read_notebook
 
-FIXTURE = Path(__file__).parent / "fixtures" / "course"
+from .conftest import FIXTURE
+
 OPTIONS = ["--cell-timeout", "5", "--call-timeout", "5", "--memory-gb", "2", "--no-feedback"]
 
 
-def _class(root):
-    shutil.copytree(FIXTURE, root)
-    source = read_notebook(FIXTURE / "solutions" / "toy" / "toy.ipynb")
+def _class(make, source, name):
+    """Nine students (solved, one part, nothing), each submitted on one of three days."""
+    root = make({f"student{index}": [demo.solved(source), demo.released(source, 1), demo.released(source)][index % 3]
+                 for index in range(9)}, name=name)
     for index in range(9):
-        nb = [demo.solved(source), demo.released(source, 1), demo.released(source)][index % 3]
-        folder = root / "submitted" / f"student{index}" / "toy"
-        demo.write(nb, folder / "toy.ipynb")
-        (folder / "timestamp.txt").write_text(f"2026-03-0{index % 3 + 1} 10:00:00 UTC")
+        (root / "submitted" / f"student{index}" / "toy" / "timestamp.txt").write_text(
+            f"2026-03-0{index % 3 + 1} 10:00:00 UTC")
     return root
 
 
@@ -52,8 +49,8 @@ def _files(root, folder):
             for p in sorted((root / folder).rglob("*")) if p.is_file()}
 
 
-def test_three_shards_and_a_merge_record_exactly_what_one_run_does(tmp_path):
-    single, sharded = _class(tmp_path / "single"), _class(tmp_path / "sharded")
+def test_three_shards_and_a_merge_record_exactly_what_one_run_does(toy_course, toy_source):
+    single, sharded = _class(toy_course, toy_source, "single"), _class(toy_course, toy_source, "sharded")
     one = _nngrade("grade", "toy", "--course-dir", str(single), "--jobs", "1", *OPTIONS)
     shards = [_nngrade("grade", "toy", "--course-dir", str(sharded), "--jobs", "1", "--shard", f"{k}/3", *OPTIONS)
               for k in range(3)]
@@ -74,8 +71,8 @@ def test_three_shards_and_a_merge_record_exactly_what_one_run_does(tmp_path):
     assert _files(sharded, "nngrade-results") == _files(single, "nngrade-results")
 
 
-def test_merge_refuses_while_a_shard_is_missing(tmp_path):
-    root = _class(tmp_path / "course")
+def test_merge_refuses_while_a_shard_is_missing(toy_course, toy_source):
+    root = _class(toy_course, toy_source, "course")
     shard = _nngrade("grade", "toy", "--course-dir", str(root), "--jobs", "1", "--shard", "0/3", *OPTIONS)
     shard.communicate(timeout=600)
     merge = _nngrade("merge", "toy", "--course-dir", str(root), *OPTIONS)
