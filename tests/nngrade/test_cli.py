@@ -5,6 +5,7 @@ import json
 import subprocess
 import sys
 
+import nbformat
 import pytest
 
 from nngrade import demo
@@ -95,8 +96,14 @@ def test_demo_never_writes_into_an_existing_folder_and_says_where_the_course_is(
     assert (tmp_path / "new" / "submitted" / "ada" / "toy" / "toy.ipynb").exists()
 
 
+def _check_against_a_notebook_without_tests(course, tmp):
+    plain = demo.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")]), tmp / "plain.ipynb")
+    return ["check", str(course / "exercises" / "toy" / "toy.ipynb"), "--release", str(plain)]
+
+
 BAD_INPUT = {  # command -> (arguments given a course folder and a scratch folder, what the error names)
     "check": (lambda course, tmp: ["check", str(tmp / "missing.ipynb")], "missing.ipynb: cannot be read"),
+    "check --release": (_check_against_a_notebook_without_tests, "plain.ipynb has no test cells"),
     "grade": (lambda course, tmp: ["grade", "toy", "--course-dir", str(tmp / "nowhere")], "is not a folder"),
     "merge": (lambda course, tmp: ["merge", "toy", "--course-dir", str(tmp / "nowhere")], "is not a folder"),
     "roster": (lambda course, tmp: ["roster", str(tmp / "class.csv"), "--course-dir", str(course)], "class.csv"),
