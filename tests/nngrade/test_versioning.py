@@ -192,17 +192,18 @@ def test_check_tells_a_learner_whose_installed_tests_are_older_than_the_notebook
     assert "come from different releases" in done.stdout.splitlines()[-2]
 
 
-def test_check_tells_a_learner_whose_notebook_is_an_old_copy(tmp_path, toy_source):
+def test_check_tells_a_learner_whose_notebook_is_an_old_copy(tmp_path, toy_course, toy_source):
+    course = toy_course()
     old = _edited(toy_source, "double_values", lambda cell: cell.metadata.nbgrader.update(points=4))
     path = demo.write(_recording(demo.solved(toy_source), versioning.release_id(old)), tmp_path / "toy.ipynb")
-    done = _check(path, "--course-dir", str(FIXTURE))
+    done = _check(path, "--course-dir", str(course))
     assert done.returncode == 0, done.stdout + done.stderr
     assert f"comes from release {versioning.release_id(old)} of toy" in done.stdout
     assert f"the tests you check against are release {versioning.release_id(toy_source)}" in done.stdout
 
     current = demo.write(_recording(demo.solved(toy_source), versioning.release_id(toy_source)),
                          tmp_path / "current" / "toy.ipynb")
-    done = _check(current, "--course-dir", str(FIXTURE))
+    done = _check(current, "--course-dir", str(course))
     assert done.returncode == 0 and "warning" not in done.stdout, done.stdout
 
 
