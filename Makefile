@@ -56,10 +56,12 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_mlp.py
 	$(BIN)/python benchmarks/bench_grading.py
 
-# Regenerate the learner notebooks in exercises/ from solutions/ (after editing a source notebook).
+# Regenerate the learner notebooks in exercises/ from solutions/ (after editing a source notebook), then
+# raise the wheel's version if any release's tests changed (nngrade/versioning.py; nothing if none did).
 ASSIGNMENTS := perceptron activations losses dense_layer gradient_descent backpropagation training_loop network_from_scratch keras_training capstone
 release: $(STAMP)
 	for a in $(ASSIGNMENTS); do $(BIN)/nbgrader generate_assignment "$$a" --no-db --force || exit 1; done
+	$(BIN)/python -m nngrade.versioning bump
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || "$$(tools/find-python)" -m venv $(VENV)

@@ -1,6 +1,7 @@
 """Command line: ``nngrade check``, ``nngrade grade``, ``nngrade demo``."""
 
 import argparse
+import functools
 import os
 import sys
 import warnings
@@ -10,6 +11,7 @@ from .console import escape
 from .result import INCOMPLETE
 from .sandbox import Limits
 
+BAD_INPUT = 2
 FAILED_TO_GRADE = 2
 SELF_CHECK_FAILED = 3
 
@@ -17,6 +19,21 @@ SELF_CHECK_FAILED = 3
 def say(text="", file=None):
     """Print one message: control characters (from learner text inside it) shown escaped."""
     print(escape(text, keep_newlines=True), file=file or sys.stdout)
+
+
+def refuses_bad_input(command):
+    """The rule every command follows for input it cannot use (a folder that is not a course, an
+    unknown assignment, a file that is not a notebook or a CSV it expects, a missing file): one line
+    ``error: <what>`` on stderr and exit code 2, no traceback. ``CourseError`` and ``NotebookError``
+    are ``ValueError``s."""
+    @functools.wraps(command)
+    def run(args, **options):
+        try:
+            return command(args, **options)
+        except (ValueError, FileNotFoundError) as error:
+            say(f"error: {error}", file=sys.stderr)
+            return BAD_INPUT
+    return run
 
 
 def _limits(args):
@@ -56,26 +73,24 @@ def _tests_for_check(args, path):
     return find_release(assignment)
 
 
+@refuses_bad_input
 def cmd_check(args):
-    from .course import CourseError
     from .engine import grade_notebook
     from .notebook import AssignmentSpec, NotebookError, read_notebook, read_submission
+    from .versioning import stale_message
 
     path = Path(args.notebook)
-    try:
-        nb, problems = read_submission(path)
-        tests_path = _tests_for_check(args, path)
-        tests_nb = read_notebook(tests_path)
-    except (NotebookError, CourseError) as error:
-        say(f"error: {error}", file=sys.stderr)
-        return 2
+    nb, problems = read_submission(path)
+    tests_path = _tests_for_check(args, path)
+    tests_nb = read_notebook(tests_path)
     spec = AssignmentSpec.from_notebook(tests_nb, tests_path.stem)
     if not spec.tests:
-        say(f"error: {tests_path} has no test cells (nbgrader metadata); is it an exercise notebook?",
-              file=sys.stderr)
-        return 2
+        raise NotebookError(f"{tests_path} has no test cells (nbgrader metadata); is it an exercise notebook?")
     say(f"Checking {path.name} against the tests of {tests_path.name} as the grader will: a fresh "
           f"sandboxed process, cells in order, {args.cell_timeout:g} s per cell.")
+    stale = stale_message(spec.name, nb, tests_nb, shipped=not (args.release or args.course_dir))
+    if stale:
+        say(f"  warning: {stale}")
     for problem in problems:
         say(f"  note: {problem}")
     released = path.parent if args.with_files else None
@@ -98,6 +113,9 @@ def cmd_check(args):
     say(f"Visible tests: {result.score:g}/{spec.auto_points:g} points. Hidden tests run when your work is graded."
           + (f" Written answers ({spec.manual_points:g} points) are graded by hand." if spec.manual_points else ""))
     failed = [t for t in result.tests if not t.passed]
+    if stale:
+        say("warning: the notebook and the tests come from different releases (see above): this result may "
+            "not be the grader's.")
     if failed or not result.complete:
         say(f"{len(failed)} part(s) need more work.")
         return 1
@@ -105,9 +123,10 @@ def cmd_check(args):
     return 0
 
 
+@refuses_bad_input
 def cmd_grade(args, merge=False):
     from .classgrade import SelfCheckFailed, grade_class
-    from .course import Course, CourseError
+    from .course import Course
     from .plan import Shard
     from .pool import Stopped, stop_on_signals
     from .publish import publish
@@ -122,9 +141,6 @@ def cmd_grade(args, merge=False):
                                         shard=shard, require_cached=merge,
                                         budget_seconds=getattr(args, "time_budget", None),
                                         zip_names=getattr(args, "zip_names", "auto"))
-    except (CourseError, FileNotFoundError, ValueError) as error:
-        say(f"error: {error}", file=sys.stderr)
-        return 2
     except SelfCheckFailed as error:
         say(f"error: {error}", file=sys.stderr)
         return SELF_CHECK_FAILED
@@ -169,22 +185,21 @@ def cmd_merge(args):
     return cmd_grade(args, merge=True)
 
 
+@refuses_bad_input
 def cmd_demo(args):
     from .course import Course, CourseError
     from .demo import make_demo_class
 
     target = Path(args.target)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
-        say(f"error: target: {target} already exists and is not empty; the demo class needs a new folder "
-              "(it would replace that folder's nbgrader_config.py and submissions)", file=sys.stderr)
-        return 2
+        raise ValueError(f"target: {target} already exists and is not empty; the demo class needs a new folder "
+                         "(it would replace that folder's nbgrader_config.py and submissions)")
     try:
         course = Course(args.course_dir)
         course.source_notebook(args.assignment)
     except CourseError as error:
-        say(f"error: {error}\nRun nngrade demo from the course's repository, or pass --course-dir "
-              "with the folder that holds solutions/ and nbgrader_config.py.", file=sys.stderr)
-        return 2
+        raise CourseError(f"{error}\nRun nngrade demo from the course's repository, or pass --course-dir "
+                          "with the folder that holds solutions/ and nbgrader_config.py.") from None
     target = make_demo_class(course, args.assignment, target)
     say(f"Demo class for {args.assignment} written to {target} (6 students: ada solved everything, ben one "
           "part, chen nothing, dara patches numpy.testing, eli renamed the notebook, fay's file is not a "
@@ -192,32 +207,26 @@ def cmd_demo(args):
     return 0
 
 
+@refuses_bad_input
 def cmd_roster(args):
-    from .course import Course, CourseError
+    from .course import Course
     from .roster import import_roster
 
-    try:
-        course = Course(args.course_dir)
-        people = import_roster(course, args.file)
-    except (CourseError, FileNotFoundError, ValueError) as error:
-        say(f"error: {error}", file=sys.stderr)
-        return 2
+    course = Course(args.course_dir)
+    people = import_roster(course, args.file)
     say(f"{len(people)} student(s) added to the roster of {course.root} and its gradebook; from now on a student "
           "without a submission is reported as missing.")
     return 0
 
 
+@refuses_bad_input
 def cmd_similarity(args):
-    from .course import Course, CourseError
+    from .course import Course
     from .similarity import class_codes, compare, write_report
 
-    try:
-        course = Course(args.course_dir)
-        _, codes, scaffold = class_codes(course, args.assignment, args.submissions)
-        pairs = compare(codes, scaffold, args.threshold)
-    except (CourseError, FileNotFoundError, ValueError) as error:
-        say(f"error: {error}", file=sys.stderr)
-        return 2
+    course = Course(args.course_dir)
+    _, codes, scaffold = class_codes(course, args.assignment, args.submissions)
+    pairs = compare(codes, scaffold, args.threshold)
     path = write_report(course.root / "reports" / f"{args.assignment}-similarity.html", args.assignment, pairs,
                         args.threshold)
     say(f"{len(codes)} submissions of {args.assignment} compared; {len(pairs)} pair(s) at "
@@ -228,16 +237,13 @@ def cmd_similarity(args):
     return 0
 
 
+@refuses_bad_input
 def cmd_gradescope(args):
-    from .course import Course, CourseError
+    from .course import Course
     from .gradescope import build
 
-    try:
-        path = build(Course(args.course_dir), args.assignment, args.output or f"autograder-{args.assignment}.zip",
-                     _limits(args), args.wheel)
-    except (CourseError, FileNotFoundError) as error:
-        say(f"error: {error}", file=sys.stderr)
-        return 2
+    path = build(Course(args.course_dir), args.assignment, args.output or f"autograder-{args.assignment}.zip",
+                 _limits(args), args.wheel)
     say(f"Gradescope autograder for {args.assignment}: {path}\nUpload it as a programming assignment's "
         "autograder (Ubuntu 24.04 base image); see docs/instructors/platforms.md.")
     return 0

@@ -23,6 +23,7 @@ from . import policy, secret, wire
 from .notebook import NotebookError, plan_submission, read_submission, test_parts
 from .result import CellError, SubmissionResult, TestResult
 from .sandbox import ConfinementFailed, Limits, Sandbox, SandboxDied
+from .versioning import recorded_release, spec_release_id
 
 MAX_RESTARTS = 4
 # Errors of learner cells kept per submission (each at most 2000 characters): 20,000 failing cells
@@ -276,6 +277,10 @@ class Judge:
         self.cells, anchors, notes = plan_submission(self.spec, nb)
         for note in notes:
             self.flag("notebook-edited", "test cells", note)
+        made_from, current = recorded_release(nb), spec_release_id(self.spec)
+        if made_from and made_from != current:
+            self.flag("other-release", "notebook", f"made from release {made_from} of {self.spec.name}; judged by "
+                      f"the tests of release {current}")
         for cell in self.cells:
             for reason in scan_source(cell.source):
                 self.flag("tampering", cell.label, reason)

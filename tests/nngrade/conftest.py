@@ -1,5 +1,7 @@
 """Shared by the nngrade tests: the fixture course (a tiny one-assignment nbgrader course), its
 reference notebook, copies of it with a class of submissions, and the limits tests grade with.
+As fixtures, and as names (``from .conftest import FULL, copy_course``) where a fixture cannot
+serve: a module-scoped class, or a table of cases built when the tests are collected.
 
 The toy assignment has two auto-graded parts, ``double_values`` (1 point) and ``safe_mean_values``
 (2 points), and a written answer.
@@ -18,7 +20,10 @@ from nngrade.sandbox import Limits
 collect_ignore = ["fixtures"]  # the fixture course holds an nbgrader config file, not a test module
 
 FIXTURE = Path(__file__).parent / "fixtures" / "course"
+SOURCE = FIXTURE / "solutions" / "toy" / "toy.ipynb"  # the reference solution, with the hidden tests
 TEST_SECRET = "5e" * 32  # the course secret of every fixture course (tests must not depend on a random one)
+LIMITS = Limits(cell_seconds=3, call_seconds=3, memory_bytes=2 << 30)
+FULL = {"double_values": 1.0, "safe_mean_values": 2.0}  # every auto-graded point of the toy assignment
 
 
 @pytest.fixture(autouse=True)
@@ -29,17 +34,17 @@ def course_secret(monkeypatch):
 
 @pytest.fixture(scope="session")
 def limits():
-    return Limits(cell_seconds=3, call_seconds=3, memory_bytes=2 << 30)
+    return LIMITS
 
 
 @pytest.fixture(scope="session")
 def full_marks():
-    return {"double_values": 1.0, "safe_mean_values": 2.0}
+    return dict(FULL)
 
 
 @pytest.fixture
 def toy_source():
-    return read_notebook(FIXTURE / "solutions" / "toy" / "toy.ipynb")
+    return read_notebook(SOURCE)
 
 
 def copy_course(root, submissions=()):

@@ -4,31 +4,37 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from nngrade import demo
 from nngrade.notebook import read_notebook
 
-COURSE = Path(__file__).parent / "fixtures" / "course"
-SOURCE = COURSE / "solutions" / "toy" / "toy.ipynb"
+from .conftest import SOURCE, copy_course
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    """A copy of the fixture course: `check --course-dir` loads (or creates) the course's secret there."""
+    return copy_course(tmp_path_factory.mktemp("check") / "course")
 
 
 def check(path, *options):
-    options = options or ("--course-dir", str(COURSE))
     return subprocess.run([sys.executable, "-m", "nngrade", "check", str(path), "--cell-timeout", "5", *options],
                           capture_output=True, text=True)
 
 
-def test_a_finished_notebook_passes_with_exit_code_0(tmp_path):
+def test_a_finished_notebook_passes_with_exit_code_0(tmp_path, course):
     path = demo.write(demo.solved(read_notebook(SOURCE)), tmp_path / "toy.ipynb")
-    done = check(path)
+    done = check(path, "--course-dir", str(course))
     assert done.returncode == 0, done.stdout + done.stderr
     assert "double_values" in done.stdout and "pass" in done.stdout
     assert "All visible tests pass." in done.stdout
     assert "HIDDEN" not in done.stdout
 
 
-def test_unfinished_work_fails_with_a_readable_summary(tmp_path):
+def test_unfinished_work_fails_with_a_readable_summary(tmp_path, course):
     path = demo.write(demo.released(read_notebook(SOURCE), solved_parts=1), tmp_path / "toy.ipynb")
-    done = check(path)
+    done = check(path, "--course-dir", str(course))
     assert done.returncode == 1
     lines = {line.split()[0]: line for line in done.stdout.splitlines() if line.startswith("  ")}
     assert "1/1  pass" in lines["double_values"]
@@ -36,10 +42,10 @@ def test_unfinished_work_fails_with_a_readable_summary(tmp_path):
     assert "1 part(s) need more work." in done.stdout
 
 
-def test_a_file_that_is_not_a_notebook_is_named_in_the_error(tmp_path):
+def test_a_file_that_is_not_a_notebook_is_named_in_the_error(tmp_path, course):
     path = tmp_path / "toy.ipynb"
     path.write_text("{ oops")
-    done = check(path)
+    done = check(path, "--course-dir", str(course))
     assert done.returncode == 2 and "toy.ipynb: is not a notebook" in done.stderr
 
 
@@ -57,9 +63,9 @@ def _hostile(tmp_path):
     return demo.write(nb, tmp_path / "toy.ipynb"), written, stolen
 
 
-def test_the_checked_notebook_never_supplies_the_tests_or_runs_outside_the_sandbox(tmp_path):
+def test_the_checked_notebook_never_supplies_the_tests_or_runs_outside_the_sandbox(tmp_path, course):
     path, written, stolen = _hostile(tmp_path)
-    done = check(path)
+    done = check(path, "--course-dir", str(course))
     assert done.returncode == 0, done.stdout + done.stderr  # the release's own tests ran, and pass
     assert "against the tests of toy.ipynb" in done.stdout
     assert not written.exists() and not stolen.exists()
@@ -94,6 +100,7 @@ def test_check_works_from_an_installed_wheel_with_the_releases_inside(tmp_path):
     assignments = sorted(p.name for p in (ROOT / "exercises").iterdir() if p.is_dir())
     for assignment in assignments:
         assert f"nngrade/releases/{assignment}/{assignment}.ipynb" in names
+    assert "nngrade/versions.json" in names  # the release ids `check` tells stale copies by
     site = tmp_path / "installed" / "site-packages"
     installed = subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site),
                                 str(wheel)], capture_output=True, text=True)
@@ -110,3 +117,4 @@ def test_check_works_from_an_installed_wheel_with_the_releases_inside(tmp_path):
                           cwd=learner, env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "against the tests of perceptron.ipynb" in done.stdout and "All visible tests pass." in done.stdout
+    assert "warning" not in done.stdout  # the notebook's tests are those of the installed release

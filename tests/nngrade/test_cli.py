@@ -2,27 +2,27 @@
 merge that records exactly what one run would have."""
 
 import json
-import shutil
 import subprocess
 import sys
-from pathlib import Path
+
+import nbformat
+import pytest
 
 from nngrade import demo
 from nngrade.cli import main
-from nngrade.notebook import read_notebook
 
-FIXTURE = Path(__file__).parent / "fixtures" / "course"
+from .conftest import FIXTURE
+
 OPTIONS = ["--cell-timeout", "5", "--call-timeout", "5", "--memory-gb", "2", "--no-feedback"]
 
 
-def _class(root):
-    shutil.copytree(FIXTURE, root)
-    source = read_notebook(FIXTURE / "solutions" / "toy" / "toy.ipynb")
+def _class(make, source, name):
+    """Nine students (solved, one part, nothing), each submitted on one of three days."""
+    root = make({f"student{index}": [demo.solved(source), demo.released(source, 1), demo.released(source)][index % 3]
+                 for index in range(9)}, name=name)
     for index in range(9):
-        nb = [demo.solved(source), demo.released(source, 1), demo.released(source)][index % 3]
-        folder = root / "submitted" / f"student{index}" / "toy"
-        demo.write(nb, folder / "toy.ipynb")
-        (folder / "timestamp.txt").write_text(f"2026-03-0{index % 3 + 1} 10:00:00 UTC")
+        (root / "submitted" / f"student{index}" / "toy" / "timestamp.txt").write_text(
+            f"2026-03-0{index % 3 + 1} 10:00:00 UTC")
     return root
 
 
@@ -50,8 +50,8 @@ def _files(root, folder):
             for p in sorted((root / folder).rglob("*")) if p.is_file()}
 
 
-def test_three_shards_and_a_merge_record_exactly_what_one_run_does(tmp_path):
-    single, sharded = _class(tmp_path / "single"), _class(tmp_path / "sharded")
+def test_three_shards_and_a_merge_record_exactly_what_one_run_does(toy_course, toy_source):
+    single, sharded = _class(toy_course, toy_source, "single"), _class(toy_course, toy_source, "sharded")
     one = _nngrade("grade", "toy", "--course-dir", str(single), "--jobs", "1", *OPTIONS)
     shards = [_nngrade("grade", "toy", "--course-dir", str(sharded), "--jobs", "1", "--shard", f"{k}/3", *OPTIONS)
               for k in range(3)]
@@ -72,8 +72,8 @@ def test_three_shards_and_a_merge_record_exactly_what_one_run_does(tmp_path):
     assert _files(sharded, "nngrade-results") == _files(single, "nngrade-results")
 
 
-def test_merge_refuses_while_a_shard_is_missing(tmp_path):
-    root = _class(tmp_path / "course")
+def test_merge_refuses_while_a_shard_is_missing(toy_course, toy_source):
+    root = _class(toy_course, toy_source, "course")
     shard = _nngrade("grade", "toy", "--course-dir", str(root), "--jobs", "1", "--shard", "0/3", *OPTIONS)
     shard.communicate(timeout=600)
     merge = _nngrade("merge", "toy", "--course-dir", str(root), *OPTIONS)
@@ -94,3 +94,30 @@ def test_demo_never_writes_into_an_existing_folder_and_says_where_the_course_is(
     assert "--course-dir" in err and "Traceback" not in err
     assert main(["demo", "toy", str(tmp_path / "new"), "--course-dir", str(FIXTURE)]) == 0
     assert (tmp_path / "new" / "submitted" / "ada" / "toy" / "toy.ipynb").exists()
+
+
+def _check_against_a_notebook_without_tests(course, tmp):
+    plain = demo.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")]), tmp / "plain.ipynb")
+    return ["check", str(course / "exercises" / "toy" / "toy.ipynb"), "--release", str(plain)]
+
+
+BAD_INPUT = {  # command -> (arguments given a course folder and a scratch folder, what the error names)
+    "check": (lambda course, tmp: ["check", str(tmp / "missing.ipynb")], "missing.ipynb: cannot be read"),
+    "check --release": (_check_against_a_notebook_without_tests, "plain.ipynb has no test cells"),
+    "grade": (lambda course, tmp: ["grade", "toy", "--course-dir", str(tmp / "nowhere")], "is not a folder"),
+    "merge": (lambda course, tmp: ["merge", "toy", "--course-dir", str(tmp / "nowhere")], "is not a folder"),
+    "roster": (lambda course, tmp: ["roster", str(tmp / "class.csv"), "--course-dir", str(course)], "class.csv"),
+    "similarity": (lambda course, tmp: ["similarity", "nosuch", "--course-dir", str(course)], "'nosuch'"),
+    "gradescope": (lambda course, tmp: ["gradescope", "nosuch", "--course-dir", str(course)], "'nosuch'"),
+    "demo": (lambda course, tmp: ["demo", "toy", str(tmp / "new"), "--course-dir", str(tmp / "nowhere")],
+             "is not a folder"),
+}
+
+
+@pytest.mark.parametrize("command", sorted(BAD_INPUT))
+def test_every_command_refuses_bad_input_with_one_error_line_and_exit_code_2(command, toy_course, tmp_path, capsys):
+    arguments, named = BAD_INPUT[command]
+    assert main(arguments(toy_course(), tmp_path)) == 2
+    out, err = capsys.readouterr()
+    assert err.startswith("error: ") and named in err and "Traceback" not in err, err
+    assert err.count("error: ") == 1 and out == ""

@@ -1,9 +1,6 @@
 """What the grader records for nbgrader: feedback pages that show learner HTML as text, and the late
 penalties nbgrader itself would assign."""
 
-import shutil
-from pathlib import Path
-
 import nbformat
 import pytest
 from bs4 import BeautifulSoup
@@ -12,9 +9,7 @@ from nngrade import demo
 from nngrade.cli import main
 from nngrade.course import Course
 from nngrade.gradebook import sanitise_markdown
-from nngrade.notebook import nbgrader_meta, read_notebook
-
-FIXTURE = Path(__file__).parent / "fixtures" / "course"
+from nngrade.notebook import nbgrader_meta
 
 ATTACKS = [
     "<script>window.pwned = 1; alert('pwned')</script>",
@@ -49,17 +44,15 @@ def test_sanitised_markdown_keeps_text_and_formatting_but_no_active_html():
     assert sanitise_markdown("**bold** and <b>b</b>, $a < b$\n> a quote") == "**bold** and <b>b</b>, $a &lt; b$\n> a quote"
 
 
-def test_learner_html_in_feedback_shows_as_text(tmp_path):
-    root = tmp_path / "course"
-    shutil.copytree(FIXTURE, root)
-    nb = demo.solved(read_notebook(FIXTURE / "solutions" / "toy" / "toy.ipynb"))
+def test_learner_html_in_feedback_shows_as_text(toy_course, toy_source):
+    nb = demo.solved(toy_source)
     for attack in reversed(ATTACKS):
         nb.cells.insert(1, nbformat.v4.new_markdown_cell(attack))
     nb.cells.insert(1, nbformat.v4.new_raw_cell("<script>alert('pwned')</script>",
                                                 metadata={"raw_mimetype": "text/html"}))
     written = next(c for c in nb.cells if nbgrader_meta(c).get("grade_id") == "why_zero")
     written.source = "Because <script>alert('pwned')</script><img src=x onerror=alert('pwned')>"
-    demo.write(nb, root / "submitted" / "mallory" / "toy" / "toy.ipynb")
+    root = toy_course({"mallory": nb})
 
     assert main(["grade", "toy", "--course-dir", str(root), "--jobs", "1", "--cell-timeout", "5"]) == 0
     page = (root / "feedback" / "mallory" / "toy" / "toy.html").read_text()
@@ -88,16 +81,13 @@ STAMPS = {"ontime": "2026-03-01 09:00:00 UTC", "hour_late": "2026-03-01 12:30:00
           "days_late": "2026-03-04 12:00:00 UTC", "partial_late": "2026-03-01 13:30:00 UTC"}
 
 
-def _late_course(root):
-    shutil.copytree(FIXTURE, root)
+def _late_course(make, source, name):
+    root = make({student: demo.released(source, 1) if student == "partial_late" else demo.solved(source)
+                 for student in STAMPS}, name=name)
     with open(root / "nbgrader_config.py", "a") as handle:
         handle.write(LATE_CONFIG)
-    source = read_notebook(FIXTURE / "solutions" / "toy" / "toy.ipynb")
     for student, stamp in STAMPS.items():
-        nb = demo.released(source, 1) if student == "partial_late" else demo.solved(source)
-        folder = root / "submitted" / student / "toy"
-        demo.write(nb, folder / "toy.ipynb")
-        (folder / "timestamp.txt").write_text(stamp)
+        (root / "submitted" / student / "toy" / "timestamp.txt").write_text(stamp)
     course = Course(root)
     for command in (("db", "assignment", "add", "toy", "--duedate", "2026-03-01 12:00:00 UTC"),
                     ("generate_assignment", "toy", "--force")):
@@ -116,11 +106,11 @@ def _late_numbers(course):
 
 
 @pytest.mark.slow
-def test_late_penalties_match_nbgrader_autograde(tmp_path):
-    plain = _late_course(tmp_path / "plain")
+def test_late_penalties_match_nbgrader_autograde(toy_course, toy_source):
+    plain = _late_course(toy_course, toy_source, "plain")
     done = plain.run_nbgrader("autograde", "toy")
     assert done.returncode == 0, done.stderr[-3000:]
-    ours = _late_course(tmp_path / "ours")
+    ours = _late_course(toy_course, toy_source, "ours")
     assert main(["grade", "toy", "--course-dir", str(ours.root), "--jobs", "1", "--cell-timeout", "5",
                  "--no-feedback"]) == 0
     expected = _late_numbers(plain)

@@ -20,9 +20,8 @@ import pytest
 from nngrade import demo
 from nngrade.cli import main
 from nngrade.gradescope import find_notebook
-from nngrade.notebook import read_notebook
+from .conftest import copy_course
 
-FIXTURE = Path(__file__).parent / "fixtures" / "course"
 DENY_NAMESPACES = Path(__file__).parent / "deny_namespaces.py"
 
 # Gradescope's autograder specification ("Output format"), as a JSON schema.
@@ -53,10 +52,6 @@ RESULTS = {
 }
 
 
-def _source():
-    return read_notebook(FIXTURE / "solutions" / "toy" / "toy.ipynb")
-
-
 def _answer(nb, grade_id, code):
     nb = demo.solved(nb) if nb is None else nb
     cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
@@ -80,8 +75,7 @@ def _world_readable_python():
 def autograder(tmp_path_factory):
     """``/autograder`` as Gradescope builds it: the zip in source/, run_autograder beside it, then
     setup.sh (a fresh virtual environment with the course's wheel, from the pip cache)."""
-    course = tmp_path_factory.mktemp("gs") / "course"
-    shutil.copytree(FIXTURE, course)
+    course = copy_course(tmp_path_factory.mktemp("gs") / "course")
     archive = course.parent / "autograder.zip"
     assert main(["gradescope", "toy", "--course-dir", str(course), "--output", str(archive),
                  "--cell-timeout", "20"]) == 0
@@ -128,8 +122,8 @@ def _scores(results):
 
 
 @pytest.mark.slow
-def test_the_reference_earns_full_marks_in_a_container_without_namespaces(autograder):
-    results, stdout = _run(autograder, demo.solved(_source()))
+def test_the_reference_earns_full_marks_in_a_container_without_namespaces(autograder, toy_source):
+    results, stdout = _run(autograder, demo.solved(toy_source))
     assert _scores(results) == {"double_values": 1.0, "safe_mean_values": 2.0} and results["score"] == 3.0
     assert "Self-check: the reference solution scores 3/3" in stdout
     assert results["extra_data"]["isolation"].startswith("user-only")
@@ -144,16 +138,16 @@ def test_the_reference_earns_full_marks_in_a_container_without_namespaces(autogr
 
 
 @pytest.mark.slow
-def test_with_namespaces_the_full_sandbox_is_used_and_said(autograder):
-    results, _ = _run(autograder, demo.solved(_source()), deny_namespaces=False)
+def test_with_namespaces_the_full_sandbox_is_used_and_said(autograder, toy_source):
+    results, _ = _run(autograder, demo.solved(toy_source), deny_namespaces=False)
     assert results["score"] == 3.0 and results["extra_data"]["isolation"].startswith("full")
 
 
 @pytest.mark.slow
-def test_the_release_scores_zero_and_a_wrong_answer_loses_its_part(autograder):
-    results, _ = _run(autograder, demo.released(_source()))
+def test_the_release_scores_zero_and_a_wrong_answer_loses_its_part(autograder, toy_source):
+    results, _ = _run(autograder, demo.released(toy_source))
     assert results["score"] == 0 and {t["status"] for t in results["tests"]} == {"failed"}
-    wrong = _answer(demo.solved(_source()), "double", "def double(x):\n    return 3 * np.asarray(x)")
+    wrong = _answer(demo.solved(toy_source), "double", "def double(x):\n    return 3 * np.asarray(x)")
     results, _ = _run(autograder, wrong, name="toy (1).ipynb")
     assert _scores(results) == {"double_values": 0.0, "safe_mean_values": 2.0}
     failed = next(t for t in results["tests"] if t["name"] == "double_values")
@@ -162,7 +156,7 @@ def test_the_release_scores_zero_and_a_wrong_answer_loses_its_part(autograder):
 
 
 @pytest.mark.slow
-def test_a_hostile_notebook_can_neither_read_the_tests_nor_write_the_results(autograder):
+def test_a_hostile_notebook_can_neither_read_the_tests_nor_write_the_results(autograder, toy_source):
     probe = Path(tempfile.mkdtemp(prefix="probe-"))
     os.chmod(probe, 0o1777)  # the one place the learner's code may report to
     targets = {"tests": autograder / "source" / "course" / "source" / "toy.ipynb",
@@ -189,7 +183,7 @@ report["uid"] = os.getuid()
 open({str(probe / "report.json")!r}, "w").write(json.dumps(report))
 def double(x):
     return 2 * np.asarray(x)'''
-    nb = _answer(demo.released(_source()), "double", hostile)
+    nb = _answer(demo.released(toy_source), "double", hostile)
     try:
         results, _ = _run(autograder, nb)
         report = json.loads((probe / "report.json").read_text())
@@ -201,9 +195,8 @@ def double(x):
     assert results["score"] == 1.0
 
 
-def test_the_zip_holds_the_scripts_the_assignment_and_no_other_solution(tmp_path):
-    course = tmp_path / "course"
-    shutil.copytree(FIXTURE, course)
+def test_the_zip_holds_the_scripts_the_assignment_and_no_other_solution(tmp_path, toy_course):
+    course = toy_course()
     wheel = tmp_path / "nnlib-0.0.0-py3-none-any.whl"
     with zipfile.ZipFile(wheel, "w") as zf:
         zf.writestr("nnlib/__init__.py", "")

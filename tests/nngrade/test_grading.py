@@ -5,13 +5,11 @@ parts, ``double_values`` (1 point) and ``safe_mean_values`` (2 points), and a wr
 """
 
 import json
-import shutil
 import signal
 import subprocess
 import sys
 import time
 import zipfile
-from pathlib import Path
 
 import nbformat
 import pytest
@@ -20,16 +18,10 @@ from nngrade import demo
 from nngrade.classgrade import grade_class
 from nngrade.course import Course
 from nngrade.notebook import nbgrader_meta, read_notebook
-from nngrade.sandbox import Limits
 
-FIXTURE = Path(__file__).parent / "fixtures" / "course"
-LIMITS = Limits(cell_seconds=3, call_seconds=3, memory_bytes=2 << 30)
-FULL = {"double_values": 1.0, "safe_mean_values": 2.0}
+from .conftest import FULL, LIMITS, SOURCE, copy_course
+
 ZERO = {"double_values": 0.0, "safe_mean_values": 0.0}
-
-
-def _source():
-    return read_notebook(FIXTURE / "solutions" / "toy" / "toy.ipynb")
 
 
 def _drop_cells(nb, predicate):
@@ -48,7 +40,7 @@ def _after_test(nb, grade_id):
 
 def _submissions(course_root):
     """{student: (notebook, expected scores, flag kinds that must appear)}."""
-    source = _source()
+    source = read_notebook(SOURCE)
     solved, release = demo.solved(source), demo.released(source)
     cases = {}
     cases["honest"] = (solved, FULL, set())
@@ -108,13 +100,11 @@ SHADOW = "def assert_allclose(*args, **kwargs):\n    pass\narray = lambda *a, **
 
 def _make_course(tmp_path, students=None):
     root = tmp_path / "course"
-    shutil.copytree(FIXTURE, root)
-    for student, (nb, _, _) in _submissions(root).items():
-        if students is not None and student not in students:
-            continue
+    cases = _submissions(root)
+    copy_course(root, {student: nb for student, (nb, _, _) in cases.items() if students is None or student in students})
+    for student in cases:
         folder = root / "submitted" / student / "toy"
-        demo.write(nb, folder / "toy.ipynb")
-        if student.startswith("shadow_modules"):
+        if student.startswith("shadow_modules") and folder.is_dir():
             (folder / "numpy.py").write_text(SHADOW)
             (folder / "nnlib.py").write_text(SHADOW)
     return root
@@ -226,10 +216,8 @@ def test_interrupted_run_resumes_to_the_same_results(graded, tmp_path):
     assert _comparable(dict(sorted(resumed.items())), root) == _comparable(reference, reference_root)
 
 
-def test_zip_from_an_lms_is_unpacked_and_problems_reported(tmp_path):
-    root = tmp_path / "course"
-    shutil.copytree(FIXTURE, root)
-    source = _source()
+def test_zip_from_an_lms_is_unpacked_and_problems_reported(tmp_path, toy_course, toy_source):
+    root, source = toy_course(), toy_source
     archive = tmp_path / "export.zip"
     with zipfile.ZipFile(archive, "w") as zf:
         zf.writestr("lovelaceada_12345_67890_toy.ipynb", nbformat.writes(demo.solved(source)))
@@ -244,11 +232,9 @@ def test_zip_from_an_lms_is_unpacked_and_problems_reported(tmp_path):
     assert "malformed" in results["turingalan_333"].kinds()
 
 
-def test_missing_notebook_is_reported_not_silently_zero(tmp_path, capsys):
-    root = tmp_path / "course"
-    shutil.copytree(FIXTURE, root)
+def test_missing_notebook_is_reported_not_silently_zero(toy_course, toy_source, capsys):
+    root = toy_course({"someone": demo.solved(toy_source)})
     (root / "submitted" / "nobody" / "toy").mkdir(parents=True)
-    demo.write(demo.solved(_source()), root / "submitted" / "someone" / "toy" / "toy.ipynb")
     from nbgrader.api import Gradebook
 
     from nngrade.cli import main

@@ -3,9 +3,7 @@ grades written back in the format each LMS imports."""
 
 import csv
 import json
-import shutil
 import zipfile
-from pathlib import Path
 
 import nbformat
 import pytest
@@ -14,22 +12,12 @@ from nngrade import demo, lms
 from nngrade.classgrade import grade_class
 from nngrade.cli import main
 from nngrade.course import Course
-from nngrade.notebook import read_notebook
-from nngrade.sandbox import Limits
 
-FIXTURE = Path(__file__).parent / "fixtures" / "course"
-LIMITS = Limits(cell_seconds=5, call_seconds=5, memory_bytes=2 << 30)
-FULL = {"double_values": 1.0, "safe_mean_values": 2.0}
+from .conftest import FULL, LIMITS
 
 
-def _course(tmp_path):
-    root = tmp_path / "course"
-    shutil.copytree(FIXTURE, root)
-    return root
-
-
-def _notebooks():
-    source = read_notebook(FIXTURE / "solutions" / "toy" / "toy.ipynb")
+def _notebooks(source):
+    """The solved and the released toy notebook, as the text an LMS zip holds."""
     return nbformat.writes(demo.solved(source)), nbformat.writes(demo.released(source))
 
 
@@ -53,9 +41,9 @@ def test_the_participant_id_is_part_of_the_student_id(name, student, person):
         assert person.items() <= found_person.items()
 
 
-def test_students_with_the_same_name_stay_apart_and_problems_are_reported(tmp_path):
-    root = _course(tmp_path)
-    good, release = _notebooks()
+def test_students_with_the_same_name_stay_apart_and_problems_are_reported(tmp_path, toy_course, toy_source):
+    root = toy_course()
+    good, release = _notebooks(toy_source)
     archive = tmp_path / "export.zip"
     long_name = "Q" * 300
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -98,8 +86,8 @@ def test_a_zip_bomb_is_capped_and_the_skipped_files_reported(tmp_path):
     assert all("zip bomb" in f.detail for s in skipped for f in notes[s])
 
 
-def _graded_with_lms(tmp_path, files):
-    root = _course(tmp_path)
+def _graded_with_lms(toy_course, tmp_path, files):
+    root = toy_course()
     archive = tmp_path / "export.zip"
     with zipfile.ZipFile(archive, "w") as zf:
         for name, text in files.items():
@@ -110,10 +98,10 @@ def _graded_with_lms(tmp_path, files):
     return root
 
 
-def test_moodle_grades_go_back_as_a_grading_worksheet(tmp_path):
-    good, release = _notebooks()
-    root = _graded_with_lms(tmp_path, {"Wei Zhang_1001_assignsubmission_file_/toy.ipynb": good,
-                                       "Wei Zhang_1002_assignsubmission_file_/toy.ipynb": release})
+def test_moodle_grades_go_back_as_a_grading_worksheet(tmp_path, toy_course, toy_source):
+    good, release = _notebooks(toy_source)
+    root = _graded_with_lms(toy_course, tmp_path, {"Wei Zhang_1001_assignsubmission_file_/toy.ipynb": good,
+                                                   "Wei Zhang_1002_assignsubmission_file_/toy.ipynb": release})
     assert (root / "grades.csv").exists()
     with open(root / "grades-moodle-toy.csv", newline="") as handle:
         rows = list(csv.DictReader(handle))
@@ -130,10 +118,10 @@ def test_moodle_grades_go_back_as_a_grading_worksheet(tmp_path):
     assert "double_values" in page
 
 
-def test_canvas_grades_go_back_as_a_gradebook_import(tmp_path):
-    good, release = _notebooks()
-    root = _graded_with_lms(tmp_path, {"smithjohn_LATE_123_700_toy.ipynb": good,
-                                       "lovelaceada_124_701_toy.ipynb": release})
+def test_canvas_grades_go_back_as_a_gradebook_import(tmp_path, toy_course, toy_source):
+    good, release = _notebooks(toy_source)
+    root = _graded_with_lms(toy_course, tmp_path, {"smithjohn_LATE_123_700_toy.ipynb": good,
+                                                   "lovelaceada_124_701_toy.ipynb": release})
     with open(root / "grades-canvas-toy.csv", newline="") as handle:
         rows = list(csv.reader(handle))
     assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "Toy (4242)"]
@@ -160,8 +148,8 @@ def _zip_without_utf8_flag(path, files):
 
 
 @pytest.mark.parametrize("utf8_flag", [True, False])
-def test_names_survive_as_written_with_or_without_the_utf8_flag(tmp_path, utf8_flag):
-    good, _ = _notebooks()
+def test_names_survive_as_written_with_or_without_the_utf8_flag(tmp_path, utf8_flag, toy_source):
+    good, _ = _notebooks(toy_source)
     files = {"José Álvarez_1003_assignsubmission_file_/toy.ipynb": good, "Ng Wei_1004_assignsubmission_file_/toy.ipynb": good}
     archive = tmp_path / "export.zip"
     if utf8_flag:
@@ -175,10 +163,10 @@ def test_names_survive_as_written_with_or_without_the_utf8_flag(tmp_path, utf8_f
     assert lms.participants(tmp_path / "submitted")["José_Álvarez_1003"]["name"] == "José Álvarez"
 
 
-def test_a_student_who_sent_no_notebook_is_in_every_output_as_missing(tmp_path, capsys):
+def test_a_student_who_sent_no_notebook_is_in_every_output_as_missing(tmp_path, capsys, toy_course, toy_source):
     """Issue 21.1: a PDF alone, in each LMS layout, is a missing submission, never a vanished student."""
-    good, _ = _notebooks()
-    root = _course(tmp_path)
+    good, _ = _notebooks(toy_source)
+    root = toy_course()
     archive = tmp_path / "export.zip"
     with zipfile.ZipFile(archive, "w") as zf:
         zf.writestr("Rot Lena_2001_assignsubmission_file_/report.pdf", b"%PDF-1.4 folder layout")
@@ -227,8 +215,8 @@ def test_grades_can_be_scaled_to_the_lms_assignment(tmp_path):
         lms.write_grades(tmp_path / "g.csv", "toy", {}, 4.0, {}, "moodle", out_of=0)
 
 
-def test_another_lms_by_a_pattern_and_the_presets_keep_to_their_lms(tmp_path):
-    good, _ = _notebooks()
+def test_another_lms_by_a_pattern_and_the_presets_keep_to_their_lms(tmp_path, toy_source):
+    good, _ = _notebooks(toy_source)
     archive = tmp_path / "blackboard.zip"
     with zipfile.ZipFile(archive, "w") as zf:
         zf.writestr("Toy_jdoe42_attempt_2026-03-01-10-00-00_toy.ipynb", good)

@@ -2,8 +2,6 @@
 learner's TeX (issue 21.15)."""
 
 import re
-import shutil
-from pathlib import Path
 
 import nbformat
 
@@ -12,7 +10,6 @@ from nngrade.cli import main
 from nngrade.notebook import read_notebook
 from nngrade.offline_math import offline_math, tex_to_mathml
 
-FIXTURE = Path(__file__).parent / "fixtures" / "course"
 
 CDN_PAGE = """<html><head>
 <!-- Load mathjax -->
@@ -41,9 +38,8 @@ def test_the_learners_tex_cannot_inject_markup():
     assert "$\\frac{1}{$" in page  # TeX that does not convert stays as written
 
 
-def test_feedback_pages_make_no_request_and_show_math(tmp_path):
-    root = tmp_path / "course"
-    shutil.copytree(FIXTURE, root)
+def test_feedback_pages_make_no_request_and_show_math(toy_course):
+    root = toy_course()
     source_path = root / "solutions" / "toy" / "toy.ipynb"
     source = read_notebook(source_path)
     source.cells.insert(1, nbformat.v4.new_markdown_cell("We compute $y = 2x$ and $$\\bar{v} = \\frac{1}{n}\\sum_i v_i$$"))

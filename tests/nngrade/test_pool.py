@@ -1,7 +1,9 @@
 """Stopping `nngrade grade` stops everything it started: pool workers and their sandboxes."""
 
+import copy
+import dataclasses
 import os
-import shutil
+import resource
 import signal
 import subprocess
 import sys
@@ -12,9 +14,6 @@ from pathlib import Path
 import pytest
 
 from nngrade import demo
-from nngrade.notebook import read_notebook
-
-FIXTURE = Path(__file__).parent / "fixtures" / "course"
 
 
 def _processes(tag, scratch):
@@ -50,13 +49,9 @@ def _wait(condition, seconds):
 
 
 @pytest.mark.parametrize("how", ["ctrl-c", "sigterm", "sigkill"])
-def test_stopping_grading_stops_its_workers_and_sandboxes(tmp_path, how):
-    root = tmp_path / "course"
-    shutil.copytree(FIXTURE, root)
-    solved = demo.solved(read_notebook(FIXTURE / "solutions" / "toy" / "toy.ipynb"))
-    slow = demo.with_cell(solved, "import time\ntime.sleep(30)")
-    for index in range(6):
-        demo.write(slow, root / "submitted" / f"student{index}" / "toy" / "toy.ipynb")
+def test_stopping_grading_stops_its_workers_and_sandboxes(tmp_path, how, toy_course, toy_source):
+    slow = demo.with_cell(demo.solved(toy_source), "import time\ntime.sleep(30)")
+    root = toy_course({f"student{index}": slow for index in range(6)})
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     tag = uuid.uuid4().hex
@@ -113,18 +108,15 @@ class _Sabotage:
         return _sabotaged, (self.how, self.marker)
 
 
-def _judge_class(tmp_path, how, count=3, limits=None, deadline=None):
+def _judge_class(tmp_path, source, how, limits, count=3, deadline=None):
     from types import SimpleNamespace
 
     from nngrade.notebook import AssignmentSpec
     from nngrade.pool import judge_all
-    from nngrade.sandbox import Limits
 
-    source = read_notebook(FIXTURE / "solutions" / "toy" / "toy.ipynb")
     tasks = [SimpleNamespace(submission=SimpleNamespace(
         student=f"s{i}", path=demo.write(demo.solved(source), tmp_path / f"s{i}" / "toy.ipynb")))
         for i in range(count)]
-    limits = limits or Limits(cell_seconds=5, call_seconds=5)
     finished = []
     judge_all(AssignmentSpec.from_notebook(source, "toy"), tasks,
               (_Sabotage(how, tmp_path / "marker"), limits, True, []), 2,
@@ -132,33 +124,63 @@ def _judge_class(tmp_path, how, count=3, limits=None, deadline=None):
     return finished
 
 
-def test_a_lost_worker_is_replaced_and_its_submission_judged_again(tmp_path):
-    finished = _judge_class(tmp_path, "die-once")
+def test_a_lost_worker_is_replaced_and_its_submission_judged_again(tmp_path, toy_source, limits):
+    finished = _judge_class(tmp_path, toy_source, "die-once", limits)
     assert [student for student, _ in finished] == ["s0", "s1", "s2"]
     assert all(result.score == 3 and result.complete for _, result in finished), finished
     assert (tmp_path / "marker").exists()  # one worker did die
 
 
-def test_a_submission_that_loses_its_worker_twice_stops_only_itself(tmp_path):
-    finished = _judge_class(tmp_path, "die", count=2)
+def test_a_submission_that_loses_its_worker_twice_stops_only_itself(tmp_path, toy_source, limits):
+    finished = _judge_class(tmp_path, toy_source, "die", limits, count=2)
     assert [student for student, _ in finished] == ["s0", "s1"]
     for _, result in finished:
         assert result.grader_failed and result.kinds() == ["crash"] and "lost twice" in result.flags[0].detail
 
 
-def test_the_watchdog_replaces_a_silent_worker(tmp_path, monkeypatch):
+def test_the_watchdog_replaces_a_silent_worker(tmp_path, monkeypatch, toy_source):
     from nngrade import pool
     from nngrade.sandbox import Limits
 
     monkeypatch.setattr(pool, "WATCHDOG_GRACE_SECONDS", 0.0)
-    finished = _judge_class(tmp_path, "hang", count=1, limits=Limits(submission_seconds=1, startup_seconds=1))
+    silent = Limits(submission_seconds=1, startup_seconds=1)  # the watchdog's own subject: a short submission
+    finished = _judge_class(tmp_path, toy_source, "hang", silent, count=1)
     (_, result), = finished
     assert result.kinds() == ["timeout"] and "watchdog" in result.flags[0].detail and not result.grader_failed
 
 
-def test_the_class_time_budget_leaves_the_rest_for_the_next_run(tmp_path):
-    finished = _judge_class(tmp_path, "hang", count=3, deadline=time.monotonic() + 2)
+def test_the_class_time_budget_leaves_the_rest_for_the_next_run(tmp_path, toy_source, limits):
+    finished = _judge_class(tmp_path, toy_source, "hang", limits, count=3, deadline=time.monotonic() + 2)
     assert [student for student, _ in finished] == ["s0", "s1", "s2"]
     for _, result in finished:
         assert result.grader_failed and result.kinds() == ["timeout"]
         assert "time budget ran out" in result.flags[0].detail
+
+
+def test_test_code_expanding_a_learner_s_reply_runs_out_of_the_worker_s_memory_not_the_machine_s(
+        tmp_path, monkeypatch, toy_source, limits):
+    """Issue 16, case 1: an answer returning 60 MB (under the wire's cap) that test code turns into a
+    list of 60 million numbers once took the grader to 2.6 GB. The worker judging it has a memory
+    limit of its own: the test fails with MemoryError, the grader and the class are unharmed."""
+    from types import SimpleNamespace
+
+    from nngrade import pool
+    from nngrade.notebook import AssignmentSpec, nbgrader_meta
+
+    source = copy.deepcopy(toy_source)
+    test = next(c for c in source.cells if nbgrader_meta(c).get("grade_id") == "double_values")
+    test.source = "assert list(double(np.arange(3.0))) == [0.0, 2.0, 4.0]\n" + test.source
+    greedy = demo.with_cell(demo.solved(source), "def double(x):\n    return np.zeros(60_000_000, np.int8)")
+    monkeypatch.setattr(pool, "GRADER_MEMORY_BYTES", 1 << 30)  # the worker: 1 GB above the learner's limit
+    small = dataclasses.replace(limits, memory_bytes=512 << 20)
+    tasks = [SimpleNamespace(submission=SimpleNamespace(student=name, path=demo.write(nb, tmp_path / f"{name}.ipynb")))
+             for name, nb in (("greedy", greedy), ("honest", demo.solved(source)))]
+    finished = {}
+    grader_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    pool.judge_all(AssignmentSpec.from_notebook(source, "toy"), tasks, (None, small, True, []), 1,
+                   lambda task, result: finished.update({task.submission.student: result}))
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - grader_before < 200 << 10  # KiB: under 200 MB
+    greedy_tests = {t.grade_id: t for t in finished["greedy"].tests}
+    assert not greedy_tests["double_values"].passed and "MemoryError" in greedy_tests["double_values"].message
+    assert greedy_tests["safe_mean_values"].passed and not finished["greedy"].grader_failed
+    assert finished["honest"].score == 3 and finished["honest"].complete

@@ -1,19 +1,15 @@
 """The class list: a student of the roster who sent nothing is missing in every output."""
 
 import csv
-import shutil
 import zipfile
-from pathlib import Path
 
 import nbformat
 import pytest
 
 from nngrade import demo
 from nngrade.cli import main
-from nngrade.notebook import read_notebook
 from nngrade.roster import RosterError, read
 
-FIXTURE = Path(__file__).parent / "fixtures" / "course"
 
 CANVAS = """Student,ID,SIS User ID,SIS Login ID,Section,Toy (4242)
     Points Possible,,,,,4
@@ -41,12 +37,11 @@ def test_each_class_list_format_gives_the_ids_the_zips_give(tmp_path):
         read(tmp_path / "other.csv")
 
 
-def test_a_student_on_the_roster_who_sent_nothing_is_missing_everywhere(tmp_path, capsys):
-    root = tmp_path / "course"
-    shutil.copytree(FIXTURE, root)
+def test_a_student_on_the_roster_who_sent_nothing_is_missing_everywhere(tmp_path, capsys, toy_course, toy_source):
+    root = toy_course()
     (tmp_path / "canvas.csv").write_text(CANVAS)
     assert main(["roster", str(tmp_path / "canvas.csv"), "--course-dir", str(root)]) == 0
-    good = nbformat.writes(demo.solved(read_notebook(FIXTURE / "solutions" / "toy" / "toy.ipynb")))
+    good = nbformat.writes(demo.solved(toy_source))
     archive = tmp_path / "canvas.zip"
     with zipfile.ZipFile(archive, "w") as zf:
         zf.writestr("smithjohn_123_700_toy.ipynb", good)
