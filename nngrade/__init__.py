@@ -4,4 +4,3 @@ The learner's code runs in a sandboxed process; the tests run in the grader's ow
 exchange plain data with it. See ``docs/instructors/grading.md``.
 """
 
-__version__ = "1.0"

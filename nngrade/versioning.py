@@ -114,6 +114,9 @@ def stale_message(assignment, nb, tests_nb, shipped, versions=None):
 # Bumping the version ------------------------------------------------------------------------------
 
 _VERSION_LINE = re.compile(r'^version = "([^"]+)"$', re.M)
+# nnlib.__version__ repeats the wheel's version (read at import without importlib.metadata, which
+# would cost every sandboxed submission its import); bump writes both, and a test compares them.
+_INIT_VERSION_LINE = re.compile(r'^__version__ = "([^"]+)"$', re.M)
 
 
 def project_version(pyproject):
@@ -136,6 +139,9 @@ def unrecorded_changes(root=ROOT, manifest=MANIFEST):
     if changed:
         return (f"the tests of {', '.join(changed)} changed since version {newest['version']} was recorded, "
                 f"and the wheel's version was not raised: run `{BUMP_COMMAND}`")
+    init = root / "nnlib" / "__init__.py"
+    if init.is_file() and _INIT_VERSION_LINE.search(init.read_text(encoding="utf-8")).group(1) != version:
+        return f"nnlib/__init__.py's __version__ differs from pyproject.toml's version {version}: run `{BUMP_COMMAND}`"
     if version != newest["version"]:
         return (f"pyproject.toml says version {version}, {Path(manifest).name} records {newest['version']} "
                 f"as the newest: run `{BUMP_COMMAND}`")
@@ -157,6 +163,10 @@ def bump(root=ROOT, manifest=MANIFEST):
     if version != project_version(pyproject):
         text = pyproject.read_text(encoding="utf-8")
         pyproject.write_text(_VERSION_LINE.sub(f'version = "{version}"', text, count=1), encoding="utf-8")
+    init = Path(root) / "nnlib" / "__init__.py"
+    if init.is_file():
+        text = init.read_text(encoding="utf-8")
+        init.write_text(_INIT_VERSION_LINE.sub(f'__version__ = "{version}"', text, count=1), encoding="utf-8")
     if version != newest["version"]:
         write_manifest([*versions, {"version": version, "releases": releases}], manifest)
     return version

@@ -58,7 +58,7 @@ __all__ = ["Initializer", "Input", "Layer", "Loss", "Metric", "Model", "Optimize
            "layers", "losses", "metrics", "models", "ops", "optimizers", "perceptron", "progress",
            "regularizers", "saving", "schedules", "utils"]
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 # what Keras has and nnlib does not is refused by name at first use (nnlib._keras_surface)
 _install_refusals()

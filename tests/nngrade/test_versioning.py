@@ -136,6 +136,18 @@ def test_a_version_raised_by_hand_is_recorded_by_bump(tmp_path, toy_source):
     assert versioning.unrecorded_changes(root, manifest) is None
 
 
+def test_bump_keeps_nnlib_s_version_equal_to_the_wheel_s(tmp_path, toy_source):
+    root, manifest = _repository(tmp_path, toy_source)
+    init = root / "nnlib" / "__init__.py"
+    init.parent.mkdir()
+    init.write_text('"""nnlib."""\n\n__version__ = "0.1.0"\n')
+    problem = versioning.unrecorded_changes(root, manifest)
+    assert problem is not None and "__version__" in problem and "python -m nngrade.versioning bump" in problem
+    assert versioning.bump(root, manifest) == "0.2.0"
+    assert '__version__ = "0.2.0"' in init.read_text()
+    assert versioning.unrecorded_changes(root, manifest) is None
+
+
 # What `nngrade check` says -----------------------------------------------------------------------
 
 def _versions(old_id, new_id):
