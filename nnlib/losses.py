@@ -693,7 +693,6 @@ class _CrossentropyOfSoftmax(_CoreLoss):
       (None: fit takes the general path).
     """
 
-    _sparse = False
     per_sample = staticmethod(core.categorical_crossentropy)
     batch_gradient = staticmethod(core.categorical_crossentropy_gradient)
 
@@ -704,21 +703,21 @@ class _CrossentropyOfSoftmax(_CoreLoss):
     def _check(self, y_true, y_pred):
         _categorical_checks(y_pred, self.from_logits)
 
-    def _one_hot_targets(self, targets, y_pred):
-        return targets
+    def _softmax_gradient_or_none(self, y, a):
+        """dL/dz for one-hot (or soft) targets `y`, or None when a probability the loss reads is
+        clipped."""
+        q = a / a.sum(axis=1, keepdims=True)
+        if ((y != 0) & (core.clip(q) != q)).any():  # NaN counts as clipped
+            return None
+        return core.softmax_crossentropy_gradient(y, a)
 
     def value_and_gradient_through(self, activation, y_true, a, sample_weight=None):
         if activation is not _SOFTMAX or self.from_logits or a.ndim != 2:
             return None
         targets = self._targets(y_true, a)
-        y = self._one_hot_targets(targets, a)
-        q = a / a.sum(axis=1, keepdims=True)
-        clipped = (y != 0) & (core.clip(q) != q)  # NaN counts as clipped
-        dz = core.softmax_crossentropy_gradient(y, a)
-        if clipped.any():
-            if not self._sparse:
-                return None
-            dz[clipped.any(axis=1)] = 0  # the loss is flat in that row's probability
+        dz = self._softmax_gradient_or_none(targets, a)
+        if dz is None:
+            return None
         per_sample = self.per_sample(targets, a)
         if sample_weight is not None:
             per_sample = per_sample * sample_weight
@@ -747,7 +746,6 @@ class SparseCategoricalCrossentropy(_CrossentropyOfSoftmax):
     loss of the true class of each row; its gradient is the categorical one of the labels'
     one-hot rows."""
 
-    _sparse = True
     class_labels = True
 
     def __init__(self, from_logits=False):
@@ -774,8 +772,27 @@ class SparseCategoricalCrossentropy(_CrossentropyOfSoftmax):
         """Class indices, one per row of `y_pred` (fit's targets are checked float labels)."""
         return y_true.reshape(y_pred.shape[:-1]).astype(np.intp, copy=False)
 
-    def _one_hot_targets(self, targets, y_pred):
-        return _one_hot(targets, y_pred)
+    def _softmax_gradient_or_none(self, labels, a):
+        """dL/dz for class labels; zero in the rows whose label's probability is clipped (the
+        loss is flat in it there, NaN included)."""
+        true_class = (np.arange(len(a)), labels)
+        q = a[true_class] / a.sum(axis=1)
+        dz = _softmax_crossentropy_gradient_of_labels(true_class, a)
+        dz[core.clip(q) != q] = 0
+        return dz
+
+
+def _softmax_crossentropy_gradient_of_labels(true_class, p):
+    r""":func:`nnlib.core.losses.softmax_crossentropy_gradient` for class labels (`true_class`:
+    the rows and their labels), without one-hot rows $y$: $(p - y)/n$ is $p$ with 1 taken from
+    each row's true class, then divided by $n$. The same numbers bit for bit ($p \cdot 1$ and
+    $p - 0$ are exact; ``tests/nnlib/test_losses.py`` checks it); what it saves at every step
+    of ``fit`` is building the one-hot rows and three passes over the batch.
+    """
+    dz = p.copy()
+    dz[true_class] -= 1
+    dz /= len(p)
+    return dz
 
 
 def _extra_loss(class_name, name, short_names=(), doc=""):

@@ -488,6 +488,47 @@ def test_every_loss_class_is_found_by_its_derived_spellings():
     assert type(losses.get("kld")) is type(losses.get("KLDivergence")) is losses.KLDivergence
 
 
+def test_the_gradient_for_class_labels_is_the_cores_softmax_crossentropy_gradient_bit_for_bit():
+    """fit's shortcut for class labels takes 1 from each row's true class instead of building
+    one-hot rows; it gives core.softmax_crossentropy_gradient's numbers exactly, in float32 and
+    float64, for probabilities near 0 and 1 too."""
+    from nnlib.core import activations as core_activations
+    from nnlib.core import losses as core
+
+    rng = np.random.default_rng(0)
+    for dtype in (np.float32, np.float64):
+        for n, k in [(1, 2), (7, 3), (32, 10), (512, 10)]:
+            for scale in (0.1, 3.0, 40.0):
+                p = core_activations.softmax(rng.normal(scale=scale, size=(n, k)).astype(dtype))
+                labels = rng.integers(0, k, size=n)
+                expected = core.softmax_crossentropy_gradient(np.eye(k, dtype=dtype)[labels], p)
+                got = losses._softmax_crossentropy_gradient_of_labels((np.arange(n), labels), p)
+                assert got.dtype == expected.dtype and got.tobytes() == expected.tobytes()
+
+
+def test_training_on_class_labels_gives_the_weights_of_training_on_one_hot_rows():
+    """Over many float32 steps, fit with class labels (the shortcut without one-hot rows) and fit
+    with one-hot targets (the core's formula itself) end with the same weights, bit for bit."""
+    from nnlib.layers import Dense, Input
+    from nnlib.models import Sequential
+    from nnlib.utils import set_random_seed
+
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(300, 6)).astype(np.float32)
+    labels = (x @ rng.normal(size=(6, 4))).argmax(axis=1)
+    weights = []
+    for loss, y in [("sparse_categorical_crossentropy", labels),
+                    ("categorical_crossentropy", np.eye(4, dtype=np.float32)[labels])]:
+        set_random_seed(7)
+        model = Sequential([Input((6,)), Dense(8, activation="relu"),
+                            Dense(4, activation="softmax")])
+        model.compile(optimizer="sgd", loss=loss)
+        model.fit(x, y, batch_size=16, epochs=5, verbose=0)  # 95 steps, the same shuffles
+        weights.append(model.get_weights())
+    for sparse_w, one_hot_w in zip(*weights):
+        assert sparse_w.tobytes() == one_hot_w.tobytes()
+
+
 def test_focal_and_generalized_losses_name_a_bad_setting():
     with pytest.raises(ValueError, match=r"BinaryFocalCrossentropy: gamma must be a number >= 0"):
         losses.BinaryFocalCrossentropy(gamma=-1)
