@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from nngrade import demo  # noqa: E402
+from nngrade import demo, secret  # noqa: E402
 from nngrade.classgrade import grade_class  # noqa: E402
 from nngrade.course import Course  # noqa: E402
 from nngrade.notebook import read_notebook  # noqa: E402
@@ -54,6 +54,9 @@ def main():
     count = 20 if args.quick else args.submissions
     course = Course(args.course_dir)
     env = dict(os.environ, PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""))
+    # Hidden tests draw their data from the course's secret: plain nbgrader gets it as an instructor
+    # running it by hand would (docs/instructors/grading.md), so both graders run the same tests.
+    env.setdefault(secret.ENV, secret.load(course.root))
 
     with tempfile.TemporaryDirectory() as scratch:
         plain = make_class(course, args.assignment, Path(scratch) / "plain", count)
