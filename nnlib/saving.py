@@ -95,6 +95,10 @@ def _read_model(model):
         raise ValueError(f"Model {model.name!r} is not built yet, so it has no weights to save: "
                          "start it with Input(shape), or call it on data first.")
     graph = model._graph  # nnlib.graph.Graph: every layer makes exactly one tensor
+    if graph.output is None:
+        raise ValueError(f"Model {model.name!r} has {len(graph.outputs)} outputs: nnlib saves "
+                         "models with one output only (not written yet for several); save its "
+                         "weights with model.save_weights(...) or use real Keras.")
     output = graph.output.layer
     parents, shapes = {}, {}
     for tensor in topological_order([graph.output]):

@@ -153,7 +153,8 @@ def test_fused_softmax_crossentropy_step_equals_the_chain_rule():
                                 Dense(3, activation="softmax")])
             model.compile(optimizer="sgd", loss=loss)
             shortcut = model.loss.value_and_gradient_through(
-                model.layers[-1].activation, model._prepare_y(y, 8), model.predict(x, verbose=0))
+                model.layers[-1].activation, model._prepare_y(y, 8)[0],
+                model.predict(x, verbose=0))
             assert shortcut is not None  # fit below takes it
             before = model.get_weights()
             _, grads = model.compute_loss_and_gradients(x, y)  # the general path
@@ -186,7 +187,7 @@ def test_fused_step_handles_clipped_probabilities_as_the_chain_rule(label_clippe
         model.set_weights([np.array([[0.0, 1.0, -30.0], [0.0, -1.0, -30.0]]), np.zeros(3)])
         p = model.predict(x, verbose=0)
         assert p.min() < 1e-7
-        y_checked = model._prepare_y(y, 3)
+        y_checked = model._prepare_y(y, 3)[0]  # one array per output
         fused = model.loss.value_and_gradient_through(model.layers[-1].activation, y_checked, p)
         assert (fused is None) == (label_clipped and not sparse)
         expected_loss = model.loss(y, p)
