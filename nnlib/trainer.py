@@ -362,7 +362,7 @@ class Trainer:
                         break
                 logs = self._logs()
                 if val is not None:
-                    val_logs = self._evaluate_arrays(*val, batch_size)
+                    val_logs = self._evaluate_arrays(*val, batch_size, callback_list)
                     logs.update({f"val_{k}": v for k, v in val_logs.items()})
                 if bar is not None:
                     bar.update(steps, logs)  # the epoch's final line, validation included
@@ -398,14 +398,17 @@ class Trainer:
         return vxs, vys, vw
 
     # ---- evaluate, predict ----------------------------------------------------------------------
-    def _evaluate_arrays(self, xs, ys, sample_weight, batch_size):
+    def _evaluate_arrays(self, xs, ys, sample_weight, batch_size, callback_list):
+        """The logs on ``(xs, ys)``, calling the ``on_test_*`` hooks of `callback_list`."""
         saved = self.metrics, self._named_metrics
         self._build_metrics(ys)  # fresh running means; fit's own metrics are put back after
         self._reset_running_means()
         n = xs[0].shape[0]
         penalty = core.regularization(self._graph.parameters())  # the weights do not change
         single = self._graph.output is not None
-        for rows in core.batches(n, batch_size, None):
+        callback_list.on_test_begin()
+        for step, rows in enumerate(core.batches(n, batch_size, None)):
+            callback_list.on_test_batch_begin(step)
             batch = [a[rows] for a in ys]
             y_pred = self._graph.forward([a[rows] for a in xs])
             y_preds = [y_pred] if single else y_pred
@@ -414,24 +417,30 @@ class Trainer:
                     batch, y_preds, None if sample_weight is None else sample_weight[rows], False)
             self._update_running_means(self._weighted_total(values) + penalty, batch, y_preds,
                                        values)
+            callback_list.on_test_batch_end(step, self._logs())
         logs = self._logs()
         self.metrics, self._named_metrics = saved
+        callback_list.on_test_end(logs)
         return logs
 
     def evaluate(self, x=None, y=None, batch_size=32, verbose="auto", sample_weight=None,
-                 return_dict=False):
+                 return_dict=False, callbacks=None):
         """Loss and metrics on ``x``, ``y`` (weights unchanged): ``[loss, metric...]`` as Keras
         (a single float when there are no metrics; for several outputs, the loss, each output's
-        loss, then the metrics by name), or a dict with ``return_dict=True``."""
+        loss, then the metrics by name), or a dict with ``return_dict=True``. `callbacks` get
+        the ``on_test_*`` hooks."""
         self._check_compiled("evaluate")
         batch_size = check_positive_int(batch_size, "batch_size")
         verbose = check_verbose(verbose)
+        callbacks = self._check_callbacks(callbacks)
         xs = self._prepare_x(x)
         ys = self._prepare_y(y, xs[0].shape[0])
         weights = data_adapter.prepare_sample_weight(sample_weight, None, ys[0], self._dtype)
-        logs = self._evaluate_arrays(xs, ys, weights, batch_size)
+        steps = -(-xs[0].shape[0] // batch_size)
+        callback_list = CallbackList(callbacks, self,
+                                     {"verbose": verbose, "epochs": 1, "steps": steps})
+        logs = self._evaluate_arrays(xs, ys, weights, batch_size, callback_list)
         if verbose:
-            steps = -(-xs[0].shape[0] // batch_size)
             ProgressBar(steps, verbose).update(steps, logs)
         return logs if return_dict else self._ordered(logs)
 
@@ -440,17 +449,26 @@ class Trainer:
         return compile_utils.log_order(logs, [metric.name for metric in self.metrics],
                                        self._loss_names())
 
-    def predict(self, x, batch_size=32, verbose="auto"):
+    def predict(self, x, batch_size=32, verbose="auto", callbacks=None):
         """The model's outputs for ``x``, computed in batches of ``batch_size`` rows (a list, or
-        a dict by name, for a model with several outputs, as Keras)."""
+        a dict by name, for a model with several outputs, as Keras). `callbacks` get the
+        ``on_predict_*`` hooks."""
         batch_size = check_positive_int(batch_size, "batch_size")
         verbose = check_verbose(verbose)
+        callbacks = self._check_callbacks(callbacks)
         xs = self._prepare_x(x)
         n = xs[0].shape[0]
         single = self._graph.output is not None
-        batches = [self._graph.forward([a[rows] for a in xs])
-                   for rows in core.batches(n, batch_size, None)]
-        batches = [[b.copy()] if single else [a.copy() for a in b] for b in batches]
+        callback_list = CallbackList(callbacks, self, {"verbose": verbose, "epochs": 1,
+                                                       "steps": -(-n // batch_size)})
+        callback_list.on_predict_begin()
+        batches = []
+        for step, rows in enumerate(core.batches(n, batch_size, None)):
+            callback_list.on_predict_batch_begin(step)
+            y_pred = self._graph.forward([a[rows] for a in xs])
+            batches.append([y_pred.copy()] if single else [a.copy() for a in y_pred])
+            callback_list.on_predict_batch_end(step, {"outputs": self._as_given(batches[-1])})
+        callback_list.on_predict_end()
         if verbose:
             steps = len(batches)
             ProgressBar(steps, verbose).update(steps, {})
