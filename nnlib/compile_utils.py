@@ -43,7 +43,10 @@ def _per_output(value, names, argument, missing_ok=False):
                 f"({len(names)}: {names}); received {len(value)} entries.")
         return list(value)
     for key in value:
-        check_choice(key, f"{argument} key", names, kind="output")
+        try:
+            check_choice(key, f"compile: {argument} key", names, kind="output")
+        except ValueError as error:
+            raise ValueError(f"compile: {argument}: {error}") from None
     if not missing_ok and set(value) != set(names):
         raise ValueError(
             f"compile: {argument} must name every output of the model {names}; missing "

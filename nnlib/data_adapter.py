@@ -37,7 +37,10 @@ __all__ = ["prepare_x", "prepare_y", "prepare_ys", "prepare_sample_weight", "cla
 def _by_name(value, names, name, what):
     """The arrays of a dict ``{name: array}`` in the order of `names` (inputs or outputs)."""
     for key in value:
-        check_choice(key, f"{name} key", names, kind=what)
+        try:
+            check_choice(key, f"{name} key", names, kind=what)
+        except ValueError as error:
+            raise ValueError(f"{name}: {error}") from None
     missing = [n for n in names if n not in value]
     if missing:
         raise ValueError(f"{name}: the model's {what}s are {names}; the dict has no array for "

@@ -97,8 +97,9 @@ def _read_model(model):
     graph = model._graph  # nnlib.graph.Graph: every layer makes exactly one tensor
     if graph.output is None:
         raise ValueError(f"Model {model.name!r} has {len(graph.outputs)} outputs: nnlib saves "
-                         "models with one output only (not written yet for several); save its "
-                         "weights with model.save_weights(...) or use real Keras.")
+                         "models (and weight files) with one output only; the layout for "
+                         "several is not written yet. Use real Keras to save this model, or "
+                         "keep its weights with model.get_weights().")
     output = graph.output.layer
     parents, shapes = {}, {}
     for tensor in topological_order([graph.output]):
