@@ -157,10 +157,11 @@ def _keras_layer_order(output, parents):
 
 
 def _weight_paths(layer_list):
-    """Keras's HDF5 group of each layer: the class name in snake case, numbered per class."""
+    """Keras's HDF5 group of each layer: the class name in snake case, numbered per class (a
+    nested functional model is Keras's class Functional)."""
     used, paths = {}, []
     for layer in layer_list:
-        base = snake_case(type(layer).__name__)
+        base = "functional" if type(layer) is Model else snake_case(type(layer).__name__)
         count = used.get(base, -1) + 1
         used[base] = count
         paths.append(f"layers/{base}" + (f"_{count}" if count else ""))
@@ -348,6 +349,10 @@ def _dtype_policy(dtype):
 
 
 def _layer_to_config(layer, dtype, input_shape):
+    if isinstance(layer, Model):  # a model used as a layer: its own whole config, as Keras's
+        item = model_to_document(layer)
+        item["build_config"] = {"input_shape": _json_shape(input_shape)}
+        return item
     for class_name, entry in LAYER_FORMATS.items():
         if type(layer) is entry.cls:
             config = {"name": layer.name, "trainable": bool(getattr(layer, "trainable", True)),
@@ -364,6 +369,8 @@ def _layer_to_config(layer, dtype, input_shape):
 
 def _layer_from_config(item):
     class_name = item.get("class_name")
+    if class_name in ("Sequential", "Functional"):  # a model used as a layer of this one
+        return _build_from_config(item)[0]
     if class_name not in LAYER_FORMATS:
         name = item.get("config", {}).get("name", "?")
         raise ValueError(
@@ -413,6 +420,8 @@ def _model_config(model, graph, dtype):
     """config.json's ``config`` and the layers in the order of their weights in the HDF5 file."""
 
     def input_shape(layer):
+        if isinstance(layer, Model):  # a nested Sequential: what its own Input takes
+            return layer.inputs[0].shape
         shapes = [graph.shapes[parent] for parent in graph.parents[layer]]
         return shapes if len(shapes) > 1 else shapes[0]
 
@@ -613,13 +622,21 @@ def _loss_from_config(item):
 # --------------------------------------------------------------------------------------------------
 
 
-def _write_weights(h5file, model, layer_list):
-    h5file.create_group("vars").attrs["name"] = model.name
+def _write_layers(h5file, layer_list, prefix=""):
+    """Each layer's weights in its group; a nested model's layers in groups inside its own."""
     for layer, path in zip(layer_list, _weight_paths(layer_list)):
-        group = h5file.create_group(f"{path}/vars")
+        group = h5file.create_group(f"{prefix}{path}/vars")
         group.attrs["name"] = layer.name
+        if isinstance(layer, Model):
+            _write_layers(h5file, _ordered_layers(layer), f"{prefix}{path}/")
+            continue
         for k, weight in enumerate(layer.get_weights()):
             group.create_dataset(str(k), data=weight)
+
+
+def _write_weights(h5file, model, layer_list):
+    h5file.create_group("vars").attrs["name"] = model.name
+    _write_layers(h5file, layer_list)
     if model.compiled:
         optimizer = model.optimizer
         group = h5file.create_group("optimizer/vars")
@@ -645,8 +662,20 @@ def _read_optimizer_state(h5file, model, layer_list):
 
 def _read_weights(h5file, layer_list, what):
     """Set each layer's weights from its group, checking count and shapes first."""
+    for layer, weights in _stored_weights(h5file, layer_list, what):
+        if weights:
+            layer.set_weights(weights)
+
+
+def _stored_weights(h5file, layer_list, what, prefix=""):
+    """``(layer, arrays)`` for each layer (those of a nested model from the groups inside its
+    own), every count and shape checked."""
     updates = []
     for layer, path in zip(layer_list, _weight_paths(layer_list)):
+        path = prefix + path
+        if isinstance(layer, Model):
+            updates += _stored_weights(h5file, _ordered_layers(layer), what, f"{path}/")
+            continue
         current = layer.get_weights()
         group = h5file.get(f"{path}/vars")
         if group is None:
@@ -662,9 +691,7 @@ def _read_weights(h5file, layer_list, what):
                 f"{[c.shape for c in current]}; the file has {[s.shape for s in stored]} at "
                 f"{path}: it was saved from a different architecture.")
         updates.append((layer, [np.asarray(s[()]) for s in stored]))
-    for layer, weights in updates:
-        if weights:
-            layer.set_weights(weights)
+    return updates
 
 
 def _ordered_layers(model):
