@@ -373,6 +373,26 @@ class Model(Trainer):
         from nnlib import saving  # noqa: PLC0415
         return json.dumps(saving.model_to_document(self), **kwargs)
 
+    def compile_from_config(self, config):
+        """Compile as ``get_compile_config()``'s dict says (nnlib's or Keras's), as Keras."""
+        from nnlib import saving  # noqa: PLC0415
+        saving.compile_from_config(self, config)
+
+    def get_build_config(self):
+        """What ``build_from_config`` needs to build the model again: a functional model builds
+        itself (``{"input_shape": None}``, as Keras)."""
+        return {"input_shape": None}
+
+    def build_from_config(self, config):
+        """Build from ``get_build_config()``'s dict, as Keras (``{"input_shape": (None, 3)}``)."""
+        if config is None:
+            return
+        if not isinstance(config, dict) or "input_shape" not in config:
+            raise ValueError(f"build_from_config: expected the dict get_build_config() returns, "
+                             f"such as {{'input_shape': (None, 3)}}; received {describe(config)}.")
+        if config["input_shape"] is not None:
+            self.build(config["input_shape"])
+
     def get_compile_config(self):
         """compile's settings as Keras's ``.keras`` files store them (None before compile)."""
         from nnlib import saving  # noqa: PLC0415
@@ -527,6 +547,12 @@ class Sequential(Model):
             return super()._weight_layers()
         return [w for layer in self._stack
                 for w in (layer._weight_layers() if isinstance(layer, Model) else [layer])]
+
+    def get_build_config(self):
+        """``{"input_shape": (None, features)}`` once built, None before (as Keras)."""
+        if not self.built:
+            return None
+        return {"input_shape": tuple(self._graph.inputs[0].shape)}
 
     def build(self, input_shape):
         """Build for inputs of ``input_shape`` = (None, features), as ``keras.Model.build``."""

@@ -602,6 +602,24 @@ def _optimizer_from_config(item):
     return cls(**config)
 
 
+def compile_from_config(model, config):
+    """Compile `model` as Keras's ``compile_config`` says (what ``get_compile_config`` returns
+    and ``.keras`` files hold): optimizer, loss and metric names."""
+    if not isinstance(config, dict) or "optimizer" not in config or "loss" not in config:
+        raise ValueError(f"compile_from_config: expected the dict get_compile_config() returns, "
+                         f"with 'optimizer' and 'loss'; received {describe(config)}.")
+    metrics = list(config.get("metrics") or [])
+    if not all(isinstance(metric, str) for metric in metrics):
+        raise ValueError(f"compile_from_config: nnlib compiles with metric names such as "
+                         f"'accuracy'; the config has {metrics!r}. For a file, use "
+                         "load_model(path, compile=False).")
+    optimizer = config["optimizer"]
+    model.compile(optimizer=optimizer if isinstance(optimizer, str) else
+                  _optimizer_from_config(optimizer),
+                  loss=_loss_from_config(config["loss"]), metrics=metrics,
+                  loss_weights=config.get("loss_weights"))
+
+
 def _loss_from_config(item):
     if isinstance(item, str):
         return losses.get(item)
@@ -803,12 +821,7 @@ def load_model(filepath, compile=True):
     model, layer_order = _model_from_config(document)
     compile_config = document.get("compile_config") if compile else None
     if compile_config:
-        metrics = list(compile_config.get("metrics") or [])
-        if not all(isinstance(metric, str) for metric in metrics):
-            raise ValueError(f"load_model: nnlib compiles with metric names such as 'accuracy'; "
-                             f"the file has {metrics!r}. Use load_model(path, compile=False).")
-        model.compile(optimizer=_optimizer_from_config(compile_config["optimizer"]),
-                      loss=_loss_from_config(compile_config["loss"]), metrics=metrics)
+        compile_from_config(model, compile_config)
     with _open_h5(io.BytesIO(weights), f"the {_WEIGHTS} inside {path!r}", "load_model") as h5:
         _read_weights(h5, layer_order, f"load_model: {path!r}")
         if compile_config:

@@ -77,6 +77,7 @@ class Trainer:
         self.metrics = []
         self._output_losses, self._loss_weights, self._output_metric_specs = [], [], []
         self._named_metrics = []  # (log name, output index, metric) of the built metrics
+        self._loss_total, self._loss_count, self._output_loss_totals = np.float32(0), 0, []
 
     # ---- compile ------------------------------------------------------------------------------
     # "rmsprop" is Keras's default too, so that the same compile() call trains the same way
@@ -116,6 +117,7 @@ class Trainer:
         self._metric_specs = [spec for specs in self._output_metric_specs for spec in specs]
         self.metrics, self._named_metrics = [], []
         self.compiled = True
+        self._reset_running_means()
 
     def _output_names(self):
         """The names logs give the outputs: the output layers' names, or the keys of a dict of
@@ -477,6 +479,50 @@ class Trainer:
                    for t, parts in zip(self._graph.outputs, zip(*batches) if batches else
                                        [[] for _ in self._graph.outputs])]
         return self._as_given(outputs)
+
+    # ---- Keras's building blocks of a custom step ----------------------------------------------
+    def _targets_and_predictions(self, y, y_pred, sample_weight, method):
+        """``y`` and ``y_pred`` as lists (one array per output) and the sample weights, checked
+        against the model's outputs."""
+        self._check_compiled(method)
+        first = y_pred
+        while isinstance(first, (list, tuple, dict)) and first:
+            first = next(iter(first.values())) if isinstance(first, dict) else first[0]
+        n_rows = np.shape(first)[0] if np.ndim(first) else 0
+        shapes, names = [t.shape for t in self._graph.outputs], self._output_names()
+        y_preds = data_adapter.prepare_ys(y_pred, n_rows, [None] * len(names), shapes, names,
+                                          self._dtype, "y_pred")
+        ys = self._prepare_y(y, n_rows)
+        weights = data_adapter.prepare_sample_weight(sample_weight, None, ys[0], self._dtype)
+        return ys, y_preds, weights
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        """The loss of predictions `y_pred` for targets `y`, as Keras's ``compute_loss``: each
+        output's loss (weighted by ``loss_weights``) plus the weight penalties (`x` and
+        `training` are not needed, as in Keras)."""
+        ys, y_preds, weights = self._targets_and_predictions(y, y_pred, sample_weight,
+                                                             "compute_loss")
+        values, _, _ = self._output_loss_values(ys, y_preds, weights, False)
+        penalty = core.regularization(self._graph.parameters())
+        return np.float32(self._weighted_total(values) + penalty)
+
+    def compute_metrics(self, x, y, y_pred, sample_weight=None):
+        """Add the batch ``(y, y_pred)`` to the compiled metrics and return
+        :meth:`get_metrics_result`, as Keras's ``compute_metrics`` (metrics are not weighted)."""
+        ys, y_preds, _ = self._targets_and_predictions(y, y_pred, sample_weight,
+                                                       "compute_metrics")
+        if self._metric_specs and not self._named_metrics:
+            self._build_metrics(ys)  # first use: "accuracy" is resolved from these shapes
+        for _, k, metric in self._named_metrics:
+            metric.update_state(ys[k], y_preds[k])
+        return self.get_metrics_result()
+
+    def get_metrics_result(self):
+        """The running loss and metrics, in Keras's order: ``loss``, the compiled metrics, each
+        output's loss."""
+        logs = self._logs()
+        names = ["loss", *(name for name, _, _ in self._named_metrics), *self._loss_names()]
+        return {name: logs[name] for name in names}
 
     def compute_loss_and_gradients(self, x, y):
         """The loss on (x, y) as one batch and the gradients aligned with ``trainable_weights``.
