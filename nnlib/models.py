@@ -324,6 +324,7 @@ class Model(Trainer):
                                                      self._dtype)
         self._build_metrics(ys)
         self._reset_running_means()
+        self._step_built = True  # as Keras (see fit's shuffling)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             logs = self.train_step(xs, ys, weights)
         return self._batch_result(logs, return_dict)

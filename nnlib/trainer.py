@@ -26,7 +26,7 @@ import math
 
 import numpy as np
 
-from nnlib import compile_utils, data_adapter, losses, optimizers, utils
+from nnlib import compile_utils, data_adapter, losses, optimizers
 from nnlib import metrics as metrics_module  # compile() has an argument called metrics
 from nnlib._validation import (
     check_bool,
@@ -78,6 +78,7 @@ class Trainer:
         self._output_losses, self._loss_weights, self._output_metric_specs = [], [], []
         self._named_metrics = []  # (log name, output index, metric) of the built metrics
         self._loss_total, self._loss_count, self._output_loss_totals = np.float32(0), 0, []
+        self._step_built = False  # see fit's shuffling
 
     # ---- compile ------------------------------------------------------------------------------
     # "rmsprop" is Keras's default too, so that the same compile() call trains the same way
@@ -117,6 +118,7 @@ class Trainer:
         self._metric_specs = [spec for specs in self._output_metric_specs for spec in specs]
         self.metrics, self._named_metrics = [], []
         self.compiled = True
+        self._step_built = False
         self._reset_running_means()
 
     def _output_names(self):
@@ -274,7 +276,8 @@ class Trainer:
             Keep the *last* fraction of the rows (taken before shuffling) for validation.
         validation_data : tuple (x_val, y_val) or (x_val, y_val, sample_weight_val), optional
         shuffle : bool
-            Visit the training rows in a new random order every epoch.
+            Visit the training rows in a new random order every epoch, drawn as Keras (JAX
+            backend) draws it: after ``utils.set_random_seed(s)`` both give the same orders.
         class_weight : dict, optional
             ``{class: weight}``: each row's loss is multiplied by the weight of its class (1 for
             classes not listed), to make rare classes count more.
@@ -334,7 +337,13 @@ class Trainer:
                                      {"verbose": verbose, "epochs": epochs, "steps": steps})
         self.history = history
         self.stop_training = False
-        rng = utils.get_rng()
+        # Shuffled as Keras's JAX backend shuffles: NumPy's global generator (which
+        # utils.set_random_seed seeds), after one order drawn and left unused by the first fit
+        # after compile (Keras's builds its step on a first batch). The same seed gives the
+        # same batches in both libraries.
+        if shuffle and not self._step_built:
+            np.random.permutation(n)
+        self._step_built = True
         # A diverging run overflows long before its loss is checked; the check below reports it
         # with the epoch and batch, so NumPy's own warnings would only add noise.
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -345,7 +354,7 @@ class Trainer:
                     print(f"Epoch {epoch + 1}/{epochs}")
                 bar = ProgressBar(steps, verbose) if verbose else None
                 self._reset_running_means()
-                order = rng.permutation(n) if shuffle else None
+                order = np.random.permutation(n) if shuffle else None
                 for step, rows in enumerate(core.batches(n, batch_size, order)):
                     callback_list.on_train_batch_begin(step)
                     logs = self.train_step([a[rows] for a in xs], [a[rows] for a in ys],
@@ -439,6 +448,7 @@ class Trainer:
         ys = self._prepare_y(y, xs[0].shape[0])
         weights = data_adapter.prepare_sample_weight(sample_weight, None, ys[0], self._dtype)
         steps = -(-xs[0].shape[0] // batch_size)
+        self._step_built = True  # as Keras, whose evaluate builds the compiled step
         callback_list = CallbackList(callbacks, self,
                                      {"verbose": verbose, "epochs": 1, "steps": steps})
         logs = self._evaluate_arrays(xs, ys, weights, batch_size, callback_list)
