@@ -2,7 +2,8 @@
 
 A model with several outputs has a loss term for each: the loss ``fit`` minimises is
 $L = \\sum_k w_k L_k$, with $L_k$ the loss of output $k$ and $w_k$ its ``loss_weights`` entry
-(1 when not given). Backward starts at every output with $w_k\\,\\partial L_k / \\partial \\hat y_k$.
+(1 when not given). Backward starts at every output with
+$w_k\\,\\partial L_k / \\partial \\hat y_k$.
 Keras's rules, as ``keras.src.trainers.compile_utils`` applies them, for outputs named
 ``["o1", "o2"]`` (the output layers' names, or the keys of ``Model(outputs={...})``):
 

@@ -149,7 +149,8 @@ class Trainer:
         for k, (y, output, specs) in enumerate(zip(ys, self._graph.outputs,
                                                     self._output_metric_specs)):
             for spec in specs:
-                metric = metrics_module.get(spec, y.shape, (y.shape[0],) + tuple(output.shape[1:]))
+                out_shape = (y.shape[0],) + tuple(output.shape[1:])
+                metric = metrics_module.get(spec, y.shape, out_shape)
                 log_name = metric.name if len(names) == 1 else f"{names[k]}_{metric.name}"
                 self._named_metrics.append((log_name, k, metric))
         self.metrics = [metric for _, _, metric in self._named_metrics]
@@ -171,7 +172,8 @@ class Trainer:
             model, lambda y, y_hat: self._loss_and_gradient(model, y, y_hat, sample_weight),
             self.optimizer, x_batch, ys[0] if self._graph.output is not None else ys)
         y_preds = [y_pred] if self._graph.output is not None else y_pred
-        self._update_running_means(loss, ys, y_preds)
+        # each output's own loss, as the loss function above computed it for this batch
+        self._update_running_means(loss, ys, y_preds, self._batch_output_losses)
         return self._logs()
 
     def _output_loss_values(self, ys, y_preds, sample_weight, gradients):
@@ -220,16 +222,16 @@ class Trainer:
         model.from_z = from_z[0] if single else from_z
         return total, grads[0] if single else grads
 
-    def _update_running_means(self, loss, ys, y_preds, output_losses=None):
-        """Add a batch to the running loss, each output's loss and the metrics (weighted by the
-        batch's rows, in float32, as Keras's trackers)."""
+    def _update_running_means(self, loss, ys, y_preds, output_losses):
+        """Add a batch to the running loss, each output's loss (`output_losses`, None for an
+        output without one) and the metrics, weighted by the batch's rows, in float32, as
+        Keras's trackers."""
         size = ys[0].shape[0]
         self._loss_total += np.float32(loss) * np.float32(size)
         self._loss_count += size
         if not math.isfinite(loss):  # no metric can describe NaN predictions
             return
-        values = self._batch_output_losses if output_losses is None else output_losses
-        tracked = [v for v in values if v is not None]
+        tracked = [value for value in output_losses if value is not None]
         for k, value in enumerate(tracked if len(tracked) > 1 else []):
             self._output_loss_totals[k] += np.float32(value) * np.float32(size)
         # the predictions were made before this batch's update, as Keras's metrics see them
