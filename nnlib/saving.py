@@ -108,7 +108,8 @@ def _read_model(model):
     graph = _Graph([t.layer for t in graph.inputs], output, parents, shapes)
     compiled = None
     if model.compiled:
-        compiled = (model.optimizer, model.loss, [_metric_name(m) for m in model._metric_specs])
+        compiled = (model.optimizer, model.loss, [_metric_name(m) for m in model._metric_specs],
+                    model._loss_weights[0])
     return graph, compiled
 
 
@@ -547,7 +548,7 @@ def _schedule_to_config(schedule):
             "config": schedule.get_config(), "registered_name": None}
 
 
-def _compile_to_config(optimizer, loss, metrics):
+def _compile_to_config(optimizer, loss, metrics, loss_weights=None):
     config = dict(optimizer.get_config())
     rate = config["learning_rate"]
     if isinstance(rate, schedules.LearningRateSchedule):
@@ -562,7 +563,7 @@ def _compile_to_config(optimizer, loss, metrics):
         loss_config = loss.name
     return {"optimizer": {"module": "keras.optimizers", "class_name": type(optimizer).__name__,
                           "config": config, "registered_name": None},
-            "loss": loss_config, "loss_weights": None, "metrics": metrics or None,
+            "loss": loss_config, "loss_weights": loss_weights, "metrics": metrics or None,
             "weighted_metrics": None, "run_eagerly": False, "steps_per_execution": 1,
             "jit_compile": True}
 

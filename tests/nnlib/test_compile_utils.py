@@ -104,3 +104,22 @@ def test_one_sample_weight_weighs_every_outputs_loss(two_outputs):
     for key in ("loss", "o1_loss", "o2_loss"):
         assert doubled[key] == pytest.approx(2 * plain[key], rel=1e-6)
     assert plain["loss"] == pytest.approx(plain["o1_loss"] + 0.5 * plain["o2_loss"], rel=1e-6)
+
+
+def test_a_one_output_loss_weight_scales_the_loss_and_is_saved(tmp_path):
+    model = nnlib.Sequential([Input((3,)), Dense(1)])
+    x, y = np.ones((4, 3)), np.arange(4.0)
+    model.compile("sgd", loss="mse")
+    plain = model.evaluate(x, y, verbose=0)
+    model.compile("sgd", loss="mse", loss_weights=2.0)
+    assert model.evaluate(x, y, verbose=0) == pytest.approx(2 * plain, rel=1e-6)
+    assert model.get_compile_config()["loss_weights"] == 2.0
+    model.save(tmp_path / "model.keras")
+    loaded = nnlib.models.load_model(tmp_path / "model.keras")
+    assert loaded.evaluate(x, y, verbose=0) == pytest.approx(2 * plain, rel=1e-6)
+
+
+def test_the_compile_config_of_several_outputs_is_refused_clearly(two_outputs):
+    two_outputs.compile("sgd", loss="mse")
+    with pytest.raises(ValueError, match=r"get_compile_config: .* several outputs"):
+        two_outputs.get_compile_config()
