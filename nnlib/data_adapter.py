@@ -185,9 +185,9 @@ def prepare_sample_weight(sample_weight, class_weight, y, dtype, name="sample_we
     return weights
 
 
-def split_validation(xs, ys, sample_weight, fraction):
-    """``(train, validation)``, each ``(xs, ys, sample_weight)`` (``xs``, ``ys``: one array per
-    input, per output): the last `fraction` validates."""
+def split_validation(xs, y, sample_weight, fraction):
+    """``(train, validation)``, each ``(xs, y, sample_weight)``: the last `fraction` validates.
+    ``xs`` has one array per input; ``y`` is the targets, or a list with one array per output."""
     fraction = check_number(fraction, "validation_split", low=0, high=1, high_inclusive=False)
     n = xs[0].shape[0]
     split_at = int(math.floor(n * (1.0 - fraction)))
@@ -197,7 +197,7 @@ def split_validation(xs, ys, sample_weight, fraction):
             "split that leaves rows for both training and validation.")
 
     def cut(rows):
-        return ([a[rows] for a in xs], [a[rows] for a in ys],
+        return ([a[rows] for a in xs], [a[rows] for a in y] if isinstance(y, list) else y[rows],
                 None if sample_weight is None else sample_weight[rows])
 
     return cut(slice(0, split_at)), cut(slice(split_at, n))
