@@ -184,16 +184,20 @@ def record(course, assignment, notebook_name, student, processed, submission_nb,
             kwargs = {"timestamp": timestamp} if timestamp else {}
             gradebook.update_or_create_submission(assignment, student, **kwargs)
             extensions.apply(gradebook, assignment, student, due)  # an extension: the student's own due date
+            # One query for the notebook's grades and comments, not one per cell (nbgrader's find_grade).
+            submitted = gradebook.find_submission_notebook(notebook_name, assignment, student)
+            grades = {grade.name: grade for grade in submitted.grades}
+            comments = {comment.name: comment for comment in submitted.comments}
             for cell in nb.cells:
                 if not (utils.is_grade(cell) or utils.is_solution(cell) or utils.is_task(cell)):
                     continue
                 grade_id = cell.metadata["nbgrader"]["grade_id"]
                 if utils.is_grade(cell):
-                    grade = gradebook.find_grade(grade_id, notebook_name, assignment, student)
+                    grade = grades[grade_id]
                     grade.auto_score, _ = utils.determine_grade(cell)
                     grade.needs_manual_grade = grade.manual_score is not None or grade.auto_score is None
                 if utils.is_solution(cell) or utils.is_task(cell):
-                    comment = gradebook.find_comment(grade_id, notebook_name, assignment, student)
+                    comment = comments[grade_id]
                     unchanged = cell.metadata.nbgrader.get("checksum") == utils.compute_checksum(cell)
                     comment.auto_comment = "No response." if unchanged and not utils.is_task(cell) else None
             gradebook.db.commit()

@@ -17,6 +17,7 @@ computes a piece under another name (softmax is ``exp(log_softmax)``).
 """
 
 import ast
+import functools
 from pathlib import Path
 
 HIDDEN = {
@@ -67,6 +68,9 @@ def hidden_for(assignment, nnlib_dir=None):
     return declared + found
 
 
+# Keyed by the source text, so an edited module is parsed again: every submission asks for the same
+# answers, and parsing nnlib's modules each time cost more than judging a short notebook.
+@functools.cache
 def _imports(source):
     """The ``nnlib.core.<x>`` modules a module's source imports (``from nnlib.core import x`` too)."""
     names = set()
@@ -76,7 +80,7 @@ def _imports(source):
             names.update(f"{node.module}.{alias.name}" for alias in node.names)
         elif isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
-    return names
+    return frozenset(names)
 
 
 def _parse(entry):
@@ -169,6 +173,11 @@ class _Stubber(ast.NodeTransformer):
 def stub_source(source, text, only=None):
     """``source`` with every function's and method's body (or those of the module-level functions named
     in ``only``) replaced by ``raise ImportError(text)``."""
+    return _stub_source(source, text, None if only is None else frozenset(only))
+
+
+@functools.cache  # keyed by the source text, as _imports
+def _stub_source(source, text, only):
     tree = ast.parse(source)
     tree = _Stubber(text, only, import_time_functions(tree)).visit(tree)
     return ast.unparse(ast.fix_missing_locations(tree)) + "\n"
