@@ -265,10 +265,13 @@ class Model(Trainer):
                 isinstance(x, (list, tuple)) and any(isinstance(t, SymbolicTensor) for t in x)):
             return self._nest(list(x) if isinstance(x, (list, tuple)) else [x])
         xs = self._prepare_x(x)  # builds a Sequential first, so the graph exists only after it
-        return self._as_given(self._outputs_list(self._graph.forward(xs)))
+        return self._forward(xs)
 
-    def _outputs_list(self, y_pred):
-        return [y_pred] if self._graph.output is not None else y_pred
+    def _forward(self, xs, training=False):
+        """The graph's outputs for the input arrays `xs`, shaped as the model's outputs were
+        given (one array, a list or a dict)."""
+        y_pred = self._graph.forward(xs, training=training)
+        return self._as_given([y_pred] if self._graph.output is not None else y_pred)
 
     def _nest(self, tensors):
         """Use this model inside another: its layers are replayed on `tensors`, so the outer
@@ -299,7 +302,7 @@ class Model(Trainer):
         """The forward pass on arrays (Keras's ``call``); ``training=True`` as in ``fit``
         (dropout active)."""
         xs = self._prepare_x(inputs)
-        return self._as_given(self._outputs_list(self._graph.forward(xs, training=training)))
+        return self._forward(xs, training=training)
 
     def compute_output_shape(self, input_shape):
         """The output's shape for inputs of `input_shape` (batch dimension first)."""
@@ -337,7 +340,7 @@ class Model(Trainer):
 
     def predict_on_batch(self, x):
         """Predictions for `x` as one batch."""
-        return self._as_given(self._outputs_list(self._graph.forward(self._prepare_x(x))))
+        return self._forward(self._prepare_x(x))
 
     def _batch_result(self, logs, return_dict):
         return logs if return_dict else self._ordered(logs)
