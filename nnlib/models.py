@@ -351,7 +351,7 @@ class Model(Trainer):
         then each output's loss (``"o1_loss"``...) for several outputs with a loss each."""
         if not self.compiled:
             return []
-        return ["loss"] + (["compile_metrics"] if self._metric_specs else []) + self._loss_names()
+        return ["loss"] + (["compile_metrics"] if self._metric_specs else []) + self._loss_names
 
     def reset_metrics(self):
         """Start the loss and metrics' running means afresh."""

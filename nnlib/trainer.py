@@ -79,6 +79,7 @@ class Trainer:
         self._named_metrics = []  # (log name, output index, metric) of the built metrics
         self._loss_total, self._loss_count, self._output_loss_totals = np.float32(0), 0, []
         self._step_built = False  # see fit's shuffling
+        self._loss_names = []  # each output's loss in the logs (several outputs), see compile
 
     # ---- compile ------------------------------------------------------------------------------
     # "rmsprop" is Keras's default too, so that the same compile() call trains the same way
@@ -116,6 +117,7 @@ class Trainer:
         else:
             self.loss = self._output_losses[0]
         self._metric_specs = [spec for specs in self._output_metric_specs for spec in specs]
+        self._loss_names = self._output_loss_log_names()  # the step's logs read them: once here
         self.metrics, self._named_metrics = [], []
         self.compiled = True
         self._step_built = False
@@ -129,7 +131,7 @@ class Trainer:
         keys = self._output_keys
         return list(keys) if keys else [t.layer.name for t in self._graph.outputs]
 
-    def _loss_names(self):
+    def _output_loss_log_names(self):
         """``o1_loss``... : each output's own loss is logged when more than one output has one."""
         names = [name for name, loss in zip(self._output_names(), self._output_losses)
                  if loss is not None]
@@ -231,9 +233,10 @@ class Trainer:
         self._loss_count += size
         if not math.isfinite(loss):  # no metric can describe NaN predictions
             return
-        tracked = [value for value in output_losses if value is not None]
-        for k, value in enumerate(tracked if len(tracked) > 1 else []):
-            self._output_loss_totals[k] += np.float32(value) * np.float32(size)
+        if self._loss_names:  # several outputs with a loss each
+            tracked = [value for value in output_losses if value is not None]
+            for k, value in enumerate(tracked):
+                self._output_loss_totals[k] += np.float32(value) * np.float32(size)
         # the predictions were made before this batch's update, as Keras's metrics see them
         for _, k, metric in self._named_metrics:
             metric.update_state(ys[k], y_preds[k])
@@ -242,13 +245,13 @@ class Trainer:
         logs = {name: float(metric.result()) for name, _, metric in self._named_metrics}
         count = np.float32(max(self._loss_count, 1))
         logs["loss"] = float(self._loss_total / count)
-        for name, total in zip(self._loss_names(), self._output_loss_totals):
+        for name, total in zip(self._loss_names, self._output_loss_totals):
             logs[name] = float(total / count)
         return dict(sorted(logs.items()))
 
     def _reset_running_means(self):
         self._loss_total, self._loss_count = np.float32(0), 0
-        self._output_loss_totals = [np.float32(0) for _ in self._loss_names()]
+        self._output_loss_totals = [np.float32(0) for _ in self._loss_names]
         for metric in self.metrics:
             metric.reset_state()
 
@@ -461,7 +464,7 @@ class Trainer:
     def _ordered(self, logs):
         """The logs as the list Keras's evaluate and test_on_batch return."""
         return compile_utils.log_order(logs, [metric.name for metric in self.metrics],
-                                       self._loss_names())
+                                       self._loss_names)
 
     def predict(self, x, batch_size=32, verbose="auto", callbacks=None):
         """The model's outputs for ``x``, computed in batches of ``batch_size`` rows (a list, or
@@ -533,7 +536,7 @@ class Trainer:
         """The running loss and metrics, in Keras's order: ``loss``, the compiled metrics, each
         output's loss."""
         logs = self._logs()
-        names = ["loss", *(name for name, _, _ in self._named_metrics), *self._loss_names()]
+        names = ["loss", *(name for name, _, _ in self._named_metrics), *self._loss_names]
         return {name: logs[name] for name in names}
 
     def compute_loss_and_gradients(self, x, y):
