@@ -100,15 +100,15 @@ def prepare_y(y, n_rows, loss, output_shape, dtype, name="y"):
             f"{y.shape}.")
     out_shape = tuple(output_shape[1:])
     loss_name = getattr(loss, "name", "")
-    if loss_name == "sparse_categorical_crossentropy":
+    if getattr(loss, "class_labels", False):  # targets are class indices, one per row
         if not (y.ndim == 1 or (y.ndim == 2 and y.shape[1] == 1)):
             raise ValueError(
-                f"{name}: sparse_categorical_crossentropy expects integer class labels of shape "
+                f"{name}: {loss_name} expects integer class labels of shape "
                 f"({n_rows},); received shape {y.shape}. For one-hot targets use "
                 "loss='categorical_crossentropy'.")
         if np.any(y != np.round(y)) or y.min() < 0 or y.max() >= out_shape[-1]:
             raise ValueError(
-                f"{name}: sparse_categorical_crossentropy expects integer class labels in "
+                f"{name}: {loss_name} expects integer class labels in "
                 f"[0, {out_shape[-1]}) (the model has {out_shape[-1]} outputs); received values "
                 f"from {y.min():g} to {y.max():g}.")
         return y

@@ -42,7 +42,10 @@ from nnlib.utils import snake_case, unique_name
 
 __all__ = ["Input", "SymbolicTensor", "Layer", "InputLayer", "Dense", "Concatenate", "Add",
            "Flatten", "Dropout", "Activation", "Softmax", "Normalization", "ReLU", "LeakyReLU",
-           "ELU", "PReLU", "Identity", "GaussianNoise", "GaussianDropout", "BatchNormalization"]
+           "ELU", "PReLU", "Identity", "GaussianNoise", "GaussianDropout", "BatchNormalization",
+           "AlphaDropout", "Rescaling", "Subtract", "Multiply", "Average", "Maximum", "Minimum",
+           "Dot", "add", "concatenate", "subtract", "multiply", "average", "maximum", "minimum",
+           "dot"]
 
 # --------------------------------------------------------------------------------------------------
 # Symbolic tensors: what Input() returns and what calling a layer on one returns. They hold no data,
@@ -441,7 +444,8 @@ class Add(_Merge):
         self._check_shapes(input_shape)
         if any(tuple(s[1:]) != tuple(input_shape[0][1:]) for s in input_shape):
             raise ValueError(
-                f"Add {self.name!r}: all inputs must have the same shape; received {input_shape}."
+                f"{type(self).__name__} {self.name!r}: all inputs must have the same shape; "
+                f"received {input_shape}."
             )
         return tuple(input_shape[0])
 
@@ -637,13 +641,35 @@ class Normalization(Layer):
 
 # Keras's activation and noise layers beyond the chapters' (nnlib.extra.layers), under Keras's names
 from nnlib.extra.layers import (  # noqa: E402 (they subclass the layers above)
+    AlphaDropout,
+    Average,
     BatchNormalization,
+    Dot,
     ELU,
     GaussianDropout,
     GaussianNoise,
     Identity,
     LeakyReLU,
+    Maximum,
+    Minimum,
+    Multiply,
     PReLU,
     ReLU,
+    Rescaling,
+    Subtract,
 )
+
+
+def _functional(cls):
+    """Keras's lower-case form of a merge layer: ``add([a, b])`` is ``Add()([a, b])``."""
+    def merge(inputs, **kwargs):
+        return cls(**kwargs)(inputs)
+    merge.__name__ = merge.__qualname__ = cls.__name__.lower()
+    merge.__doc__ = f"``keras.layers.{merge.__name__}``: ``{cls.__name__}(**kwargs)(inputs)``."
+    return merge
+
+
+add, concatenate, subtract, multiply, average, maximum, minimum, dot = (
+    _functional(cls) for cls in (Add, Concatenate, Subtract, Multiply, Average, Maximum, Minimum,
+                                 Dot))
 

@@ -470,6 +470,7 @@ class Loss:
     """
 
     short_names = ()  # abbreviations losses.get also accepts ("mse")
+    class_labels = False  # whether the targets are class indices, one per row (fit checks them)
 
     def __init__(self, name=None, function=None, gradient=None, **options):
         self.name = name or snake_case(type(self).__name__)
@@ -747,6 +748,7 @@ class SparseCategoricalCrossentropy(_CrossentropyOfSoftmax):
     one-hot rows."""
 
     _sparse = True
+    class_labels = True
 
     def __init__(self, from_logits=False):
         super().__init__("sparse_categorical_crossentropy", from_logits)
@@ -823,6 +825,131 @@ class CosineSimilarity(_CoreLoss):
         super().__init__("cosine_similarity")
 
 
+class _ConfiguredLoss(_CoreLoss):
+    """A loss with settings of its own (the focal and generalized cross-entropies): Keras's
+    settings in ``get_config``, which ``from_config`` reads back (Keras's configs too); the
+    last axis only, Keras's default reduction only."""
+
+    _keras_axis = True  # whether Keras's config lists the axis
+
+    def __init__(self, name, reduction, axis, **options):
+        if reduction != "sum_over_batch_size":
+            raise ValueError(f"{type(self).__name__}: nnlib reduces as Keras's default, "
+                             f"reduction='sum_over_batch_size'; received {reduction!r}.")
+        if axis != -1:
+            raise ValueError(f"{type(self).__name__}: nnlib supports axis=-1 only; received "
+                             f"{axis!r}.")
+        if not isinstance(name, str):
+            raise TypeError(f"{type(self).__name__}: name must be a string; received "
+                            f"{describe(name)}.")
+        super().__init__(name, **options)
+
+    def get_config(self):
+        return {"name": self.name, "reduction": "sum_over_batch_size", **self._options,
+                **({"axis": -1} if self._keras_axis else {})}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+
+def _focal_options(cls, alpha, gamma, from_logits, label_smoothing):
+    name = cls.__name__
+    return {"alpha": check_number(alpha, f"{name}: alpha", low=0),
+            "gamma": check_number(gamma, f"{name}: gamma", low=0),
+            "from_logits": check_bool(from_logits, f"{name}: from_logits"),
+            "label_smoothing": check_number(label_smoothing, f"{name}: label_smoothing", low=0,
+                                            high=1)}
+
+
+class BinaryFocalCrossentropy(_ConfiguredLoss):
+    """:func:`nnlib.extra.losses.binary_focal_crossentropy` as
+    ``keras.losses.BinaryFocalCrossentropy``, with Keras's settings and defaults."""
+
+    per_sample = staticmethod(extra.binary_focal_crossentropy)
+    batch_gradient = staticmethod(extra.binary_focal_crossentropy_gradient)
+
+    def __init__(self, apply_class_balancing=False, alpha=0.25, gamma=2.0, from_logits=False,
+                 label_smoothing=0.0, axis=-1, reduction="sum_over_batch_size",
+                 name="binary_focal_crossentropy"):
+        options = _focal_options(type(self), alpha, gamma, from_logits, label_smoothing)
+        self.from_logits = options["from_logits"]
+        super().__init__(name, reduction, axis, apply_class_balancing=check_bool(
+            apply_class_balancing, "BinaryFocalCrossentropy: apply_class_balancing"), **options)
+
+    def _check(self, y_true, y_pred):
+        _check_probabilities(y_true, y_pred, self.from_logits)
+
+
+class CategoricalFocalCrossentropy(_ConfiguredLoss):
+    """:func:`nnlib.extra.losses.categorical_focal_crossentropy` as
+    ``keras.losses.CategoricalFocalCrossentropy``, for one-hot targets."""
+
+    per_sample = staticmethod(extra.categorical_focal_crossentropy)
+    batch_gradient = staticmethod(extra.categorical_focal_crossentropy_gradient)
+
+    def __init__(self, alpha=0.25, gamma=2.0, from_logits=False, label_smoothing=0.0, axis=-1,
+                 reduction="sum_over_batch_size", name="categorical_focal_crossentropy"):
+        options = _focal_options(type(self), alpha, gamma, from_logits, label_smoothing)
+        self.from_logits = options["from_logits"]
+        super().__init__(name, reduction, axis, **options)
+
+    def _check(self, y_true, y_pred):
+        check_in_range(y_true, "y_true", 0, 1, hint="Expected one-hot labels or probabilities.")
+        _categorical_checks(y_pred, self.from_logits)
+
+
+class CategoricalGeneralizedCrossEntropy(_ConfiguredLoss):
+    """:func:`nnlib.extra.losses.categorical_generalized_cross_entropy` as
+    ``keras.losses.CategoricalGeneralizedCrossEntropy(q=0.5)``: class indices against
+    probabilities, as the sparse cross-entropy takes them."""
+
+    per_sample = staticmethod(extra.categorical_generalized_cross_entropy)
+    batch_gradient = staticmethod(extra.categorical_generalized_cross_entropy_gradient)
+    class_labels = True
+    _keras_axis = False
+
+    def __init__(self, q=0.5, reduction="sum_over_batch_size",
+                 name="categorical_generalized_cross_entropy"):
+        q = check_number(q, "CategoricalGeneralizedCrossEntropy: q", low=0, high=1,
+                         low_inclusive=False, high_inclusive=False)
+        super().__init__(name, reduction, -1, q=q)
+
+    def _prepare(self, y_true, y_pred):
+        labels, y_pred = _sparse_labels(y_true, y_pred)
+        self._check(labels, y_pred)
+        return labels, y_pred
+
+    def _check(self, y_true, y_pred):
+        check_in_range(y_pred, "y_pred", 0, 1, hint="Expected probabilities (e.g. a softmax "
+                       "output).")
+
+    def _targets(self, y_true, y_pred):
+        return y_true.reshape(len(y_pred)).astype(np.intp, copy=False)
+
+
+def binary_focal_crossentropy(y_true, y_pred, apply_class_balancing=False, alpha=0.25,
+                              gamma=2.0, from_logits=False, label_smoothing=0.0, axis=-1):
+    """Keras's ``binary_focal_crossentropy``: the loss of each sample."""
+    loss = BinaryFocalCrossentropy(apply_class_balancing, alpha, gamma, from_logits,
+                                   label_smoothing, axis)
+    return loss.per_sample(*loss._prepare(y_true, y_pred), **loss._options)
+
+
+def categorical_focal_crossentropy(y_true, y_pred, alpha=0.25, gamma=2.0, from_logits=False,
+                                   label_smoothing=0.0, axis=-1):
+    """Keras's ``categorical_focal_crossentropy``: the loss of each sample."""
+    loss = CategoricalFocalCrossentropy(alpha, gamma, from_logits, label_smoothing, axis)
+    return loss.per_sample(*loss._prepare(y_true, y_pred), **loss._options)
+
+
+def categorical_generalized_cross_entropy(y_true, y_pred, q):
+    """Keras's ``categorical_generalized_cross_entropy``: the loss of each sample."""
+    loss = CategoricalGeneralizedCrossEntropy(q)
+    labels, y_pred = loss._prepare(y_true, y_pred)
+    return loss.per_sample(loss._targets(labels, y_pred), y_pred, q=loss._options["q"])
+
+
 def _per_sample_function(name):
     """Keras's loss function `name`: checked arrays in, one loss per sample out."""
     def function(y_true, y_pred):
@@ -858,7 +985,9 @@ def mean_absolute_error(y_true, y_pred):
 _CLASSES = [SumSquaredError, MeanSquaredError, RootMeanSquaredError, MeanAbsoluteError,
             BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy, Hinge,
             SquaredHinge, CategoricalHinge, Huber, LogCosh, KLDivergence, Poisson,
-            CosineSimilarity, MeanAbsolutePercentageError, MeanSquaredLogarithmicError]
+            CosineSimilarity, MeanAbsolutePercentageError, MeanSquaredLogarithmicError,
+            BinaryFocalCrossentropy, CategoricalFocalCrossentropy,
+            CategoricalGeneralizedCrossEntropy]
 # Every spelling Keras's losses.get accepts, derived from each class: its abbreviations, the
 # snake_case name of its function ("mean_squared_error") and the class name itself.
 _LOSSES = {alias: cls for cls in _CLASSES

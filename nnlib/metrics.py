@@ -22,11 +22,14 @@ np.float32(0.6666667)
 import numpy as np
 
 from nnlib import config
+from nnlib import losses as _losses
 from nnlib._validation import (
     as_float_array,
+    check_bool,
     check_choice,
     check_class_labels,
     check_in_range,
+    check_non_negative_int,
     check_number,
     check_positive_int,
     check_same_shape,
@@ -34,6 +37,7 @@ from nnlib._validation import (
 )
 from nnlib.core import losses as core
 from nnlib.extra import losses as extra_losses
+from nnlib.extra import metrics as extra
 from nnlib.losses import squeeze_or_expand_to_same_rank
 from nnlib.utils import snake_case, unique_name
 
@@ -551,12 +555,413 @@ mean_absolute_percentage_error = _per_sample_metric(extra_losses.mean_absolute_p
 mean_squared_logarithmic_error = _per_sample_metric(extra_losses.mean_squared_logarithmic_error)
 mean_squared_error, mean_absolute_error = mse, mae
 
+# ---- Keras's other metrics for dense outputs (nnlib.extra.metrics holds their formulas) ----
+def _labels(y_true, y_pred, what):
+    """Class indices, one per row of a (n, n_classes) `y_pred` (Keras's sparse targets)."""
+    y_pred = as_float_array(y_pred, "y_pred")
+    if y_pred.ndim != 2:
+        raise ValueError(f"{what}: y_pred must have shape (n_samples, n_classes); received shape "
+                         f"{y_pred.shape}.")
+    labels = check_class_labels(y_true, "y_true", n_classes=y_pred.shape[-1]).reshape(-1)
+    if labels.shape != (len(y_pred),):
+        raise ValueError(f"{what}: y_true must hold one class index per sample, shape "
+                         f"({len(y_pred)},) or ({len(y_pred)}, 1); received shape "
+                         f"{np.shape(y_true)}.")
+    return labels, y_pred
+
+
+def _only_last_axis(axis, what):
+    if axis != -1:
+        raise ValueError(f"{what}: nnlib supports axis=-1 only; received {axis!r}.")
+
+
+def top_k_categorical_accuracy(y_true, y_pred, k=5):
+    r"""1 where the labelled class (one-hot `y_true`) is among the `k` highest scores of its row
+    (:func:`nnlib.extra.metrics.in_top_k`), as ``keras.metrics.top_k_categorical_accuracy``.
+
+    Examples
+    --------
+    >>> top_k_categorical_accuracy([[0, 0, 1], [0, 1, 0]], [[0.1, 0.5, 0.4], [0.1, 0.5, 0.4]], k=1)
+    array([0., 1.], dtype=float32)
+    """
+    k = check_positive_int(k, "k")
+    y_true, y_pred = as_float_array(y_true, "y_true"), as_float_array(y_pred, "y_pred")
+    check_same_shape(y_true, y_pred, "y_true", "y_pred", hint="top_k_categorical_accuracy "
+                     "expects one-hot y_true; for class indices use "
+                     "sparse_top_k_categorical_accuracy.")
+    labels, y_pred = _labels(y_true.argmax(axis=-1), y_pred, "top_k_categorical_accuracy")
+    return extra.in_top_k(labels, y_pred, k)
+
+
+def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5, from_sorted_ids=False):
+    r"""1 where the class index `y_true` is among the `k` highest scores of its row; with
+    ``from_sorted_ids=True`` `y_pred` already lists each row's class ids, best first, and the
+    label must be one of the first `k` (``keras.metrics.sparse_top_k_categorical_accuracy``).
+
+    Examples
+    --------
+    >>> sparse_top_k_categorical_accuracy([2, 1], [[0.1, 0.5, 0.4], [0.1, 0.5, 0.4]], k=2)
+    array([1., 1.], dtype=float32)
+    """
+    k = check_positive_int(k, "k")
+    if from_sorted_ids:
+        ids = as_float_array(y_pred, "y_pred")
+        labels = as_float_array(y_true, "y_true").reshape(-1)
+        return (ids[:, :k] == labels[:, None]).any(axis=1).astype(np.float32)
+    labels, y_pred = _labels(y_true, y_pred, "sparse_top_k_categorical_accuracy")
+    return extra.in_top_k(labels, y_pred, k)
+
+
+def pearson_correlation(y_true, y_pred, axis=-1):
+    """:func:`nnlib.extra.metrics.pearson_correlation` of each row, as Keras's function."""
+    _only_last_axis(axis, "pearson_correlation")
+    return extra.pearson_correlation(*_aligned(y_true, y_pred))
+
+
+def concordance_correlation(y_true, y_pred, axis=-1):
+    """:func:`nnlib.extra.metrics.concordance_correlation` of each row, as Keras's function."""
+    _only_last_axis(axis, "concordance_correlation")
+    return extra.concordance_correlation(*_aligned(y_true, y_pred))
+
+
+def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
+    """The binary cross-entropy of each sample (``keras.metrics.binary_crossentropy``; the
+    batch's mean is :func:`nnlib.losses.binary_crossentropy`)."""
+    _only_last_axis(axis, "binary_crossentropy")
+    y_true, y_pred = _aligned(y_true, y_pred)
+    y_true = extra_losses.smooth_labels(y_true, check_number(label_smoothing, "label_smoothing",
+                                                             0, 1), 2)
+    return core.binary_crossentropy(y_true, y_pred, check_bool(from_logits, "from_logits"))
+
+
+def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
+    """The categorical cross-entropy of each sample (``keras.metrics.categorical_crossentropy``)."""
+    _only_last_axis(axis, "categorical_crossentropy")
+    y_true, y_pred = _aligned(y_true, y_pred)
+    y_true = extra_losses.smooth_labels(y_true, check_number(label_smoothing, "label_smoothing",
+                                                             0, 1), y_true.shape[-1])
+    return core.categorical_crossentropy(y_true, y_pred, check_bool(from_logits, "from_logits"))
+
+
+def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_class=None,
+                                    axis=-1):
+    """The cross-entropy of each sample's true class
+    (``keras.metrics.sparse_categorical_crossentropy``)."""
+    _only_last_axis(axis, "sparse_categorical_crossentropy")
+    if ignore_class is not None:
+        raise ValueError("sparse_categorical_crossentropy: nnlib has no ignore_class (a "
+                         "padding class of sequence models); received "
+                         f"ignore_class={ignore_class!r}.")
+    labels, y_pred = _labels(y_true, y_pred, "sparse_categorical_crossentropy")
+    return core.sparse_categorical_crossentropy(labels, y_pred,
+                                                check_bool(from_logits, "from_logits"))
+
+
+# the loss functions Keras also lists as metrics: one value per sample
+binary_focal_crossentropy = _losses.binary_focal_crossentropy
+categorical_focal_crossentropy = _losses.categorical_focal_crossentropy
+huber = _losses.huber
+
+
+class _Configured:
+    """Keras's config of a metric with settings: ``get_config`` gives name, dtype and the
+    settings; ``from_config`` reads it back (nnlib accumulates in float32, Keras's default)."""
+
+    _settings = ()  # the constructor's arguments that get_config lists, in Keras's order
+
+    def get_config(self):
+        return {"name": self.name, "dtype": "float32",
+                **{key: getattr(self, key) for key in self._settings}}
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        dtype = config.pop("dtype", None)
+        if dtype not in (None, "float32"):
+            raise ValueError(f"{cls.__name__}.from_config: nnlib's metrics accumulate in "
+                             f"float32; received dtype={dtype!r}.")
+        return cls(**config)
+
+
+class TopKCategoricalAccuracy(_Configured, MeanMetricWrapper):
+    """:func:`top_k_categorical_accuracy` accumulated over batches."""
+
+    _settings = ("k",)
+
+    def __init__(self, k=5, name="top_k_categorical_accuracy"):
+        self.k = check_positive_int(k, "TopKCategoricalAccuracy: k")
+        super().__init__(top_k_categorical_accuracy, name, k=self.k)
+
+
+class SparseTopKCategoricalAccuracy(_Configured, MeanMetricWrapper):
+    """:func:`sparse_top_k_categorical_accuracy` accumulated over batches."""
+
+    _settings = ("k",)
+
+    def __init__(self, k=5, name="sparse_top_k_categorical_accuracy", from_sorted_ids=False):
+        self.k = check_positive_int(k, "SparseTopKCategoricalAccuracy: k")
+        self.from_sorted_ids = check_bool(from_sorted_ids, "from_sorted_ids")
+        super().__init__(sparse_top_k_categorical_accuracy, name, k=self.k,
+                         from_sorted_ids=self.from_sorted_ids)
+
+    def get_config(self):  # Keras lists from_sorted_ids only when it is set
+        return super().get_config() | ({"from_sorted_ids": True} if self.from_sorted_ids else {})
+
+
+class PearsonCorrelation(_Configured, MeanMetricWrapper):
+    """:func:`pearson_correlation` of each row, averaged over every row seen."""
+
+    _settings = ("axis",)
+
+    def __init__(self, name="pearson_correlation", axis=-1):
+        _only_last_axis(axis, "PearsonCorrelation")
+        self.axis = axis
+        super().__init__(pearson_correlation, name)
+
+
+class ConcordanceCorrelation(_Configured, MeanMetricWrapper):
+    """:func:`concordance_correlation` of each row, averaged over every row seen."""
+
+    _settings = ("axis",)
+
+    def __init__(self, name="concordance_correlation", axis=-1):
+        _only_last_axis(axis, "ConcordanceCorrelation")
+        self.axis = axis
+        super().__init__(concordance_correlation, name)
+
+
+class SparseCategoricalCrossentropy(_Configured, MeanMetricWrapper):
+    """:func:`sparse_categorical_crossentropy` accumulated over batches (the metric form)."""
+
+    _settings = ("from_logits", "ignore_class", "axis")
+
+    def __init__(self, name="sparse_categorical_crossentropy", from_logits=False,
+                 ignore_class=None, axis=-1):
+        self.from_logits = check_bool(from_logits, "from_logits")
+        self.ignore_class, self.axis = ignore_class, axis
+        super().__init__(sparse_categorical_crossentropy, name, direction="down",
+                         from_logits=self.from_logits, ignore_class=ignore_class, axis=axis)
+
+
+class FBetaScore(_Configured, Metric):
+    r"""$F_\beta$ of each class (:func:`nnlib.extra.metrics.f_beta`) from counts accumulated
+    over batches, as ``keras.metrics.FBetaScore``.
+
+    A prediction is positive where it reaches its row's maximum (``threshold=None``: the
+    predicted class) or exceeds `threshold`. ``average``: None gives one score per class,
+    ``"micro"`` the score of the counts summed over classes, ``"macro"`` the mean of the
+    classes' scores, ``"weighted"`` their mean weighted by each class's number of positives.
+    Targets and predictions are (n, n_classes).
+    """
+
+    _settings = ("average", "beta", "threshold")
+
+    def __init__(self, average=None, beta=1.0, threshold=None, name="fbeta_score"):
+        what = type(self).__name__
+        self.average = None if average is None else check_choice(
+            average, f"{what}: average", ["micro", "macro", "weighted"],
+            kind=f"{what} average")
+        self.beta = check_number(beta, f"{what}: beta", low=0, low_inclusive=False)
+        self.threshold = None if threshold is None else check_number(
+            threshold, f"{what}: threshold", low=0, high=1, low_inclusive=False)
+        super().__init__(name)
+
+    def reset_state(self):
+        self.counts = None  # true positives, false positives, false negatives, positives
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        y_true, y_pred = _aligned(y_true, y_pred)
+        if y_pred.ndim != 2:
+            raise ValueError(f"{type(self).__name__} expects (n_samples, n_classes) inputs; "
+                             f"received y_pred of shape {y_pred.shape}.")
+        y_true, y_pred = y_true.astype(np.float32), y_pred.astype(np.float32)
+        if self.threshold is None:
+            predicted = (y_pred >= y_pred.max(axis=-1, keepdims=True)) & (np.abs(y_pred) > 1e-9)
+        else:
+            predicted = y_pred > self.threshold
+        predicted = predicted.astype(np.float32)
+        weights = _sample_weight(sample_weight, len(y_pred), np.float32)
+        weights = np.ones((len(y_pred), 1), np.float32) if weights is None else weights[:, None]
+        axis = None if self.average == "micro" else 0
+        batch = [np.sum(v * weights, axis=axis, dtype=np.float32) for v in (
+            predicted * y_true, predicted * (1 - y_true), (1 - predicted) * y_true, y_true)]
+        self.counts = batch if self.counts is None else [
+            c + b for c, b in zip(self.counts, batch)]
+
+    def result(self):
+        if self.counts is None:
+            return np.float32(0)
+        true_positives, false_positives, false_negatives, positives = self.counts
+        scores = extra.f_beta(true_positives, false_positives, false_negatives,
+                              np.float32(self.beta))
+        if self.average == "weighted":
+            return np.sum(scores * positives / (np.sum(positives) + np.float32(extra.EPSILON)))
+        return scores if self.average is None else np.mean(scores)
+
+
+class F1Score(FBetaScore):
+    r"""$F_1$, the harmonic mean of precision and recall: :class:`FBetaScore` with
+    $\beta = 1$ (``keras.metrics.F1Score``)."""
+
+    _settings = ("average", "threshold")
+
+    def __init__(self, average=None, threshold=None, name="f1_score"):
+        super().__init__(average, 1.0, threshold, name)
+
+
+class R2Score(_Configured, Metric):
+    r"""The coefficient of determination over every sample seen
+    (:func:`nnlib.extra.metrics.r2_score`), as ``keras.metrics.R2Score``.
+
+    ``class_aggregation``: ``"uniform_average"`` the mean over output columns,
+    ``"variance_weighted_average"`` weighted by each column's spread, None one score per column.
+    With ``num_regressors`` $p > 0$ the adjusted score $1 - (1 - R^2)(n - 1)/(n - p - 1)$, $n$
+    the number of entries seen (unless $p \ge n - 1$, where Keras warns and keeps $R^2$).
+    """
+
+    _settings = ("class_aggregation", "num_regressors")
+    direction = "up"
+
+    def __init__(self, class_aggregation="uniform_average", num_regressors=0, name="r2_score"):
+        self.class_aggregation = None if class_aggregation is None else check_choice(
+            class_aggregation, "R2Score: class_aggregation",
+            ["uniform_average", "variance_weighted_average"],
+            kind="R2Score class_aggregation")
+        self.num_regressors = check_non_negative_int(num_regressors, "R2Score: num_regressors")
+        super().__init__(name)
+
+    def reset_state(self):
+        self.sums, self.num_samples = None, 0  # sum w y, sum w y^2, sum w (y - y_hat)^2, sum w
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        y_true, y_pred = _aligned(y_true, y_pred)
+        if y_pred.ndim != 2:
+            raise ValueError(f"R2Score expects (n_samples, n_outputs) inputs; received y_pred of "
+                             f"shape {y_pred.shape}.")
+        y_true, y_pred = y_true.astype(np.float32), y_pred.astype(np.float32)
+        weights = _sample_weight(sample_weight, len(y_pred), np.float32)
+        w = np.ones_like(y_true) if weights is None else np.broadcast_to(weights[:, None],
+                                                                           y_true.shape)
+        batch = [np.sum(v, axis=0, dtype=np.float32) for v in (
+            y_true * w, y_true * y_true * w, (y_true - y_pred) ** 2 * w, w)]
+        self.sums = batch if self.sums is None else [s + b for s, b in zip(self.sums, batch)]
+        self.num_samples += y_true.size
+
+    def result(self):
+        if self.sums is None:
+            return np.float32(0)
+        scores, spread = extra.r2_score(*self.sums)
+        if self.class_aggregation == "uniform_average":
+            score = np.mean(scores)
+        elif self.class_aggregation == "variance_weighted_average":
+            score = np.sum(spread * scores) / np.sum(spread)
+        else:
+            score = scores
+        n, p = self.num_samples, self.num_regressors
+        if 0 < p < n - 1:
+            score = 1 - (1 - score) * np.float32(n - 1) / np.float32(n - p - 1)
+        return np.float32(score) if np.ndim(score) == 0 else score
+
+
+class _AtConstraint(_Configured, _ConfusionCounts):
+    r"""One rate at the best threshold among those where another rate reaches `value`
+    (:func:`nnlib.extra.metrics.best_under_constraint`), from confusion counts at
+    `num_thresholds` thresholds evenly spaced over [0, 1] (0.5 alone when 1), as Keras's
+    ``SensitivitySpecificityBase``. ``class_id`` picks one output column."""
+
+    constraint = ""  # the name of the argument giving the rate to reach
+
+    def __init__(self, value, num_thresholds=200, class_id=None, name=None):
+        what = type(self).__name__
+        setattr(self, self.constraint, check_number(value, f"{what}: {self.constraint}", 0, 1))
+        self.value = value
+        self.num_thresholds = check_positive_int(num_thresholds, f"{what}: num_thresholds")
+        self.class_id = None if class_id is None else check_non_negative_int(
+            class_id, f"{what}: class_id")
+        thresholds = [0.5] if num_thresholds == 1 else (
+            [0.0] + [(i + 1) / (num_thresholds - 1) for i in range(num_thresholds - 2)] + [1.0])
+        super().__init__(thresholds, name or unique_name(snake_case(what)))
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        if self.class_id is not None:
+            y_true, y_pred = _aligned(y_true, y_pred)
+            y_true, y_pred = y_true[..., self.class_id], y_pred[..., self.class_id]
+        super().update_state(y_true, y_pred, sample_weight)
+
+    def _rates(self):
+        tp, fp, tn, fn = (self.true_positives, self.false_positives, self.true_negatives,
+                          self.false_negatives)
+        return {"recall": _ratio(tp, tp + fn), "precision": _ratio(tp, tp + fp),
+                "specificity": _ratio(tn, tn + fp)}
+
+    def get_config(self):
+        return {**super().get_config(), "class_id": self.class_id,
+                "num_thresholds": self.num_thresholds, self.constraint: self.value}
+
+
+class PrecisionAtRecall(_AtConstraint):
+    """The best precision among the thresholds whose recall is at least `recall`
+    (``keras.metrics.PrecisionAtRecall``)."""
+
+    constraint = "recall"
+
+    def __init__(self, recall, num_thresholds=200, class_id=None, name=None):
+        super().__init__(recall, num_thresholds, class_id, name)
+
+    def result(self):
+        rates = self._rates()
+        return extra.best_under_constraint(rates["recall"], rates["precision"], self.value)
+
+
+class RecallAtPrecision(_AtConstraint):
+    """The best recall among the thresholds whose precision is at least `precision`
+    (``keras.metrics.RecallAtPrecision``)."""
+
+    constraint = "precision"
+
+    def __init__(self, precision, num_thresholds=200, class_id=None, name=None):
+        super().__init__(precision, num_thresholds, class_id, name)
+
+    def result(self):
+        rates = self._rates()
+        return extra.best_under_constraint(rates["precision"], rates["recall"], self.value)
+
+
+class SensitivityAtSpecificity(_AtConstraint):
+    """The best sensitivity (recall) among the thresholds whose specificity is at least
+    `specificity` (``keras.metrics.SensitivityAtSpecificity``)."""
+
+    constraint = "specificity"
+
+    def __init__(self, specificity, num_thresholds=200, class_id=None, name=None):
+        super().__init__(specificity, num_thresholds, class_id, name)
+
+    def result(self):
+        rates = self._rates()
+        return extra.best_under_constraint(rates["specificity"], rates["recall"], self.value)
+
+
+class SpecificityAtSensitivity(_AtConstraint):
+    """The best specificity among the thresholds whose sensitivity (recall) is at least
+    `sensitivity` (``keras.metrics.SpecificityAtSensitivity``)."""
+
+    constraint = "sensitivity"
+
+    def __init__(self, sensitivity, num_thresholds=200, class_id=None, name=None):
+        super().__init__(sensitivity, num_thresholds, class_id, name)
+
+    def result(self):
+        rates = self._rates()
+        return extra.best_under_constraint(rates["recall"], rates["specificity"], self.value)
+
 _CLASSES = [BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy, MeanAbsoluteError,
             MeanSquaredError, Precision, Recall, AUC, Hinge, SquaredHinge, CategoricalHinge,
             KLDivergence, LogCoshError, Poisson, MeanAbsolutePercentageError,
             MeanSquaredLogarithmicError, CosineSimilarity, Accuracy, BinaryCrossentropy,
             CategoricalCrossentropy, RootMeanSquaredError, TruePositives, FalsePositives,
-            TrueNegatives, FalseNegatives]
+            TrueNegatives, FalseNegatives, TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy,
+            PearsonCorrelation, ConcordanceCorrelation, SparseCategoricalCrossentropy, FBetaScore,
+            F1Score, R2Score]
 # Keras accepts the class names and their snake_case spellings ("auc", "precision") too
 _BY_NAME = {alias: cls for cls in _CLASSES for alias in (cls.__name__, snake_case(cls.__name__))}
 

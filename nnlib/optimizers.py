@@ -56,8 +56,8 @@ from nnlib import schedules
 from nnlib.core import optimizers as core
 from nnlib._validation import check_bool, check_choice, check_number, describe
 
-__all__ = ["Optimizer", "SGD", "Adam", "RMSprop", "Adagrad", "Adadelta", "Adamax", "AdamW", "Lion",
-           "Nadam", "get", "schedules"]
+__all__ = ["Optimizer", "SGD", "Adam", "RMSprop", "Adagrad", "Adadelta", "Adafactor", "Adamax",
+           "AdamW", "Ftrl", "Lamb", "Lion", "Nadam", "get", "schedules"]
 
 
 def _fraction(value, name, high_inclusive):
@@ -335,7 +335,12 @@ def get(identifier):
 
 
 # Keras's other optimizers for dense weights (nnlib.extra.optimizers), under Keras's names
-from nnlib.extra.optimizers import Adadelta, Adamax, AdamW, Lion, Nadam  # noqa: E402
+from nnlib.extra.optimizers import (  # noqa: E402
+    Adadelta, Adafactor, Adamax, AdamW, Ftrl, Lamb, Lion, Nadam)
 
-OPTIMIZERS.update({cls.__name__.lower(): cls for cls in (Adadelta, Adamax, AdamW, Lion, Nadam)})
+OPTIMIZERS.update({cls.__name__.lower(): cls for cls in (Adadelta, Adafactor, Adamax, AdamW, Ftrl,
+                                                         Lion, Nadam)})
+# Every optimizer class by its lower-case name, for reading a saved file: Keras's get() does not
+# take "lamb" (so neither does nnlib's), but a file names the class
+CLASSES = {**OPTIMIZERS, "lamb": Lamb}
 

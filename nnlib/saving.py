@@ -53,7 +53,7 @@ import zipfile
 
 import numpy as np
 
-from nnlib import initializers, layers, losses, optimizers, regularizers, schedules
+from nnlib import initializers, layers, losses, metrics, optimizers, regularizers, schedules
 from nnlib._validation import describe
 from nnlib.config import floatx_scope
 from nnlib.graph import topological_order
@@ -117,10 +117,14 @@ _METRIC_OPTIONS = ("_options", "thresholds", "num_thresholds")  # what a metric 
 
 
 def _metric_name(metric):
-    """A metric for compile_config: a name as given, an object by its class name (``"AUC"``),
-    which Keras and nnlib both resolve, when it has its class's default settings."""
+    """A metric for compile_config: a name as given; an object with Keras's config as Keras
+    writes it (its class and settings); another object by its class name (``"AUC"``), which
+    Keras and nnlib both resolve, when it has its class's default settings."""
     if isinstance(metric, str):
         return metric
+    if hasattr(metric, "get_config"):
+        return {"module": "keras.metrics", "class_name": type(metric).__name__,
+                "config": metric.get_config(), "registered_name": None}
     fresh = type(metric)()
     for option in _METRIC_OPTIONS:
         if not np.array_equal(np.asarray(getattr(metric, option, 0), dtype=object),
@@ -130,6 +134,18 @@ def _metric_name(metric):
                 f"other than its defaults, which the file would not keep; compile with "
                 f"{type(metric).__name__}() or a metric name such as 'accuracy' to save it.")
     return type(metric).__name__
+
+
+def _metric_from_config(item):
+    """A compile_config metric: a name, or a metric object written with its config."""
+    if isinstance(item, str):
+        return item
+    cls = getattr(metrics, item.get("class_name", ""), None) if isinstance(item, dict) else None
+    if not (isinstance(cls, type) and hasattr(cls, "from_config")):
+        raise ValueError(f"load_model: nnlib compiles with metric names such as 'accuracy' or "
+                         f"metrics it can rebuild from their settings; the file has {item!r}. "
+                         "Use load_model(path, compile=False).")
+    return cls.from_config(item.get("config", {}))
 
 
 def _keras_layer_order(output, parents):
@@ -341,6 +357,24 @@ LAYER_FORMATS = {
                                     lambda layer: {"rate": layer.rate, "seed": layer.seed},
                                     lambda c: layers.GaussianDropout(c["rate"], seed=c.get("seed"),
                                                                      name=c["name"])),
+    "AlphaDropout": _LayerFormat(layers.AlphaDropout,
+                                 lambda layer: {"rate": layer.rate, "seed": layer.seed,
+                                                "noise_shape": None},
+                                 lambda c: layers.AlphaDropout(c["rate"], c.get("noise_shape"),
+                                                               seed=c.get("seed"),
+                                                               name=c["name"])),
+    **{cls.__name__: _LayerFormat(cls, lambda layer: {},
+                                  lambda c, cls=cls: cls(name=c["name"]))
+       for cls in (layers.Subtract, layers.Multiply, layers.Average, layers.Maximum,
+                   layers.Minimum)},
+    "Dot": _LayerFormat(layers.Dot, lambda layer: {"axes": layer.axes,
+                                                   "normalize": layer.normalize},
+                        lambda c: layers.Dot(c["axes"], c.get("normalize", False),
+                                             name=c["name"])),
+    "Rescaling": _LayerFormat(layers.Rescaling,
+                              lambda layer: {"scale": layer.scale, "offset": layer.offset},
+                              lambda c: layers.Rescaling(c["scale"], c.get("offset", 0.0),
+                                                         name=c["name"])),
 }
 
 
@@ -555,7 +589,10 @@ def _compile_to_config(optimizer, loss, metrics, loss_weights=None):
         config["learning_rate"] = _schedule_to_config(rate)
     config = {"name": optimizer.__class__.__name__.lower(),
               **_KERAS_OPTIMIZER_DEFAULTS, **config}  # AdamW's weight_decay is its own
-    if getattr(loss, "from_logits", False):
+    if hasattr(loss, "get_config"):  # a loss with Keras settings of its own (focal losses)
+        loss_config = {"module": "keras.losses", "class_name": type(loss).__name__,
+                       "config": loss.get_config(), "registered_name": None}
+    elif getattr(loss, "from_logits", False):
         loss_config = {"module": "keras.losses", "class_name": _KERAS_LOSS_CLASSES[loss.name],
                        "config": {"name": loss.name, "reduction": "sum_over_batch_size",
                                   "from_logits": True}, "registered_name": None}
@@ -581,12 +618,12 @@ def _optimizer_from_config(item):
     if isinstance(item, str):
         return optimizers.get(item)
     class_name, config = item["class_name"], dict(item.get("config", {}))
-    if class_name.lower() not in optimizers.OPTIMIZERS:
+    if class_name.lower() not in optimizers.CLASSES:
         raise ValueError(f"load_model: the model was compiled with Keras's {class_name}, which "
                          f"nnlib does not have; nnlib's optimizers: "
-                         f"{', '.join(c.__name__ for c in optimizers.OPTIMIZERS.values())}. "
+                         f"{', '.join(c.__name__ for c in optimizers.CLASSES.values())}. "
                          "Use load_model(path, compile=False) and compile it again.")
-    cls = optimizers.OPTIMIZERS[class_name.lower()]
+    cls = optimizers.CLASSES[class_name.lower()]
     keras_only = {key: value for key, value in (
         _KERAS_OPTIMIZER_DEFAULTS | _KERAS_ONLY_OPTIONS.get(class_name.lower(), {})).items()
         if key not in cls.__init__.__code__.co_varnames}  # AdamW's weight_decay is its own
@@ -605,15 +642,11 @@ def _optimizer_from_config(item):
 
 def compile_from_config(model, config):
     """Compile `model` as Keras's ``compile_config`` says (what ``get_compile_config`` returns
-    and ``.keras`` files hold): optimizer, loss and metric names."""
+    and ``.keras`` files hold): optimizer, loss, loss weight and metrics."""
     if not isinstance(config, dict) or "optimizer" not in config or "loss" not in config:
         raise ValueError(f"compile_from_config: expected the dict get_compile_config() returns, "
                          f"with 'optimizer' and 'loss'; received {describe(config)}.")
-    metrics = list(config.get("metrics") or [])
-    if not all(isinstance(metric, str) for metric in metrics):
-        raise ValueError(f"compile_from_config: nnlib compiles with metric names such as "
-                         f"'accuracy'; the config has {metrics!r}. For a file, use "
-                         "load_model(path, compile=False).")
+    metrics = [_metric_from_config(metric) for metric in config.get("metrics") or []]
     optimizer = config["optimizer"]
     model.compile(optimizer=optimizer if isinstance(optimizer, str) else
                   _optimizer_from_config(optimizer),
@@ -628,9 +661,11 @@ def _loss_from_config(item):
         raise ValueError(f"load_model: nnlib reads one loss per model; received {item!r}. Use "
                          "load_model(path, compile=False).")
     config = dict(item.get("config", {}))
+    loss = losses.get(item["class_name"])
+    if hasattr(loss, "from_config"):  # it reads Keras's settings itself
+        return type(loss).from_config(config)
     _not_default(config, {"reduction": "sum_over_batch_size", "label_smoothing": 0.0,
                           "ignore_class": None, "axis": -1}, f"loss {item['class_name']}")
-    loss = losses.get(item["class_name"])
     if config.get("from_logits"):
         loss = type(loss)(from_logits=True)
     return loss

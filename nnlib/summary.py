@@ -17,11 +17,11 @@ weights and statistics such as a Normalization's mean count as non-trainable. Af
 ``Optimizer params`` line counts the optimizer's own state, as Keras: its step counter and learning
 rate (none for a schedule, which computes it from the step), plus one array per weight for momentum
 (SGD with momentum), two for Adam ($m$ and $v$), one for Adagrad's sum of squares, and for RMSprop
-one (the mean square) plus one for momentum and one for the centered mean.
-Keras's counterpart is ``keras.src.utils.summary_utils``.
+one (the mean square) plus one for momentum and one for the centered mean: the state each
+optimizer saves (``Optimizer.keras_variables``), counted once. Keras's counterpart is
+``keras.src.utils.summary_utils``.
 """
 
-from nnlib import schedules
 
 __all__ = ["print_summary", "readable_size"]
 
@@ -44,21 +44,9 @@ def optimizer_state(optimizer, trainable_weights):
     first step (Keras builds its optimizer then)."""
     if optimizer is None or getattr(optimizer, "iterations", 0) == 0:
         return None
-    config = optimizer.get_config() if hasattr(optimizer, "get_config") else {}
-    name = type(optimizer).__name__
-    per_weight = {
-        "SGD": 1 if config.get("momentum") else 0,
-        "Adam": 2,
-        "RMSprop": 1 + bool(config.get("momentum")) + bool(config.get("centered")),
-        "Adagrad": 1,
-        "Nadam": 2, "Adamax": 2, "AdamW": 2, "Adadelta": 2, "Lion": 1,
-    }.get(name, 0)
-    count, nbytes = _size(trainable_weights)
-    # + Keras's 4-byte scalar variables: the step counter, and the learning rate unless a
-    # schedule computes it from the step
-    scalars = 1 if isinstance(config.get("learning_rate"), schedules.LearningRateSchedule) else 2
-    scalars += name == "Nadam"  # its running product of momentum factors
-    return per_weight * count + scalars, per_weight * nbytes + 4 * scalars
+    # Keras's optimizer.variables: the step counter, the learning rate unless a schedule gives
+    # it, then each weight's state (which the optimizer lists as Keras does, to save it)
+    return _size(optimizer.keras_variables(trainable_weights))
 
 
 def _wrap(text, width):

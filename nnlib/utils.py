@@ -18,7 +18,13 @@ import re
 import numpy as np
 
 from nnlib import config
-from nnlib._validation import check_class_labels, check_non_negative_int, check_positive_int
+from nnlib._validation import (
+    as_float_array,
+    check_class_labels,
+    check_non_negative_int,
+    check_positive_int,
+)
+from nnlib.progress import Progbar  # noqa: F401 (keras.utils.Progbar)
 
 _rng = np.random.default_rng()
 
@@ -128,6 +134,21 @@ def unique_name(prefix):
     count = _name_counters.get(prefix, 0)
     _name_counters[prefix] = count + 1
     return prefix if count == 0 else f"{prefix}_{count}"
+
+
+def normalize(x, axis=-1, order=2):
+    r"""``keras.utils.normalize``: each vector along `axis` divided by its norm,
+    $x / \|x\|_p$ ($p$ = `order`); a vector of norm 0 is left as it is. (Keras 3 reads
+    ``axis=0`` as -1; nnlib normalises along the axis given.)
+
+    >>> normalize([[3.0, 4.0], [0.0, 0.0]])
+    array([[0.6, 0.8],
+           [0. , 0. ]], dtype=float32)
+    """
+    x = as_float_array(x, "x")
+    norm = np.atleast_1d(np.linalg.norm(x, order, axis))
+    norm[norm == 0] = 1
+    return x / np.expand_dims(norm, axis)
 
 
 def plot_model(model, to_file="model.png", **options):

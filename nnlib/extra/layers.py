@@ -1,6 +1,8 @@
 r"""Keras's activation layers and noise layers that the chapters do not build, forward and backward
 side by side: ``ReLU`` (with Keras's options), ``LeakyReLU``, ``ELU``, ``PReLU`` (a learned slope),
-``Identity``, ``GaussianNoise`` and ``GaussianDropout``. They are ``nnlib.layers``' classes too.
+``Identity``, ``GaussianNoise``, ``GaussianDropout`` and ``AlphaDropout``; ``Rescaling``;
+``BatchNormalization``; the merge layers ``Subtract``, ``Multiply``, ``Average``, ``Maximum``,
+``Minimum`` and ``Dot``. They are ``nnlib.layers``' classes too.
 """
 
 import functools
@@ -8,8 +10,9 @@ import functools
 import numpy as np
 
 from nnlib import activations, initializers, utils
+from nnlib._validation import check_number
 from nnlib.extra import activations as extra
-from nnlib.layers import Activation, Layer
+from nnlib.layers import Activation, Add, Layer, _Merge
 
 
 def _activation(name, g, derivative, **options):
@@ -142,6 +145,63 @@ class GaussianDropout(Layer):
         return grad if self._noise is None else grad * self._noise
 
 
+class AlphaDropout(Layer):
+    r"""Dropout for SELU networks (Klambauer et al., 2017), as ``keras.layers.AlphaDropout``:
+    while training, each input is kept with probability $1 - r$ or else set to SELU's
+    saturation value $\alpha' = -\lambda\alpha$ (not 0), then the result is scaled and shifted
+    back to the input's mean and variance,
+
+    $$Y = a\,\bigl(M \odot X + \alpha' (1 - M)\bigr) + b, \qquad
+      a = \bigl((1 - r)(1 + r\alpha'^2)\bigr)^{-1/2}, \quad b = -a\alpha' r,$$
+
+    $M_{ij} \sim \mathrm{Bernoulli}(1 - r)$ anew every batch; backward
+    $\partial L/\partial X = a\, M \odot \partial L/\partial Y$. Outside training it passes
+    its input through.
+    """
+
+    def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        if noise_shape is not None:
+            raise ValueError(f"AlphaDropout: nnlib draws one mask entry per input "
+                             f"(noise_shape=None); received noise_shape={noise_shape!r}.")
+        self.rate = check_number(rate, "AlphaDropout: rate", low=0, high=1, high_inclusive=False)
+        self.seed = seed
+        self._rng = None if seed is None else np.random.default_rng(seed)
+
+    def forward(self, x, training=False):
+        self._kept_scale = None
+        if not training or self.rate == 0:
+            return x
+        rng = self._rng or utils.get_rng()
+        kept = (rng.uniform(size=x.shape) >= self.rate).astype(x.dtype)
+        alpha_p = -extra.SELU_ALPHA * extra.SELU_SCALE
+        a = ((1 - self.rate) * (1 + self.rate * alpha_p**2)) ** -0.5
+        b = -a * alpha_p * self.rate
+        self._kept_scale = a * kept
+        return (a * (x * kept + alpha_p * (1 - kept)) + b).astype(x.dtype, copy=False)
+
+    def backward(self, grad):
+        return grad if self._kept_scale is None else grad * self._kept_scale
+
+
+class Rescaling(Layer):
+    r"""$Y = sX + o$ with fixed numbers $s$ (``scale``) and $o$ (``offset``), as
+    ``keras.layers.Rescaling`` (e.g. ``Rescaling(1 / 255)`` for pixel values); backward
+    $\partial L/\partial X = s\,\partial L/\partial Y$."""
+
+    def __init__(self, scale, offset=0.0, **kwargs):
+        super().__init__(**kwargs)
+        self.scale = check_number(scale, "Rescaling: scale")
+        self.offset = check_number(offset, "Rescaling: offset")
+
+    def forward(self, x):
+        return (x * x.dtype.type(self.scale) + x.dtype.type(self.offset)).astype(x.dtype,
+                                                                               copy=False)
+
+    def backward(self, grad):
+        return grad * grad.dtype.type(self.scale)
+
+
 class BatchNormalization(Layer):
     r"""Normalise every feature over the batch, then scale and shift it by learned $\gamma$, $\beta$
     (Ioffe and Szegedy, 2015), as ``keras.layers.BatchNormalization`` (last axis).
@@ -222,3 +282,124 @@ class BatchNormalization(Layer):
         n = grad.shape[0]
         return (gamma * self._inv_std / n) * (n * grad - grad.sum(axis=0)
                                               - self._x_hat * (grad * self._x_hat).sum(axis=0))
+
+
+# ---- merge layers beyond Add and Concatenate: several inputs of one shape in, one output ----
+class Subtract(Add):
+    r"""$Y = X_1 - X_2$ (exactly two inputs); backward $\partial L/\partial X_1 = G$,
+    $\partial L/\partial X_2 = -G$."""
+
+    def compute_output_shape(self, input_shape):
+        if isinstance(input_shape, list) and len(input_shape) != 2:
+            raise ValueError(f"Subtract {self.name!r} needs exactly 2 inputs; received "
+                             f"{len(input_shape)}.")
+        return super().compute_output_shape(input_shape)
+
+    def forward(self, inputs):
+        return inputs[0] - inputs[1]
+
+    def backward(self, grad, input_gradient=True):
+        return [grad.copy(), -grad]
+
+
+class Multiply(Add):
+    r"""$Y = X_1 \odot X_2 \odot \cdots$; backward, each input's gradient is $G$ times the product
+    of the other inputs."""
+
+    def forward(self, inputs):
+        self._inputs = inputs
+        return functools.reduce(np.multiply, inputs)
+
+    def backward(self, grad, input_gradient=True):
+        return [functools.reduce(np.multiply, self._inputs[:k] + self._inputs[k + 1:], grad)
+                for k in range(len(self._inputs))]
+
+
+class Average(Add):
+    r"""$Y = \frac1m (X_1 + \dots + X_m)$; backward $G/m$ to each input."""
+
+    def forward(self, inputs):
+        self._count = len(inputs)
+        return super().forward(inputs) / inputs[0].dtype.type(self._count)
+
+    def backward(self, grad, input_gradient=True):
+        return [grad / grad.dtype.type(self._count) for _ in range(self._count)]
+
+
+class Maximum(Add):
+    r"""$Y = \max(X_1, X_2, \dots)$ element by element; backward, each entry's gradient goes to
+    the input that gave the maximum (the first one on a tie; JAX's autodiff splits a tie)."""
+
+    _pick = staticmethod(np.argmax)
+
+    def forward(self, inputs):
+        stacked = np.stack(inputs)
+        self._winner, self._count = self._pick(stacked, axis=0), len(inputs)
+        return np.take_along_axis(stacked, self._winner[None], axis=0)[0]
+
+    def backward(self, grad, input_gradient=True):
+        return [grad * (self._winner == k) for k in range(self._count)]
+
+
+class Minimum(Maximum):
+    r"""$Y = \min(X_1, X_2, \dots)$ element by element; backward to the input that gave the
+    minimum."""
+
+    _pick = staticmethod(np.argmin)
+
+
+def l2_normalize(x, epsilon=1e-7):
+    r"""$u = x / \max(\|x\|, \epsilon)$ over each row (Keras computes
+    $x \min(1/\|x\|, 1/\epsilon)$, the same)."""
+    return x * np.minimum(1 / np.sqrt(np.square(x).sum(axis=-1, keepdims=True)), 1 / epsilon)
+
+
+def l2_normalize_vjp(x, u, du, epsilon=1e-7):
+    r"""Through $u = x / \|x\|$: $dx = (du - u\,(u \cdot du)) / \|x\|$ (and $du/\epsilon$
+    where the norm is below $\epsilon$, where $u = x/\epsilon$)."""
+    norm = np.sqrt(np.square(x).sum(axis=-1, keepdims=True))
+    return np.where(norm > epsilon, (du - u * (u * du).sum(axis=-1, keepdims=True))
+                    / np.maximum(norm, epsilon), du / epsilon)
+
+
+class Dot(_Merge):
+    r"""The dot product of two inputs' rows, $y = X_1 X_2^\top$ row by row, shape (batch, 1), as
+    ``keras.layers.Dot(axes=1)`` on (batch, d) inputs; with ``normalize=True`` each row is first
+    divided by its length, which makes $y$ the cosine of the angle between the two rows.
+
+    Backward: $\partial L/\partial X_1 = g X_2$ and $\partial L/\partial X_2 = g X_1$ (through
+    the normalisation when set: :func:`l2_normalize_vjp`).
+    """
+
+    def __init__(self, axes, normalize=False, **kwargs):
+        super().__init__(**kwargs)
+        pair = list(axes) if isinstance(axes, (list, tuple)) else [axes, axes]
+        if len(pair) != 2 or any(a not in (1, -1) for a in pair):
+            raise ValueError(f"Dot {self.name!r}: nnlib takes the dot product of (batch, "
+                             f"features) rows, axes=1 or -1; received axes={axes!r}.")
+        self.axes, self.normalize = axes, bool(normalize)
+
+    def compute_output_shape(self, input_shape):
+        if not isinstance(input_shape, list) or len(input_shape) != 2:
+            raise ValueError(f"Dot {self.name!r} needs a list of exactly 2 inputs; received "
+                             f"{input_shape!r}.")
+        first, second = (tuple(s) for s in input_shape)
+        if len(first) != 2 or len(second) != 2 or first[1] != second[1]:
+            raise ValueError(f"Dot {self.name!r}: both inputs must be (batch, d) with the same "
+                             f"d; received shapes {input_shape}.")
+        return (first[0], 1)
+
+    def forward(self, inputs):
+        self._inputs = inputs
+        if self.normalize:
+            self._units = [l2_normalize(x) for x in inputs]
+        first, second = self._units if self.normalize else inputs
+        return (first * second).sum(axis=-1, keepdims=True)
+
+    def backward(self, grad, input_gradient=True):
+        first, second = self._units if self.normalize else self._inputs
+        grads = [grad * second, grad * first]
+        if self.normalize:
+            grads = [l2_normalize_vjp(x, u, g) for x, u, g in zip(self._inputs, self._units,
+                                                                  grads)]
+        return grads

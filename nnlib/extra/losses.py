@@ -6,6 +6,9 @@ and clipping are Keras 3's; ``nnlib.losses`` gives them Keras's names and classe
 
 import numpy as np
 
+from nnlib.core import activations as core_activations
+from nnlib.core import losses as core_losses
+
 EPSILON = 1e-7
 
 
@@ -136,3 +139,124 @@ def mean_squared_logarithmic_error_gradient(y, y_hat):
     second = np.log(np.maximum(y, EPSILON) + 1)
     slope = (y_hat > EPSILON) / (np.maximum(y_hat, EPSILON) + 1)
     return 2 * (first - second) * slope / _size(y_hat)
+
+
+# ---- the focal losses: cross-entropy that down-weights the examples already classified well ----
+def smooth_labels(y, label_smoothing, classes):
+    r"""Label smoothing: $y (1 - s) + s / K$ (for $K$ classes; $K = 2$ for 0/1 labels)."""
+    return y * (1.0 - label_smoothing) + label_smoothing / classes if label_smoothing else y
+
+
+def _focal_factor_slope(one_minus, gamma):
+    r"""$\frac{d}{du} u^\gamma = \gamma u^{\gamma - 1}$ (0 for $\gamma = 0$, where $u^0 = 1$)."""
+    return gamma * one_minus ** (gamma - 1) if gamma else np.zeros_like(one_minus)
+
+
+def binary_focal_crossentropy(y, p, apply_class_balancing=False, alpha=0.25, gamma=2.0,
+                              from_logits=False, label_smoothing=0.0):
+    r"""Binary cross-entropy $b$ (with $p$ clipped as Keras clips it) times $(1 - p_t)^\gamma$,
+    where $p_t = y p + (1 - y)(1 - p)$ is the probability given to the right answer (Lin et al.,
+    2017): a well-classified example ($p_t \to 1$) counts for almost nothing. Per sample,
+
+    $$\ell = \mathrm{mean}_j\, w_j (1 - p_{t,j})^\gamma\, b_j, \qquad
+      w = y\alpha + (1 - y)(1 - \alpha) \text{ with class balancing, else } 1.$$
+
+    From logits, $p = \sigma(z)$ first; labels are smoothed first, $y(1 - s) + s/2$.
+    """
+    y = smooth_labels(y, label_smoothing, 2)
+    if from_logits:
+        p = core_activations.sigmoid(p)
+    q = core_losses.clip(p)
+    bce = -(y * np.log(q) + (1 - y) * np.log(1 - q))
+    p_t = y * p + (1 - y) * (1 - p)
+    focal = (1.0 - p_t) ** gamma * bce
+    if apply_class_balancing:
+        focal = (y * alpha + (1 - y) * (1 - alpha)) * focal
+    return focal.mean(axis=-1)
+
+
+def binary_focal_crossentropy_gradient(y, p, apply_class_balancing=False, alpha=0.25, gamma=2.0,
+                                       from_logits=False, label_smoothing=0.0):
+    r"""With $u = 1 - p_t$ ($\partial u / \partial p = 1 - 2y$) and $b$'s slope
+    $-y/p + (1 - y)/(1 - p)$ where the clip left $p$ unchanged (else 0), the product rule gives
+
+    $$\frac{\partial \ell}{\partial p} = w\bigl(\gamma u^{\gamma - 1} (1 - 2y)\, b
+      + u^\gamma\, \partial b / \partial p\bigr),$$
+
+    over the $nd$ outputs averaged; from logits times $\sigma'(z) = p(1 - p)$.
+    """
+    logits = p
+    y = smooth_labels(y, label_smoothing, 2)
+    if from_logits:
+        p = core_activations.sigmoid(logits)
+    q = core_losses.clip(p)
+    bce = -(y * np.log(q) + (1 - y) * np.log(1 - q))
+    bce_slope = (-y / q + (1 - y) / (1 - q)) * (q == p)
+    u = 1.0 - (y * p + (1 - y) * (1 - p))
+    slope = _focal_factor_slope(u, gamma) * (1 - 2 * y) * bce + u**gamma * bce_slope
+    if apply_class_balancing:
+        slope = (y * alpha + (1 - y) * (1 - alpha)) * slope
+    if from_logits:
+        slope = slope * p * (1 - p)
+    return slope / _size(p)
+
+
+def categorical_focal_crossentropy(y, p, alpha=0.25, gamma=2.0, from_logits=False,
+                                   label_smoothing=0.0):
+    r"""Categorical cross-entropy with each class's term weighted by $\alpha (1 - q_k)^\gamma$:
+
+    $$\ell = -\sum_k \alpha (1 - q_k)^\gamma\, y_k \log q_k, \qquad
+      q = \mathrm{clip}\Bigl(\frac{p}{\sum_j p_j}\Bigr)$$
+
+    (from logits $p = \mathrm{softmax}(z)$ first; labels smoothed first, $y(1 - s) + s/K$).
+    """
+    y = smooth_labels(y, label_smoothing, y.shape[-1])
+    if from_logits:
+        p = core_activations.softmax(p)
+    q = core_losses.clip(p / p.sum(axis=-1, keepdims=True))
+    return (alpha * (1.0 - q) ** gamma * (-y * np.log(q))).sum(axis=-1)
+
+
+def categorical_focal_crossentropy_gradient(y, p, alpha=0.25, gamma=2.0, from_logits=False,
+                                            label_smoothing=0.0):
+    r"""Per class, where the clip left $q_k$ unchanged (else 0),
+
+    $$g_k = \frac{\partial \ell}{\partial q_k} = \alpha y_k \bigl(\gamma (1 - q_k)^{\gamma - 1}
+      \log q_k - (1 - q_k)^\gamma / q_k\bigr),$$
+
+    then through $q = p / S$ as the categorical cross-entropy's gradient,
+    $(g_j - \sum_k g_k q_k) / S$, divided by $n$; from logits, through the softmax
+    (:func:`nnlib.core.activations.softmax_vjp`).
+    """
+    logits = p
+    y = smooth_labels(y, label_smoothing, y.shape[-1])
+    if from_logits:
+        p = core_activations.softmax(logits)
+    total = p.sum(axis=-1, keepdims=True)
+    q = p / total
+    q_clipped = core_losses.clip(q)
+    u = 1.0 - q_clipped
+    g = alpha * y * (_focal_factor_slope(u, gamma) * np.log(q_clipped)
+                     - u**gamma / q_clipped) * (q_clipped == q)
+    gradient = (g - (g * q).sum(axis=-1, keepdims=True)) / total / (y.size // y.shape[-1])
+    return core_activations.softmax_vjp(p, gradient) if from_logits else gradient
+
+
+def categorical_generalized_cross_entropy(labels, p, q=0.5):
+    r"""Generalized cross-entropy (Zhang & Sabuncu, 2018) for class indices $c$:
+    $\ell = (1 - p_c^{\,q}) / q$. As $q \to 0$ it becomes $-\log p_c$ (cross-entropy), at $q = 1$
+    it is $1 - p_c$ (MAE on the one-hot target): in between, wrong labels pull less than in
+    cross-entropy. No clipping, as Keras."""
+    return (1 - _true_class(labels, p) ** q) / q
+
+
+def categorical_generalized_cross_entropy_gradient(labels, p, q=0.5):
+    r"""$\partial \ell / \partial p_c = -p_c^{\,q - 1}$ at the true class, 0 elsewhere, over $n$."""
+    gradient = np.zeros_like(p)
+    rows = np.arange(len(p))
+    gradient[rows, labels] = -_true_class(labels, p) ** (q - 1) / len(p)
+    return gradient
+
+
+def _true_class(labels, p):
+    return p[np.arange(len(p)), labels]

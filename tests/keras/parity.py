@@ -1,8 +1,11 @@
-"""What every Keras parity test shares: the tolerances, Keras's gradients by JAX autodiff, and the
-comparison of two trainings (History and final weights)."""
+"""What every Keras parity test shares: the tolerances, Keras's gradients by JAX autodiff, twin
+models in both libraries, the comparison of two trainings (History and final weights) and of two
+configs."""
 
 import jax
+import jax.numpy as jnp
 import numpy as np
+import pytest
 
 RTOL, ATOL = 1e-5, 1e-6  # float32 arithmetic in a different order: a few units in the last place
 
@@ -37,3 +40,36 @@ def assert_same_fit(k_model, n_model, x, y, weights=True, **fit):
         for n_w, k_w in zip(n_model.get_weights(), [np.asarray(w.value) for w in k_model.weights]):
             np.testing.assert_allclose(n_w, k_w, rtol=1e-4, atol=1e-6)
     return k_history, n_history
+
+
+def twin_models(build, compile_settings):
+    """The same model in Keras and in nnlib, compiled alike, nnlib's weights set to Keras's.
+
+    ``build(lib)`` makes the model and ``compile_settings(lib)`` gives ``compile``'s keyword
+    arguments, for ``lib`` the keras module, then nnlib. Returns (keras_model, nnlib_model).
+    """
+    import keras  # noqa: PLC0415 (imported once the caller has chosen the JAX backend)
+
+    import nnlib  # noqa: PLC0415
+    models = []
+    for lib in (keras, nnlib):
+        model = build(lib)
+        model.compile(**compile_settings(lib))
+        models.append(model)
+    models[1].set_weights(models[0].get_weights())
+    return tuple(models)
+
+
+def keras_gradient(k_loss, y, p):
+    """d(Keras's batch loss)/d(y_pred) by JAX autodiff."""
+    return np.asarray(jax.grad(lambda q: k_loss(jnp.asarray(y), q))(jnp.asarray(p)))
+
+
+def assert_same_config(n_config, k_config):
+    """nnlib's config has Keras's keys and values (numbers to float32 precision)."""
+    assert sorted(n_config) == sorted(k_config)
+    for key, value in k_config.items():
+        if isinstance(value, float):
+            assert n_config[key] == pytest.approx(value, rel=1e-7), key
+        else:
+            assert n_config[key] == value, key

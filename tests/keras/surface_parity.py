@@ -31,6 +31,13 @@ PARITY = {
         "BatchNormalization": "test_parity_batch_normalization.py::test_inference_and_a_training_step_match_keras",
         **{name: "test_parity_layers_extra.py::test_noise_layers_pass_through_at_inference_and_match_keras_noise_in_training"
            for name in ["GaussianNoise", "GaussianDropout"]},
+        "AlphaDropout": "test_parity_layers_extra.py::test_alpha_dropout_gives_keras_two_values_and_passes_gradients_of_kept_entries",
+        "Rescaling": "test_parity_layers_extra.py::test_activation_layers_match_keras_forward_and_backward",
+        **{name: "test_parity_layers_extra.py::test_merge_layers_match_keras_forward_backward_and_in_files"
+           for name in ["Subtract", "Multiply", "Average", "Maximum", "Minimum", "Dot"]},
+        **{name: "test_parity_layers_extra.py::test_lower_case_merge_functions_build_the_same_models_and_compute_on_arrays"
+           for name in ["add", "concatenate", "subtract", "multiply", "average", "maximum",
+                        "minimum", "dot"]},
     },
     "activations": {**{name: ACTIVATIONS for name in
                        ["hard_sigmoid", "linear", "relu", "sigmoid", "silu", "softmax", "tanh",
@@ -56,13 +63,17 @@ PARITY = {
                          "random_normal", "random_uniform", "truncated_normal",
                          "variance_scaling", "zeros"]}},
     "optimizers": {**{name: "test_parity_optimizers_extra.py::test_steps_and_state_match_keras"
-                      for name in ["Nadam", "Adamax", "AdamW", "Adadelta", "Lion"]},
+                      for name in ["Nadam", "Adamax", "AdamW", "Adadelta", "Lion", "Ftrl",
+                                   "Adafactor", "Lamb"]},
                    "Adagrad": OPTIMIZERS, "Adam": OPTIMIZERS, "RMSprop": OPTIMIZERS,
                    "SGD": OPTIMIZERS, "Optimizer": OPTIMIZERS,
                    "get": "test_parity_optimizers.py::test_names_resolve_to_the_same_defaults_as_keras",
                    "schedules": "test_parity_optimizers.py::test_schedule_values_match_keras"},
     "optimizers.schedules": {
         "ExponentialDecay": "test_parity_optimizers.py::test_schedule_values_match_keras",
+        **{name: "test_parity_optimizers.py::test_every_schedule_gives_keras_rates_and_config"
+           for name in ["CosineDecay", "CosineDecayRestarts", "InverseTimeDecay",
+                        "PiecewiseConstantDecay", "PolynomialDecay"]},
         "LearningRateSchedule": "test_parity_optimizers.py::test_schedule_values_match_keras"},
     "losses": {**{name: LOSSES for name in
                   ["BinaryCrossentropy", "CategoricalCrossentropy", "Loss", "MeanAbsoluteError",
@@ -76,6 +87,11 @@ PARITY = {
                                "kl_divergence", "poisson", "cosine_similarity",
                                "mean_absolute_percentage_error",
                                "mean_squared_logarithmic_error"]},
+               **{name: "test_parity_losses_extra.py::test_values_and_gradients_match_keras"
+                  for name in ["BinaryFocalCrossentropy", "CategoricalFocalCrossentropy",
+                               "CategoricalGeneralizedCrossEntropy", "binary_focal_crossentropy",
+                               "categorical_focal_crossentropy",
+                               "categorical_generalized_cross_entropy"]},
                **{name: "test_parity_losses_extra.py::test_mean_squared_and_absolute_error_functions_give_per_sample_values_as_keras"
                   for name in ["mean_squared_error", "mean_absolute_error"]}},
     "metrics": {**{name: METRICS for name in
@@ -96,6 +112,18 @@ PARITY = {
                                 "log_cosh", "poisson", "mean_absolute_percentage_error",
                                 "mean_squared_logarithmic_error", "mean_squared_error",
                                 "mean_absolute_error"]},
+                **{name: "test_parity_metrics_extra.py::test_metrics_with_settings_match_keras"
+                   for name in ["TopKCategoricalAccuracy", "SparseTopKCategoricalAccuracy",
+                                "PearsonCorrelation", "ConcordanceCorrelation",
+                                "SparseCategoricalCrossentropy", "F1Score", "FBetaScore",
+                                "R2Score", "PrecisionAtRecall", "RecallAtPrecision",
+                                "SensitivityAtSpecificity", "SpecificityAtSensitivity"]},
+                **{name: "test_parity_metrics_extra.py::test_more_metric_functions_give_keras_per_sample_values"
+                   for name in ["binary_crossentropy", "categorical_crossentropy",
+                                "sparse_categorical_crossentropy", "binary_focal_crossentropy",
+                                "categorical_focal_crossentropy", "huber", "pearson_correlation",
+                                "concordance_correlation", "top_k_categorical_accuracy",
+                                "sparse_top_k_categorical_accuracy"]},
                 **{name: "test_parity.py::test_accuracy_is_resolved_from_shapes_like_keras"
                    for name in ["binary_accuracy", "categorical_accuracy",
                                 "sparse_categorical_accuracy", "get"]}},
@@ -115,6 +143,8 @@ PARITY = {
            for name in ["serialize", "deserialize"]}},
     "utils": {"plot_model": "test_parity_model_methods.py::test_plot_model_draws_without_graphviz_where_keras_needs_pydot",
               "set_random_seed": SNIPPETS,
+              "Progbar": "test_parity_utils.py::test_progbar_shows_keras_values_in_keras_lines",
+              "normalize": "test_parity_utils.py::test_normalize_matches_keras",
               "to_categorical": "test_snippets.py::test_to_categorical_matches_keras"},
     "Model": {
         **{name: FIT for name in ["compile", "fit", "evaluate", "predict", "metrics",

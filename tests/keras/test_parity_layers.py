@@ -164,6 +164,9 @@ SUMMARY_OPTIMIZERS = {
     "nadam": lambda lib: lib.optimizers.Nadam(),
     "adamw": lambda lib: lib.optimizers.AdamW(),
     "lion": lambda lib: lib.optimizers.Lion(),
+    "ftrl": lambda lib: lib.optimizers.Ftrl(),
+    "adafactor": lambda lib: lib.optimizers.Adafactor(),  # state smaller than the weights
+    "lamb": lambda lib: lib.optimizers.Lamb(),
     "sgd-schedule": lambda lib: lib.optimizers.SGD(decay(lib)),
     "adam-schedule": lambda lib: lib.optimizers.Adam(decay(lib)),
     "rmsprop-schedule": lambda lib: lib.optimizers.RMSprop(decay(lib), centered=True),

@@ -16,7 +16,7 @@ import pytest  # noqa: E402
 import nnlib.layers  # noqa: E402
 import nnlib.models  # noqa: E402
 import nnlib.optimizers  # noqa: E402
-from parity import ATOL, RTOL, assert_same_fit  # noqa: E402
+from parity import ATOL, RTOL, assert_same_config, assert_same_fit  # noqa: E402
 
 assert keras.backend.backend() == "jax", "tests/conftest.py must set KERAS_BACKEND=jax first"
 
@@ -74,6 +74,57 @@ def test_schedule_values_match_keras():
                                                                           staircase=staircase)
         for step in range(12):
             assert float(n_schedule(step)) == pytest.approx(float(k_schedule(step)), rel=1e-6)
+
+
+# (class name, arguments): every Keras schedule, with its options and edge cases
+SCHEDULES = [
+    ("ExponentialDecay", dict(initial_learning_rate=0.1, decay_steps=4, decay_rate=0.7)),
+    ("InverseTimeDecay", dict(initial_learning_rate=0.1, decay_steps=3, decay_rate=0.5)),
+    ("InverseTimeDecay", dict(initial_learning_rate=0.1, decay_steps=3, decay_rate=0.5,
+                              staircase=True)),
+    ("PolynomialDecay", dict(initial_learning_rate=0.1, decay_steps=10)),
+    ("PolynomialDecay", dict(initial_learning_rate=0.1, decay_steps=7, end_learning_rate=0.01,
+                             power=2.0, cycle=True)),
+    ("PiecewiseConstantDecay", dict(boundaries=[3, 10], values=[0.1, 0.05, 0.01])),
+    ("PiecewiseConstantDecay", dict(boundaries=[5], values=[1.0, 0.5])),
+    ("CosineDecay", dict(initial_learning_rate=0.1, decay_steps=20)),
+    ("CosineDecay", dict(initial_learning_rate=0.1, decay_steps=20, alpha=0.1)),
+    ("CosineDecay", dict(initial_learning_rate=0.0, decay_steps=15, warmup_target=0.2,
+                         warmup_steps=6)),
+    ("CosineDecay", dict(initial_learning_rate=0.01, decay_steps=10, alpha=0.2,
+                         warmup_target=0.1, warmup_steps=4)),
+    ("CosineDecayRestarts", dict(initial_learning_rate=0.1, first_decay_steps=5)),
+    ("CosineDecayRestarts", dict(initial_learning_rate=0.1, first_decay_steps=4, t_mul=1.0,
+                                 m_mul=0.5, alpha=0.1)),
+    ("CosineDecayRestarts", dict(initial_learning_rate=0.1, first_decay_steps=3, t_mul=1.5,
+                                 m_mul=0.8)),
+]
+
+
+@pytest.mark.parametrize("name,kwargs", SCHEDULES, ids=[f"{n}{k}" for n, k in SCHEDULES])
+def test_every_schedule_gives_keras_rates_and_config(name, kwargs):
+    k_schedule = getattr(keras.optimizers.schedules, name)(**kwargs)
+    n_schedule = getattr(nnlib.optimizers.schedules, name)(**kwargs)
+    for step in range(45):
+        assert float(n_schedule(step)) == pytest.approx(float(k_schedule(step)), rel=1e-6,
+                                                        abs=1e-9), step
+    assert_same_config(n_schedule.get_config(), k_schedule.get_config())
+    again = type(n_schedule).from_config(k_schedule.get_config())
+    assert [float(again(t)) for t in range(45)] == [float(n_schedule(t)) for t in range(45)]
+
+
+def test_an_optimizer_follows_each_schedule_as_keras():
+    for name, kwargs in SCHEDULES:
+        k_opt, n_opt = twin_optimizers("SGD", lambda lib: {
+            "learning_rate": getattr(lib.optimizers.schedules, name)(**kwargs)})
+        rng = np.random.default_rng(4)
+        k_w, n_w = keras.Variable(np.ones(3, "float32")), np.ones(3, "float32")
+        for _ in range(12):
+            g = rng.normal(size=3).astype("float32")
+            k_opt.apply_gradients([(g, k_w)])
+            n_opt.apply_gradients([(g, n_w)])
+        np.testing.assert_allclose(n_w, np.asarray(k_w.value), rtol=RTOL, atol=ATOL,
+                                   err_msg=name)
 
 
 def test_names_resolve_to_the_same_defaults_as_keras():

@@ -20,7 +20,7 @@ import nnlib.layers  # noqa: E402
 import nnlib.models  # noqa: E402
 import nnlib.optimizers  # noqa: E402
 from nnlib import saving  # noqa: E402
-from parity import ATOL, RTOL, assert_same_fit  # noqa: E402
+from parity import ATOL, RTOL, assert_same_config, assert_same_fit  # noqa: E402
 
 assert keras.backend.backend() == "jax", "tests/conftest.py must set KERAS_BACKEND=jax first"
 
@@ -192,6 +192,9 @@ RESUMABLE = {  # every kind of optimizer state, as (class name, settings)
     "adamw": ("AdamW", dict(learning_rate=0.01, weight_decay=0.05)),
     "adadelta": ("Adadelta", dict(learning_rate=1.0)),
     "lion": ("Lion", dict(learning_rate=0.001)),
+    "ftrl": ("Ftrl", dict(learning_rate=0.1, l1_regularization_strength=0.01, beta=0.1)),
+    "adafactor": ("Adafactor", dict(learning_rate=0.05)),  # row/column state of a matrix
+    "lamb": ("Lamb", dict(learning_rate=0.01)),
 }
 
 
@@ -229,6 +232,43 @@ def test_training_resumes_in_the_other_library_where_it_stopped(name, kind, dire
     assert int(k_model.optimizer.iterations) == n_model.optimizer.iterations == 6
     assert_same_fit(k_model, n_model, x, y, **fit)
     assert_same_predictions(n_model, k_model, kind)
+
+
+SCHEDULES = {  # every schedule class, as Keras writes it into a file
+    "ExponentialDecay": dict(initial_learning_rate=0.05, decay_steps=3, decay_rate=0.5),
+    "InverseTimeDecay": dict(initial_learning_rate=0.05, decay_steps=3, decay_rate=0.5,
+                             staircase=True),
+    "PolynomialDecay": dict(initial_learning_rate=0.05, decay_steps=7, power=2.0, cycle=True),
+    "PiecewiseConstantDecay": dict(boundaries=[2, 5], values=[0.05, 0.02, 0.01]),
+    "CosineDecay": dict(initial_learning_rate=0.01, decay_steps=8, alpha=0.1,
+                        warmup_target=0.05, warmup_steps=3),
+    "CosineDecayRestarts": dict(initial_learning_rate=0.05, first_decay_steps=3, m_mul=0.7),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SCHEDULES))
+def test_every_schedule_crosses_both_ways_and_trains_on_alike(name, tmp_path):
+    """nnlib's file opens in Keras and Keras's in nnlib, each with the schedule, its settings
+    and its place (the step counter), and both train on alike."""
+    keras.utils.set_random_seed(0)
+    k_model, n_model = build(keras, "sequential"), build(_Nnlib, "sequential")
+    n_model.set_weights(k_model.get_weights())
+    for lib, model in [(keras, k_model), (nnlib, n_model)]:
+        schedule = getattr(lib.optimizers.schedules, name)(**SCHEDULES[name])
+        model.compile(optimizer=lib.optimizers.SGD(learning_rate=schedule),
+                      loss="sparse_categorical_crossentropy")
+    x, y = inputs("sequential", 24), np.arange(24) % 3
+    fit = dict(batch_size=8, epochs=2, shuffle=False, verbose=0)
+    assert_same_fit(k_model, n_model, x, y, **fit)
+    saving.save_model(n_model, tmp_path / "nnlib.keras")
+    k_model.save(tmp_path / "keras.keras")
+    k_loaded = load_in_keras(tmp_path / "nnlib.keras")
+    n_loaded = saving.load_model(tmp_path / "keras.keras")
+    for k_side, n_side in [(k_loaded, n_model), (k_model, n_loaded)]:
+        k_schedule, n_schedule = k_side.optimizer._learning_rate, n_side.optimizer._learning_rate
+        assert type(k_schedule).__name__ == type(n_schedule).__name__ == name
+        assert_same_config(n_schedule.get_config(), k_schedule.get_config())
+    assert_same_fit(k_loaded, n_loaded, x, y, **fit)
 
 
 @pytest.mark.parametrize("name", ["sgd", "adam", "rmsprop", "adagrad"])

@@ -144,8 +144,9 @@ def test_verbose_false_is_silent_and_a_float_is_refused_as_keras_tutorials_write
 
 
 def test_unknown_optimizer_lists_the_valid_ones_and_suggests_the_closest(model):
-    message = ("Unknown optimizer 'adamm'. Valid names: 'adadelta', 'adagrad', 'adam', 'adamax', "
-               "'adamw', 'lion', 'nadam', 'rmsprop', 'sgd'. Did you mean 'adam'?")
+    message = ("Unknown optimizer 'adamm'. Valid names: 'adadelta', 'adafactor', 'adagrad', "
+               "'adam', 'adamax', 'adamw', 'ftrl', 'lion', 'nadam', 'rmsprop', 'sgd'. Did you mean "
+               "'adam'?")
     with pytest.raises(ValueError) as raised:
         model.compile(optimizer="adamm", loss="mse")
     assert str(raised.value) == message

@@ -217,3 +217,55 @@ def test_several_outputs_backpropagate_the_weighted_sum_of_their_losses():
         y = {"a": np.ones((5, 2)), "b": np.eye(3)[[0, 1, 2, 0, 1]]}
         errors = gradcheck.check_gradients(model, x, y)
     assert len(errors) == 6 and max(errors.values()) < 1e-6, errors
+
+
+# Keras's other losses with settings, against finite differences: (loss, output activation,
+# target kind)
+SETTINGS_LOSSES = {
+    "binary_focal": (lambda: losses.BinaryFocalCrossentropy(
+        apply_class_balancing=True, gamma=1.5, label_smoothing=0.1), "sigmoid", "binary"),
+    "binary_focal_logits": (lambda: losses.BinaryFocalCrossentropy(from_logits=True, gamma=3.0),
+                            "linear", "binary"),
+    "categorical_focal": (lambda: losses.CategoricalFocalCrossentropy(gamma=2.5), "softmax",
+                          "categorical"),
+    "categorical_focal_logits": (lambda: losses.CategoricalFocalCrossentropy(
+        from_logits=True, alpha=0.5, label_smoothing=0.2), "linear", "categorical"),
+    "generalized": (lambda: losses.CategoricalGeneralizedCrossEntropy(q=0.3), "softmax",
+                    "sparse"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SETTINGS_LOSSES))
+def test_focal_and_generalized_loss_gradients_match_finite_differences(name):
+    make, activation, target = SETTINGS_LOSSES[name]
+    rng = np.random.default_rng(5)
+    utils.set_random_seed(5)
+    with config.floatx_scope("float64"):
+        model = Sequential([Input((3,)), Dense(4, activation="tanh"),
+                            Dense(3, activation=activation, bias_initializer="random_normal")])
+        model.compile(optimizer="sgd", loss=make())
+        errors = worst_errors(model, rng.normal(size=(6, 3)), make_targets(target, 6, 3, rng))
+    assert max(errors.values()) < TOLERANCE, errors
+
+
+@pytest.mark.parametrize("merge", ["Subtract", "Multiply", "Average", "Maximum", "Minimum", "Dot",
+                                   "Dot-normalize"])
+def test_merge_layers_backward_matches_finite_differences(merge):
+    from nnlib import layers  # noqa: PLC0415
+    rng = np.random.default_rng(4)
+    utils.set_random_seed(4)
+    with config.floatx_scope("float64"):
+        a, b = Input((3,)), Input((2,))
+        left = Dense(4, activation="tanh", bias_initializer="random_normal")(a)
+        right = Dense(4, activation="sigmoid", bias_initializer="random_normal")(b)
+        third = [] if merge in ("Subtract",) or merge.startswith("Dot") else [
+            Dense(4, bias_initializer="random_normal")(a)]
+        if merge.startswith("Dot"):
+            joined = layers.Dot(axes=1, normalize=merge.endswith("normalize"))([left, right])
+        else:
+            joined = getattr(layers, merge)()([left, right, *third])
+        model = Model([a, b], Dense(2)(joined))
+        model.compile(optimizer="sgd", loss="mse")
+        x = [rng.normal(size=(6, 3)), rng.normal(size=(6, 2))]
+        errors = worst_errors(model, x, rng.normal(size=(6, 2)))
+    assert max(errors.values()) < TOLERANCE, errors

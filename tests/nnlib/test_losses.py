@@ -486,3 +486,22 @@ def test_every_loss_class_is_found_by_its_derived_spellings():
     assert {n for n, c in losses._LOSSES.items() if c in expected} == set().union(*expected.values())
     # Keras's other losses (nnlib.extra.losses) are named the same way (parity: tests/keras)
     assert type(losses.get("kld")) is type(losses.get("KLDivergence")) is losses.KLDivergence
+
+
+def test_focal_and_generalized_losses_name_a_bad_setting():
+    with pytest.raises(ValueError, match=r"BinaryFocalCrossentropy: gamma must be a number >= 0"):
+        losses.BinaryFocalCrossentropy(gamma=-1)
+    with pytest.raises(ValueError, match=r"CategoricalFocalCrossentropy: nnlib supports axis=-1"):
+        losses.CategoricalFocalCrossentropy(axis=0)
+    with pytest.raises(ValueError, match=r"CategoricalGeneralizedCrossEntropy: q must be a number > 0 and < 1"):
+        losses.CategoricalGeneralizedCrossEntropy(q=1.0)
+    with pytest.raises(ValueError, match=r"y_true must hold class indices in \[0, 3\)"):
+        losses.CategoricalGeneralizedCrossEntropy()([3], [[0.2, 0.3, 0.5]])
+
+
+def test_focal_loss_with_gamma_0_and_no_balancing_is_the_cross_entropy():
+    y, p = np.array([[1.0, 0.0]]), np.array([[0.8, 0.3]])
+    assert losses.BinaryFocalCrossentropy(gamma=0.0)(y, p) == pytest.approx(
+        losses.binary_crossentropy(y, p))
+    assert losses.CategoricalFocalCrossentropy(gamma=0.0, alpha=1.0)([[0, 1]], [[0.2, 0.8]]) == \
+        pytest.approx(losses.categorical_crossentropy([[0, 1]], [[0.2, 0.8]]))

@@ -169,3 +169,24 @@ def test_a_metric_function_written_with_ops_works():
     metric = metrics.get(mean_squared_difference, (2, 1), (2, 1))
     metric.update_state(np.array([[1.0], [2.0]]), np.array([[0.0], [0.0]]))
     assert metric.name == "mean_squared_difference" and metric.result() == np.float32(2.5)
+
+
+def test_the_newer_metrics_name_a_bad_setting_or_input():
+    with pytest.raises(ValueError, match=r"Unknown FBetaScore average 'mean'. Valid "
+                                         r"names: 'micro', 'macro', 'weighted'"):
+        metrics.FBetaScore(average="mean")
+    with pytest.raises(ValueError, match=r"PrecisionAtRecall: recall must be a number >= 0 and <= 1"):
+        metrics.PrecisionAtRecall(1.5)
+    with pytest.raises(ValueError, match=r"R2Score expects \(n_samples, n_outputs\) inputs"):
+        metrics.R2Score().update_state(np.zeros(3), np.zeros(3))
+    with pytest.raises(ValueError, match=r"nnlib supports axis=-1 only"):
+        metrics.PearsonCorrelation(axis=0)
+    with pytest.raises(ValueError, match=r"sparse_top_k_categorical_accuracy: y_pred must have shape"):
+        metrics.sparse_top_k_categorical_accuracy([1], [0.2, 0.8])
+
+
+def test_top_k_counts_a_tie_as_in_and_f1_is_the_harmonic_mean():
+    assert metrics.sparse_top_k_categorical_accuracy([2], [[0.5, 0.5, 0.5]], k=1).tolist() == [1.0]
+    f1 = metrics.F1Score(average="micro", threshold=0.5)
+    f1.update_state([[1], [1], [0], [0]], [[0.9], [0.2], [0.7], [0.1]])  # P = R = 1/2
+    assert float(f1.result()) == pytest.approx(0.5, abs=1e-6)

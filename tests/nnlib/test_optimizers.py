@@ -253,3 +253,23 @@ def test_apply_gradients_leaves_the_gradients_as_they_were(name):
     optimizers.get(name).apply_gradients([(g, w)])
     np.testing.assert_array_equal(g, before)
     assert np.all(w != 1)
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: optimizers.Ftrl(learning_rate_power=0.5), r"Ftrl: learning_rate_power must be a number <= 0"),
+    (lambda: optimizers.Ftrl(l1_regularization_strength=-1), r"Ftrl: l1_regularization_strength must be a number >= 0"),
+    (lambda: optimizers.Adafactor(clip_threshold=0), r"Adafactor: clip_threshold must be a number > 0"),
+    (lambda: optimizers.Lamb(beta_1=1.0), r"Lamb: beta_1 must be a number >= 0 and < 1"),
+])
+def test_the_newer_optimizers_name_a_bad_setting(make, message):
+    with pytest.raises(ValueError, match=message):
+        make()
+
+
+def test_adafactor_keeps_row_and_column_means_of_a_matrix_and_a_full_state_for_a_vector():
+    opt = optimizers.Adafactor()
+    kernel, bias = np.ones((4, 3), np.float32), np.ones(3, np.float32)
+    opt.apply_gradients([(np.full((4, 3), 0.1, np.float32), kernel),
+                         (np.full(3, 0.1, np.float32), bias)])
+    assert [v.shape for v in opt.keras_variables([kernel, bias])] == [
+        (), (), (4,), (3,), (4, 3), (), (), (3,)]

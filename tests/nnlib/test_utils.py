@@ -70,3 +70,18 @@ def test_snake_case_gives_keras_names():
     from nnlib.utils import snake_case
     assert [snake_case(n) for n in ["AUC", "MLPBlock", "SGD", "BinaryCrossentropy", "KLDivergence"]
             ] == ["auc", "mlp_block", "sgd", "binary_crossentropy", "kl_divergence"]
+
+
+def test_normalize_divides_each_row_by_its_norm_and_leaves_zero_rows():
+    np.testing.assert_allclose(utils.normalize(np.array([[3.0, 4.0], [0.0, 0.0]]), order=1),
+                               [[3 / 7, 4 / 7], [0.0, 0.0]], rtol=1e-6)
+
+
+def test_progbar_averages_over_steps_but_not_stateful_values(capsys):
+    bar = utils.Progbar(4, verbose=2, stateful_metrics=["acc"])
+    bar.update(1, [("loss", 1.0), ("acc", 0.1)])
+    bar.update(3, [("loss", 0.25), ("acc", 0.7)])
+    assert (bar.mean("loss"), bar.mean("acc")) == (0.5, 0.7)
+    assert capsys.readouterr().out == ""  # verbose=2 writes when the 4 steps are done
+    bar.add(1, [("loss", 0.125)])
+    assert "4/4 - " in capsys.readouterr().out
