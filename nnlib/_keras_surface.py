@@ -175,10 +175,10 @@ REFUSED = {
                 "get_state_tree set_state_tree path"),
         **_each("Keras's masks and input specs for sequences", "compute_mask supports_masking "
                                                                "input_spec"),
-        **_each("a model method not written yet",
-                "build_from_config compile_from_config get_build_config compute_loss "
-                "compute_metrics get_metrics_result run_eagerly load_own_variables "
-                "save_own_variables"),
+        "run_eagerly": "switching off compilation (nnlib has no compiled step: NumPy always runs "
+                       "eagerly)",
+        **_each("Keras's saving protocol for a layer's own variables (nnlib.saving writes and "
+                "reads every weight itself)", "load_own_variables save_own_variables"),
     },
 }
 

@@ -5,8 +5,15 @@
     on_train_begin
         on_epoch_begin(epoch)
             on_train_batch_begin(batch) ... on_train_batch_end(batch, logs)   (every batch)
+            on_test_begin                  (with validation data, after the epoch's batches)
+                on_test_batch_begin(batch) ... on_test_batch_end(batch, logs)
+            on_test_end(logs)              logs: loss and metrics on the validation data
         on_epoch_end(epoch, logs)          logs: loss, metrics, val_* of the epoch
     on_train_end
+
+``evaluate(callbacks=[...])`` calls the ``on_test_*`` hooks alone, and ``predict(callbacks=[...])``
+``on_predict_begin``, ``on_predict_batch_begin(batch)``, ``on_predict_batch_end(batch,
+{"outputs": predictions of the batch})`` and ``on_predict_end``, as Keras does.
 
 A callback reads the model (``self.model``) and may stop training by setting
 ``self.model.stop_training = True``: fit finishes the current epoch's hooks and returns.
@@ -82,6 +89,30 @@ class Callback:
     def on_train_batch_end(self, batch, logs=None):
         """Called after the update of batch `batch`; logs hold the running means so far."""
 
+    def on_test_begin(self, logs=None):
+        """Called when evaluate (or fit's validation after an epoch) starts."""
+
+    def on_test_end(self, logs=None):
+        """Called when evaluation ends, with its logs (loss and metrics, not ``val_``-named)."""
+
+    def on_test_batch_begin(self, batch, logs=None):
+        """Called before evaluating batch `batch`."""
+
+    def on_test_batch_end(self, batch, logs=None):
+        """Called after evaluating batch `batch`; logs hold the running means so far."""
+
+    def on_predict_begin(self, logs=None):
+        """Called when predict starts."""
+
+    def on_predict_end(self, logs=None):
+        """Called when predict ends."""
+
+    def on_predict_batch_begin(self, batch, logs=None):
+        """Called before predicting batch `batch`."""
+
+    def on_predict_batch_end(self, batch, logs=None):
+        """Called after predicting batch `batch`; ``logs["outputs"]`` holds its predictions."""
+
 
 class CallbackList:
     """Calls a hook on every callback in turn (what ``fit`` talks to).
@@ -91,7 +122,9 @@ class CallbackList:
     """
 
     HOOKS = ("on_train_begin", "on_train_end", "on_epoch_begin", "on_epoch_end",
-             "on_train_batch_begin", "on_train_batch_end")
+             "on_train_batch_begin", "on_train_batch_end", "on_test_begin", "on_test_end",
+             "on_test_batch_begin", "on_test_batch_end", "on_predict_begin", "on_predict_end",
+             "on_predict_batch_begin", "on_predict_batch_end")
 
     def __init__(self, callbacks, model, params):
         self.callbacks = list(callbacks)

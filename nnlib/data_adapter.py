@@ -27,20 +27,38 @@ import numbers
 import numpy as np
 
 from nnlib import config
-from nnlib._validation import as_float_array, check_number, describe
+from nnlib._validation import as_float_array, check_choice, check_number, describe
 from nnlib.core.training import batches
 
-__all__ = ["prepare_x", "prepare_y", "prepare_sample_weight", "class_weight_to_sample_weight",
-           "split_validation", "batches"]
+__all__ = ["prepare_x", "prepare_y", "prepare_ys", "prepare_sample_weight",
+           "class_weight_to_sample_weight", "split_validation", "batches"]
 
 
-def prepare_x(x, inputs, dtype, name="x"):
+def _by_name(value, names, name, what):
+    """The arrays of a dict ``{name: array}`` in the order of `names` (inputs or outputs)."""
+    for key in value:
+        try:
+            check_choice(key, f"{name} key", names, kind=what)
+        except ValueError as error:
+            raise ValueError(f"{name}: {error}") from None
+    missing = [n for n in names if n not in value]
+    if missing:
+        raise ValueError(f"{name}: the model's {what}s are {names}; the dict has no array for "
+                         f"{missing}.")
+    return [value[n] for n in names]
+
+
+def prepare_x(x, inputs, dtype, name="x", names=None):
     """The model's input arrays for ``x``: one float array of shape (n, *input shape) per input.
 
-    `inputs` are the model's Input tensors; `dtype` is the dtype of the model's weights.
+    `inputs` are the model's Input tensors; `dtype` is the dtype of the model's weights. ``x``
+    may also be a dict by input name (`names`, default the Input layers' names), as in Keras.
     """
     if x is None:
         raise ValueError(f"{name} is required: an array of shape (batch_size, features).")
+    if isinstance(x, dict):
+        x = _by_name(x, names or [t.layer.name for t in inputs], name, "input")
+        x = x if len(inputs) > 1 else x[0]
     if len(inputs) > 1:
         if not isinstance(x, (list, tuple)) or len(x) != len(inputs):
             raise ValueError(
@@ -106,6 +124,23 @@ def prepare_y(y, n_rows, loss, output_shape, dtype, name="y"):
     return y
 
 
+def prepare_ys(y, n_rows, losses, output_shapes, names, dtype, name="y"):
+    """One target array per output, each checked by :func:`prepare_y`: ``y`` is the array of a
+    one-output model, or a list in the outputs' order, or a dict by output name (`names`)."""
+    if len(names) == 1:
+        return [prepare_y(y, n_rows, losses[0], output_shapes[0], dtype, name)]
+    if isinstance(y, dict):
+        raw = _by_name(y, names, name, "output")
+    elif isinstance(y, (list, tuple)) and len(y) == len(names):
+        raw = list(y)
+    else:
+        raise ValueError(
+            f"{name}: the model has {len(names)} outputs {names}; received {describe(y)}. Pass "
+            "a list with one target array per output, or a dict by output name.")
+    return [prepare_y(v, n_rows, loss, shape, dtype, f"{name}[{key!r}]")
+            for v, loss, shape, key in zip(raw, losses, output_shapes, names)]
+
+
 def class_weight_to_sample_weight(y, class_weight):
     """Per-row weights from ``{class: weight}``, as Keras: the class of a row is its label, or
     the argmax of a one-hot row; classes not in the dict weigh 1."""
@@ -151,7 +186,8 @@ def prepare_sample_weight(sample_weight, class_weight, y, dtype, name="sample_we
 
 
 def split_validation(xs, y, sample_weight, fraction):
-    """``(train, validation)``, each ``(xs, y, sample_weight)``: the last `fraction` validates."""
+    """``(train, validation)``, each ``(xs, y, sample_weight)``: the last `fraction` validates.
+    ``xs`` has one array per input; ``y`` is the targets, or a list with one array per output."""
     fraction = check_number(fraction, "validation_split", low=0, high=1, high_inclusive=False)
     n = xs[0].shape[0]
     split_at = int(math.floor(n * (1.0 - fraction)))
@@ -161,7 +197,7 @@ def split_validation(xs, y, sample_weight, fraction):
             "split that leaves rows for both training and validation.")
 
     def cut(rows):
-        return ([a[rows] for a in xs], y[rows],
+        return ([a[rows] for a in xs], [a[rows] for a in y] if isinstance(y, list) else y[rows],
                 None if sample_weight is None else sample_weight[rows])
 
     return cut(slice(0, split_at)), cut(slice(split_at, n))

@@ -75,32 +75,36 @@ class _Node:
 
 
 class Graph:
-    """The layers between ``inputs`` (tensors from ``Input``) and ``output``, in computing order.
+    """The layers between ``inputs`` (tensors from ``Input``) and ``outputs``, in computing order.
 
     Attributes
     ----------
     inputs : list of SymbolicTensor
-    output : SymbolicTensor
+    outputs : list of SymbolicTensor
+        One or more; ``output`` is the only one of a one-output model (None for several).
     layers : list of Layer
         The InputLayers first, then every other layer after the layers that feed it.
     """
 
-    def __init__(self, inputs, output):
+    def __init__(self, inputs, outputs):
         for k, t in enumerate(inputs):
             if not isinstance(t, SymbolicTensor) or not isinstance(t.layer, InputLayer):
                 raise TypeError(
                     f"Model: inputs[{k}] must be a tensor returned by nnlib.layers.Input; "
                     f"received {describe(t)}.")
-        if isinstance(output, (list, tuple)):
-            if len(output) != 1:
-                raise ValueError(
-                    f"Model: nnlib models have exactly one output; received {len(output)} outputs.")
-            output = output[0]
-        if not isinstance(output, SymbolicTensor):
-            raise TypeError(
-                "Model: outputs must be the tensor returned by calling a layer on Input() tensors; "
-                f"received {describe(output)}.")
-        order = topological_order([output])
+        outputs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
+        if not outputs:
+            raise ValueError("Model: outputs is empty; give the tensor(s) the model computes.")
+        for k, output in enumerate(outputs):
+            if not isinstance(output, SymbolicTensor):
+                label = "outputs" if len(outputs) == 1 else f"outputs[{k}]"
+                raise TypeError(
+                    f"Model: {label} must be the tensor returned by calling a layer on Input() "
+                    f"tensors; received {describe(output)}.")
+            if any(output is other for other in outputs[:k]):
+                raise ValueError(f"Model: outputs[{k}] (layer {output.layer.name!r}) is given "
+                                 "twice; each output of a model must be a different tensor.")
+        order = topological_order(outputs)
         given = {id(t) for t in inputs}
         for tensor in order:
             if isinstance(tensor.layer, InputLayer) and id(tensor) not in given:
@@ -113,23 +117,34 @@ class Graph:
         for tensor in inputs:
             if id(tensor) not in reached:
                 raise ValueError(
-                    f"Model: input {tensor.layer.name!r} is not used to compute the output; "
+                    f"Model: input {tensor.layer.name!r} is not used to compute the outputs; "
                     "remove it from `inputs` or connect it to a layer.")
         self.inputs = list(inputs)
-        self.output = output
+        self.outputs = outputs
+        self.output = outputs[0] if len(outputs) == 1 else None
         self.nodes = [_Node(t) for t in order if not isinstance(t.layer, InputLayer)]
         self.layers = [t.layer for t in self.inputs] + [node.layer for node in self.nodes]
         self._needs_key, self._needs = None, None
-        # the output layer's activation, when backward can start before it (backward_from_z),
-        # so that a loss can differentiate through both in one step
-        last = self.nodes[-1].layer if self.nodes else None
-        self.output_activation = (getattr(last, "activation", None)
-                                  if hasattr(last, "backward_from_z") else None)
+        # each output layer's activation, when backward can start before it (backward_from_z) so
+        # that a loss can differentiate through both in one step; not for an output another
+        # layer reads too (that layer's gradient arrives after the activation)
+        read = {id(t) for node in self.nodes for t in node.inputs}
+        self.output_activations = [
+            getattr(t.layer, "activation", None)
+            if hasattr(t.layer, "backward_from_z") and id(t) not in read else None
+            for t in outputs]
+
+    @property
+    def output_activation(self):
+        """The output layer's activation of a one-output model (see ``output_activations``)."""
+        return self.output_activations[0] if self.output is not None else None
 
     def forward(self, xs, training=False):
-        """The output for the input arrays ``xs`` (one per input); every layer keeps what its
-        backward pass needs."""
-        return core.forward(self.nodes, self.inputs, xs, training)[id(self.output)]
+        """The output for the input arrays ``xs`` (one per input), a list for several outputs;
+        every layer keeps what its backward pass needs."""
+        values = core.forward(self.nodes, self.inputs, xs, training)
+        outputs = [values[id(t)] for t in self.outputs]
+        return outputs[0] if self.output is not None else outputs
 
     def _needs_gradient(self):
         """Per node, which of its inputs need a gradient: those with a trainable weight upstream.
@@ -152,15 +167,20 @@ class Graph:
         return self._needs
 
     def backward(self, grad, from_z=False):
-        """Backpropagate ``grad`` = dL/d(output) through every layer, last to first.
+        """Backpropagate ``grad`` = dL/d(output) through every layer, last to first (for several
+        outputs, a list with one gradient per output, None for an output without a loss).
 
         ``from_z=True``: ``grad`` is dL/dz of the output layer, the gradient *before* its
-        activation (the loss differentiated through the activation in one step).
+        activation (the loss differentiated through the activation in one step); a list of
+        flags for several outputs.
         """
+        grads = [grad] if self.output is not None else list(grad)
+        flags = [from_z] if self.output is not None else list(from_z)
+        starts = {id(t): flag for t, flag in zip(self.outputs, flags)}
         for node, needs in zip(self.nodes, self._needs_gradient()):
-            node.needs, node.from_z = needs, False
-        self.nodes[-1].from_z = from_z
-        core.backward(self.nodes, self.output, grad)
+            node.needs, node.from_z = needs, starts.get(id(node.output), False)
+        given = [(t, g) for t, g in zip(self.outputs, grads) if g is not None]
+        core.backward(self.nodes, [t for t, _ in given], [g for _, g in given])
 
     def parameters(self):
         """Each trainable weight with its gradient and its regularizer (or None), layer by layer:

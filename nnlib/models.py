@@ -52,10 +52,13 @@ class Model(Trainer):
 
     Parameters
     ----------
-    inputs : SymbolicTensor or list of SymbolicTensor
-        What :func:`~nnlib.layers.Input` returned.
-    outputs : SymbolicTensor
-        The result of calling the last layer (one output).
+    inputs : SymbolicTensor, list of SymbolicTensor or dict of them by name
+        What :func:`~nnlib.layers.Input` returned; ``fit`` and ``predict`` then take one array,
+        a list in this order or a dict by name.
+    outputs : SymbolicTensor, list or dict of SymbolicTensor
+        The result of calling the last layer; several outputs as a list (``predict`` returns a
+        list) or a dict by name (``predict`` returns a dict). Each output has its own loss
+        (see ``compile``), and targets come as a list or a dict by output name.
     name : str, optional
 
     Examples
@@ -73,6 +76,7 @@ class Model(Trainer):
                                         type(self).__name__.lower())
         self._init_trainer()
         self._graph = None
+        self._input_keys = self._output_keys = None  # set by a dict of inputs or outputs
         self.built = False
         self._trainable = True
         if isinstance(self, Sequential):
@@ -85,9 +89,18 @@ class Model(Trainer):
             raise TypeError("Model(inputs, outputs): both are required; build them with "
                             "nnlib.layers.Input and by calling layers, or use Sequential.")
         # also a subclass calling super().__init__(inputs, outputs), as Keras allows
-        self._set_graph(list(inputs) if isinstance(inputs, (list, tuple)) else [inputs], outputs)
+        self._set_graph(inputs, outputs)
 
     def _set_graph(self, inputs, outputs):
+        """The graph from `inputs` to `outputs`, each one tensor, a list or a dict by name (the
+        dict's keys then name the arrays fit takes and predict returns; Keras orders them by
+        sorted key)."""
+        self._input_keys = sorted(inputs) if isinstance(inputs, dict) else None
+        self._output_keys = sorted(outputs) if isinstance(outputs, dict) else None
+        inputs = ([inputs[key] for key in self._input_keys] if isinstance(inputs, dict) else
+                  list(inputs) if isinstance(inputs, (list, tuple)) else [inputs])
+        if isinstance(outputs, dict):
+            outputs = [outputs[key] for key in self._output_keys]
         graph = Graph(inputs, outputs)
         seen = set()
         for layer in graph.layers:
@@ -136,11 +149,29 @@ class Model(Trainer):
 
     @property
     def output(self):
-        return self._graph.output if self.built else None
+        """The output tensor (a list for several outputs), as Keras's ``model.output``."""
+        return self._as_given(self._graph.outputs) if self.built else None
+
+    @property
+    def outputs(self):
+        return list(self._graph.outputs) if self.built else []
+
+    @property
+    def output_names(self):
+        """The output layers' names, as Keras's ``model.output_names``."""
+        return [t.layer.name for t in self._graph.outputs] if self.built else []
 
     @property
     def output_shape(self):
-        return self._graph.output.shape if self.built else None
+        """The output's shape (a list of shapes for several outputs), batch dimension None."""
+        return self._as_given([t.shape for t in self._graph.outputs]) if self.built else None
+
+    def _as_given(self, values):
+        """One value per output, shaped as the model's outputs were given: the value itself
+        (one output), a list, or a dict by name."""
+        if self._output_keys:
+            return dict(zip(self._output_keys, values))
+        return values[0] if len(values) == 1 else list(values)
 
     @property
     def inputs(self):
@@ -218,11 +249,14 @@ class Model(Trainer):
     def _prepare_x(self, x, name="x"):
         if not self.built:
             self._ensure_built(x)
-        return data_adapter.prepare_x(x, self._graph.inputs, self._dtype, name)
+        return data_adapter.prepare_x(x, self._graph.inputs, self._dtype, name,
+                                      self._input_keys)
 
     def _prepare_y(self, y, n_rows, name="y"):
-        return data_adapter.prepare_y(y, n_rows, self.loss, self._graph.output.shape,
-                                      self._dtype, name)
+        """The targets as a list, one array per output (checked against each output's loss)."""
+        return data_adapter.prepare_ys(y, n_rows, self._output_losses,
+                                       [t.shape for t in self._graph.outputs],
+                                       self._output_names(), self._dtype, name)
 
     def __call__(self, x):
         """Predict on arrays in one batch (``model(x)``, as in Keras); on the symbolic tensors of
@@ -231,7 +265,13 @@ class Model(Trainer):
                 isinstance(x, (list, tuple)) and any(isinstance(t, SymbolicTensor) for t in x)):
             return self._nest(list(x) if isinstance(x, (list, tuple)) else [x])
         xs = self._prepare_x(x)  # builds a Sequential first, so the graph exists only after it
-        return self._graph.forward(xs)
+        return self._forward(xs)
+
+    def _forward(self, xs, training=False):
+        """The graph's outputs for the input arrays `xs`, shaped as the model's outputs were
+        given (one array, a list or a dict)."""
+        y_pred = self._graph.forward(xs, training=training)
+        return self._as_given([y_pred] if self._graph.output is not None else y_pred)
 
     def _nest(self, tensors):
         """Use this model inside another: its layers are replayed on `tensors`, so the outer
@@ -253,7 +293,7 @@ class Model(Trainer):
         for node in graph.nodes:
             replayed[id(node.output)] = SymbolicTensor(
                 node.output.shape, node.layer, [replayed[id(t)] for t in node.inputs])
-        return replayed[id(graph.output)]
+        return self._as_given([replayed[id(t)] for t in graph.outputs])
 
     def build(self, input_shape=None):
         """A functional model is built by its constructor; as in Keras, this does nothing."""
@@ -262,13 +302,15 @@ class Model(Trainer):
         """The forward pass on arrays (Keras's ``call``); ``training=True`` as in ``fit``
         (dropout active)."""
         xs = self._prepare_x(inputs)
-        return self._graph.forward(xs, training=training)
+        return self._forward(xs, training=training)
 
     def compute_output_shape(self, input_shape):
         """The output's shape for inputs of `input_shape` (batch dimension first)."""
         if not self.built:
             self.build(input_shape)
-        return (input_shape[0],) + tuple(self._graph.output.shape[1:])
+        several = isinstance(input_shape[0], (list, tuple))  # one shape per input
+        batch = input_shape[0][0] if several else input_shape[0]
+        return self._as_given([(batch,) + tuple(t.shape[1:]) for t in self._graph.outputs])
 
     # ---- one batch at a time (Keras's *_on_batch) --------------------------------------------
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
@@ -277,36 +319,39 @@ class Model(Trainer):
         measured on the predictions before the step), as Keras's ``train_on_batch``."""
         self._check_compiled("train_on_batch")
         xs = self._prepare_x(x)
-        y = self._prepare_y(y, xs[0].shape[0])
-        weights = data_adapter.prepare_sample_weight(sample_weight, class_weight, y, self._dtype)
-        self._build_metrics(y)
+        ys = self._prepare_y(y, xs[0].shape[0])
+        if class_weight is not None and len(ys) > 1:
+            raise ValueError("train_on_batch: class_weight is only supported for a model with "
+                             "one output, as in Keras; give sample_weight instead.")
+        weights = data_adapter.prepare_sample_weight(sample_weight, class_weight, ys[0],
+                                                     self._dtype)
+        self._build_metrics(ys)
         self._reset_running_means()
+        self._step_built = True  # as Keras (see fit's shuffling)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            logs = self.train_step(xs, y, weights)
+            logs = self.train_step(xs, ys, weights)
         return self._batch_result(logs, return_dict)
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         """The loss (and metrics) on `x`, `y` as one batch, weights unchanged."""
-        return self.evaluate(x, y, batch_size=max(len(np.asarray(
-            x[0] if isinstance(x, (list, tuple)) else x)), 1), verbose=0,
-            sample_weight=sample_weight, return_dict=return_dict)
+        rows = self._prepare_x(x)[0].shape[0]
+        return self.evaluate(x, y, batch_size=max(rows, 1), verbose=0,
+                             sample_weight=sample_weight, return_dict=return_dict)
 
     def predict_on_batch(self, x):
         """Predictions for `x` as one batch."""
-        return self._graph.forward(self._prepare_x(x))
+        return self._forward(self._prepare_x(x))
 
     def _batch_result(self, logs, return_dict):
-        if return_dict:
-            return logs
-        values = [logs["loss"]] + [logs[metric.name] for metric in self.metrics]
-        return values[0] if len(values) == 1 else values
+        return logs if return_dict else self._ordered(logs)
 
     @property
     def metrics_names(self):
-        """``["loss", "compile_metrics"]`` once compiled with metrics, as Keras 3 names them."""
+        """``["loss", "compile_metrics"]`` once compiled with metrics, as Keras 3 names them,
+        then each output's loss (``"o1_loss"``...) for several outputs with a loss each."""
         if not self.compiled:
             return []
-        return ["loss"] + (["compile_metrics"] if self._metric_specs else [])
+        return ["loss"] + (["compile_metrics"] if self._metric_specs else []) + self._loss_names
 
     def reset_metrics(self):
         """Start the loss and metrics' running means afresh."""
@@ -332,13 +377,38 @@ class Model(Trainer):
         from nnlib import saving  # noqa: PLC0415
         return json.dumps(saving.model_to_document(self), **kwargs)
 
+    def compile_from_config(self, config):
+        """Compile as ``get_compile_config()``'s dict says (nnlib's or Keras's), as Keras."""
+        from nnlib import saving  # noqa: PLC0415
+        saving.compile_from_config(self, config)
+
+    def get_build_config(self):
+        """What ``build_from_config`` needs to build the model again: a functional model builds
+        itself (``{"input_shape": None}``, as Keras)."""
+        return {"input_shape": None}
+
+    def build_from_config(self, config):
+        """Build from ``get_build_config()``'s dict, as Keras (``{"input_shape": (None, 3)}``)."""
+        if config is None:
+            return
+        if not isinstance(config, dict) or "input_shape" not in config:
+            raise ValueError(f"build_from_config: expected the dict get_build_config() returns, "
+                             f"such as {{'input_shape': (None, 3)}}; received {describe(config)}.")
+        if config["input_shape"] is not None:
+            self.build(config["input_shape"])
+
     def get_compile_config(self):
         """compile's settings as Keras's ``.keras`` files store them (None before compile)."""
         from nnlib import saving  # noqa: PLC0415
         if not self.compiled:
             return None
+        if len(self._output_losses) > 1:
+            raise ValueError(f"get_compile_config: model {self.name!r} has several outputs; "
+                             "nnlib describes the compile settings of one-output models only "
+                             "(several is not written yet).")
         return saving._compile_to_config(self.optimizer, self.loss,
-                                         [saving._metric_name(m) for m in self._metric_specs])
+                                         [saving._metric_name(m) for m in self._metric_specs],
+                                         self._loss_weights[0])
 
     # ---- description and files ----------------------------------------------------------------
     def summary(self, print_fn=print):
@@ -486,6 +556,12 @@ class Sequential(Model):
             return super()._weight_layers()
         return [w for layer in self._stack
                 for w in (layer._weight_layers() if isinstance(layer, Model) else [layer])]
+
+    def get_build_config(self):
+        """``{"input_shape": (None, features)}`` once built, None before (as Keras)."""
+        if not self.built:
+            return None
+        return {"input_shape": tuple(self._graph.inputs[0].shape)}
 
     def build(self, input_shape):
         """Build for inputs of ``input_shape`` = (None, features), as ``keras.Model.build``."""

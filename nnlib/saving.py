@@ -95,6 +95,11 @@ def _read_model(model):
         raise ValueError(f"Model {model.name!r} is not built yet, so it has no weights to save: "
                          "start it with Input(shape), or call it on data first.")
     graph = model._graph  # nnlib.graph.Graph: every layer makes exactly one tensor
+    if graph.output is None:
+        raise ValueError(f"Model {model.name!r} has {len(graph.outputs)} outputs: nnlib saves "
+                         "models (and weight files) with one output only; the layout for "
+                         "several is not written yet. Use real Keras to save this model, or "
+                         "keep its weights with model.get_weights().")
     output = graph.output.layer
     parents, shapes = {}, {}
     for tensor in topological_order([graph.output]):
@@ -103,7 +108,8 @@ def _read_model(model):
     graph = _Graph([t.layer for t in graph.inputs], output, parents, shapes)
     compiled = None
     if model.compiled:
-        compiled = (model.optimizer, model.loss, [_metric_name(m) for m in model._metric_specs])
+        compiled = (model.optimizer, model.loss, [_metric_name(m) for m in model._metric_specs],
+                    model._loss_weights[0])
     return graph, compiled
 
 
@@ -168,10 +174,11 @@ def _keras_layer_order(output, parents):
 
 
 def _weight_paths(layer_list):
-    """Keras's HDF5 group of each layer: the class name in snake case, numbered per class."""
+    """Keras's HDF5 group of each layer: the class name in snake case, numbered per class (a
+    nested functional model is Keras's class Functional)."""
     used, paths = {}, []
     for layer in layer_list:
-        base = snake_case(type(layer).__name__)
+        base = "functional" if type(layer) is Model else snake_case(type(layer).__name__)
         count = used.get(base, -1) + 1
         used[base] = count
         paths.append(f"layers/{base}" + (f"_{count}" if count else ""))
@@ -377,6 +384,10 @@ def _dtype_policy(dtype):
 
 
 def _layer_to_config(layer, dtype, input_shape):
+    if isinstance(layer, Model):  # a model used as a layer: its own whole config, as Keras's
+        item = model_to_document(layer)
+        item["build_config"] = {"input_shape": _json_shape(input_shape)}
+        return item
     for class_name, entry in LAYER_FORMATS.items():
         if type(layer) is entry.cls:
             config = {"name": layer.name, "trainable": bool(getattr(layer, "trainable", True)),
@@ -393,6 +404,8 @@ def _layer_to_config(layer, dtype, input_shape):
 
 def _layer_from_config(item):
     class_name = item.get("class_name")
+    if class_name in ("Sequential", "Functional"):  # a model used as a layer of this one
+        return _build_from_config(item)[0]
     if class_name not in LAYER_FORMATS:
         name = item.get("config", {}).get("name", "?")
         raise ValueError(
@@ -442,6 +455,8 @@ def _model_config(model, graph, dtype):
     """config.json's ``config`` and the layers in the order of their weights in the HDF5 file."""
 
     def input_shape(layer):
+        if isinstance(layer, Model):  # a nested Sequential: what its own Input takes
+            return layer.inputs[0].shape
         shapes = [graph.shapes[parent] for parent in graph.parents[layer]]
         return shapes if len(shapes) > 1 else shapes[0]
 
@@ -567,7 +582,7 @@ def _schedule_to_config(schedule):
             "config": schedule.get_config(), "registered_name": None}
 
 
-def _compile_to_config(optimizer, loss, metrics):
+def _compile_to_config(optimizer, loss, metrics, loss_weights=None):
     config = dict(optimizer.get_config())
     rate = config["learning_rate"]
     if isinstance(rate, schedules.LearningRateSchedule):
@@ -585,7 +600,7 @@ def _compile_to_config(optimizer, loss, metrics):
         loss_config = loss.name
     return {"optimizer": {"module": "keras.optimizers", "class_name": type(optimizer).__name__,
                           "config": config, "registered_name": None},
-            "loss": loss_config, "loss_weights": None, "metrics": metrics or None,
+            "loss": loss_config, "loss_weights": loss_weights, "metrics": metrics or None,
             "weighted_metrics": None, "run_eagerly": False, "steps_per_execution": 1,
             "jit_compile": True}
 
@@ -625,6 +640,20 @@ def _optimizer_from_config(item):
     return cls(**config)
 
 
+def compile_from_config(model, config):
+    """Compile `model` as Keras's ``compile_config`` says (what ``get_compile_config`` returns
+    and ``.keras`` files hold): optimizer, loss, loss weight and metrics."""
+    if not isinstance(config, dict) or "optimizer" not in config or "loss" not in config:
+        raise ValueError(f"compile_from_config: expected the dict get_compile_config() returns, "
+                         f"with 'optimizer' and 'loss'; received {describe(config)}.")
+    metrics = [_metric_from_config(metric) for metric in config.get("metrics") or []]
+    optimizer = config["optimizer"]
+    model.compile(optimizer=optimizer if isinstance(optimizer, str) else
+                  _optimizer_from_config(optimizer),
+                  loss=_loss_from_config(config["loss"]), metrics=metrics,
+                  loss_weights=config.get("loss_weights"))
+
+
 def _loss_from_config(item):
     if isinstance(item, str):
         return losses.get(item)
@@ -647,13 +676,21 @@ def _loss_from_config(item):
 # --------------------------------------------------------------------------------------------------
 
 
-def _write_weights(h5file, model, layer_list):
-    h5file.create_group("vars").attrs["name"] = model.name
+def _write_layers(h5file, layer_list, prefix=""):
+    """Each layer's weights in its group; a nested model's layers in groups inside its own."""
     for layer, path in zip(layer_list, _weight_paths(layer_list)):
-        group = h5file.create_group(f"{path}/vars")
+        group = h5file.create_group(f"{prefix}{path}/vars")
         group.attrs["name"] = layer.name
+        if isinstance(layer, Model):
+            _write_layers(h5file, _ordered_layers(layer), f"{prefix}{path}/")
+            continue
         for k, weight in enumerate(layer.get_weights()):
             group.create_dataset(str(k), data=weight)
+
+
+def _write_weights(h5file, model, layer_list):
+    h5file.create_group("vars").attrs["name"] = model.name
+    _write_layers(h5file, layer_list)
     if model.compiled:
         optimizer = model.optimizer
         group = h5file.create_group("optimizer/vars")
@@ -679,8 +716,20 @@ def _read_optimizer_state(h5file, model, layer_list):
 
 def _read_weights(h5file, layer_list, what):
     """Set each layer's weights from its group, checking count and shapes first."""
+    for layer, weights in _stored_weights(h5file, layer_list, what):
+        if weights:
+            layer.set_weights(weights)
+
+
+def _stored_weights(h5file, layer_list, what, prefix=""):
+    """``(layer, arrays)`` for each layer (those of a nested model from the groups inside its
+    own), every count and shape checked."""
     updates = []
     for layer, path in zip(layer_list, _weight_paths(layer_list)):
+        path = prefix + path
+        if isinstance(layer, Model):
+            updates += _stored_weights(h5file, _ordered_layers(layer), what, f"{path}/")
+            continue
         current = layer.get_weights()
         group = h5file.get(f"{path}/vars")
         if group is None:
@@ -696,9 +745,7 @@ def _read_weights(h5file, layer_list, what):
                 f"{[c.shape for c in current]}; the file has {[s.shape for s in stored]} at "
                 f"{path}: it was saved from a different architecture.")
         updates.append((layer, [np.asarray(s[()]) for s in stored]))
-    for layer, weights in updates:
-        if weights:
-            layer.set_weights(weights)
+    return updates
 
 
 def _ordered_layers(model):
@@ -810,9 +857,7 @@ def load_model(filepath, compile=True):
     model, layer_order = _model_from_config(document)
     compile_config = document.get("compile_config") if compile else None
     if compile_config:
-        metrics = [_metric_from_config(metric) for metric in compile_config.get("metrics") or []]
-        model.compile(optimizer=_optimizer_from_config(compile_config["optimizer"]),
-                      loss=_loss_from_config(compile_config["loss"]), metrics=metrics)
+        compile_from_config(model, compile_config)
     with _open_h5(io.BytesIO(weights), f"the {_WEIGHTS} inside {path!r}", "load_model") as h5:
         _read_weights(h5, layer_order, f"load_model: {path!r}")
         if compile_config:

@@ -26,7 +26,7 @@ import math
 
 import numpy as np
 
-from nnlib import data_adapter, losses, optimizers, utils
+from nnlib import compile_utils, data_adapter, losses, optimizers
 from nnlib import metrics as metrics_module  # compile() has an argument called metrics
 from nnlib._validation import (
     check_bool,
@@ -75,10 +75,15 @@ class Trainer:
         self.history = None
         self._metric_specs = []
         self.metrics = []
+        self._output_losses, self._loss_weights, self._output_metric_specs = [], [], []
+        self._named_metrics = []  # (log name, output index, metric) of the built metrics
+        self._loss_total, self._loss_count, self._output_loss_totals = np.float32(0), 0, []
+        self._step_built = False  # see fit's shuffling
+        self._loss_names = []  # each output's loss in the logs (several outputs), see compile
 
     # ---- compile ------------------------------------------------------------------------------
     # "rmsprop" is Keras's default too, so that the same compile() call trains the same way
-    def compile(self, optimizer="rmsprop", loss=None, metrics=None):
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None):
         """Choose the optimizer, the loss and the metrics to report.
 
         Parameters
@@ -88,26 +93,49 @@ class Trainer:
             Keras's default settings) or an instance such as ``SGD(0.1)``.
         loss : str or Loss
             ``"mse"``, ``"binary_crossentropy"``, ... or an instance from :mod:`nnlib.losses`.
+            A model with several outputs: one loss for all, a list with one per output or a
+            dict by output name (see :mod:`nnlib.compile_utils`).
         metrics : list, optional
             Names (``"accuracy"``, resolved from the shapes of targets and outputs as Keras
-            does; ``"mae"``, ``"auc"``...) or objects such as ``nnlib.metrics.AUC()``.
+            does; ``"mae"``, ``"auc"``...) or objects such as ``nnlib.metrics.AUC()``; for
+            several outputs, one entry per output or a dict by output name.
+        loss_weights : float, list or dict, optional
+            Each output's weight $w_k$ in the total loss $\\sum_k w_k L_k$ (default 1).
         """
-        if loss is None:
-            raise ValueError("compile: loss is required, for example loss='mse'; received None.")
         self.optimizer = optimizers.get(optimizer)
-        self.loss = losses.get(loss)
-        if metrics is None:
-            metrics = []
-        if isinstance(metrics, (str, metrics_module.Metric)) or not isinstance(metrics,
-                                                                               (list, tuple)):
-            raise TypeError(f"compile: metrics must be a list such as ['accuracy']; received "
-                            f"{describe(metrics)}.")
-        for spec in metrics:
-            # Resolving with example shapes checks the name now, not at the first fit.
-            metrics_module.get(spec, (2, 2), (2, 2))
-        self._metric_specs = list(metrics)
-        self.metrics = []
+        names = self._output_names()
+        self._output_losses = compile_utils.resolve_losses(loss, names)
+        self._loss_weights = compile_utils.resolve_loss_weights(loss_weights, names)
+        self._output_metric_specs = compile_utils.resolve_metrics(metrics, names)
+        # model.loss as Keras keeps it: what compile received, each name resolved to its Loss
+        if len(names) == 1:
+            self.loss = self._output_losses[0]
+        elif isinstance(loss, dict):
+            self.loss = dict(zip(names, self._output_losses))
+        elif isinstance(loss, (list, tuple)):
+            self.loss = list(self._output_losses)
+        else:
+            self.loss = self._output_losses[0]
+        self._metric_specs = [spec for specs in self._output_metric_specs for spec in specs]
+        self._loss_names = self._output_loss_log_names()  # the step's logs read them: once here
+        self.metrics, self._named_metrics = [], []
         self.compiled = True
+        self._step_built = False
+        self._reset_running_means()
+
+    def _output_names(self):
+        """The names logs give the outputs: the output layers' names, or the keys of a dict of
+        outputs (a one-output model's metrics are not prefixed)."""
+        if not self.built:
+            return ["output"]  # a Sequential before its first data: one output
+        keys = self._output_keys
+        return list(keys) if keys else [t.layer.name for t in self._graph.outputs]
+
+    def _output_loss_log_names(self):
+        """``o1_loss``... : each output's own loss is logged when more than one output has one."""
+        names = [name for name, loss in zip(self._output_names(), self._output_losses)
+                 if loss is not None]
+        return [f"{name}_loss" for name in names] if len(names) > 1 else []
 
     def _check_compiled(self, method):
         if not self.compiled:
@@ -115,11 +143,19 @@ class Trainer:
                 f"{method}: the model must be compiled first: call "
                 "model.compile(optimizer=..., loss=...) before fit or evaluate.")
 
-    def _build_metrics(self, y):
-        """Fresh metric objects for targets like `y` ("accuracy" depends on the shapes)."""
-        out_shape = (y.shape[0],) + tuple(self._graph.output.shape[1:])
-        self.metrics = [metrics_module.get(spec, y.shape, out_shape)
-                        for spec in self._metric_specs]
+    def _build_metrics(self, ys):
+        """Fresh metric objects for targets `ys` (one array per output; "accuracy" depends on
+        the shapes), each with its log name."""
+        names = self._output_names()
+        self._named_metrics = []
+        for k, (y, output, specs) in enumerate(zip(ys, self._graph.outputs,
+                                                    self._output_metric_specs)):
+            for spec in specs:
+                out_shape = (y.shape[0],) + tuple(output.shape[1:])
+                metric = metrics_module.get(spec, y.shape, out_shape)
+                log_name = metric.name if len(names) == 1 else f"{names[k]}_{metric.name}"
+                self._named_metrics.append((log_name, k, metric))
+        self.metrics = [metric for _, _, metric in self._named_metrics]
         return self.metrics
 
     # ---- the step -----------------------------------------------------------------------------
@@ -127,44 +163,95 @@ class Trainer:
         """One gradient step on a batch (:func:`nnlib.core.training.train_step`); returns the
         logs (running loss and metrics).
 
-        `x_batch` is the list of input arrays, `y_batch` the targets, both checked already (fit
-        checks its data once). A batch whose loss is not finite updates nothing; its logs show
-        the NaN, and ``fit`` stops or raises :class:`NonFiniteLossError`.
+        `x_batch` is the list of input arrays, `y_batch` the targets (a list, one array per
+        output, for several outputs), both checked already (fit checks its data once). A batch
+        whose loss is not finite updates nothing; its logs show the NaN, and ``fit`` stops or
+        raises :class:`NonFiniteLossError`.
         """
+        ys = y_batch if isinstance(y_batch, list) else [y_batch]
         model = _StepModel(self._graph)
         loss, y_pred = core.train_step(
             model, lambda y, y_hat: self._loss_and_gradient(model, y, y_hat, sample_weight),
-            self.optimizer, x_batch, y_batch)
-        size = y_batch.shape[0]
-        self._loss_total += np.float32(loss) * np.float32(size)
-        self._loss_count += size
-        if math.isfinite(loss):  # no metric can describe NaN predictions
-            # the predictions were made before this batch's update, as Keras's metrics see them
-            for metric in self.metrics:
-                metric.update_state(y_batch, y_pred)
+            self.optimizer, x_batch, ys[0] if self._graph.output is not None else ys)
+        y_preds = [y_pred] if self._graph.output is not None else y_pred
+        # each output's own loss, as the loss function above computed it for this batch
+        self._update_running_means(loss, ys, y_preds, self._batch_output_losses)
         return self._logs()
 
+    def _output_loss_values(self, ys, y_preds, sample_weight, gradients):
+        """Each output's loss (None where it has none) and, if `gradients`, where its backward
+        starts: dL/dz through the output activation when the loss has that shortcut, else
+        dL/d(y_pred), and whether it was dL/dz. The loss's math runs without its input checks:
+        the data was checked once."""
+        values, grads, from_z = [], [], []
+        for loss, activation, y, y_pred in zip(self._output_losses,
+                                               self._graph.output_activations, ys, y_preds):
+            through = None
+            if loss is not None and gradients and activation is not None:
+                through = loss.value_and_gradient_through(activation, y, y_pred, sample_weight)
+            if loss is None:
+                value, grad = None, None
+            elif through is not None:
+                value, grad = through
+            elif not np.isfinite(y_pred).all():
+                value, grad = math.nan, None  # the network's output itself overflowed
+            elif gradients:
+                value, grad = loss._value_and_gradient(y, y_pred, sample_weight)
+            else:
+                # lined up as in fit: (n,) targets against an (n, 1) output never broadcast
+                value, grad = loss._value(y, y_pred, sample_weight), None
+            values.append(value)
+            grads.append(grad)
+            from_z.append(through is not None)
+        return values, grads, from_z
+
+    def _weighted_total(self, values):
+        r"""$L = \sum_k w_k L_k$ over the outputs that have a loss."""
+        return sum(value if weight is None else value * weight
+                   for value, weight in zip(values, self._loss_weights) if value is not None)
+
     def _loss_and_gradient(self, model, y, y_pred, sample_weight):
-        """The batch loss and where backward starts: dL/dz through the output activation if the
-        loss has that shortcut (``model.from_z``), else dL/d(y_pred)."""
-        activation = self._graph.output_activation
-        if activation is not None:
-            through = self.loss.value_and_gradient_through(activation, y, y_pred, sample_weight)
-            model.from_z = through is not None
-            if through is not None:
-                return through
-        if not np.isfinite(y_pred).all():
-            return math.nan, None  # the network's output itself overflowed
-        # the loss's math without its input checks: fit has checked y once
-        return self.loss._value_and_gradient(y, y_pred, sample_weight)
+        """The batch loss (weighted over the outputs) and where backward starts at each output
+        (``model.from_z``: whether that is dL/dz before the output activation)."""
+        single = self._graph.output is not None
+        ys, y_preds = ([y], [y_pred]) if single else (y, y_pred)
+        values, grads, from_z = self._output_loss_values(ys, y_preds, sample_weight, True)
+        self._batch_output_losses = values
+        total = self._weighted_total(values)
+        if not math.isfinite(total):
+            return total, None
+        grads = [g if g is None or w is None else g * w for g, w in zip(grads, self._loss_weights)]
+        model.from_z = from_z[0] if single else from_z
+        return total, grads[0] if single else grads
+
+    def _update_running_means(self, loss, ys, y_preds, output_losses):
+        """Add a batch to the running loss, each output's loss (`output_losses`, None for an
+        output without one) and the metrics, weighted by the batch's rows, in float32, as
+        Keras's trackers."""
+        size = ys[0].shape[0]
+        self._loss_total += np.float32(loss) * np.float32(size)
+        self._loss_count += size
+        if not math.isfinite(loss):  # no metric can describe NaN predictions
+            return
+        if self._loss_names:  # several outputs with a loss each
+            tracked = [value for value in output_losses if value is not None]
+            for k, value in enumerate(tracked):
+                self._output_loss_totals[k] += np.float32(value) * np.float32(size)
+        # the predictions were made before this batch's update, as Keras's metrics see them
+        for _, k, metric in self._named_metrics:
+            metric.update_state(ys[k], y_preds[k])
 
     def _logs(self):
-        logs = {metric.name: float(metric.result()) for metric in self.metrics}
-        logs["loss"] = float(self._loss_total / np.float32(max(self._loss_count, 1)))
+        logs = {name: float(metric.result()) for name, _, metric in self._named_metrics}
+        count = np.float32(max(self._loss_count, 1))
+        logs["loss"] = float(self._loss_total / count)
+        for name, total in zip(self._loss_names, self._output_loss_totals):
+            logs[name] = float(total / count)
         return dict(sorted(logs.items()))
 
     def _reset_running_means(self):
         self._loss_total, self._loss_count = np.float32(0), 0
+        self._output_loss_totals = [np.float32(0) for _ in self._loss_names]
         for metric in self.metrics:
             metric.reset_state()
 
@@ -194,7 +281,8 @@ class Trainer:
             Keep the *last* fraction of the rows (taken before shuffling) for validation.
         validation_data : tuple (x_val, y_val) or (x_val, y_val, sample_weight_val), optional
         shuffle : bool
-            Visit the training rows in a new random order every epoch.
+            Visit the training rows in a new random order every epoch, drawn as Keras (JAX
+            backend) draws it: after ``utils.set_random_seed(s)`` both give the same orders.
         class_weight : dict, optional
             ``{class: weight}``: each row's loss is multiplied by the weight of its class (1 for
             classes not listed), to make rare classes count more.
@@ -223,24 +311,30 @@ class Trainer:
             raise ValueError("fit: x and y are required.")
 
         xs = self._prepare_x(x)
-        y = self._prepare_y(y, xs[0].shape[0])
-        sample_weight = data_adapter.prepare_sample_weight(sample_weight, None, y, self._dtype)
+        ys = self._prepare_y(y, xs[0].shape[0])
+        sample_weight = data_adapter.prepare_sample_weight(sample_weight, None, ys[0],
+                                                           self._dtype)
         if class_weight is not None and sample_weight is not None:
             raise ValueError("fit: give sample_weight or class_weight, not both (Keras refuses "
                              "the combination too); fold the class weights into sample_weight.")
-        train, val = (xs, y, sample_weight), None
+        if class_weight is not None and len(ys) > 1:
+            raise ValueError(f"fit: class_weight is only supported for a model with one output, "
+                             f"as in Keras; this one has {len(ys)} {self._output_names()}. Give "
+                             "sample_weight (one weight per row) instead.")
+        train, val = (xs, ys, sample_weight), None
         if validation_data is not None:
             val = self._prepare_validation_data(validation_data)  # Keras ignores the split then
         elif validation_split:
-            train, val = data_adapter.split_validation(xs, y, sample_weight, validation_split)
-        xs, y, sample_weight = train
+            train, val = data_adapter.split_validation(xs, ys, sample_weight, validation_split)
+        xs, ys, sample_weight = train
         if class_weight is not None:  # as Keras: the training rows only, validation unweighted
-            sample_weight = data_adapter.prepare_sample_weight(None, class_weight, y, self._dtype)
+            sample_weight = data_adapter.prepare_sample_weight(None, class_weight, ys[0],
+                                                               self._dtype)
         n = xs[0].shape[0]
         if n == 0:
             raise ValueError("fit: x has no rows.")
 
-        self._build_metrics(y)
+        self._build_metrics(ys)
         steps = -(-n // batch_size)
         history = History()
         # History last, as Keras: it records what the other callbacks added to the logs
@@ -248,7 +342,13 @@ class Trainer:
                                      {"verbose": verbose, "epochs": epochs, "steps": steps})
         self.history = history
         self.stop_training = False
-        rng = utils.get_rng()
+        # Shuffled as Keras's JAX backend shuffles: NumPy's global generator (which
+        # utils.set_random_seed seeds), after one order drawn and left unused by the first fit
+        # after compile (Keras's builds its step on a first batch). The same seed gives the
+        # same batches in both libraries.
+        if shuffle and not self._step_built:
+            np.random.permutation(n)
+        self._step_built = True
         # A diverging run overflows long before its loss is checked; the check below reports it
         # with the epoch and batch, so NumPy's own warnings would only add noise.
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -259,10 +359,10 @@ class Trainer:
                     print(f"Epoch {epoch + 1}/{epochs}")
                 bar = ProgressBar(steps, verbose) if verbose else None
                 self._reset_running_means()
-                order = rng.permutation(n) if shuffle else None
+                order = np.random.permutation(n) if shuffle else None
                 for step, rows in enumerate(core.batches(n, batch_size, order)):
                     callback_list.on_train_batch_begin(step)
-                    logs = self.train_step([a[rows] for a in xs], y[rows],
+                    logs = self.train_step([a[rows] for a in xs], [a[rows] for a in ys],
                                            None if sample_weight is None else sample_weight[rows])
                     callback_list.on_train_batch_end(step, logs)
                     if not math.isfinite(logs["loss"]):
@@ -278,7 +378,7 @@ class Trainer:
                         break
                 logs = self._logs()
                 if val is not None:
-                    val_logs = self._evaluate_arrays(*val, batch_size)
+                    val_logs = self._evaluate_arrays(*val, batch_size, callback_list)
                     logs.update({f"val_{k}": v for k, v in val_logs.items()})
                 if bar is not None:
                     bar.update(steps, logs)  # the epoch's final line, validation included
@@ -306,75 +406,138 @@ class Trainer:
             raise ValueError("validation_data must be a tuple (x_val, y_val) or (x_val, y_val, "
                              f"sample_weight_val); received {describe(validation_data)}.")
         vxs = self._prepare_x(validation_data[0], "validation_data[0]")
-        vy = self._prepare_y(validation_data[1], vxs[0].shape[0], "validation_data[1]")
+        vys = self._prepare_y(validation_data[1], vxs[0].shape[0], "validation_data[1]")
         vw = None
         if len(validation_data) == 3:
-            vw = data_adapter.prepare_sample_weight(validation_data[2], None, vy, self._dtype,
+            vw = data_adapter.prepare_sample_weight(validation_data[2], None, vys[0], self._dtype,
                                                     "validation_data[2]")
-        return vxs, vy, vw
+        return vxs, vys, vw
 
     # ---- evaluate, predict ----------------------------------------------------------------------
-    def _evaluate_arrays(self, xs, y, sample_weight, batch_size):
-        metrics = [metrics_module.get(spec, y.shape,
-                                      (y.shape[0],) + tuple(self._graph.output.shape[1:]))
-                   if not isinstance(spec, metrics_module.Metric) else spec
-                   for spec in self._metric_specs]
-        saved = self.metrics
-        self.metrics = metrics
+    def _evaluate_arrays(self, xs, ys, sample_weight, batch_size, callback_list):
+        """The logs on ``(xs, ys)``, calling the ``on_test_*`` hooks of `callback_list`."""
+        saved = self.metrics, self._named_metrics
+        self._build_metrics(ys)  # fresh running means; fit's own metrics are put back after
         self._reset_running_means()
         n = xs[0].shape[0]
         penalty = core.regularization(self._graph.parameters())  # the weights do not change
-        for rows in core.batches(n, batch_size, None):
-            yb = y[rows]
+        single = self._graph.output is not None
+        callback_list.on_test_begin()
+        for step, rows in enumerate(core.batches(n, batch_size, None)):
+            callback_list.on_test_batch_begin(step)
+            batch = [a[rows] for a in ys]
             y_pred = self._graph.forward([a[rows] for a in xs])
+            y_preds = [y_pred] if single else y_pred
             with np.errstate(all="ignore"):
-                # lined up as in fit: (n,) targets against an (n, 1) output never broadcast
-                loss = self.loss._value(
-                    yb, y_pred, None if sample_weight is None else sample_weight[rows]) + penalty
-            self._loss_total += np.float32(loss) * np.float32(yb.shape[0])
-            self._loss_count += yb.shape[0]
-            for metric in metrics:
-                metric.update_state(yb, y_pred)
+                values, _, _ = self._output_loss_values(
+                    batch, y_preds, None if sample_weight is None else sample_weight[rows], False)
+            self._update_running_means(self._weighted_total(values) + penalty, batch, y_preds,
+                                       values)
+            callback_list.on_test_batch_end(step, self._logs())
         logs = self._logs()
-        self.metrics = saved
+        self.metrics, self._named_metrics = saved
+        callback_list.on_test_end(logs)
         return logs
 
     def evaluate(self, x=None, y=None, batch_size=32, verbose="auto", sample_weight=None,
-                 return_dict=False):
+                 return_dict=False, callbacks=None):
         """Loss and metrics on ``x``, ``y`` (weights unchanged): ``[loss, metric...]`` as Keras
-        (a single float when there are no metrics), or a dict with ``return_dict=True``."""
+        (a single float when there are no metrics; for several outputs, the loss, each output's
+        loss, then the metrics by name), or a dict with ``return_dict=True``. `callbacks` get
+        the ``on_test_*`` hooks."""
         self._check_compiled("evaluate")
         batch_size = check_positive_int(batch_size, "batch_size")
         verbose = check_verbose(verbose)
+        callbacks = self._check_callbacks(callbacks)
         xs = self._prepare_x(x)
-        y = self._prepare_y(y, xs[0].shape[0])
-        weights = data_adapter.prepare_sample_weight(sample_weight, None, y, self._dtype)
-        logs = self._evaluate_arrays(xs, y, weights, batch_size)
+        ys = self._prepare_y(y, xs[0].shape[0])
+        weights = data_adapter.prepare_sample_weight(sample_weight, None, ys[0], self._dtype)
+        steps = -(-xs[0].shape[0] // batch_size)
+        self._step_built = True  # as Keras, whose evaluate builds the compiled step
+        callback_list = CallbackList(callbacks, self,
+                                     {"verbose": verbose, "epochs": 1, "steps": steps})
+        logs = self._evaluate_arrays(xs, ys, weights, batch_size, callback_list)
         if verbose:
-            steps = -(-xs[0].shape[0] // batch_size)
             ProgressBar(steps, verbose).update(steps, logs)
-        if return_dict:
-            return logs
-        # as Keras: the loss, then the metrics in the order compile received them
-        names = [m.name if isinstance(m, metrics_module.Metric) else getattr(m, "__name__", m)
-                 for m in self._metric_specs]
-        values = [logs["loss"]] + [logs[name] for name in names]
-        return values[0] if len(values) == 1 else values
+        return logs if return_dict else self._ordered(logs)
 
-    def predict(self, x, batch_size=32, verbose="auto"):
-        """The model's outputs for ``x``, computed in batches of ``batch_size`` rows."""
+    def _ordered(self, logs):
+        """The logs as the list Keras's evaluate and test_on_batch return."""
+        return compile_utils.log_order(logs, [metric.name for metric in self.metrics],
+                                       self._loss_names)
+
+    def predict(self, x, batch_size=32, verbose="auto", callbacks=None):
+        """The model's outputs for ``x``, computed in batches of ``batch_size`` rows (a list, or
+        a dict by name, for a model with several outputs, as Keras). `callbacks` get the
+        ``on_predict_*`` hooks."""
         batch_size = check_positive_int(batch_size, "batch_size")
         verbose = check_verbose(verbose)
+        callbacks = self._check_callbacks(callbacks)
         xs = self._prepare_x(x)
         n = xs[0].shape[0]
-        outputs = [self._graph.forward([a[rows] for a in xs]).copy()
-                   for rows in core.batches(n, batch_size, None)]
+        single = self._graph.output is not None
+        callback_list = CallbackList(callbacks, self, {"verbose": verbose, "epochs": 1,
+                                                       "steps": -(-n // batch_size)})
+        callback_list.on_predict_begin()
+        batches = []
+        for step, rows in enumerate(core.batches(n, batch_size, None)):
+            callback_list.on_predict_batch_begin(step)
+            y_pred = self._graph.forward([a[rows] for a in xs])
+            batches.append([y_pred.copy()] if single else [a.copy() for a in y_pred])
+            callback_list.on_predict_batch_end(step, {"outputs": self._as_given(batches[-1])})
+        callback_list.on_predict_end()
         if verbose:
-            steps = len(outputs)
+            steps = len(batches)
             ProgressBar(steps, verbose).update(steps, {})
-        if not outputs:
-            return np.zeros((0,) + tuple(self._graph.output.shape[1:]), dtype=self._dtype)
-        return np.concatenate(outputs, axis=0)
+        outputs = [np.concatenate(parts, axis=0) if parts else
+                   np.zeros((0,) + tuple(t.shape[1:]), dtype=self._dtype)
+                   for t, parts in zip(self._graph.outputs, zip(*batches) if batches else
+                                       [[] for _ in self._graph.outputs])]
+        return self._as_given(outputs)
+
+    # ---- Keras's building blocks of a custom step ----------------------------------------------
+    def _targets_and_predictions(self, y, y_pred, sample_weight, method):
+        """``y`` and ``y_pred`` as lists (one array per output) and the sample weights, checked
+        against the model's outputs."""
+        self._check_compiled(method)
+        first = y_pred
+        while isinstance(first, (list, tuple, dict)) and first:
+            first = next(iter(first.values())) if isinstance(first, dict) else first[0]
+        n_rows = np.shape(first)[0] if np.ndim(first) else 0
+        shapes, names = [t.shape for t in self._graph.outputs], self._output_names()
+        y_preds = data_adapter.prepare_ys(y_pred, n_rows, [None] * len(names), shapes, names,
+                                          self._dtype, "y_pred")
+        ys = self._prepare_y(y, n_rows)
+        weights = data_adapter.prepare_sample_weight(sample_weight, None, ys[0], self._dtype)
+        return ys, y_preds, weights
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        """The loss of predictions `y_pred` for targets `y`, as Keras's ``compute_loss``: each
+        output's loss (weighted by ``loss_weights``) plus the weight penalties (`x` and
+        `training` are not needed, as in Keras)."""
+        ys, y_preds, weights = self._targets_and_predictions(y, y_pred, sample_weight,
+                                                             "compute_loss")
+        values, _, _ = self._output_loss_values(ys, y_preds, weights, False)
+        penalty = core.regularization(self._graph.parameters())
+        return np.float32(self._weighted_total(values) + penalty)
+
+    def compute_metrics(self, x, y, y_pred, sample_weight=None):
+        """Add the batch ``(y, y_pred)`` to the compiled metrics and return
+        :meth:`get_metrics_result`, as Keras's ``compute_metrics`` (metrics are not weighted)."""
+        ys, y_preds, _ = self._targets_and_predictions(y, y_pred, sample_weight,
+                                                       "compute_metrics")
+        if self._metric_specs and not self._named_metrics:
+            self._build_metrics(ys)  # first use: "accuracy" is resolved from these shapes
+        for _, k, metric in self._named_metrics:
+            metric.update_state(ys[k], y_preds[k])
+        return self.get_metrics_result()
+
+    def get_metrics_result(self):
+        """The running loss and metrics, in Keras's order: ``loss``, the compiled metrics, each
+        output's loss."""
+        logs = self._logs()
+        names = ["loss", *(name for name, _, _ in self._named_metrics), *self._loss_names]
+        return {name: logs[name] for name in names}
 
     def compute_loss_and_gradients(self, x, y):
         """The loss on (x, y) as one batch and the gradients aligned with ``trainable_weights``.
@@ -385,14 +548,25 @@ class Trainer:
         """
         self._check_compiled("compute_loss_and_gradients")
         xs = self._prepare_x(x)
-        y = self._prepare_y(y, xs[0].shape[0])
-        y_pred = self._graph.forward(xs)
-        # (n,) targets against an (n, 1) output are lined up first, so a custom loss sees them
-        # shaped alike (never broadcast to (n, n))
-        aligned_y, aligned_pred = losses.squeeze_or_expand_to_same_rank(y, y_pred)
-        loss = float(self.loss(aligned_y, aligned_pred))
-        gradient = np.asarray(self.loss.gradient(aligned_y, aligned_pred)).reshape(y_pred.shape)
-        self._graph.backward(gradient)
+        ys = self._prepare_y(y, xs[0].shape[0])
+        single = self._graph.output is not None
+        y_preds = [self._graph.forward(xs)] if single else self._graph.forward(xs)
+        values, gradients = [], []
+        for loss, y, y_pred in zip(self._output_losses, ys, y_preds):
+            if loss is None:
+                values.append(None)
+                gradients.append(None)
+                continue
+            # (n,) targets against an (n, 1) output are lined up first, so a custom loss sees
+            # them shaped alike (never broadcast to (n, n))
+            aligned_y, aligned_pred = losses.squeeze_or_expand_to_same_rank(y, y_pred)
+            values.append(float(loss(aligned_y, aligned_pred)))
+            gradients.append(np.asarray(loss.gradient(aligned_y, aligned_pred)).reshape(
+                y_pred.shape))
+        gradients = [g if g is None or w is None else g * w
+                     for g, w in zip(gradients, self._loss_weights)]
+        self._graph.backward(gradients[0] if single else gradients,
+                             False if single else [False] * len(gradients))
         parameters = self._graph.parameters()
-        loss += float(core.regularization(parameters))
+        loss = float(self._weighted_total(values)) + float(core.regularization(parameters))
         return loss, [g.copy() if reg is None else g + reg.gradient(w) for w, g, reg in parameters]

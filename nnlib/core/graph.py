@@ -42,10 +42,12 @@ def forward(nodes, inputs, xs, training=False):
     return values
 
 
-def backward(nodes, output, d_output):
-    r"""Backpropagate $\partial L / \partial\,\text{output}$ through the nodes, last to first; each
-    layer keeps its weights' gradients. Returns the gradients that reached the inputs."""
-    grads = {id(output): d_output}
+def backward(nodes, outputs, d_outputs):
+    r"""Backpropagate $\partial L / \partial\,\text{output}$ of each output through the nodes, last
+    to first; each layer keeps its weights' gradients. Returns the gradients that reached the
+    inputs. (A model with several outputs has a loss term for each; an output that another node
+    also reads receives the sum of both gradients.)"""
+    grads = {id(output): d_output for output, d_output in zip(outputs, d_outputs)}
     for node in reversed(nodes):
         dY = grads.pop(id(node.output), None)
         if dY is None:  # nothing that learns depends on this node

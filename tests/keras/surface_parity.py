@@ -163,5 +163,10 @@ PARITY = {
            for name in ["get_config", "from_config", "to_json"]},
         "losses": "test_parity_regularizers.py::test_loss_and_gradients_include_the_penalties_as_keras",
         "get_compile_config": "test_parity_model_methods.py::test_compile_config_names_what_keras_names",
+        "compile_from_config": "test_parity_model_methods.py::test_compile_from_config_compiles_as_the_other_library_did",
+        **{name: "test_parity_model_methods.py::test_build_config_rebuilds_an_unbuilt_model_as_keras"
+           for name in ["get_build_config", "build_from_config"]},
+        **{name: "test_parity_model_methods.py::test_compute_loss_and_metrics_match_keras"
+           for name in ["compute_loss", "compute_metrics", "get_metrics_result"]},
     },
 }

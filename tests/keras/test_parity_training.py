@@ -213,3 +213,31 @@ def test_metric_objects_are_stateful_like_keras(metric):
     k_metric.reset_state()
     n_metric.reset_state()
     assert float(n_metric.result()) == float(k_metric.result()) == 0.0
+
+
+# ---- shuffling ----------------------------------------------------------------------------------
+def test_shuffled_fits_match_keras_under_the_same_seed():
+    """With shuffle=True (the default), utils.set_random_seed(s) before fit gives Keras's batches:
+    NumPy's global generator, one order drawn unused by the first fit after compile, none by
+    evaluate; a second fit goes on from the generator's state, as Keras's."""
+    k_model, n_model = twins()
+    compile_both(k_model, n_model, optimizer=("SGD", {"learning_rate": 0.1}))
+    x, y = binary_data()
+    for lib, model in ((keras, k_model), (nnlib, n_model)):
+        lib.utils.set_random_seed(5)
+        model.evaluate(x, y, verbose=0)
+        histories = [model.fit(x, y, batch_size=8, epochs=2, validation_split=0.25, verbose=0)
+                     for _ in range(2)]
+        model.histories = histories
+    for k_history, n_history in zip(k_model.histories, n_model.histories):
+        assert_same_history(k_history, n_history)
+    assert_same_weights(k_model, n_model)
+    # a different seed gives other batches (so the agreement above is not by chance)
+    k_model.compile(optimizer="sgd", loss="binary_crossentropy")
+    n_model.compile(optimizer="sgd", loss="binary_crossentropy")
+    n_model.set_weights(k_model.get_weights())
+    keras.utils.set_random_seed(5)
+    nnlib.utils.set_random_seed(6)
+    k_loss = k_model.fit(x, y, batch_size=8, verbose=0).history["loss"]
+    n_loss = n_model.fit(x, y, batch_size=8, verbose=0).history["loss"]
+    assert not np.allclose(n_loss, k_loss, rtol=1e-7, atol=0)

@@ -370,3 +370,42 @@ def test_every_layer_kind_crosses_to_nnlib(given, tmp_path):
     n_other.load_weights(tmp_path / "m.weights.h5")
     np.testing.assert_allclose(n_other.predict(x, verbose=0), np.asarray(k_model.predict(
         x, verbose=0)), rtol=RTOL, atol=ATOL)
+
+
+def build_nested(lib, kind):
+    """A model used as a layer of another: a Sequential inside a Sequential, or a functional
+    model called on the Input of another functional model."""
+    L = lib.layers
+    if kind == "sequential":
+        inner = lib.Sequential([lib.Input((4,)), L.Dense(5, activation="relu", name="i1"),
+                                L.Dense(3, activation="tanh", name="i2")], name="inner")
+        return lib.Sequential([lib.Input((4,)), inner, L.Dense(2, activation="softmax",
+                                                                 name="head")], name="outer")
+    x = lib.Input((4,), name="x")
+    inner = lib.Model(x, L.Dense(3, activation="tanh", name="i1")(x), name="inner")
+    a = lib.Input((4,), name="a")
+    hidden = L.Dense(5, activation="relu", name="pre")(a)
+    joined = L.Concatenate(name="cat")([inner(a), hidden])
+    return lib.Model(a, L.Dense(2, activation="softmax", name="head")(joined), name="outer")
+
+
+@pytest.mark.parametrize("kind", ["sequential", "functional"])
+@pytest.mark.parametrize("direction", ["nnlib_to_keras", "keras_to_nnlib"])
+def test_nested_models_cross_both_ways(kind, direction, tmp_path):
+    x = inputs("sequential")
+    y = np.eye(2, dtype="float32")[np.arange(len(x)) % 2]
+    source = build_nested(_Nnlib if direction == "nnlib_to_keras" else keras, kind)
+    source.compile(optimizer="adam", loss="categorical_crossentropy")
+    source.fit(x, y, epochs=2, batch_size=4, verbose=0)  # trained weights and optimizer state
+    path = tmp_path / "nested.keras"
+    source.save(path)
+    loaded = load_in_keras(path) if direction == "nnlib_to_keras" else saving.load_model(path)
+    np.testing.assert_allclose(np.asarray(loaded.predict(x, verbose=0)),
+                               np.asarray(source.predict(x, verbose=0)), rtol=RTOL, atol=ATOL)
+    if kind == "sequential":  # the inner model stays one layer of the outer, as in Keras
+        assert [layer.name for layer in loaded.layers] == ["inner", "head"]
+    # training goes on from the same optimizer state in both
+    np.testing.assert_allclose(np.asarray(loaded.train_on_batch(x, y)),
+                               np.asarray(source.train_on_batch(x, y)), rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(np.asarray(loaded.predict(x, verbose=0)),
+                               np.asarray(source.predict(x, verbose=0)), rtol=1e-4, atol=1e-6)

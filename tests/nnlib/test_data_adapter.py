@@ -17,7 +17,10 @@ def test_batches_keep_the_last_partial_batch_and_follow_the_order():
 
 def test_validation_split_keeps_the_last_rows_with_their_weights():
     xs, y, w = [np.arange(10.0).reshape(10, 1)], np.arange(10.0), np.arange(10.0) / 10
-    (tx, ty, tw), (vx, vy, vw) = data_adapter.split_validation(xs, y, w, 0.3)
+    (tx, (ty, ty2), tw), (vx, (vy, vy2), vw) = data_adapter.split_validation(xs, [y, -y], w, 0.3)
+    assert list(ty) == [0, 1, 2, 3, 4, 5, 6] and list(vy) == [7, 8, 9]
+    assert list(vy2) == [-7, -8, -9] and list(vx[0][:, 0]) == [7, 8, 9]
+    (_, ty, _), (_, vy, _) = data_adapter.split_validation(xs, y, None, 0.3)  # one output
     assert list(ty) == [0, 1, 2, 3, 4, 5, 6] and list(vy) == [7, 8, 9]
     np.testing.assert_array_equal(vw, [0.7, 0.8, 0.9])
 

@@ -153,7 +153,8 @@ def test_fused_softmax_crossentropy_step_equals_the_chain_rule():
                                 Dense(3, activation="softmax")])
             model.compile(optimizer="sgd", loss=loss)
             shortcut = model.loss.value_and_gradient_through(
-                model.layers[-1].activation, model._prepare_y(y, 8), model.predict(x, verbose=0))
+                model.layers[-1].activation, model._prepare_y(y, 8)[0],
+                model.predict(x, verbose=0))
             assert shortcut is not None  # fit below takes it
             before = model.get_weights()
             _, grads = model.compute_loss_and_gradients(x, y)  # the general path
@@ -186,7 +187,7 @@ def test_fused_step_handles_clipped_probabilities_as_the_chain_rule(label_clippe
         model.set_weights([np.array([[0.0, 1.0, -30.0], [0.0, -1.0, -30.0]]), np.zeros(3)])
         p = model.predict(x, verbose=0)
         assert p.min() < 1e-7
-        y_checked = model._prepare_y(y, 3)
+        y_checked = model._prepare_y(y, 3)[0]  # one array per output
         fused = model.loss.value_and_gradient_through(model.layers[-1].activation, y_checked, p)
         assert (fused is None) == (label_clipped and not sparse)
         expected_loss = model.loss(y, p)
@@ -199,6 +200,23 @@ def test_fused_step_handles_clipped_probabilities_as_the_chain_rule(label_clippe
     assert history.history["loss"] == [pytest.approx(expected_loss, rel=1e-6)]  # summed in float32
     for w0, w1, g in zip(before, model.get_weights(), grads):
         np.testing.assert_allclose(w0 - w1, 0.01 * g, rtol=1e-10, atol=1e-15)
+
+
+def test_several_outputs_backpropagate_the_weighted_sum_of_their_losses():
+    """An output another layer reads gets both gradients (its own loss's and the next output's,
+    through softmax with cross-entropy); loss_weights scale each: finite differences agree."""
+    with config.floatx_scope("float64"):
+        utils.set_random_seed(0)
+        inputs = Input((3,))
+        first = Dense(2, activation="tanh", name="first")(Dense(4, activation="tanh")(inputs))
+        second = Dense(3, activation="softmax", name="second")(first)
+        model = Model(inputs, {"a": first, "b": second})
+        model.compile("sgd", loss={"a": "mse", "b": "categorical_crossentropy"},
+                      loss_weights={"a": 0.3, "b": 2.0})
+        x = np.random.default_rng(1).normal(size=(5, 3))
+        y = {"a": np.ones((5, 2)), "b": np.eye(3)[[0, 1, 2, 0, 1]]}
+        errors = gradcheck.check_gradients(model, x, y)
+    assert len(errors) == 6 and max(errors.values()) < 1e-6, errors
 
 
 # Keras's other losses with settings, against finite differences: (loss, output activation,

@@ -110,7 +110,7 @@ def test_train_step_is_one_gradient_step_and_returns_the_running_logs():
         x, y = (a.astype("float64") for a in data(8))
         expected_loss, grads = model.compute_loss_and_gradients(x, y)
         before = model.get_weights()
-        model._build_metrics(y)
+        model._build_metrics([y])
         model._reset_running_means()
         logs = model.train_step([x], y)
     assert set(logs) == {"loss", "mae"}
