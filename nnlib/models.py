@@ -402,13 +402,7 @@ class Model(Trainer):
         from nnlib import saving  # noqa: PLC0415
         if not self.compiled:
             return None
-        if len(self._output_losses) > 1:
-            raise ValueError(f"get_compile_config: model {self.name!r} has several outputs; "
-                             "nnlib describes the compile settings of one-output models only "
-                             "(several is not written yet).")
-        return saving._compile_to_config(self.optimizer, self.loss,
-                                         [saving._metric_name(m) for m in self._metric_specs],
-                                         self._loss_weights[0])
+        return saving._compile_config(self)
 
     # ---- description and files ----------------------------------------------------------------
     def summary(self, print_fn=print):

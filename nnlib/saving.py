@@ -79,15 +79,18 @@ def _h5py():
 
 
 class _Graph:
-    """A model's layers and connections: ``inputs`` and ``output`` (layers), ``parents[layer]``
-    (the layers it is called on), ``shapes[layer]`` (its output shape, batch dimension None)."""
+    """A model's layers and connections: ``inputs`` and ``outputs`` (layers, the outputs in the
+    model's order), ``output_keys`` (the names of a dict of outputs, else None),
+    ``parents[layer]`` (the layers it is called on), ``shapes[layer]`` (its output shape, batch
+    dimension None)."""
 
-    def __init__(self, inputs, output, parents, shapes):
-        self.inputs, self.output, self.parents, self.shapes = inputs, output, parents, shapes
+    def __init__(self, inputs, outputs, output_keys, parents, shapes):
+        self.inputs, self.outputs, self.output_keys = inputs, outputs, output_keys
+        self.parents, self.shapes = parents, shapes
 
 
 def _read_model(model):
-    """The model's :class:`_Graph` and its compile settings ``(optimizer, loss, metric names)``."""
+    """The model's :class:`_Graph`."""
     if not isinstance(model, Model):
         raise TypeError(f"expected an nnlib model (Sequential or Model); received "
                         f"{type(model).__name__}.")
@@ -95,22 +98,42 @@ def _read_model(model):
         raise ValueError(f"Model {model.name!r} is not built yet, so it has no weights to save: "
                          "start it with Input(shape), or call it on data first.")
     graph = model._graph  # nnlib.graph.Graph: every layer makes exactly one tensor
-    if graph.output is None:
-        raise ValueError(f"Model {model.name!r} has {len(graph.outputs)} outputs: nnlib saves "
-                         "models (and weight files) with one output only; the layout for "
-                         "several is not written yet. Use real Keras to save this model, or "
-                         "keep its weights with model.get_weights().")
-    output = graph.output.layer
     parents, shapes = {}, {}
-    for tensor in topological_order([graph.output]):
+    for tensor in topological_order(graph.outputs):
         parents[tensor.layer] = [parent.layer for parent in tensor.inputs]
         shapes[tensor.layer] = tensor.shape
-    graph = _Graph([t.layer for t in graph.inputs], output, parents, shapes)
-    compiled = None
-    if model.compiled:
-        compiled = (model.optimizer, model.loss, [_metric_name(m) for m in model._metric_specs],
-                    model._loss_weights[0])
-    return graph, compiled
+    graph = _Graph([t.layer for t in graph.inputs], [t.layer for t in graph.outputs],
+                   model._output_keys, parents, shapes)
+    return graph
+
+
+def _compile_config(model):
+    """Keras's ``compile_config`` of the compiled `model`. For several outputs, the losses, loss
+    weights and metrics are a list in the outputs' order, or a dict by name when the outputs
+    were given as a dict (as Keras writes what compile received)."""
+    names = model._output_names()
+    metric_lists = [[_metric_name(m) for m in specs] for specs in model._output_metric_specs]
+    if len(names) == 1:
+        return _compile_to_config(model.optimizer, _loss_to_config(model.loss), metric_lists[0],
+                                  model._loss_weights[0])
+    by_name = model._output_keys is not None
+
+    def per_output(values):
+        return dict(zip(names, values)) if by_name else list(values)
+
+    loss = model.loss
+    if isinstance(loss, (list, dict)):  # one per output (None: that output has no loss)
+        loss = per_output(None if entry is None else _loss_to_config(entry)
+                          for entry in model._output_losses)
+    else:  # one loss for every output
+        loss = _loss_to_config(loss)
+    weights = model._loss_weights
+    metrics = [specs or None for specs in metric_lists]
+    if by_name:
+        metrics = {name: specs for name, specs in zip(names, metrics) if specs}
+    return _compile_to_config(model.optimizer, loss, metrics if any(metric_lists) else [],
+                              None if all(w is None for w in weights) else per_output(
+                                  1.0 if w is None else w for w in weights))
 
 
 _METRIC_OPTIONS = ("_options", "thresholds", "num_thresholds")  # what a metric object is set to
@@ -148,11 +171,12 @@ def _metric_from_config(item):
     return cls.from_config(item.get("config", {}))
 
 
-def _keras_layer_order(output, parents):
+def _keras_layer_order(outputs, parents):
     """The layers in Keras's ``model.layers`` order for a functional model (ops/function.py).
 
-    Keras gives each layer a depth, its longest distance to the output, lists the deepest first,
-    and breaks ties by the order a depth-first walk from the output first reaches them.
+    Keras gives each layer a depth, its longest distance to an output, lists the deepest first,
+    and breaks ties by the order a depth-first walk from the outputs (one after the other, in
+    the model's order) first reaches them.
     """
     first_seen, finished = {}, []
 
@@ -164,7 +188,8 @@ def _keras_layer_order(output, parents):
             walk(parent)
         finished.append(layer)
 
-    walk(output)
+    for output in outputs:
+        walk(output)
     depth = {}
     for layer in reversed(finished):  # every layer after the layers it feeds
         depth.setdefault(layer, 0)
@@ -468,7 +493,7 @@ def _model_config(model, graph, dtype):
         config = {"name": model.name, "trainable": True, "dtype": _dtype_policy(dtype),
                   "layers": items, "build_input_shape": _json_shape(graph.shapes[first])}
         return "Sequential", config, stack
-    order = _keras_layer_order(graph.output, graph.parents)
+    order = _keras_layer_order(graph.outputs, graph.parents)
     items = []
     for layer in order:
         if layer in graph.inputs:
@@ -484,8 +509,17 @@ def _model_config(model, graph, dtype):
         items.append(item)
     config = {"name": model.name, "trainable": True, "layers": items,
               "input_layers": [[layer.name, 0, 0] for layer in graph.inputs],
-              "output_layers": [graph.output.name, 0, 0]}
+              "output_layers": _output_layers(graph)}
     return "Functional", config, order
+
+
+def _output_layers(graph):
+    """``output_layers`` as Keras writes it: ``[name, 0, 0]`` for one output, a list of them for
+    several, a dict of them by key for outputs given as a dict."""
+    entries = [[layer.name, 0, 0] for layer in graph.outputs]
+    if graph.output_keys is not None:
+        return dict(zip(graph.output_keys, entries))
+    return entries[0] if len(entries) == 1 else entries
 
 
 def _saved_dtype(item):
@@ -549,14 +583,22 @@ def _build_from_config(item):
         tensors[name] = layer(called_on if len(called_on) > 1 else called_on[0])
         by_name[name] = layer
     outputs = model_config["output_layers"]
-    output_name = outputs[0] if isinstance(outputs[0], str) else outputs[0][0]
+    if isinstance(outputs, dict):  # outputs given as a dict: their keys, Keras's sorted order
+        output_names = {key: outputs[key][0] for key in sorted(outputs)}
+    elif outputs and isinstance(outputs[0], str):  # one output: [name, 0, 0]
+        output_names = [outputs[0]]
+    else:  # a list of [name, 0, 0]
+        output_names = [entry[0] for entry in outputs]
     inputs = model_config["input_layers"]
     if inputs and isinstance(inputs[0], str):  # one input, as Keras's get_config writes it
         inputs = [inputs]
+    names = list(output_names.values()) if isinstance(output_names, dict) else output_names
     model = Model([tensors[entry[0]] for entry in inputs],
-                  tensors[output_name],
+                  {key: tensors[name] for key, name in output_names.items()}
+                  if isinstance(output_names, dict) else
+                  tensors[names[0]] if len(names) == 1 else [tensors[name] for name in names],
                   name=model_config.get("name"))
-    order = _keras_layer_order(output_name, parents)
+    order = _keras_layer_order(names, parents)
     return model, [by_name[name] for name in order]
 
 
@@ -582,25 +624,30 @@ def _schedule_to_config(schedule):
             "config": schedule.get_config(), "registered_name": None}
 
 
+def _loss_to_config(loss):
+    """One loss as compile_config holds it: its name, or its class and settings."""
+    if hasattr(loss, "get_config"):  # a loss with Keras settings of its own (focal losses)
+        return {"module": "keras.losses", "class_name": type(loss).__name__,
+                "config": loss.get_config(), "registered_name": None}
+    if getattr(loss, "from_logits", False):
+        return {"module": "keras.losses", "class_name": _KERAS_LOSS_CLASSES[loss.name],
+                "config": {"name": loss.name, "reduction": "sum_over_batch_size",
+                           "from_logits": True}, "registered_name": None}
+    return loss.name
+
+
 def _compile_to_config(optimizer, loss, metrics, loss_weights=None):
+    """compile_config from the optimizer, the loss (already as :func:`_loss_to_config` writes
+    it, or one per output), the metrics and the loss weights."""
     config = dict(optimizer.get_config())
     rate = config["learning_rate"]
     if isinstance(rate, schedules.LearningRateSchedule):
         config["learning_rate"] = _schedule_to_config(rate)
     config = {"name": optimizer.__class__.__name__.lower(),
               **_KERAS_OPTIMIZER_DEFAULTS, **config}  # AdamW's weight_decay is its own
-    if hasattr(loss, "get_config"):  # a loss with Keras settings of its own (focal losses)
-        loss_config = {"module": "keras.losses", "class_name": type(loss).__name__,
-                       "config": loss.get_config(), "registered_name": None}
-    elif getattr(loss, "from_logits", False):
-        loss_config = {"module": "keras.losses", "class_name": _KERAS_LOSS_CLASSES[loss.name],
-                       "config": {"name": loss.name, "reduction": "sum_over_batch_size",
-                                  "from_logits": True}, "registered_name": None}
-    else:
-        loss_config = loss.name
     return {"optimizer": {"module": "keras.optimizers", "class_name": type(optimizer).__name__,
                           "config": config, "registered_name": None},
-            "loss": loss_config, "loss_weights": loss_weights, "metrics": metrics or None,
+            "loss": loss, "loss_weights": loss_weights, "metrics": metrics or None,
             "weighted_metrics": None, "run_eagerly": False, "steps_per_execution": 1,
             "jit_compile": True}
 
@@ -646,19 +693,32 @@ def compile_from_config(model, config):
     if not isinstance(config, dict) or "optimizer" not in config or "loss" not in config:
         raise ValueError(f"compile_from_config: expected the dict get_compile_config() returns, "
                          f"with 'optimizer' and 'loss'; received {describe(config)}.")
-    metrics = [_metric_from_config(metric) for metric in config.get("metrics") or []]
     optimizer = config["optimizer"]
     model.compile(optimizer=optimizer if isinstance(optimizer, str) else
                   _optimizer_from_config(optimizer),
-                  loss=_loss_from_config(config["loss"]), metrics=metrics,
+                  loss=_each_from_config(_loss_from_config, config["loss"]),
+                  metrics=_each_from_config(_metric_from_config, config.get("metrics")) or [],
                   loss_weights=config.get("loss_weights"))
+
+
+def _each_from_config(read, item):
+    """`read` applied to every loss or metric in `item`, kept in its structure: one, a list (one
+    entry per output, or one output's metrics), a dict by output name; None stays None."""
+    if item is None:
+        return None
+    if isinstance(item, list):
+        return [_each_from_config(read, entry) for entry in item]
+    if isinstance(item, dict) and "class_name" not in item:
+        return {key: _each_from_config(read, entry) for key, entry in item.items()}
+    return read(item)
 
 
 def _loss_from_config(item):
     if isinstance(item, str):
         return losses.get(item)
     if not isinstance(item, dict) or "class_name" not in item:
-        raise ValueError(f"load_model: nnlib reads one loss per model; received {item!r}. Use "
+        raise ValueError(f"load_model: a loss is a name or Keras's {{'class_name': ..., "
+                         f"'config': ...}}; received {item!r}. Use "
                          "load_model(path, compile=False).")
     config = dict(item.get("config", {}))
     loss = losses.get(item["class_name"])
@@ -749,10 +809,10 @@ def _stored_weights(h5file, layer_list, what, prefix=""):
 
 
 def _ordered_layers(model):
-    graph, _ = _read_model(model)
+    graph = _read_model(model)
     if isinstance(model, Sequential):
         return model.layers
-    return _keras_layer_order(graph.output, graph.parents)
+    return _keras_layer_order(graph.outputs, graph.parents)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -774,7 +834,7 @@ def _check_path(filepath, suffix, function, hint):
 def model_to_document(model):
     """The model's architecture as Keras's ``to_json`` writes it: ``{"module", "class_name",
     "config", "registered_name"}`` (no weights, no compile settings)."""
-    graph, _ = _read_model(model)
+    graph = _read_model(model)
     class_name, config, _ = _model_config(model, graph, _model_dtype(model))
     return {"module": "keras" if class_name == "Sequential" else "keras.src.models.functional",
             "class_name": class_name, "config": config,
@@ -796,14 +856,14 @@ def save_model(model, filepath):
     """
     path = _check_path(filepath, ".keras", "save_model",
                        " To save only the weights use save_weights(model, 'model.weights.h5').")
-    graph, compiled = _read_model(model)
+    graph = _read_model(model)
     dtype = _model_dtype(model)
     class_name, config, layer_order = _model_config(model, graph, dtype)
     module = "keras" if class_name == "Sequential" else "keras.src.models.functional"
     document = {"module": module, "class_name": class_name, "config": config,
                 "registered_name": None if class_name == "Sequential" else "Functional",
                 "build_config": {"input_shape": config.get("build_input_shape")},
-                "compile_config": _compile_to_config(*compiled) if compiled else None}
+                "compile_config": _compile_config(model) if model.compiled else None}
     metadata = {"keras_version": KERAS_FORMAT_VERSION, "saved_by": "nnlib",
                 "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S")}
     buffer = io.BytesIO()

@@ -1,6 +1,7 @@
 """What every Keras parity test shares: the tolerances, Keras's gradients by JAX autodiff, twin
 models in both libraries, the comparison of two trainings (History and final weights) and of two
-configs."""
+configs; the Functional API guide's model with two inputs and two outputs, built and compared
+alike."""
 
 import jax
 import jax.numpy as jnp
@@ -73,3 +74,44 @@ def assert_same_config(n_config, k_config):
             assert n_config[key] == pytest.approx(value, rel=1e-7), key
         else:
             assert n_config[key] == value, key
+
+
+def ticket_model(lib, as_dict, priority_activation="sigmoid", department_activation="softmax"):
+    """The guide's ticket classifier with Dense layers: two inputs, two outputs."""
+    title = lib.Input((6,), name="title")
+    body = lib.Input((4,), name="body")
+    features = lib.layers.Concatenate()([title, body])
+    hidden = lib.layers.Dense(5, activation="relu", name="hidden")(features)
+    priority = lib.layers.Dense(1, activation=priority_activation, name="priority")(hidden)
+    department = lib.layers.Dense(3, activation=department_activation,
+                                  name="department")(hidden)
+    outputs = ({"priority": priority, "department": department} if as_dict
+               else [priority, department])
+    return lib.Model(inputs=[title, body], outputs=outputs)
+
+
+def pair(build, **compile_args):
+    """The same model in both libraries with Keras's initial weights, compiled alike (unless no
+    compile argument is given)."""
+    import keras  # noqa: PLC0415 (imported once the caller has chosen the JAX backend)
+
+    import nnlib  # noqa: PLC0415
+    k_model, n_model = build(keras), build(nnlib)
+    for layer in k_model.layers:
+        n_model.get_layer(layer.name).set_weights(layer.get_weights())
+    for model in (k_model, n_model) if compile_args else ():
+        model.compile(**compile_args)
+    return k_model, n_model
+
+
+def assert_logs_equal(n_logs, k_logs):
+    assert list(n_logs) == list(k_logs)
+    for key in k_logs:
+        np.testing.assert_allclose(n_logs[key], k_logs[key], rtol=RTOL, atol=ATOL, err_msg=key)
+
+
+def assert_same_weights(n_model, k_model):
+    for layer in k_model.layers:
+        for n_w, k_w in zip(n_model.get_layer(layer.name).get_weights(), layer.get_weights(),
+                            strict=True):
+            np.testing.assert_allclose(n_w, k_w, rtol=1e-4, atol=1e-6, err_msg=layer.name)

@@ -11,51 +11,14 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import nnlib  # noqa: E402
-from parity import ATOL, RTOL  # noqa: E402
+from parity import (ATOL, RTOL, assert_logs_equal, assert_same_weights, pair,  # noqa: E402
+                    ticket_model)
 
 RNG = np.random.default_rng(0)
 TITLE = RNG.normal(size=(40, 6)).astype("float32")
 BODY = RNG.normal(size=(40, 4)).astype("float32")
 PRIORITY = RNG.random((40, 1)).astype("float32")
 DEPARTMENT = np.eye(3, dtype="float32")[RNG.integers(0, 3, 40)]
-
-
-def ticket_model(lib, as_dict, priority_activation="sigmoid", department_activation="softmax"):
-    """The guide's ticket classifier with Dense layers: two inputs, two outputs."""
-    title = lib.Input((6,), name="title")
-    body = lib.Input((4,), name="body")
-    features = lib.layers.Concatenate()([title, body])
-    hidden = lib.layers.Dense(5, activation="relu", name="hidden")(features)
-    priority = lib.layers.Dense(1, activation=priority_activation, name="priority")(hidden)
-    department = lib.layers.Dense(3, activation=department_activation,
-                                  name="department")(hidden)
-    outputs = ({"priority": priority, "department": department} if as_dict
-               else [priority, department])
-    return lib.Model(inputs=[title, body], outputs=outputs)
-
-
-def pair(build, **compile_args):
-    """The same model in both libraries with Keras's initial weights, compiled alike (unless no
-    compile argument is given)."""
-    k_model, n_model = build(real_keras), build(nnlib)
-    for layer in k_model.layers:
-        n_model.get_layer(layer.name).set_weights(layer.get_weights())
-    for model in (k_model, n_model) if compile_args else ():
-        model.compile(**compile_args)
-    return k_model, n_model
-
-
-def assert_logs_equal(n_logs, k_logs):
-    assert list(n_logs) == list(k_logs)
-    for key in k_logs:
-        np.testing.assert_allclose(n_logs[key], k_logs[key], rtol=RTOL, atol=ATOL, err_msg=key)
-
-
-def assert_same_weights(n_model, k_model):
-    for layer in k_model.layers:
-        for n_w, k_w in zip(n_model.get_layer(layer.name).get_weights(), layer.get_weights(),
-                            strict=True):
-            np.testing.assert_allclose(n_w, k_w, rtol=1e-4, atol=1e-6, err_msg=layer.name)
 
 
 def test_list_outputs_with_loss_weights_and_metrics_per_output_train_as_keras():

@@ -74,13 +74,11 @@ def test_data_that_does_not_fit_the_outputs_is_refused_clearly(two_outputs, x, y
         two_outputs.fit(x, y, verbose=0)
 
 
-def test_class_weight_and_saving_say_what_several_outputs_lack(two_outputs, tmp_path):
+def test_class_weight_says_what_several_outputs_lack(two_outputs):
     two_outputs.compile("sgd", loss="mse")
     with pytest.raises(ValueError, match=r"class_weight is only supported for a model with one "
                                          r"output.*sample_weight"):
         two_outputs.fit(X, Y, class_weight={0: 1.0}, verbose=0)
-    with pytest.raises(ValueError, match=r"2 outputs: nnlib saves models .* one output only"):
-        two_outputs.save(tmp_path / "model.keras")
 
 
 def test_outputs_must_be_distinct_tensors():
@@ -117,9 +115,3 @@ def test_a_one_output_loss_weight_scales_the_loss_and_is_saved(tmp_path):
     model.save(tmp_path / "model.keras")
     loaded = nnlib.models.load_model(tmp_path / "model.keras")
     assert loaded.evaluate(x, y, verbose=0) == pytest.approx(2 * plain, rel=1e-6)
-
-
-def test_the_compile_config_of_several_outputs_is_refused_clearly(two_outputs):
-    two_outputs.compile("sgd", loss="mse")
-    with pytest.raises(ValueError, match=r"get_compile_config: .* several outputs"):
-        two_outputs.get_compile_config()

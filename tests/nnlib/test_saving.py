@@ -15,7 +15,7 @@ from nnlib import layers, optimizers, saving, utils
 from nnlib import metrics as nnlib_metrics
 from nnlib.layers import Add, Concatenate, Dense, Input
 from nnlib.losses import BinaryCrossentropy
-from nnlib.models import Model, Sequential
+from nnlib.models import Model, Sequential, model_from_json
 
 
 def sequential(seed=0):
@@ -164,6 +164,105 @@ def test_training_resumes_where_it_stopped(name, how, tmp_path):
     assert resumed.fit(x, y, epochs=2, **fit).history["loss"] == expected
     for a, b in zip(resumed.get_weights(), straight.get_weights()):
         np.testing.assert_array_equal(a, b)
+
+
+def two_outputs(as_dict, seed=0):
+    """x -> hidden -> a class (softmax) and a number: several outputs, as a list or a dict."""
+    utils.set_random_seed(seed)
+    x = Input((4,), name="x")
+    hidden = Dense(5, activation="relu", name="hidden")(x)
+    kind = Dense(3, activation="softmax", name="kind")(hidden)
+    size = Dense(1, name="size")(hidden)
+    return Model(x, {"size": size, "kind": kind} if as_dict else [kind, size], name="two")
+
+
+def two_outputs_data(as_dict, n=24):
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(n, 4)).astype("float32")
+    kind, size = np.arange(n) % 3, rng.normal(size=(n, 1)).astype("float32")
+    return x, {"kind": kind, "size": size} if as_dict else [kind, size]
+
+
+SEVERAL = {  # compile settings of a model with two outputs, each form Keras writes
+    "lists": dict(loss=["sparse_categorical_crossentropy", "mse"], loss_weights=[1.0, 0.5],
+                  metrics=[["accuracy"], ["mae"]]),
+    "dicts": dict(loss={"kind": "sparse_categorical_crossentropy", "size": "mse"},
+                  loss_weights={"kind": 1.0, "size": 0.3}, metrics={"kind": ["accuracy"]}),
+    "one loss for both": dict(loss="mse", metrics=[None, ["mae"]]),
+    "no loss for one": dict(loss=[BinaryCrossentropy(from_logits=True), None],
+                            metrics=[["accuracy"], None]),
+}
+
+
+def outputs_equal(a, b):
+    assert type(a) is type(b)
+    for key in (sorted(a) if isinstance(a, dict) else range(len(a))):
+        np.testing.assert_array_equal(a[key], b[key])
+
+
+@pytest.mark.parametrize("settings", sorted(SEVERAL))
+@pytest.mark.parametrize("how", ["save_model", "save_weights"])
+def test_a_model_with_several_outputs_resumes_where_it_stopped(settings, how, tmp_path):
+    """Predictions, compile settings, evaluate's numbers and the optimizer's state come back:
+    training on in the loaded copy is training on in the original."""
+    as_dict = settings == "dicts"
+    x, y = two_outputs_data(as_dict)
+    if settings in ("one loss for both", "no loss for one"):  # these losses take one-hot rows
+        y = [np.eye(3, dtype="float32")[y[0]], y[1]]
+    fit = dict(batch_size=8, shuffle=False, verbose=0)
+    straight = two_outputs(as_dict)
+    straight.compile(optimizer=optimizers.Adam(0.01), **SEVERAL[settings])
+    straight.fit(x, y, epochs=2, **fit)
+    if how == "save_model":
+        saving.save_model(straight, tmp_path / "m.keras")
+        resumed = saving.load_model(tmp_path / "m.keras")
+    else:
+        saving.save_weights(straight, tmp_path / "m.weights.h5")
+        resumed = two_outputs(as_dict, seed=5)
+        resumed.compile(optimizer=optimizers.Adam(0.01), **SEVERAL[settings])
+        saving.load_weights(resumed, tmp_path / "m.weights.h5")
+    assert resumed.get_compile_config() == straight.get_compile_config()
+    outputs_equal(resumed.predict(x, verbose=0), straight.predict(x, verbose=0))
+    assert (resumed.evaluate(x, y, verbose=0, return_dict=True)
+            == straight.evaluate(x, y, verbose=0, return_dict=True))
+    assert resumed.optimizer.iterations == straight.optimizer.iterations == 6
+    assert resumed.fit(x, y, epochs=2, **fit).history == straight.fit(x, y, epochs=2,
+                                                                     **fit).history
+    for a, b in zip(resumed.get_weights(), straight.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_the_compile_config_of_several_outputs_is_keras_s_list_or_dict():
+    model = two_outputs(as_dict=False)
+    model.compile("sgd", **SEVERAL["lists"])
+    config = model.get_compile_config()
+    assert config["loss"] == ["sparse_categorical_crossentropy", "mean_squared_error"]
+    assert config["loss_weights"] == [1.0, 0.5] and config["metrics"] == [["accuracy"], ["mae"]]
+    model = two_outputs(as_dict=True)
+    model.compile("sgd", **SEVERAL["dicts"])
+    config = model.get_compile_config()
+    assert config["loss"] == {"kind": "sparse_categorical_crossentropy",
+                              "size": "mean_squared_error"}
+    assert config["loss_weights"] == {"kind": 1.0, "size": 0.3}
+    assert config["metrics"] == {"kind": ["accuracy"]}
+    model.compile("sgd", loss="mse")
+    assert model.get_compile_config()["loss_weights"] is None
+    assert model.get_compile_config()["metrics"] is None
+
+
+@pytest.mark.parametrize("as_dict", [False, True], ids=["list", "dict"])
+def test_the_architecture_of_several_outputs_round_trips(as_dict):
+    """to_json / model_from_json and get_config / from_config keep the outputs, their order and
+    their names: the copy, given the weights, predicts the same list or dict."""
+    model = two_outputs(as_dict)
+    x, _ = two_outputs_data(as_dict)
+    config = model.get_config()
+    assert config["output_layers"] == ({"kind": ["kind", 0, 0], "size": ["size", 0, 0]}
+                                       if as_dict else [["kind", 0, 0], ["size", 0, 0]])
+    for copy in (model_from_json(model.to_json()), Model.from_config(config)):
+        assert copy.get_config() == config
+        copy.set_weights(model.get_weights())
+        outputs_equal(copy.predict(x, verbose=0), model.predict(x, verbose=0))
 
 
 def test_the_optimizer_state_is_saved_in_keras_s_order(tmp_path):
