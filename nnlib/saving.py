@@ -4,12 +4,15 @@ Keras 3's ``.keras`` file is a zip archive of three members:
 
 * ``config.json``: the architecture, each layer as ``{"class_name": "Dense", "config": {"units": 3,
   "activation": "relu", ...}}``; a functional model also lists, for every layer, the layers it was
-  called on (``inbound_nodes``); then how the model was compiled (``compile_config``);
+  called on (``inbound_nodes``), and its outputs (``output_layers``: ``[name, 0, 0]``, a list
+  of them for several outputs, a dict by key for outputs given as a dict); then how the model
+  was compiled (``compile_config``; for several outputs, the loss, loss weights and metrics one
+  per output, in the outputs' form);
 * ``metadata.json``: the Keras version of the format and the date;
 * ``model.weights.h5``: the weights in HDF5, addressed by *position*, not by layer name:
   ``layers/dense/vars/0`` is the kernel of the first Dense layer, ``layers/dense_1/vars/1`` the bias
   of the second, in the order of ``model.layers`` (for a functional model, Keras's order: farthest
-  from the output first).
+  from the outputs first).
 
 ``save_weights``/``load_weights`` write and read that last member alone (a ``.weights.h5`` file).
 
@@ -127,13 +130,12 @@ def _compile_config(model):
                           for entry in model._output_losses)
     else:  # one loss for every output
         loss = _loss_to_config(loss)
-    weights = model._loss_weights
-    metrics = [specs or None for specs in metric_lists]
+    weights = model._loss_weights  # all None (not given) or all numbers
+    metrics = [specs or None for specs in metric_lists]  # None: no metric for that output
     if by_name:
         metrics = {name: specs for name, specs in zip(names, metrics) if specs}
-    return _compile_to_config(model.optimizer, loss, metrics if any(metric_lists) else [],
-                              None if all(w is None for w in weights) else per_output(
-                                  1.0 if w is None else w for w in weights))
+    return _compile_to_config(model.optimizer, loss, metrics if any(metric_lists) else None,
+                              None if weights[0] is None else per_output(weights))
 
 
 _METRIC_OPTIONS = ("_options", "thresholds", "num_thresholds")  # what a metric object is set to

@@ -3,6 +3,8 @@ models in both libraries, the comparison of two trainings (History and final wei
 configs; the Functional API guide's model with two inputs and two outputs, built and compared
 alike."""
 
+import warnings
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -80,7 +82,7 @@ def ticket_model(lib, as_dict, priority_activation="sigmoid", department_activat
     """The guide's ticket classifier with Dense layers: two inputs, two outputs."""
     title = lib.Input((6,), name="title")
     body = lib.Input((4,), name="body")
-    features = lib.layers.Concatenate()([title, body])
+    features = lib.layers.Concatenate(name="features")([title, body])  # one name in both
     hidden = lib.layers.Dense(5, activation="relu", name="hidden")(features)
     priority = lib.layers.Dense(1, activation=priority_activation, name="priority")(hidden)
     department = lib.layers.Dense(3, activation=department_activation,
@@ -115,3 +117,16 @@ def assert_same_weights(n_model, k_model):
         for n_w, k_w in zip(n_model.get_layer(layer.name).get_weights(), layer.get_weights(),
                             strict=True):
             np.testing.assert_allclose(n_w, k_w, rtol=1e-4, atol=1e-6, err_msg=layer.name)
+
+
+def load_in_keras(path):
+    """keras.models.load_model, which must not warn: not about the optimizer's state either,
+    which nnlib saves as Keras does."""
+    import keras  # noqa: PLC0415
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = keras.models.load_model(path)
+    unexpected = [str(w.message) for w in caught if not issubclass(w.category, DeprecationWarning)]
+    assert unexpected == []
+    return model

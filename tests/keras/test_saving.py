@@ -10,8 +10,6 @@ import os
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
 
-import warnings  # noqa: E402
-
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
@@ -20,7 +18,7 @@ import nnlib.layers  # noqa: E402
 import nnlib.models  # noqa: E402
 import nnlib.optimizers  # noqa: E402
 from nnlib import saving  # noqa: E402
-from parity import ATOL, RTOL, assert_same_config, assert_same_fit  # noqa: E402
+from parity import ATOL, RTOL, assert_same_config, assert_same_fit, load_in_keras  # noqa: E402
 
 assert keras.backend.backend() == "jax", "tests/conftest.py must set KERAS_BACKEND=jax first"
 
@@ -50,17 +48,6 @@ def inputs(kind, n=9):
     rng = np.random.default_rng(1)
     x = rng.normal(size=(n, 4)).astype("float32")
     return x if kind == "sequential" else [x, rng.normal(size=(n, 3)).astype("float32")]
-
-
-def load_in_keras(path):
-    """keras.models.load_model, which must not warn: not about the optimizer's state either,
-    which nnlib saves as Keras does."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        model = keras.models.load_model(path)
-    unexpected = [str(w.message) for w in caught if not issubclass(w.category, DeprecationWarning)]
-    assert unexpected == []
-    return model
 
 
 def assert_same_predictions(n_model, k_model, kind):
