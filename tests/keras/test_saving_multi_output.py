@@ -124,3 +124,50 @@ def test_the_architecture_crosses_as_json_and_config(as_dict):
             n_copy.get_layer(layer.name).set_weights(k_model.get_layer(layer.name).get_weights())
             layer.set_weights(k_model.get_layer(layer.name).get_weights())
         assert_same_outputs(n_copy, k_copy, x)
+
+
+FORMS = {  # the other forms compile takes for two outputs, each written as Keras writes it
+    "one loss for both": lambda lib: dict(loss="mse", metrics=[None, ["mae"]]),
+    "no loss for one": lambda lib: dict(
+        loss=[lib.losses.BinaryCrossentropy(from_logits=True), None],
+        metrics=[["accuracy"], None]),
+    "dict with a loss object": lambda lib: dict(
+        loss={"priority": "mse",
+              "department": lib.losses.CategoricalCrossentropy(from_logits=True)},
+        metrics={"priority": ["mae"], "department": ["accuracy"]}),
+}
+
+
+def where_the_losses_are(loss):
+    """The structure of compile_config's loss: "loss" for each loss, None where none."""
+    if isinstance(loss, list):
+        return [where_the_losses_are(entry) for entry in loss]
+    if isinstance(loss, dict) and "class_name" not in loss:
+        return {key: where_the_losses_are(entry) for key, entry in loss.items()}
+    return None if loss is None else "loss"
+
+
+@pytest.mark.parametrize("form", sorted(FORMS))
+def test_every_form_of_compile_crosses_both_ways(form, tmp_path):
+    """nnlib's file in Keras and back: the same compile settings and evaluate numbers."""
+    as_dict = form.startswith("dict")
+    keras.utils.set_random_seed(2)
+    k_model, n_model = pair(lambda lib: ticket_model(lib, as_dict, priority_activation=None,
+                                                     department_activation=None))
+    for lib, model in ((keras, k_model), (nnlib, n_model)):
+        model.compile(optimizer="sgd", **FORMS[form](lib))
+    x, y = data(as_dict)
+    n_model.save(tmp_path / "nnlib.keras")
+    k_loaded = load_in_keras(tmp_path / "nnlib.keras")
+    k_loaded.save(tmp_path / "keras.keras")
+    n_loaded = nnlib.models.load_model(tmp_path / "keras.keras")
+    configs = [model.get_compile_config() for model in (k_model, n_model, k_loaded, n_loaded)]
+    # a loss is spelled differently ("mse" or its class's whole config) but sits in the same
+    # place; evaluate's numbers below check what it computes
+    for config in configs:
+        assert where_the_losses_are(config["loss"]) == where_the_losses_are(configs[0]["loss"])
+        assert (config["metrics"], config["loss_weights"]) == (configs[0]["metrics"],
+                                                               configs[0]["loss_weights"])
+    expected = k_model.evaluate(x, y, verbose=0, return_dict=True)
+    for model in (n_model, k_loaded, n_loaded):
+        assert_logs_equal(model.evaluate(x, y, verbose=0, return_dict=True), expected)
