@@ -28,6 +28,21 @@ def keras_loss_and_gradients(model, loss, x, y):
     return float(value), {path: np.asarray(g) for path, g in zip(paths, grads)}
 
 
+def assert_same_forward_and_backward(k_model, n_model, x, y):
+    """Equal predictions, then equal mean squared error and gradients of every weight (nnlib's
+    compute_loss_and_gradients against Keras's by JAX autodiff). Compiles ``n_model`` with it."""
+    import keras  # noqa: PLC0415 (here, not above: each test module sets KERAS_BACKEND before Keras loads)
+    np.testing.assert_allclose(n_model.predict(x, verbose=0), k_model.predict(x, verbose=0),
+                               rtol=RTOL, atol=ATOL)
+    k_loss, k_grads = keras_loss_and_gradients(k_model, keras.losses.MeanSquaredError(), x, y)
+    n_model.compile(optimizer="sgd", loss="mse")
+    n_loss, n_grads = n_model.compute_loss_and_gradients(x, y)
+    assert n_loss == pytest.approx(k_loss, rel=1e-5)
+    assert sorted(n_model.weight_paths) == sorted(k_grads)
+    for path, n_grad in zip(n_model.weight_paths, n_grads):
+        np.testing.assert_allclose(n_grad, k_grads[path], rtol=1e-4, atol=1e-6, err_msg=path)
+
+
 def assert_same_fit(k_model, n_model, x, y, weights=True, **fit):
     """Fit both compiled models alike; their History (and, by default, final weights) must agree.
 

@@ -14,7 +14,7 @@ import pytest  # noqa: E402
 
 import nnlib  # noqa: E402
 from nnlib.extra import activations as extra  # noqa: E402
-from parity import ATOL, RTOL, keras_loss_and_gradients  # noqa: E402
+from parity import ATOL, RTOL, assert_same_forward_and_backward  # noqa: E402
 
 GRID = np.concatenate([np.linspace(-8, 8, 161), [-6.0, -3.0, -1.0, -0.5, 0.0, 0.5, 1.0, 3.0, 6.0]]
                       ).astype("float32")
@@ -61,14 +61,7 @@ def test_a_dense_layer_with_each_activation_has_keras_gradients(name):
     n_model = nnlib.Sequential([nnlib.Input((3,)), nnlib.layers.Dense(2, activation=name,
                                                                       name="out")])
     n_model.set_weights(k_model.get_weights())
-    np.testing.assert_allclose(n_model.predict(x, verbose=0), k_model.predict(x, verbose=0),
-                               rtol=RTOL, atol=ATOL)
-    k_loss, k_grads = keras_loss_and_gradients(k_model, real_keras.losses.MeanSquaredError(), x, y)
-    n_model.compile(optimizer="sgd", loss="mse")
-    n_loss, n_grads = n_model.compute_loss_and_gradients(x, y)
-    assert n_loss == pytest.approx(k_loss, rel=1e-5)
-    for path, n_grad in zip(n_model.weight_paths, n_grads):
-        np.testing.assert_allclose(n_grad, k_grads[path], rtol=1e-4, atol=1e-6, err_msg=path)
+    assert_same_forward_and_backward(k_model, n_model, x, y)
 
 
 def test_serialize_and_deserialize_as_keras():

@@ -12,7 +12,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import nnlib  # noqa: E402
-from parity import ATOL, RTOL, keras_loss_and_gradients  # noqa: E402
+from parity import ATOL, RTOL, assert_same_forward_and_backward  # noqa: E402
 
 X = np.concatenate([np.random.default_rng(0).normal(0, 3, size=(30, 4)),
                     np.full((1, 4), 0.7)]).astype("float32")  # no input sits on a kink
@@ -41,15 +41,7 @@ def both(name, options):
 @pytest.mark.parametrize("name,options", LAYERS, ids=[f"{n}{o}" for n, o in LAYERS])
 def test_activation_layers_match_keras_forward_and_backward(name, options):
     k_model, n_model = both(name, options)
-    np.testing.assert_allclose(n_model.predict(X, verbose=0), k_model.predict(X, verbose=0),
-                               rtol=RTOL, atol=ATOL)
-    k_loss, k_grads = keras_loss_and_gradients(k_model, real_keras.losses.MeanSquaredError(), X, Y)
-    n_model.compile(optimizer="sgd", loss="mse")
-    n_loss, n_grads = n_model.compute_loss_and_gradients(X, Y)
-    assert n_loss == pytest.approx(k_loss, rel=1e-5)
-    assert sorted(n_model.weight_paths) == sorted(k_grads)
-    for path, n_grad in zip(n_model.weight_paths, n_grads):
-        np.testing.assert_allclose(n_grad, k_grads[path], rtol=1e-4, atol=1e-6, err_msg=path)
+    assert_same_forward_and_backward(k_model, n_model, X, Y)
 
 
 @pytest.mark.parametrize("name,options", [("GaussianNoise", {"stddev": 0.5}),
@@ -137,14 +129,7 @@ def test_merge_layers_match_keras_forward_backward_and_in_files(name, options, t
     rng = np.random.default_rng(2)
     x = [rng.normal(size=(16, 4)).astype("float32"), rng.normal(size=(16, 2)).astype("float32")]
     y = rng.normal(size=(16, 1)).astype("float32")
-    np.testing.assert_allclose(n_model.predict(x, verbose=0), k_model.predict(x, verbose=0),
-                               rtol=RTOL, atol=ATOL)
-    k_loss, k_grads = keras_loss_and_gradients(k_model, real_keras.losses.MeanSquaredError(), x, y)
-    n_model.compile(optimizer="sgd", loss="mse")
-    n_loss, n_grads = n_model.compute_loss_and_gradients(x, y)
-    assert n_loss == pytest.approx(k_loss, rel=1e-5)
-    for path, n_grad in zip(n_model.weight_paths, n_grads):
-        np.testing.assert_allclose(n_grad, k_grads[path], rtol=1e-4, atol=1e-6, err_msg=path)
+    assert_same_forward_and_backward(k_model, n_model, x, y)
     saving.save_model(n_model, tmp_path / "nnlib.keras")
     k_loaded = real_keras.models.load_model(tmp_path / "nnlib.keras")
     assert k_loaded.get_layer("merge").get_config() == k_model.get_layer("merge").get_config()
