@@ -171,3 +171,32 @@ def test_every_form_of_compile_crosses_both_ways(form, tmp_path):
     expected = k_model.evaluate(x, y, verbose=0, return_dict=True)
     for model in (n_model, k_loaded, n_loaded):
         assert_logs_equal(model.evaluate(x, y, verbose=0, return_dict=True), expected)
+
+
+def keyed_model(lib):
+    """Outputs keyed by names other than their layers' (output_layers maps key -> layer)."""
+    title = lib.Input((6,), name="title")
+    hidden = lib.layers.Dense(4, activation="tanh", name="hidden")(title)
+    return lib.Model(title, {"zeta": lib.layers.Dense(3, activation="softmax",
+                                                      name="dense_z")(hidden),
+                             "alpha": lib.layers.Dense(1, name="dense_a")(hidden)})
+
+
+@pytest.mark.parametrize("direction", ["nnlib_to_keras", "keras_to_nnlib"])
+def test_dict_keys_other_than_the_layer_names_cross_both_ways(direction, tmp_path):
+    keras.utils.set_random_seed(4)
+    k_model, n_model = pair(keyed_model, optimizer="adam",
+                            loss={"zeta": "categorical_crossentropy", "alpha": "mse"},
+                            metrics={"zeta": ["accuracy"]})
+    y = {"zeta": DEPARTMENT, "alpha": PRIORITY}
+    assert_logs_equal(n_model.fit(TITLE, y, **FIT).history, k_model.fit(TITLE, y, **FIT).history)
+    if direction == "nnlib_to_keras":
+        n_model.save(tmp_path / "m.keras")
+        k_model = load_in_keras(tmp_path / "m.keras")
+    else:
+        k_model.save(tmp_path / "m.keras")
+        n_model = nnlib.models.load_model(tmp_path / "m.keras")
+    assert n_model.get_config()["output_layers"] == {"alpha": ["dense_a", 0, 0],
+                                                     "zeta": ["dense_z", 0, 0]}
+    assert_same_outputs(n_model, k_model, TITLE)
+    assert_logs_equal(n_model.fit(TITLE, y, **FIT).history, k_model.fit(TITLE, y, **FIT).history)
