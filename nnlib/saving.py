@@ -584,22 +584,21 @@ def _build_from_config(item):
         called_on = [tensors[parent] for parent in parents[name]]
         tensors[name] = layer(called_on if len(called_on) > 1 else called_on[0])
         by_name[name] = layer
-    outputs = model_config["output_layers"]
-    if isinstance(outputs, dict):  # outputs given as a dict: their keys, Keras's sorted order
-        output_names = {key: outputs[key][0] for key in sorted(outputs)}
+    outputs, keys = model_config["output_layers"], None
+    if isinstance(outputs, dict):  # outputs given as a dict: by key, in Keras's sorted order
+        keys = sorted(outputs)
+        names = [outputs[key][0] for key in keys]
     elif outputs and isinstance(outputs[0], str):  # one output: [name, 0, 0]
-        output_names = [outputs[0]]
+        names = [outputs[0]]
     else:  # a list of [name, 0, 0]
-        output_names = [entry[0] for entry in outputs]
+        names = [entry[0] for entry in outputs]
     inputs = model_config["input_layers"]
     if inputs and isinstance(inputs[0], str):  # one input, as Keras's get_config writes it
         inputs = [inputs]
-    names = list(output_names.values()) if isinstance(output_names, dict) else output_names
+    results = [tensors[name] for name in names]
     model = Model([tensors[entry[0]] for entry in inputs],
-                  {key: tensors[name] for key, name in output_names.items()}
-                  if isinstance(output_names, dict) else
-                  tensors[names[0]] if len(names) == 1 else [tensors[name] for name in names],
-                  name=model_config.get("name"))
+                  dict(zip(keys, results)) if keys else results[0] if len(results) == 1
+                  else results, name=model_config.get("name"))
     order = _keras_layer_order(names, parents)
     return model, [by_name[name] for name in order]
 
