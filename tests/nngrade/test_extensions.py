@@ -12,8 +12,8 @@ GRADE = ["grade", "toy", "--jobs", "1", "--cell-timeout", "5", "--no-feedback"]
 
 
 @pytest.mark.slow
-def test_an_extension_moves_the_students_due_date_and_its_removal_moves_it_back(tmp_path):
-    course = _late_course(tmp_path / "course")
+def test_an_extension_moves_the_students_due_date_and_its_removal_moves_it_back(toy_course, toy_source):
+    course = _late_course(toy_course, toy_source, "course")
     (course.root / FILE_NAME).write_text(
         "student,assignment,due\n"
         "days_late,toy,2026-03-05 12:00:00 UTC\n"        # submitted 03-04 12:00: now on time
