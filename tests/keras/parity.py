@@ -145,3 +145,35 @@ def load_in_keras(path):
     unexpected = [str(w.message) for w in caught if not issubclass(w.category, DeprecationWarning)]
     assert unexpected == []
     return model
+
+
+def save_and_load_across(direction, n_model, k_model, path):
+    """Save one library's model to ``path`` (.keras) and load it in the other: ``direction`` is
+    "nnlib_to_keras" or "keras_to_nnlib". Returns ``(n_model, k_model)`` with the loaded one replaced."""
+    import nnlib  # noqa: PLC0415
+
+    if direction == "nnlib_to_keras":
+        n_model.save(path)
+        return n_model, load_in_keras(path)
+    k_model.save(path)
+    return nnlib.models.load_model(path), k_model
+
+
+def assert_same_steps(k_opt, n_opt, check=lambda: None, steps=7):
+    """``steps`` updates of the same start weights (a (4, 3) kernel and a bias) by the same random
+    gradients in both libraries; the weights must agree after each step (``check()`` runs before
+    each). Returns nnlib's weights, for comparing the optimizers' state."""
+    import keras  # noqa: PLC0415 (here, not above: each test module sets KERAS_BACKEND before Keras loads)
+
+    rng = np.random.default_rng(3)
+    start = [rng.normal(size=(4, 3)).astype("float32"), rng.normal(size=3).astype("float32")]
+    k_vars = [keras.Variable(w.copy()) for w in start]
+    n_vars = [w.copy() for w in start]
+    for _ in range(steps):
+        grads = [rng.normal(size=w.shape).astype("float32") for w in start]
+        check()
+        k_opt.apply_gradients(list(zip(grads, k_vars)))
+        n_opt.apply_gradients(list(zip(grads, n_vars)))
+        for n_w, k_w in zip(n_vars, k_vars):
+            np.testing.assert_allclose(n_w, np.asarray(k_w.value), rtol=RTOL, atol=ATOL)
+    return n_vars

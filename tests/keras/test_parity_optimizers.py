@@ -16,7 +16,7 @@ import pytest  # noqa: E402
 import nnlib.layers  # noqa: E402
 import nnlib.models  # noqa: E402
 import nnlib.optimizers  # noqa: E402
-from parity import ATOL, RTOL, assert_same_config, assert_same_fit  # noqa: E402
+from parity import ATOL, RTOL, assert_same_config, assert_same_fit, assert_same_steps  # noqa: E402
 
 assert keras.backend.backend() == "jax", "tests/conftest.py must set KERAS_BACKEND=jax first"
 
@@ -49,22 +49,16 @@ def twin_optimizers(cls, kwargs):
             getattr(nnlib.optimizers, cls)(**kwargs(nnlib)))
 
 
+def assert_learning_rates_equal(k_opt, n_opt):
+    assert n_opt.learning_rate == pytest.approx(float(k_opt.learning_rate), rel=1e-6)
+
+
 @pytest.mark.parametrize("case", OPTIMIZERS, ids=[c[0] for c in OPTIMIZERS])
 def test_optimizer_steps_match_keras(case):
     """Seven steps (past two staircase boundaries) from the same weights and gradients."""
     _, cls, kwargs = case
     k_opt, n_opt = twin_optimizers(cls, kwargs)
-    rng = np.random.default_rng(3)
-    start = [rng.normal(size=(4, 3)).astype("float32"), rng.normal(size=3).astype("float32")]
-    k_vars = [keras.Variable(w.copy()) for w in start]
-    n_vars = [w.copy() for w in start]
-    for _ in range(7):
-        grads = [rng.normal(size=w.shape).astype("float32") for w in start]
-        assert n_opt.learning_rate == pytest.approx(float(k_opt.learning_rate), rel=1e-6)
-        k_opt.apply_gradients(list(zip(grads, k_vars)))
-        n_opt.apply_gradients(list(zip(grads, n_vars)))
-        for n_w, k_w in zip(n_vars, k_vars):
-            np.testing.assert_allclose(n_w, np.asarray(k_w.value), rtol=RTOL, atol=ATOL)
+    assert_same_steps(k_opt, n_opt, check=lambda: assert_learning_rates_equal(k_opt, n_opt))
     assert n_opt.iterations == int(k_opt.iterations.value) == 7
 
 

@@ -18,7 +18,8 @@ import nnlib.layers  # noqa: E402
 import nnlib.models  # noqa: E402
 import nnlib.optimizers  # noqa: E402
 from nnlib import saving  # noqa: E402
-from parity import ATOL, RTOL, assert_same_config, assert_same_fit, load_in_keras  # noqa: E402
+from parity import (ATOL, RTOL, assert_same_config, assert_same_fit, load_in_keras,  # noqa: E402
+                    save_and_load_across)
 
 assert keras.backend.backend() == "jax", "tests/conftest.py must set KERAS_BACKEND=jax first"
 
@@ -210,12 +211,7 @@ def test_training_resumes_in_the_other_library_where_it_stopped(name, kind, dire
     # weights compared by position only where both libraries order layers alike
     fit = dict(batch_size=8, epochs=2, shuffle=False, verbose=0, weights=kind == "sequential")
     assert_same_fit(k_model, n_model, x, y, **fit)
-    if direction == "nnlib_to_keras":
-        saving.save_model(n_model, tmp_path / "m.keras")
-        k_model = load_in_keras(tmp_path / "m.keras")
-    else:
-        k_model.save(tmp_path / "m.keras")
-        n_model = saving.load_model(tmp_path / "m.keras")
+    n_model, k_model = save_and_load_across(direction, n_model, k_model, tmp_path / "m.keras")
     assert int(k_model.optimizer.iterations) == n_model.optimizer.iterations == 6
     assert_same_fit(k_model, n_model, x, y, **fit)
     assert_same_predictions(n_model, k_model, kind)

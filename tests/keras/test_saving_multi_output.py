@@ -15,7 +15,7 @@ import pytest  # noqa: E402
 import nnlib  # noqa: E402
 from nnlib import saving  # noqa: E402
 from parity import (ATOL, RTOL, assert_logs_equal, assert_same_weights, load_in_keras,  # noqa: E402
-                    pair, ticket_model)
+                    pair, save_and_load_across, ticket_model)
 
 RNG = np.random.default_rng(3)
 TITLE = RNG.normal(size=(24, 6)).astype("float32")
@@ -74,12 +74,7 @@ def test_training_resumes_in_the_other_library_with_several_outputs(as_dict, dir
     x, y = data(as_dict)
     assert_logs_equal(n_model.fit(x, y, **FIT).history, k_model.fit(x, y, **FIT).history)
     if how == "save":
-        if direction == "nnlib_to_keras":
-            n_model.save(tmp_path / "m.keras")
-            k_model = load_in_keras(tmp_path / "m.keras")
-        else:
-            k_model.save(tmp_path / "m.keras")
-            n_model = nnlib.models.load_model(tmp_path / "m.keras")
+        n_model, k_model = save_and_load_across(direction, n_model, k_model, tmp_path / "m.keras")
         assert (same_compile_settings(n_model.get_compile_config())
                 == same_compile_settings(k_model.get_compile_config()))
     else:
@@ -190,12 +185,7 @@ def test_dict_keys_other_than_the_layer_names_cross_both_ways(direction, tmp_pat
                             metrics={"zeta": ["accuracy"]})
     y = {"zeta": DEPARTMENT, "alpha": PRIORITY}
     assert_logs_equal(n_model.fit(TITLE, y, **FIT).history, k_model.fit(TITLE, y, **FIT).history)
-    if direction == "nnlib_to_keras":
-        n_model.save(tmp_path / "m.keras")
-        k_model = load_in_keras(tmp_path / "m.keras")
-    else:
-        k_model.save(tmp_path / "m.keras")
-        n_model = nnlib.models.load_model(tmp_path / "m.keras")
+    n_model, k_model = save_and_load_across(direction, n_model, k_model, tmp_path / "m.keras")
     assert n_model.get_config()["output_layers"] == {"alpha": ["dense_a", 0, 0],
                                                      "zeta": ["dense_z", 0, 0]}
     assert_same_outputs(n_model, k_model, TITLE)
