@@ -142,6 +142,23 @@ RESUMABLE = {  # an optimizer with every kind of state nnlib saves
 }
 
 
+def compiled(model, **settings):
+    model.compile(**settings)
+    return model
+
+
+def through_a_file(model, how, folder, fresh):
+    """``model`` saved and read back: the whole model (save_model, load_model), or its weights and
+    optimizer state (save_weights) loaded into ``fresh()``, a new model compiled alike."""
+    if how == "save_model":
+        saving.save_model(model, folder / "m.keras")
+        return saving.load_model(folder / "m.keras")
+    saving.save_weights(model, folder / "m.weights.h5")
+    resumed = fresh()
+    saving.load_weights(resumed, folder / "m.weights.h5")
+    return resumed
+
+
 @pytest.mark.parametrize("name", sorted(RESUMABLE))
 @pytest.mark.parametrize("how", ["save_model", "save_weights"])
 def test_training_resumes_where_it_stopped(name, how, tmp_path):
@@ -151,14 +168,8 @@ def test_training_resumes_where_it_stopped(name, how, tmp_path):
     straight = sequential()
     straight.compile(optimizer=RESUMABLE[name](), loss="sparse_categorical_crossentropy")
     straight.fit(x, y, epochs=2, **fit)
-    if how == "save_model":
-        saving.save_model(straight, tmp_path / "m.keras")
-        resumed = saving.load_model(tmp_path / "m.keras")
-    else:
-        saving.save_weights(straight, tmp_path / "m.weights.h5")
-        resumed = sequential(seed=5)
-        resumed.compile(optimizer=RESUMABLE[name](), loss="sparse_categorical_crossentropy")
-        saving.load_weights(resumed, tmp_path / "m.weights.h5")
+    resumed = through_a_file(straight, how, tmp_path, lambda: compiled(
+        sequential(seed=5), optimizer=RESUMABLE[name](), loss="sparse_categorical_crossentropy"))
     assert resumed.optimizer.iterations == straight.optimizer.iterations == 6
     expected = straight.fit(x, y, epochs=2, **fit).history["loss"]
     assert resumed.fit(x, y, epochs=2, **fit).history["loss"] == expected
@@ -213,14 +224,8 @@ def test_a_model_with_several_outputs_resumes_where_it_stopped(settings, how, tm
     straight = two_outputs(as_dict)
     straight.compile(optimizer=optimizers.Adam(0.01), **SEVERAL[settings])
     straight.fit(x, y, epochs=2, **fit)
-    if how == "save_model":
-        saving.save_model(straight, tmp_path / "m.keras")
-        resumed = saving.load_model(tmp_path / "m.keras")
-    else:
-        saving.save_weights(straight, tmp_path / "m.weights.h5")
-        resumed = two_outputs(as_dict, seed=5)
-        resumed.compile(optimizer=optimizers.Adam(0.01), **SEVERAL[settings])
-        saving.load_weights(resumed, tmp_path / "m.weights.h5")
+    resumed = through_a_file(straight, how, tmp_path, lambda: compiled(
+        two_outputs(as_dict, seed=5), optimizer=optimizers.Adam(0.01), **SEVERAL[settings]))
     assert resumed.get_compile_config() == straight.get_compile_config()
     outputs_equal(resumed.predict(x, verbose=0), straight.predict(x, verbose=0))
     assert (resumed.evaluate(x, y, verbose=0, return_dict=True)
