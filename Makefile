@@ -14,8 +14,10 @@ export KERAS_BACKEND := jax
 
 .PHONY: serve build build-instructors learn pdf test test-fast test-js bench release chromium clean
 
+# Another port when 8000 is taken: make serve PORT=8001
+PORT ?= 8000
 serve: $(STAMP) $(ASSETS)
-	$(BIN)/mkdocs serve --strict --dev-addr 127.0.0.1:8000
+	$(BIN)/mkdocs serve --strict --dev-addr 127.0.0.1:$(PORT)
 
 # The site in site/. Publishing it elsewhere: SITE_URL=https://host/path/ make build
 # (docs/instructors/publishing.md).

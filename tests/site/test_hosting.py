@@ -10,7 +10,7 @@ import urllib.request
 
 import pytest
 
-from site_scratch import SITE_CONFIG, build_cli
+from site_scratch import PROJECT, SITE_CONFIG, build_cli
 
 pytestmark = pytest.mark.slow
 
@@ -92,3 +92,10 @@ def test_an_embedded_playground_works_on_another_port(hosted, browser):
     assert (state["hidden"], state["activation"], state["learningRate"]) == ([4], "tanh", 0.1)
     assert foreign == [] and errors == []
     context.close()
+
+
+@pytest.mark.parametrize("args, address", [([], "127.0.0.1:8000"), (["PORT=8001"], "127.0.0.1:8001")])
+def test_make_serve_takes_another_port(args, address):
+    """README: `make serve` serves on 8000, `make serve PORT=8001` elsewhere when 8000 is taken."""
+    done = subprocess.run(["make", "-n", "serve", *args], cwd=PROJECT, capture_output=True, text=True, check=True)
+    assert f"mkdocs serve --strict --dev-addr {address}" in done.stdout
