@@ -40,7 +40,8 @@ MODULES = {"layers": "nnlib.layers", "activations": "nnlib.activations",
            "initializers": "nnlib.initializers", "optimizers": "nnlib.optimizers",
            "optimizers.schedules": "nnlib.schedules", "losses": "nnlib.losses",
            "metrics": "nnlib.metrics", "callbacks": "nnlib.callbacks",
-           "regularizers": "nnlib.regularizers", "utils": "nnlib.utils", "Model": "nnlib.models"}
+           "regularizers": "nnlib.regularizers", "utils": "nnlib.utils", "models": "nnlib.models",
+           "Model": "nnlib.models"}
 
 REFUSED = {
     "keras": {
@@ -157,6 +158,7 @@ REFUSED = {
                 "is_interactive_logging_enabled"),
         "model_to_dot": "a pydot graph of the model (nnlib's plot_model draws without Graphviz)",
     },
+    "models": {},  # clone_model, load_model, model_from_json, save_model and the two classes
     "Model": {
         **_each("a custom training step (nnlib's train_step takes x and y batches)",
                 "test_step predict_step make_train_function make_test_function "

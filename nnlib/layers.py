@@ -62,6 +62,7 @@ class SymbolicTensor:
         self.layer = layer
         self.inputs = list(inputs)
         self.dtype = dtype or (inputs[0].dtype if inputs else config.floatx())
+        self.model_call = None  # a model nested in another made it (see Model._nest)
 
     def __repr__(self):
         return (f"<SymbolicTensor shape={self.shape}, dtype={self.dtype} from layer "

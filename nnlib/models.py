@@ -38,13 +38,23 @@ from nnlib.layers import Input, InputLayer, Layer, SymbolicTensor, _Merge
 from nnlib.trainer import NonFiniteLossError, Trainer
 from nnlib.utils import unique_name
 
-__all__ = ["Model", "Sequential", "NonFiniteLossError", "load_model", "model_from_json"]
+__all__ = ["Model", "Sequential", "NonFiniteLossError", "clone_model", "load_model",
+           "model_from_json", "save_model"]
 
 
 def _defines_call(cls):
     """Whether a Model subclass computes in its own ``call`` (Keras's subclassing style)."""
     return any("call" in vars(c) for c in cls.__mro__ if c not in (Model, Sequential, Trainer,
                                                                     object))
+
+
+class ModelCall:
+    """One call of a model nested in another (``inner(x)`` inside ``Model(x, ...)``): the model and
+    the outer model's tensors it takes and makes. Its layers run in the outer graph; Keras lists
+    the call as one layer of the outer model (``layers``, ``summary``, ``.keras`` files)."""
+
+    def __init__(self, model, inputs, outputs):
+        self.model, self.inputs, self.outputs = model, list(inputs), list(outputs)
 
 
 class Model(Trainer):
@@ -77,6 +87,7 @@ class Model(Trainer):
         self._init_trainer()
         self._graph = None
         self._input_keys = self._output_keys = None  # set by a dict of inputs or outputs
+        self._output_list = False  # outputs given as a list, even of one (model.output is one)
         self.built = False
         self._trainable = True
         if isinstance(self, Sequential):
@@ -97,6 +108,7 @@ class Model(Trainer):
         sorted key)."""
         self._input_keys = sorted(inputs) if isinstance(inputs, dict) else None
         self._output_keys = sorted(outputs) if isinstance(outputs, dict) else None
+        self._output_list = isinstance(outputs, (list, tuple))
         inputs = ([inputs[key] for key in self._input_keys] if isinstance(inputs, dict) else
                   list(inputs) if isinstance(inputs, (list, tuple)) else [inputs])
         if isinstance(outputs, dict):
@@ -123,8 +135,23 @@ class Model(Trainer):
     # ---- layers and weights -------------------------------------------------------------------
     @property
     def layers(self):
-        """The layers in order of computation (functional models include their InputLayers)."""
-        return list(self._graph.layers) if self.built else []
+        """The layers in order of computation (functional models include their InputLayers); a
+        model called inside this one is one layer, as in Keras."""
+        return [unit for unit, _, _ in self._calls()] if self.built else []
+
+    def _calls(self, nested=lambda call: True):
+        """Keras's view of the graph in computing order: ``(unit, inputs, outputs)`` for each
+        layer, or for each call of a nested model (as one unit) that `nested` accepts, with the
+        tensors it is called on and those it makes."""
+        calls, seen = [], set()
+        for tensor in self._graph.inputs + [node.output for node in self._graph.nodes]:
+            call = tensor.model_call
+            if call is None or not nested(call):
+                calls.append((tensor.layer, tensor.inputs, [tensor]))
+            elif id(call) not in seen:
+                seen.add(id(call))
+                calls.append((call.model, call.inputs, call.outputs))
+        return calls
 
     def _weight_layers(self):
         """Every layer that holds weights, a nested model's layers included, in Keras's order."""
@@ -149,8 +176,9 @@ class Model(Trainer):
 
     @property
     def output(self):
-        """The output tensor (a list for several outputs), as Keras's ``model.output``."""
-        return self._as_given(self._graph.outputs) if self.built else None
+        """The output tensor, or the list or dict of them the model was given (a list of one
+        stays a list), as Keras's ``model.output``."""
+        return self._structured(self._graph.outputs) if self.built else None
 
     @property
     def outputs(self):
@@ -172,6 +200,11 @@ class Model(Trainer):
         if self._output_keys:
             return dict(zip(self._output_keys, values))
         return values[0] if len(values) == 1 else list(values)
+
+    def _structured(self, values):
+        """One value per output, in the structure the outputs were given, a list of one included
+        (``predict`` returns one array for it, as Keras: see ``_as_given``)."""
+        return list(values) if self._output_list else self._as_given(values)
 
     @property
     def inputs(self):
@@ -293,7 +326,11 @@ class Model(Trainer):
         for node in graph.nodes:
             replayed[id(node.output)] = SymbolicTensor(
                 node.output.shape, node.layer, [replayed[id(t)] for t in node.inputs])
-        return self._as_given([replayed[id(t)] for t in graph.outputs])
+        outputs = [replayed[id(t)] for t in graph.outputs]
+        call = ModelCall(self, tensors, outputs)
+        for node in graph.nodes:  # this call, not any model nested inside it, is the outer's unit
+            replayed[id(node.output)].model_call = call
+        return self._as_given(outputs)
 
     def build(self, input_shape=None):
         """A functional model is built by its constructor; as in Keras, this does nothing."""
@@ -442,6 +479,108 @@ def model_from_json(json_string, custom_objects=None):
         raise ValueError(f"model_from_json: expected the string model.to_json() returns; "
                          f"received {describe(json_string)} ({error}).") from None
     return saving.model_from_document(document)
+
+
+def clone_model(model, input_tensors=None, clone_function=None, call_function=None,
+                recursive=False):
+    """A new model with `model`'s architecture and fresh weights, as
+    ``keras.models.clone_model``: each layer rebuilt from its settings (same name and options,
+    newly drawn weights, nothing shared), and compiled alike when `model` is compiled.
+
+    Parameters
+    ----------
+    model : Sequential or Model
+    input_tensors : Input tensor(s), optional
+        What to build the clone on, as ``model.input`` is shaped (one tensor, or a list); new
+        ``Input`` tensors like the model's by default.
+    clone_function : callable, optional
+        ``fn(layer) -> layer`` for every layer but the inputs (``lambda layer: layer`` shares
+        them); by default the layer rebuilt from its config.
+    call_function : callable, optional
+        ``fn(layer, inputs) -> tensor`` calls each cloned layer (functional models only, as in
+        Keras), e.g. to add a layer after each Dense.
+    recursive : bool
+        ``True`` clones a model nested inside layer by layer with the same functions; ``False``
+        hands it to `clone_function` as one layer.
+    """
+    from nnlib import saving  # noqa: PLC0415 (saving imports this module)
+    if not isinstance(model, Model):
+        raise TypeError(f"clone_model: model must be a Sequential or a functional Model; "
+                        f"received {describe(model)}.")
+    for name, function in (("clone_function", clone_function), ("call_function", call_function)):
+        if function is not None and not callable(function):
+            raise TypeError(f"clone_model: {name} must be a function; received "
+                            f"{describe(function)}.")
+    recursive = check_bool(recursive, "recursive")
+
+    def clone(layer):
+        if recursive and isinstance(layer, Model):
+            return clone_model(layer, clone_function=clone_function, recursive=True,
+                               call_function=None if isinstance(layer, Sequential)
+                               else call_function)
+        return (clone_function or saving.clone_layer)(layer)
+
+    if isinstance(model, Sequential):
+        if call_function is not None:
+            raise ValueError("clone_model: call_function is for functional models only, as in "
+                             "Keras: a Sequential lists its layers rather than calling them. "
+                             "Use clone_function to replace a layer.")
+        new_inputs = _clone_inputs(model, input_tensors, one=True)
+        cloned = Sequential(new_inputs + [clone(layer) for layer in model.layers],
+                            name=model.name)
+    else:
+        if not model.built:
+            raise ValueError(f"clone_model: model {model.name!r} is not built yet.")
+        new_inputs = _clone_inputs(model, input_tensors, one=len(model.inputs) == 1)
+        tensors = {id(old): new for old, new in zip(model.inputs, new_inputs)}
+        call = call_function or (lambda layer, inputs: layer(inputs))
+        for unit, inputs, outputs in model._calls()[len(new_inputs):]:
+            args = [tensors[id(t)] for t in inputs]
+            new = clone(unit)
+            if getattr(new, "_inbound", None) is not None:
+                raise ValueError(
+                    f"clone_model: clone_function returned layer {new.name!r}, which is already "
+                    "part of a model graph. Keras would share it; an nnlib layer is used in one "
+                    "graph only, so return a new layer (the default clone_function does).")
+            result = call(new, args if len(args) > 1 or getattr(unit, "takes_list", False)
+                          else args[0])
+            results = (list(result.values()) if isinstance(result, dict) else
+                       list(result) if isinstance(result, (list, tuple)) else [result])
+            tensors.update((id(t), new) for t, new in zip(outputs, results))
+        keys = model._input_keys
+        cloned = Model(dict(zip(keys, new_inputs)) if keys else
+                       new_inputs if len(new_inputs) > 1 else new_inputs[0],
+                       model._structured([tensors[id(t)] for t in model.outputs]), name=model.name)
+    if not model.trainable:
+        cloned.trainable = False
+    if model.compiled:
+        cloned.compile_from_config(model.get_compile_config())
+    return cloned
+
+
+def _clone_inputs(model, input_tensors, one):
+    """The Input tensors a clone of `model` starts from: `input_tensors` checked, or new ones
+    like the model's (none for a Sequential not built yet)."""
+    if input_tensors is None:
+        return [Input(t.shape[1:], dtype=t.dtype, name=t.layer.name) for t in model.inputs]
+    given = (list(input_tensors.values()) if isinstance(input_tensors, dict) else
+             list(input_tensors) if isinstance(input_tensors, (list, tuple)) else [input_tensors])
+    expected = len(model.inputs) if model.built else 1
+    if len(given) != expected or (one and len(given) != 1):
+        raise ValueError(f"clone_model: input_tensors must hold {expected} tensor(s), as "
+                         f"model.input; received {len(given)}.")
+    for k, tensor in enumerate(given):
+        if not (isinstance(tensor, SymbolicTensor) and isinstance(tensor.layer, InputLayer)):
+            raise TypeError(f"clone_model: input_tensors[{k}] must be a tensor made by "
+                            f"nnlib.layers.Input; received {describe(tensor)}.")
+    return given
+
+
+def save_model(model, filepath):
+    """Save `model` as a Keras 3 ``.keras`` file, as ``keras.models.save_model`` (see
+    :mod:`nnlib.saving`)."""
+    from nnlib import saving  # noqa: PLC0415 (saving imports this module)
+    return saving.save_model(model, filepath)
 
 
 def load_model(filepath, compile=True):

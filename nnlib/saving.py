@@ -58,12 +58,12 @@ import numpy as np
 
 from nnlib import initializers, layers, losses, metrics, optimizers, regularizers, schedules
 from nnlib._validation import describe
-from nnlib.config import floatx_scope
-from nnlib.graph import topological_order
+from nnlib.config import floatx, floatx_scope
 from nnlib.utils import snake_case
 from nnlib.models import Model, Sequential
 
-__all__ = ["save_model", "load_model", "save_weights", "load_weights", "LAYER_FORMATS"]
+__all__ = ["save_model", "load_model", "save_weights", "load_weights", "clone_layer",
+           "LAYER_FORMATS"]
 
 KERAS_FORMAT_VERSION = "3.15.1"  # the Keras release whose files this module reads and writes
 _CONFIG, _METADATA, _WEIGHTS = "config.json", "metadata.json", "model.weights.h5"
@@ -83,12 +83,14 @@ def _h5py():
 
 class _Graph:
     """A model's layers and connections: ``inputs`` and ``outputs`` (layers, the outputs in the
-    model's order), ``output_keys`` (the names of a dict of outputs, else None),
+    model's order), ``output_keys`` (the names of a dict of outputs, else None), ``output_list``
+    (the outputs were given as a list, even of one),
     ``parents[layer]`` (the layers it is called on), ``shapes[layer]`` (its output shape, batch
     dimension None)."""
 
-    def __init__(self, inputs, outputs, output_keys, parents, shapes):
+    def __init__(self, inputs, outputs, output_keys, parents, shapes, output_list=False):
         self.inputs, self.outputs, self.output_keys = inputs, outputs, output_keys
+        self.output_list = output_list
         self.parents, self.shapes = parents, shapes
 
 
@@ -100,14 +102,14 @@ def _read_model(model):
     if not getattr(model, "built", False) or not model.inputs:
         raise ValueError(f"Model {model.name!r} is not built yet, so it has no weights to save: "
                          "start it with Input(shape), or call it on data first.")
-    graph = model._graph  # nnlib.graph.Graph: every layer makes exactly one tensor
-    parents, shapes = {}, {}
-    for tensor in topological_order(graph.outputs):
-        parents[tensor.layer] = [parent.layer for parent in tensor.inputs]
-        shapes[tensor.layer] = tensor.shape
-    graph = _Graph([t.layer for t in graph.inputs], [t.layer for t in graph.outputs],
-                   model._output_keys, parents, shapes)
-    return graph
+    # every layer makes exactly one tensor, and so does a nested model with one output, which
+    # Keras writes as one layer (a nested config); one with several stays as its layers
+    calls = model._calls(nested=lambda call: len(call.outputs) == 1)
+    made_by = {id(outputs[0]): unit for unit, _, outputs in calls}
+    parents = {unit: [made_by[id(t)] for t in inputs] for unit, inputs, _ in calls}
+    shapes = {unit: outputs[0].shape for unit, _, outputs in calls}
+    return _Graph([made_by[id(t)] for t in model.inputs], [made_by[id(t)] for t in model.outputs],
+                  model._output_keys, parents, shapes, model._output_list)
 
 
 def _compile_config(model):
@@ -429,6 +431,22 @@ def _layer_to_config(layer, dtype, input_shape):
         f"format in nnlib.saving; layers that can be saved: {', '.join(LAYER_FORMATS)}.")
 
 
+def clone_layer(layer):
+    """A new layer with `layer`'s settings and name and freshly drawn weights, Keras's
+    ``layer.__class__.from_config(layer.get_config())`` (``clone_model``'s default): through
+    the same config a ``.keras`` file holds, so a layer clones exactly when it saves."""
+    if isinstance(layer, Model):
+        return model_from_document(model_to_document(layer))
+    if not any(type(layer) is entry.cls for entry in LAYER_FORMATS.values()):
+        raise ValueError(
+            f"clone_model: layer {layer.name!r} is a {type(layer).__name__}, which nnlib cannot "
+            f"rebuild from its settings (it can: {', '.join(LAYER_FORMATS)}). Pass "
+            "clone_function=..., a function that returns a new layer for it, as in Keras.")
+    dtype = layer.weights[0].dtype if layer.weights else np.dtype(floatx())
+    with floatx_scope(dtype.name):
+        return _layer_from_config(_layer_to_config(layer, dtype, layer.input_shape or []))
+
+
 def _layer_from_config(item):
     class_name = item.get("class_name")
     if class_name in ("Sequential", "Functional"):  # a model used as a layer of this one
@@ -517,11 +535,11 @@ def _model_config(model, graph, dtype):
 
 def _output_layers(graph):
     """``output_layers`` as Keras writes it: ``[name, 0, 0]`` for one output, a list of them for
-    several, a dict of them by key for outputs given as a dict."""
+    several (or for one given as a list), a dict of them by key for outputs given as a dict."""
     entries = [[layer.name, 0, 0] for layer in graph.outputs]
     if graph.output_keys is not None:
         return dict(zip(graph.output_keys, entries))
-    return entries[0] if len(entries) == 1 else entries
+    return entries if graph.output_list or len(entries) > 1 else entries[0]
 
 
 def _saved_dtype(item):
@@ -584,21 +602,21 @@ def _build_from_config(item):
         called_on = [tensors[parent] for parent in parents[name]]
         tensors[name] = layer(called_on if len(called_on) > 1 else called_on[0])
         by_name[name] = layer
-    outputs, keys = model_config["output_layers"], None
+    outputs, keys, one = model_config["output_layers"], None, False
     if isinstance(outputs, dict):  # outputs given as a dict: by key, in Keras's sorted order
         keys = sorted(outputs)
         names = [outputs[key][0] for key in keys]
     elif outputs and isinstance(outputs[0], str):  # one output: [name, 0, 0]
-        names = [outputs[0]]
-    else:  # a list of [name, 0, 0]
+        names, one = [outputs[0]], True
+    else:  # a list of [name, 0, 0], perhaps of one (kept a list, as Keras keeps it)
         names = [entry[0] for entry in outputs]
     inputs = model_config["input_layers"]
     if inputs and isinstance(inputs[0], str):  # one input, as Keras's get_config writes it
         inputs = [inputs]
     results = [tensors[name] for name in names]
     model = Model([tensors[entry[0]] for entry in inputs],
-                  dict(zip(keys, results)) if keys else results[0] if len(results) == 1
-                  else results, name=model_config.get("name"))
+                  dict(zip(keys, results)) if keys else results[0] if one else results,
+                  name=model_config.get("name"))
     order = _keras_layer_order(names, parents)
     return model, [by_name[name] for name in order]
 

@@ -68,13 +68,19 @@ def _shape_text(shape):
 
 def print_summary(model, print_fn=print, functional=False):
     """Print `model`'s table; ``functional=True`` adds Keras's "Connected to" column."""
+    calls = model._calls() if functional else [(layer, [], []) for layer in model.layers]
+    # Keras leaves out "Connected to" for a chain of layers, each fed by the one before
+    functional = functional and not all(
+        inputs == [calls[k - 1][2][0]] for k, (_, inputs, _) in enumerate(calls) if k)
     rows = []
-    for layer in model.layers:
-        row = [f"{layer.name} ({type(layer).__name__})", _shape_text(layer.output_shape),
+    made_by = {id(t): (unit, k) for unit, _, outputs in calls for k, t in enumerate(outputs)}
+    for layer, inputs, _ in calls:
+        kind = "Functional" if type(layer).__name__ == "Model" else type(layer).__name__
+        row = [f"{layer.name} ({kind})", _shape_text(layer.output_shape),
                f"{layer.count_params():,}"]
-        if functional:
-            inbound = layer._inbound or []
-            row.append(", ".join(f"{t.layer.name}[0][0]" for t in inbound) or "-")
+        if functional:  # Keras's name[node][tensor]: each layer is called once in nnlib
+            row.append(", ".join(f"{made_by[id(t)][0].name}[0][{made_by[id(t)][1]}]"
+                                 for t in inputs) or "-")
         rows.append(row)
     widths = [19, 17, 10, 17] if functional else [31, 22, 13]
     right = [False, False, True, False]

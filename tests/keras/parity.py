@@ -78,6 +78,13 @@ def twin_models(build, compile_settings):
     return tuple(models)
 
 
+def summary_text(model):
+    """What ``model.summary()`` prints, as one string."""
+    lines = []
+    model.summary(print_fn=lines.append)
+    return "\n".join(lines).rstrip("\n")
+
+
 def keras_gradient(k_loss, y, p):
     """d(Keras's batch loss)/d(y_pred) by JAX autodiff."""
     return np.asarray(jax.grad(lambda q: k_loss(jnp.asarray(y), q))(jnp.asarray(p)))

@@ -146,6 +146,13 @@ PARITY = {
               "Progbar": "test_parity_utils.py::test_progbar_shows_keras_values_in_keras_lines",
               "normalize": "test_parity_utils.py::test_normalize_matches_keras",
               "to_categorical": "test_snippets.py::test_to_categorical_matches_keras"},
+    "models": {
+        "clone_model": "test_parity_models.py::test_clone_model_has_the_same_config_fresh_weights_and_compile_settings",
+        "Model": "test_parity_models.py::test_a_nested_model_is_one_layer_of_the_outer_as_in_keras",
+        "Sequential": SNIPPETS,
+        **{name: SAVING for name in ["load_model", "save_model"]},
+        "model_from_json": "test_parity_model_methods.py::test_architecture_crosses_as_json_and_config",
+    },
     "Model": {
         **{name: FIT for name in ["compile", "fit", "evaluate", "predict", "metrics",
                                   "train_step"]},

@@ -14,7 +14,8 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import nnlib  # noqa: E402
-from parity import ATOL, RTOL, assert_same_fit, keras_loss_and_gradients  # noqa: E402
+from parity import (ATOL, RTOL, assert_same_fit, keras_loss_and_gradients,  # noqa: E402
+                    summary_text)
 
 
 
@@ -141,12 +142,6 @@ def test_a_frozen_layer_trains_like_keras():
     assert_same_training(k_model, n_model, *data())
     for a, b in zip(frozen_before, n_model.get_layer("frozen").get_weights()):
         np.testing.assert_array_equal(a, b)
-
-
-def summary_text(model):
-    lines = []
-    model.summary(print_fn=lines.append)
-    return "\n".join(lines).rstrip("\n")
 
 
 def decay(lib):

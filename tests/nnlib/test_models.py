@@ -303,12 +303,15 @@ def test_summary_prints_keras_table(capsys):
     assert " Trainable params: 21 (84.00 B)" in out and " Non-trainable params: 0 (0.00 B)" in out
 
 
-def test_functional_summary_has_connected_to(capsys):
-    a = Input((2,))
-    model = Model(a, Dense(1, name="out")(a))
+def test_functional_summary_has_connected_to_unless_the_layers_form_a_chain(capsys):
+    a, b = Input((2,), name="a"), Input((2,), name="b")
+    model = Model([a, b], Dense(1, name="out")(Add(name="add")([a, b])))
     model.summary()
     out = capsys.readouterr().out
-    assert "Connected to" in out and "(InputLayer)" in out and "input_layer" in out
+    assert "Connected to" in out and "(InputLayer)" in out
+    assert "│ add (Add)           │ (None, 2)         │          0 │ a[0][0], b[0][0]  │" in out
+    Model(a, Dense(1, name="out2")(a)).summary()  # a chain: Keras leaves the column out
+    assert "Connected to" not in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("kernel", ["glorot_uniform", "zeros"])
@@ -411,3 +414,82 @@ def test_a_sequential_without_input_computes_when_called_on_data(made_by):
         model.build((None, 3))
     y = model(np.ones((3, 3)))
     assert y.shape == (3, 3) and model.count_params() == 8 + 9
+
+
+# ---- clone_model ---------------------------------------------------------------------------------
+def functional_with_a_nested_model():
+    x = Input((3,), name="x")
+    inner = Model(x, Dense(2, name="i1")(x), name="inner")
+    a = Input((3,), name="a")
+    return Model(a, Dense(1, name="head")(inner(a)), name="outer")
+
+
+def test_clone_model_keeps_an_unbuilt_sequential_unbuilt_and_a_frozen_model_frozen():
+    from nnlib.models import clone_model
+    lazy = clone_model(Sequential([Dense(4, name="d")]))
+    assert not lazy.built and [layer.name for layer in lazy.layers] == ["d"]
+    assert lazy(np.ones((2, 3))).shape == (2, 4)
+    frozen = small_model()
+    frozen.trainable = False
+    assert clone_model(frozen).trainable_weights == []
+
+
+def test_clone_model_recursive_clones_a_nested_model_layer_by_layer():
+    from nnlib import saving
+    from nnlib.models import clone_model
+    seen = []
+
+    def clone_function(layer):
+        seen.append(layer.name)
+        return saving.clone_layer(layer)
+
+    model = functional_with_a_nested_model()
+    clone_model(model, clone_function=clone_function)
+    assert seen == ["inner", "head"]  # the nested model handed over as one layer
+    seen.clear()
+    clone = clone_model(model, clone_function=clone_function, recursive=True)
+    assert seen == ["i1", "head"]
+    assert [layer.name for layer in clone.layers] == ["a", "inner", "head"]
+
+
+def test_clone_model_refuses_what_it_cannot_do_naming_the_argument():
+    from nnlib.layers import Layer
+    from nnlib.models import clone_model
+    model = small_model()
+    with pytest.raises(TypeError, match="clone_model: model must be a Sequential.*received"):
+        clone_model(Dense(2))
+    with pytest.raises(TypeError, match="clone_model: clone_function must be a function"):
+        clone_model(model, clone_function="copy")
+    with pytest.raises(ValueError, match="call_function is for functional models only"):
+        clone_model(model, call_function=lambda layer, x: layer(x))
+    with pytest.raises(ValueError, match="input_tensors must hold 1 tensor.*received 2"):
+        clone_model(model, input_tensors=[Input((3,)), Input((3,))])
+    with pytest.raises(TypeError, match=r"input_tensors\[0\] must be a tensor made by .*Input"):
+        clone_model(model, input_tensors=np.ones((2, 3)))
+    with pytest.raises(TypeError, match="recursive must be"):
+        clone_model(model, recursive="yes")
+    functional = functional_with_a_nested_model()
+    with pytest.raises(ValueError, match="clone_function returned layer 'head'.*return a new layer"):
+        clone_model(functional, clone_function=lambda layer: layer)
+
+    class Scale(Layer):
+        def forward(self, x):
+            return 2 * x
+
+        def backward(self, grad):
+            return 2 * grad
+
+    inputs = Input((3,))
+    custom = Model(inputs, Scale(name="scale")(inputs))
+    with pytest.raises(ValueError, match="layer 'scale' is a Scale.*Pass clone_function"):
+        clone_model(custom)
+
+
+def test_a_nested_functional_model_is_one_layer_and_one_summary_row():
+    model = functional_with_a_nested_model()
+    assert [layer.name for layer in model.layers] == ["a", "inner", "head"]
+    assert model.get_layer("inner").count_params() == 8
+    lines = []
+    model.summary(print_fn=lines.append)
+    assert "│ inner (Functional)              │ (None, 2)              │             8 │" in lines[0]
+    assert "i1" not in lines[0]
