@@ -64,6 +64,20 @@ class _StepModel:
         return self.graph.parameters()
 
 
+def _validation_epochs(validation_freq):
+    """Whether fit validates after epoch `e` (counted from 1), as Keras reads ``validation_freq``:
+    every n-th epoch for an int n, the epochs listed for a list."""
+    if isinstance(validation_freq, list):
+        for k, epoch in enumerate(validation_freq):
+            check_positive_int(epoch, f"validation_freq[{k}]")
+        return lambda epoch: epoch in validation_freq
+    if isinstance(validation_freq, bool) or not isinstance(validation_freq, (int, np.integer)):
+        raise TypeError(f"validation_freq must be a positive integer (validate every n-th epoch) "
+                        f"or a list of epochs such as [1, 5]; received {describe(validation_freq)}.")
+    freq = check_positive_int(validation_freq, "validation_freq")
+    return lambda epoch: epoch % freq == 0
+
+
 class Trainer:
     """What ``Model`` inherits for training; the graph comes from ``Model`` (``self._graph``)."""
 
@@ -263,7 +277,7 @@ class Trainer:
     # ---- fit ----------------------------------------------------------------------------------
     def fit(self, x=None, y=None, batch_size=32, epochs=1, verbose="auto", callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
-            sample_weight=None):
+            sample_weight=None, validation_batch_size=None, validation_freq=1):
         r"""Train the model on ``x``, ``y`` for ``epochs`` passes over the data.
 
         Parameters
@@ -289,6 +303,11 @@ class Trainer:
         sample_weight : array of shape (n,), optional
             Each row's weight in the loss. Keras's weighted loss of a batch is
             $\frac1n \sum_i w_i \ell_i$; metrics are not weighted.
+        validation_batch_size : int, optional
+            Rows per batch when validating (default: ``batch_size``), as Keras.
+        validation_freq : int or list of int
+            Validate after every ``validation_freq``-th epoch (default 1: each), or after the
+            epochs listed (counted from 1), as Keras; the other epochs have no ``val_*`` logs.
 
         Returns
         -------
@@ -307,6 +326,9 @@ class Trainer:
         verbose = check_verbose(verbose)
         shuffle = check_bool(shuffle, "shuffle")
         callbacks = self._check_callbacks(callbacks)
+        validation_batch_size = (batch_size if validation_batch_size is None else
+                                 check_positive_int(validation_batch_size, "validation_batch_size"))
+        validates = _validation_epochs(validation_freq)
         if x is None or y is None:
             raise ValueError("fit: x and y are required.")
 
@@ -377,8 +399,8 @@ class Trainer:
                     if self.stop_training:
                         break
                 logs = self._logs()
-                if val is not None:
-                    val_logs = self._evaluate_arrays(*val, batch_size, callback_list)
+                if val is not None and validates(epoch + 1):
+                    val_logs = self._evaluate_arrays(*val, validation_batch_size, callback_list)
                     logs.update({f"val_{k}": v for k, v in val_logs.items()})
                 if bar is not None:
                     bar.update(steps, logs)  # the epoch's final line, validation included

@@ -241,3 +241,28 @@ def test_shuffled_fits_match_keras_under_the_same_seed():
     k_loss = k_model.fit(x, y, batch_size=8, verbose=0).history["loss"]
     n_loss = n_model.fit(x, y, batch_size=8, verbose=0).history["loss"]
     assert not np.allclose(n_loss, k_loss, rtol=1e-7, atol=0)
+
+
+# ---- validation_batch_size, validation_freq --------------------------------------------------------
+@pytest.mark.parametrize("validation_freq", [2, [1, 4]])
+def test_validation_batch_size_and_freq_validate_as_keras(validation_freq):
+    k_model, n_model = twins()
+    compile_both(k_model, n_model)
+    x, y = binary_data()
+    histories, test_batches = [], []
+    for lib, model in ((keras, k_model), (nnlib, n_model)):
+        batches = []
+
+        class Counter(lib.callbacks.Callback):
+            def on_test_batch_end(self, batch, logs=None, seen=batches):
+                seen.append(batch)
+
+        counter = Counter()
+        histories.append(model.fit(x, y, epochs=4, callbacks=[counter],
+                                   **{**FIT, "validation_batch_size": 4,
+                                      "validation_freq": validation_freq}))
+        test_batches.append(batches)
+    assert_same_history(*histories)
+    assert len(histories[1].history["val_loss"]) == 2
+    assert test_batches[1] == test_batches[0] == [0, 1, 2, 3] * 2  # 15 rows in batches of 4
+    assert_same_weights(k_model, n_model)

@@ -220,3 +220,17 @@ def test_freezing_and_unfreezing_keeps_a_layers_optimizer_state():
     for after, expected in zip(moments(), before):
         np.testing.assert_array_equal(after, expected)
     assert model.layers[0].kernel is kernel  # fit never re-points a layer's weights
+
+
+@pytest.mark.parametrize("options, error, message", [
+    (dict(validation_freq="2"), TypeError, "validation_freq must be a positive integer.*or a list"),
+    (dict(validation_freq=0), ValueError, "validation_freq must be a positive integer"),
+    (dict(validation_freq=[1, 0]), ValueError, r"validation_freq\[1\] must be a positive"),
+    (dict(validation_batch_size=0), ValueError, "validation_batch_size must be a positive"),
+])
+def test_fit_refuses_a_bad_validation_freq_or_batch_size_by_name(options, error, message):
+    model = Sequential([Input((3,)), Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    x, y = data()
+    with pytest.raises(error, match=message):
+        model.fit(x, y, validation_split=0.2, verbose=0, **options)
