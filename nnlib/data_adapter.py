@@ -30,7 +30,8 @@ from nnlib import config
 from nnlib._validation import as_float_array, check_choice, check_number, describe
 from nnlib.core.training import batches
 
-__all__ = ["prepare_x", "prepare_y", "prepare_ys", "prepare_sample_weight",
+__all__ = ["prepare_x", "prepare_y", "prepare_ys", "prepare_sample_weight", "prepare_sample_weights",
+           "take",
            "class_weight_to_sample_weight", "split_validation", "batches"]
 
 
@@ -185,6 +186,28 @@ def prepare_sample_weight(sample_weight, class_weight, y, dtype, name="sample_we
     return weights
 
 
+def prepare_sample_weights(sample_weight, ys, names, dtype, name="sample_weight"):
+    """The weights of the rows for the targets `ys` (one array per output), as Keras takes them:
+    None, one array for every output, or, for several outputs, a list in the outputs' order or a
+    dict by output name (`names`) with one array (or None: unweighted) per output."""
+    several = len(ys) > 1 and (isinstance(sample_weight, dict) or (
+        isinstance(sample_weight, (list, tuple)) and len(sample_weight) == len(ys)
+        and all(w is None or np.ndim(w) >= 1 for w in sample_weight)))
+    if not several:
+        return prepare_sample_weight(sample_weight, None, ys[0], dtype, name)
+    given = (_by_name(sample_weight, names, name, "output") if isinstance(sample_weight, dict)
+             else list(sample_weight))
+    return [prepare_sample_weight(w, None, y, dtype, f"{name}[{key!r}]")
+            for w, y, key in zip(given, ys, names)]
+
+
+def take(sample_weight, rows):
+    """The weights of `rows`: of every output's array when they come one per output."""
+    if isinstance(sample_weight, list):
+        return [None if w is None else w[rows] for w in sample_weight]
+    return None if sample_weight is None else sample_weight[rows]
+
+
 def split_validation(xs, y, sample_weight, fraction):
     """``(train, validation)``, each ``(xs, y, sample_weight)``: the last `fraction` validates.
     ``xs`` has one array per input; ``y`` is the targets, or a list with one array per output."""
@@ -198,6 +221,6 @@ def split_validation(xs, y, sample_weight, fraction):
 
     def cut(rows):
         return ([a[rows] for a in xs], [a[rows] for a in y] if isinstance(y, list) else y[rows],
-                None if sample_weight is None else sample_weight[rows])
+                take(sample_weight, rows))
 
     return cut(slice(0, split_at)), cut(slice(split_at, n))

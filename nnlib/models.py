@@ -360,8 +360,10 @@ class Model(Trainer):
         if class_weight is not None and len(ys) > 1:
             raise ValueError("train_on_batch: class_weight is only supported for a model with "
                              "one output, as in Keras; give sample_weight instead.")
-        weights = data_adapter.prepare_sample_weight(sample_weight, class_weight, ys[0],
-                                                     self._dtype)
+        weights = (data_adapter.prepare_sample_weight(sample_weight, class_weight, ys[0],
+                                                      self._dtype) if class_weight is not None
+                   else data_adapter.prepare_sample_weights(sample_weight, ys,
+                                                            self._output_names(), self._dtype))
         self._build_metrics(ys)
         self._reset_running_means()
         self._step_built = True  # as Keras (see fit's shuffling)
@@ -388,7 +390,8 @@ class Model(Trainer):
         then each output's loss (``"o1_loss"``...) for several outputs with a loss each."""
         if not self.compiled:
             return []
-        return ["loss"] + (["compile_metrics"] if self._metric_specs else []) + self._loss_names
+        return (["loss"] + (["compile_metrics"] if self._metric_specs else [])
+                + self._loss_names_listed)
 
     def reset_metrics(self):
         """Start the loss and metrics' running means afresh."""

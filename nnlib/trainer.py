@@ -94,6 +94,7 @@ class Trainer:
         self._loss_total, self._loss_count, self._output_loss_totals = np.float32(0), 0, []
         self._step_built = False  # see fit's shuffling
         self._loss_names = []  # each output's loss in the logs (several outputs), see compile
+        self._loss_names_listed = []
 
     # ---- compile ------------------------------------------------------------------------------
     # "rmsprop" is Keras's default too, so that the same compile() call trains the same way
@@ -132,6 +133,10 @@ class Trainer:
             self.loss = self._output_losses[0]
         self._metric_specs = [spec for specs in self._output_metric_specs for spec in specs]
         self._loss_names = self._output_loss_log_names()  # the step's logs read them: once here
+        # evaluate's list and metrics_names give them in the order of a dict of losses, as Keras
+        self._loss_names_listed = ([f"{key}_loss" for key in loss if f"{key}_loss" in
+                                    self._loss_names] if isinstance(loss, dict) and
+                                   self._loss_names else self._loss_names)
         self.metrics, self._named_metrics = [], []
         self.compiled = True
         self._step_built = False
@@ -198,8 +203,10 @@ class Trainer:
         dL/d(y_pred), and whether it was dL/dz. The loss's math runs without its input checks:
         the data was checked once."""
         values, grads, from_z = [], [], []
-        for loss, activation, y, y_pred in zip(self._output_losses,
-                                               self._graph.output_activations, ys, y_preds):
+        # one array weighs every output; a list gives each output its own (Keras's rule)
+        weights = sample_weight if isinstance(sample_weight, list) else [sample_weight] * len(ys)
+        for loss, activation, y, y_pred, sample_weight in zip(
+                self._output_losses, self._graph.output_activations, ys, y_preds, weights):
             through = None
             if loss is not None and gradients and activation is not None:
                 through = loss.value_and_gradient_through(activation, y, y_pred, sample_weight)
@@ -334,8 +341,8 @@ class Trainer:
 
         xs = self._prepare_x(x)
         ys = self._prepare_y(y, xs[0].shape[0])
-        sample_weight = data_adapter.prepare_sample_weight(sample_weight, None, ys[0],
-                                                           self._dtype)
+        sample_weight = data_adapter.prepare_sample_weights(sample_weight, ys,
+                                                            self._output_names(), self._dtype)
         if class_weight is not None and sample_weight is not None:
             raise ValueError("fit: give sample_weight or class_weight, not both (Keras refuses "
                              "the combination too); fold the class weights into sample_weight.")
@@ -385,7 +392,7 @@ class Trainer:
                 for step, rows in enumerate(core.batches(n, batch_size, order)):
                     callback_list.on_train_batch_begin(step)
                     logs = self.train_step([a[rows] for a in xs], [a[rows] for a in ys],
-                                           None if sample_weight is None else sample_weight[rows])
+                                           data_adapter.take(sample_weight, rows))
                     callback_list.on_train_batch_end(step, logs)
                     if not math.isfinite(logs["loss"]):
                         if self.stop_training:
@@ -431,7 +438,8 @@ class Trainer:
         vys = self._prepare_y(validation_data[1], vxs[0].shape[0], "validation_data[1]")
         vw = None
         if len(validation_data) == 3:
-            vw = data_adapter.prepare_sample_weight(validation_data[2], None, vys[0], self._dtype,
+            vw = data_adapter.prepare_sample_weights(validation_data[2], vys, self._output_names(),
+                                                     self._dtype,
                                                     "validation_data[2]")
         return vxs, vys, vw
 
@@ -452,7 +460,7 @@ class Trainer:
             y_preds = [y_pred] if single else y_pred
             with np.errstate(all="ignore"):
                 values, _, _ = self._output_loss_values(
-                    batch, y_preds, None if sample_weight is None else sample_weight[rows], False)
+                    batch, y_preds, data_adapter.take(sample_weight, rows), False)
             self._update_running_means(self._weighted_total(values) + penalty, batch, y_preds,
                                        values)
             callback_list.on_test_batch_end(step, self._logs())
@@ -473,7 +481,8 @@ class Trainer:
         callbacks = self._check_callbacks(callbacks)
         xs = self._prepare_x(x)
         ys = self._prepare_y(y, xs[0].shape[0])
-        weights = data_adapter.prepare_sample_weight(sample_weight, None, ys[0], self._dtype)
+        weights = data_adapter.prepare_sample_weights(sample_weight, ys, self._output_names(),
+                                                      self._dtype)
         steps = -(-xs[0].shape[0] // batch_size)
         self._step_built = True  # as Keras, whose evaluate builds the compiled step
         callback_list = CallbackList(callbacks, self,
@@ -486,7 +495,7 @@ class Trainer:
     def _ordered(self, logs):
         """The logs as the list Keras's evaluate and test_on_batch return."""
         return compile_utils.log_order(logs, [metric.name for metric in self.metrics],
-                                       self._loss_names)
+                                       self._loss_names_listed)
 
     def predict(self, x, batch_size=32, verbose="auto", callbacks=None):
         """The model's outputs for ``x``, computed in batches of ``batch_size`` rows (a list, or
@@ -530,7 +539,7 @@ class Trainer:
         y_preds = data_adapter.prepare_ys(y_pred, n_rows, [None] * len(names), shapes, names,
                                           self._dtype, "y_pred")
         ys = self._prepare_y(y, n_rows)
-        weights = data_adapter.prepare_sample_weight(sample_weight, None, ys[0], self._dtype)
+        weights = data_adapter.prepare_sample_weights(sample_weight, ys, names, self._dtype)
         return ys, y_preds, weights
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
@@ -558,7 +567,7 @@ class Trainer:
         """The running loss and metrics, in Keras's order: ``loss``, the compiled metrics, each
         output's loss."""
         logs = self._logs()
-        names = ["loss", *(name for name, _, _ in self._named_metrics), *self._loss_names]
+        names = ["loss", *(name for name, _, _ in self._named_metrics), *self._loss_names_listed]
         return {name: logs[name] for name in names}
 
     def compute_loss_and_gradients(self, x, y):

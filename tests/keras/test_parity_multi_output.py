@@ -104,3 +104,42 @@ def test_one_batch_methods_return_keras_lists():
         np.testing.assert_allclose(n_p, np.asarray(k_p), rtol=RTOL, atol=ATOL)
     assert n_model.compute_output_shape([(None, 6), (None, 4)]) == \
         k_model.compute_output_shape([(None, 6), (None, 4)])
+
+
+PRIORITY_WEIGHT = RNG.random(40).astype("float32") * 2
+DEPARTMENT_WEIGHT = RNG.random(40).astype("float32")
+
+
+@pytest.mark.parametrize("given", ["list", "dict", "one_for_all", "one_output_unweighted"])
+def test_sample_weight_per_output_weighs_each_loss_as_keras(given):
+    """fit, evaluate and train_on_batch with sample_weight as Keras takes it for two outputs: a
+    list or a dict with one array per output, or one array for both."""
+    sample_weight = {
+        "list": [PRIORITY_WEIGHT, DEPARTMENT_WEIGHT],
+        "dict": {"priority": PRIORITY_WEIGHT, "department": DEPARTMENT_WEIGHT},
+        "one_for_all": PRIORITY_WEIGHT,
+        "one_output_unweighted": {"priority": PRIORITY_WEIGHT, "department": None},
+    }[given]
+    k_model, n_model = pair(lambda lib: ticket_model(lib, as_dict=given != "list"),
+                            optimizer="sgd", loss=["binary_crossentropy", "categorical_crossentropy"]
+                            if given == "list" else {"priority": "binary_crossentropy",
+                                                     "department": "categorical_crossentropy"},
+                            loss_weights=None)
+    x = [TITLE, BODY]
+    y = ([PRIORITY, DEPARTMENT] if given == "list" else
+         {"priority": PRIORITY, "department": DEPARTMENT})
+    fit = dict(epochs=2, batch_size=8, shuffle=False, verbose=0)
+    histories = [model.fit(x, y, sample_weight=sample_weight, **fit).history
+                 for model in (k_model, n_model)]
+    assert_logs_equal(histories[1], histories[0])
+    assert_same_weights(n_model, k_model)
+    for method in ("evaluate", "train_on_batch"):
+        options = dict(verbose=0) if method == "evaluate" else {}
+        np.testing.assert_allclose(
+            getattr(n_model, method)(x, y, sample_weight=sample_weight, **options),
+            getattr(k_model, method)(x, y, sample_weight=sample_weight, **options),
+            rtol=RTOL, atol=ATOL, err_msg=method)
+    # the weights change the losses: unweighted, both libraries give other numbers
+    unweighted = n_model.evaluate(x, y, verbose=0)
+    assert not np.allclose(unweighted, n_model.evaluate(x, y, sample_weight=sample_weight,
+                                                        verbose=0))

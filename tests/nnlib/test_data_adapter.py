@@ -77,3 +77,20 @@ def test_weight_errors_name_the_argument():
     model.compile(optimizer="sgd", loss="rmse")
     with pytest.raises(ValueError, match="'root_mean_squared_error' takes no sample_weight"):
         model.fit(x, y, sample_weight=np.ones(8), verbose=0)
+
+
+def test_sample_weights_come_one_per_output_by_list_or_name_or_one_for_all():
+    ys = [np.zeros((3, 1)), np.zeros((3, 2))]
+    names = ["a", "b"]
+    w = np.array([1.0, 2.0, 3.0])
+    one = data_adapter.prepare_sample_weights(w, ys, names, np.float32)
+    assert isinstance(one, np.ndarray) and one.dtype == np.float32
+    by_list = data_adapter.prepare_sample_weights([w, None], ys, names, np.float32)
+    by_name = data_adapter.prepare_sample_weights({"b": w, "a": None}, ys, names, np.float32)
+    assert by_list[1] is None and by_name[0] is None
+    np.testing.assert_array_equal(by_name[1], w)
+    np.testing.assert_array_equal(data_adapter.take(by_name, [0, 2])[1], [1.0, 3.0])
+    with pytest.raises(ValueError, match="sample_weight: .*Unknown output 'c'.*'a', 'b'"):
+        data_adapter.prepare_sample_weights({"c": w}, ys, names, np.float32)
+    with pytest.raises(ValueError, match=r"sample_weight\['b'\]: expected one weight per row"):
+        data_adapter.prepare_sample_weights([w, w[:2]], ys, names, np.float32)
