@@ -90,14 +90,14 @@ def resolve_loss_weights(loss_weights, names):
     return [float(weight) for weight in weights]
 
 
-def resolve_metrics(metrics, names):
+def resolve_metrics(metrics, names, argument="metrics"):
     """The metric names or objects of each output (a list per output), checked now rather than
-    at the first fit."""
-    if metrics is None:
-        return [[] for _ in names]
+    at the first fit; `argument` names compile's argument (``weighted_metrics`` too)."""
+    if metrics is None or (isinstance(metrics, (list, tuple, dict)) and not metrics):
+        return [[] for _ in names]  # none (an empty list too, as Keras takes it)
     if isinstance(metrics, (str, metrics_module.Metric)) or not isinstance(
             metrics, (list, tuple, dict)):
-        raise TypeError(f"compile: metrics must be a list such as ['accuracy'] (or, for several "
+        raise TypeError(f"compile: {argument} must be a list such as ['accuracy'] (or, for several "
                         f"outputs, a dict by output name); received {describe(metrics)}.")
     if len(names) == 1:  # every metric is the one output's
         per_output = [[spec for entry in (metrics.values() if isinstance(metrics, dict)
@@ -105,11 +105,11 @@ def resolve_metrics(metrics, names):
                        for spec in (entry if isinstance(entry, (list, tuple)) else [entry])]]
     elif isinstance(metrics, dict) or len(metrics) == len(names):
         per_output = [[] if entry is None else list(entry) if isinstance(entry, (list, tuple))
-                      else [entry] for entry in _per_output(metrics, names, "metrics",
+                      else [entry] for entry in _per_output(metrics, names, argument,
                                                             missing_ok=True)]
     else:
         raise ValueError(
-            f"compile: a model with {len(names)} outputs {names} needs metrics as a list with one "
+            f"compile: a model with {len(names)} outputs {names} needs {argument} as a list with one "
             f"entry per output (e.g. [['accuracy'], None]) or a dict by output name (e.g. "
             f"{{{names[0]!r}: ['accuracy']}}); received {metrics!r}.")
     for specs in per_output:
@@ -120,8 +120,9 @@ def resolve_metrics(metrics, names):
 
 def log_order(logs, metric_names, loss_names):
     """``evaluate``'s list: the loss, the metrics under their own names, each output's loss, then
-    the other logs sorted (Keras's ``_flatten_metrics_in_order``)."""
-    first = [name for name in dict.fromkeys(["loss", *metric_names, *loss_names]) if name in logs]
+    the other logs sorted (Keras's ``_flatten_metrics_in_order``; as there, a name two metrics
+    share, such as a metric and its weighted twin, gives the first one's value twice)."""
+    first = [name for name in ["loss", *metric_names, *loss_names] if name in logs]
     values = [logs[name] for name in first] + [logs[key] for key in sorted(logs)
                                                if key not in first]
     return values[0] if len(values) == 1 else values

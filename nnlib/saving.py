@@ -114,18 +114,29 @@ def _read_model(model):
 
 def _compile_config(model):
     """Keras's ``compile_config`` of the compiled `model`. For several outputs, the losses, loss
-    weights and metrics are a list in the outputs' order, or a dict by name when the outputs
-    were given as a dict (as Keras writes what compile received)."""
+    weights and metrics (weighted or not) are a list in the outputs' order, or a dict by name
+    when the outputs were given as a dict (as Keras writes what compile received)."""
     names = model._output_names()
-    metric_lists = [[_metric_name(m) for m in specs] for specs in model._output_metric_specs]
-    if len(names) == 1:
-        return _compile_to_config(model.optimizer, _loss_to_config(model.loss), metric_lists[0],
-                                  model._loss_weights[0])
     by_name = model._output_keys is not None
 
     def per_output(values):
         return dict(zip(names, values)) if by_name else list(values)
 
+    def metrics_of(per_output_specs):
+        lists = [[_metric_name(m) for m in specs] for specs in per_output_specs]
+        if len(names) == 1:
+            return lists[0] or None
+        if not any(lists):
+            return None
+        if by_name:
+            return {name: specs for name, specs in zip(names, lists) if specs}
+        return [specs or None for specs in lists]  # None: no metric for that output
+
+    metrics = metrics_of(model._output_metric_specs)
+    weighted = metrics_of(model._output_weighted_specs)
+    if len(names) == 1:
+        return _compile_to_config(model.optimizer, _loss_to_config(model.loss), metrics,
+                                  model._loss_weights[0], weighted)
     loss = model.loss
     if isinstance(loss, (list, dict)):  # one per output (None: that output has no loss)
         loss = per_output(None if entry is None else _loss_to_config(entry)
@@ -133,11 +144,8 @@ def _compile_config(model):
     else:  # one loss for every output
         loss = _loss_to_config(loss)
     weights = model._loss_weights  # all None (not given) or all numbers
-    metrics = [specs or None for specs in metric_lists]  # None: no metric for that output
-    if by_name:
-        metrics = {name: specs for name, specs in zip(names, metrics) if specs}
-    return _compile_to_config(model.optimizer, loss, metrics if any(metric_lists) else None,
-                              None if weights[0] is None else per_output(weights))
+    return _compile_to_config(model.optimizer, loss, metrics,
+                              None if weights[0] is None else per_output(weights), weighted)
 
 
 _METRIC_OPTIONS = ("_options", "thresholds", "num_thresholds")  # what a metric object is set to
@@ -655,9 +663,9 @@ def _loss_to_config(loss):
     return loss.name
 
 
-def _compile_to_config(optimizer, loss, metrics, loss_weights=None):
+def _compile_to_config(optimizer, loss, metrics, loss_weights=None, weighted_metrics=None):
     """compile_config from the optimizer, the loss (already as :func:`_loss_to_config` writes
-    it, or one per output), the metrics and the loss weights."""
+    it, or one per output), the metrics, the loss weights and the weighted metrics."""
     config = dict(optimizer.get_config())
     rate = config["learning_rate"]
     if isinstance(rate, schedules.LearningRateSchedule):
@@ -667,7 +675,7 @@ def _compile_to_config(optimizer, loss, metrics, loss_weights=None):
     return {"optimizer": {"module": "keras.optimizers", "class_name": type(optimizer).__name__,
                           "config": config, "registered_name": None},
             "loss": loss, "loss_weights": loss_weights, "metrics": metrics or None,
-            "weighted_metrics": None, "run_eagerly": False, "steps_per_execution": 1,
+            "weighted_metrics": weighted_metrics, "run_eagerly": False, "steps_per_execution": 1,
             "jit_compile": True}
 
 
@@ -717,7 +725,9 @@ def compile_from_config(model, config):
                   _optimizer_from_config(optimizer),
                   loss=_each_from_config(_loss_from_config, config["loss"]),
                   metrics=_each_from_config(_metric_from_config, config.get("metrics")) or [],
-                  loss_weights=config.get("loss_weights"))
+                  loss_weights=config.get("loss_weights"),
+                  weighted_metrics=_each_from_config(_metric_from_config,
+                                                     config.get("weighted_metrics")))
 
 
 def _each_from_config(read, item):

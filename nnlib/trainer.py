@@ -90,6 +90,8 @@ class Trainer:
         self._metric_specs = []
         self.metrics = []
         self._output_losses, self._loss_weights, self._output_metric_specs = [], [], []
+        self._output_weighted_specs = []  # compile's weighted_metrics, per output
+        self._weighted = set()  # id() of the built metrics that count sample_weight
         self._named_metrics = []  # (log name, output index, metric) of the built metrics
         self._loss_total, self._loss_count, self._output_loss_totals = np.float32(0), 0, []
         self._step_built = False  # see fit's shuffling
@@ -98,7 +100,8 @@ class Trainer:
 
     # ---- compile ------------------------------------------------------------------------------
     # "rmsprop" is Keras's default too, so that the same compile() call trains the same way
-    def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None):
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None,
+                weighted_metrics=None):
         """Choose the optimizer, the loss and the metrics to report.
 
         Parameters
@@ -116,12 +119,17 @@ class Trainer:
             several outputs, one entry per output or a dict by output name.
         loss_weights : float, list or dict, optional
             Each output's weight $w_k$ in the total loss $\\sum_k w_k L_k$ (default 1).
+        weighted_metrics : list or dict, optional
+            Metrics as ``metrics``, that count each row by its ``sample_weight`` (or
+            ``class_weight``); logged as ``weighted_<name>`` when ``metrics`` has that name.
         """
         self.optimizer = optimizers.get(optimizer)
         names = self._output_names()
         self._output_losses = compile_utils.resolve_losses(loss, names)
         self._loss_weights = compile_utils.resolve_loss_weights(loss_weights, names)
         self._output_metric_specs = compile_utils.resolve_metrics(metrics, names)
+        self._output_weighted_specs = compile_utils.resolve_metrics(weighted_metrics, names,
+                                                                    "weighted_metrics")
         # model.loss as Keras keeps it: what compile received, each name resolved to its Loss
         if len(names) == 1:
             self.loss = self._output_losses[0]
@@ -131,7 +139,8 @@ class Trainer:
             self.loss = list(self._output_losses)
         else:
             self.loss = self._output_losses[0]
-        self._metric_specs = [spec for specs in self._output_metric_specs for spec in specs]
+        self._metric_specs = [spec for specs in self._output_metric_specs +
+                              self._output_weighted_specs for spec in specs]
         self._loss_names = self._output_loss_log_names()  # the step's logs read them: once here
         # evaluate's list and metrics_names give them in the order of a dict of losses, as Keras
         self._loss_names_listed = ([f"{key}_loss" for key in loss if f"{key}_loss" in
@@ -166,14 +175,20 @@ class Trainer:
         """Fresh metric objects for targets `ys` (one array per output; "accuracy" depends on
         the shapes), each with its log name."""
         names = self._output_names()
-        self._named_metrics = []
-        for k, (y, output, specs) in enumerate(zip(ys, self._graph.outputs,
-                                                    self._output_metric_specs)):
-            for spec in specs:
-                out_shape = (y.shape[0],) + tuple(output.shape[1:])
-                metric = metrics_module.get(spec, y.shape, out_shape)
-                log_name = metric.name if len(names) == 1 else f"{names[k]}_{metric.name}"
-                self._named_metrics.append((log_name, k, metric))
+        self._named_metrics, self._weighted = [], set()
+        for weighted, per_output in ((False, self._output_metric_specs),
+                                     (True, self._output_weighted_specs)):
+            for k, (y, output, specs) in enumerate(zip(ys, self._graph.outputs, per_output)):
+                for spec in specs:
+                    out_shape = (y.shape[0],) + tuple(output.shape[1:])
+                    metric = metrics_module.get(spec, y.shape, out_shape)
+                    name = metric.name
+                    if weighted and name in [m.name for _, j, m in self._named_metrics if j == k]:
+                        name = f"weighted_{name}"  # Keras's name beside the unweighted one
+                    self._named_metrics.append(
+                        (name if len(names) == 1 else f"{names[k]}_{name}", k, metric))
+                    if weighted:
+                        self._weighted.add(id(metric))
         self.metrics = [metric for _, _, metric in self._named_metrics]
         return self.metrics
 
@@ -194,7 +209,7 @@ class Trainer:
             self.optimizer, x_batch, ys[0] if self._graph.output is not None else ys)
         y_preds = [y_pred] if self._graph.output is not None else y_pred
         # each output's own loss, as the loss function above computed it for this batch
-        self._update_running_means(loss, ys, y_preds, self._batch_output_losses)
+        self._update_running_means(loss, ys, y_preds, self._batch_output_losses, sample_weight)
         return self._logs()
 
     def _output_loss_values(self, ys, y_preds, sample_weight, gradients):
@@ -245,10 +260,10 @@ class Trainer:
         model.from_z = from_z[0] if single else from_z
         return total, grads[0] if single else grads
 
-    def _update_running_means(self, loss, ys, y_preds, output_losses):
+    def _update_running_means(self, loss, ys, y_preds, output_losses, sample_weight=None):
         """Add a batch to the running loss, each output's loss (`output_losses`, None for an
         output without one) and the metrics, weighted by the batch's rows, in float32, as
-        Keras's trackers."""
+        Keras's trackers; the weighted metrics count each row by `sample_weight`."""
         size = ys[0].shape[0]
         self._loss_total += np.float32(loss) * np.float32(size)
         self._loss_count += size
@@ -259,8 +274,17 @@ class Trainer:
             for k, value in enumerate(tracked):
                 self._output_loss_totals[k] += np.float32(value) * np.float32(size)
         # the predictions were made before this batch's update, as Keras's metrics see them
+        self._update_metrics(ys, y_preds, sample_weight)
+
+    def _update_metrics(self, ys, y_preds, sample_weight):
+        """Add a batch to each metric; the weighted metrics count each row by its weight."""
+        weights = (sample_weight if isinstance(sample_weight, list) else
+                   [sample_weight] * len(ys))
         for _, k, metric in self._named_metrics:
-            metric.update_state(ys[k], y_preds[k])
+            if id(metric) in self._weighted and weights[k] is not None:
+                metric.update_state(ys[k], y_preds[k], sample_weight=weights[k])
+            else:
+                metric.update_state(ys[k], y_preds[k])
 
     def _logs(self):
         logs = {name: float(metric.result()) for name, _, metric in self._named_metrics}
@@ -446,7 +470,7 @@ class Trainer:
     # ---- evaluate, predict ----------------------------------------------------------------------
     def _evaluate_arrays(self, xs, ys, sample_weight, batch_size, callback_list):
         """The logs on ``(xs, ys)``, calling the ``on_test_*`` hooks of `callback_list`."""
-        saved = self.metrics, self._named_metrics
+        saved = self.metrics, self._named_metrics, self._weighted
         self._build_metrics(ys)  # fresh running means; fit's own metrics are put back after
         self._reset_running_means()
         n = xs[0].shape[0]
@@ -462,10 +486,10 @@ class Trainer:
                 values, _, _ = self._output_loss_values(
                     batch, y_preds, data_adapter.take(sample_weight, rows), False)
             self._update_running_means(self._weighted_total(values) + penalty, batch, y_preds,
-                                       values)
+                                       values, data_adapter.take(sample_weight, rows))
             callback_list.on_test_batch_end(step, self._logs())
         logs = self._logs()
-        self.metrics, self._named_metrics = saved
+        self.metrics, self._named_metrics, self._weighted = saved
         callback_list.on_test_end(logs)
         return logs
 
@@ -554,13 +578,13 @@ class Trainer:
 
     def compute_metrics(self, x, y, y_pred, sample_weight=None):
         """Add the batch ``(y, y_pred)`` to the compiled metrics and return
-        :meth:`get_metrics_result`, as Keras's ``compute_metrics`` (metrics are not weighted)."""
-        ys, y_preds, _ = self._targets_and_predictions(y, y_pred, sample_weight,
-                                                       "compute_metrics")
+        :meth:`get_metrics_result`, as Keras's ``compute_metrics`` (only the weighted metrics
+        count `sample_weight`)."""
+        ys, y_preds, weights = self._targets_and_predictions(y, y_pred, sample_weight,
+                                                             "compute_metrics")
         if self._metric_specs and not self._named_metrics:
             self._build_metrics(ys)  # first use: "accuracy" is resolved from these shapes
-        for _, k, metric in self._named_metrics:
-            metric.update_state(ys[k], y_preds[k])
+        self._update_metrics(ys, y_preds, weights)
         return self.get_metrics_result()
 
     def get_metrics_result(self):

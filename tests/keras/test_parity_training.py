@@ -266,3 +266,26 @@ def test_validation_batch_size_and_freq_validate_as_keras(validation_freq):
     assert len(histories[1].history["val_loss"]) == 2
     assert test_batches[1] == test_batches[0] == [0, 1, 2, 3] * 2  # 15 rows in batches of 4
     assert_same_weights(k_model, n_model)
+
+
+# ---- weighted_metrics ------------------------------------------------------------------------------
+@pytest.mark.parametrize("metrics, weighted", [
+    (["accuracy"], ["accuracy"]),  # Keras logs the second as weighted_accuracy
+    ([], ["mae", "accuracy"]),
+])
+def test_weighted_metrics_count_each_row_by_its_weight_as_keras(metrics, weighted):
+    k_model, n_model = twins()
+    for lib, model in ((keras, k_model), (nnlib, n_model)):
+        model.compile(optimizer=lib.optimizers.SGD(0.05), loss="binary_crossentropy",
+                      metrics=metrics, weighted_metrics=weighted)
+    x, y = binary_data()
+    w = np.random.default_rng(5).random(len(y)).astype("float32")
+    histories = [model.fit(x, y, sample_weight=w, epochs=3, **FIT)
+                 for model in (k_model, n_model)]
+    assert_same_history(*histories)
+    assert any(key.startswith("val_") for key in histories[1].history)
+    np.testing.assert_allclose(n_model.evaluate(x, y, sample_weight=w, verbose=0),
+                               k_model.evaluate(x, y, sample_weight=w, verbose=0),
+                               rtol=RTOL, atol=ATOL)
+    assert n_model.get_compile_config()["weighted_metrics"] == \
+        k_model.get_compile_config()["weighted_metrics"]

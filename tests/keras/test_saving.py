@@ -19,7 +19,7 @@ import nnlib.models  # noqa: E402
 import nnlib.optimizers  # noqa: E402
 from nnlib import saving  # noqa: E402
 from parity import (ATOL, RTOL, assert_same_config, assert_same_fit, load_in_keras,  # noqa: E402
-                    save_and_load_across)
+                    save_and_load_across, twin_models)
 
 assert keras.backend.backend() == "jax", "tests/conftest.py must set KERAS_BACKEND=jax first"
 
@@ -392,3 +392,40 @@ def test_nested_models_cross_both_ways(kind, direction, tmp_path):
                                np.asarray(source.train_on_batch(x, y)), rtol=RTOL, atol=ATOL)
     np.testing.assert_allclose(np.asarray(loaded.predict(x, verbose=0)),
                                np.asarray(source.predict(x, verbose=0)), rtol=1e-4, atol=1e-6)
+
+
+def weighted_model(lib, outputs):
+    a = lib.Input((4,), name="a")
+    hidden = lib.layers.Dense(5, activation="relu", name="hidden")(a)
+    p = lib.layers.Dense(1, activation="sigmoid", name="p")(hidden)
+    return lib.Model(a, p if outputs == 1 else [p, lib.layers.Dense(2, name="q")(hidden)])
+
+
+def weighted_compile(outputs):
+    if outputs == 1:
+        return dict(optimizer="sgd", loss="binary_crossentropy", metrics=["accuracy"],
+                    weighted_metrics=["accuracy", "mae"])
+    return dict(optimizer="sgd", loss=["binary_crossentropy", "mse"],
+                weighted_metrics=[["accuracy"], ["mae"]])
+
+
+@pytest.mark.parametrize("outputs", [1, 2])
+@pytest.mark.parametrize("direction", ["nnlib_to_keras", "keras_to_nnlib"])
+def test_weighted_metrics_cross_in_the_compile_config_both_ways(outputs, direction, tmp_path):
+    k_model, n_model = twin_models(lambda lib: weighted_model(lib, outputs),
+                                   lambda lib: weighted_compile(outputs))
+    expected = k_model.get_compile_config()["weighted_metrics"]
+    assert expected is not None
+    n_model, k_model = save_and_load_across(direction, n_model, k_model, tmp_path / "w.keras")
+    assert n_model.get_compile_config()["weighted_metrics"] == expected
+    assert k_model.get_compile_config()["weighted_metrics"] == expected
+    x = inputs("sequential")
+    rng = np.random.default_rng(2)
+    y = (x[:, :1] > 0).astype("float32")
+    ys = y if outputs == 1 else [y, rng.normal(size=(len(x), 2)).astype("float32")]
+    w = rng.random(len(x)).astype("float32")
+    n_logs = n_model.evaluate(x, ys, sample_weight=w, verbose=0, return_dict=True)
+    k_logs = k_model.evaluate(x, ys, sample_weight=w, verbose=0, return_dict=True)
+    assert sorted(n_logs) == sorted(k_logs)
+    for key in k_logs:
+        np.testing.assert_allclose(n_logs[key], k_logs[key], rtol=RTOL, atol=ATOL, err_msg=key)

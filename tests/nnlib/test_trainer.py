@@ -234,3 +234,22 @@ def test_fit_refuses_a_bad_validation_freq_or_batch_size_by_name(options, error,
     x, y = data()
     with pytest.raises(error, match=message):
         model.fit(x, y, validation_split=0.2, verbose=0, **options)
+
+
+def test_weighted_metrics_are_checked_at_compile_naming_the_argument():
+    model = Sequential([Input((3,)), Dense(1)])
+    with pytest.raises(TypeError, match="compile: weighted_metrics must be a list"):
+        model.compile(optimizer="sgd", loss="mse", weighted_metrics="mae")
+    with pytest.raises(ValueError, match="Unknown metric 'maee'.*Did you mean 'mae'"):
+        model.compile(optimizer="sgd", loss="mse", weighted_metrics=["maee"])
+
+
+def test_a_weighted_metric_counts_the_weights_and_its_twin_does_not():
+    model = Sequential([Input((3,)), Dense(1)])
+    model.compile(optimizer="sgd", loss="mse", metrics=["mae"], weighted_metrics=["mae"])
+    x, y = data(4)
+    w = np.array([1.0, 0.0, 0.0, 0.0])
+    logs = model.evaluate(x, y, sample_weight=w, verbose=0, return_dict=True)
+    errors = np.abs(model.predict(x, verbose=0)[:, 0] - y)
+    assert logs["mae"] == pytest.approx(errors.mean(), rel=1e-5)
+    assert logs["weighted_mae"] == pytest.approx(errors[0], rel=1e-5)
