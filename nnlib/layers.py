@@ -226,6 +226,19 @@ class Layer(core.Layer):
     def backward(self, grad):
         raise NotImplementedError(f"{type(self).__name__} must define backward(self, grad).")
 
+    def get_config(self):
+        """The layer's settings as Keras's ``get_config`` gives them (see
+        :func:`nnlib.saving.layer_config`); ``type(layer).from_config(config)`` makes a new
+        layer with them and fresh weights."""
+        from nnlib import saving  # noqa: PLC0415 (saving imports this module)
+        return saving.layer_config(self)
+
+    @classmethod
+    def from_config(cls, config):
+        """A new layer from ``get_config()``'s dict (nnlib's or Keras's), as Keras."""
+        from nnlib import saving  # noqa: PLC0415
+        return saving.layer_from_config(cls, config)
+
     takes_list = False  # merge layers (Concatenate, Add) take a list of inputs
 
     def __call__(self, inputs):
@@ -251,7 +264,9 @@ class Layer(core.Layer):
             if not self.built:
                 self.build(shapes)
             self._inbound = items
-            return SymbolicTensor(self.compute_output_shape(shapes), self, items)
+            # Keras's layer.output: the tensor this layer made (to build a model on it)
+            self.output = SymbolicTensor(self.compute_output_shape(shapes), self, items)
+            return self.output
         dtype = self.weights[0].dtype if self.weights else config.floatx()
         if many:
             arrays = [as_float_array(t, f"inputs[{k}]").astype(dtype, copy=False)

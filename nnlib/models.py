@@ -404,8 +404,9 @@ class Model(Trainer):
         return saving.model_to_document(self)["config"]
 
     @classmethod
-    def from_config(cls, config):
-        """A new model from ``get_config()``'s output (nnlib's or Keras's)."""
+    def from_config(cls, config, custom_objects=None):
+        """A new model from ``get_config()``'s output (nnlib's or Keras's); `custom_objects`
+        (Keras's registry of custom classes) is not used: nnlib rebuilds its own layers."""
         from nnlib import saving  # noqa: PLC0415
         class_name = "Sequential" if issubclass(cls, Sequential) else "Functional"
         return saving.model_from_document({"class_name": class_name, "config": config})

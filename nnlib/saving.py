@@ -63,7 +63,7 @@ from nnlib.utils import snake_case
 from nnlib.models import Model, Sequential
 
 __all__ = ["save_model", "load_model", "save_weights", "load_weights", "clone_layer",
-           "LAYER_FORMATS"]
+           "layer_config", "layer_from_config", "LAYER_FORMATS"]
 
 KERAS_FORMAT_VERSION = "3.15.1"  # the Keras release whose files this module reads and writes
 _CONFIG, _METADATA, _WEIGHTS = "config.json", "metadata.json", "model.weights.h5"
@@ -251,7 +251,7 @@ def _dense_to_config(layer):
             "bias_initializer": _initializer_to_config(layer.bias_initializer),
             "kernel_regularizer": regularizers.serialize(layer.kernel_regularizer),
             "bias_regularizer": regularizers.serialize(layer.bias_regularizer),
-            "kernel_constraint": None, "bias_constraint": None}
+            "kernel_constraint": None, "bias_constraint": None, "quantization_config": None}
 
 
 def _dense_from_config(config):
@@ -437,6 +437,31 @@ def _layer_to_config(layer, dtype, input_shape):
     raise ValueError(
         f"save_model: layer {layer.name!r} is a {type(layer).__name__}, which has no Keras "
         f"format in nnlib.saving; layers that can be saved: {', '.join(LAYER_FORMATS)}.")
+
+
+def layer_config(layer):
+    """Keras's ``layer.get_config()``: the settings a ``.keras`` file holds for a layer nnlib
+    saves (name, trainable, dtype policy and its own options); for another layer, Keras's base
+    Layer's name and trainable flag, which a custom layer's ``get_config`` extends."""
+    entry = next((e for e in LAYER_FORMATS.values() if type(layer) is e.cls), None)
+    if entry is None:
+        return {"name": layer.name, "trainable": bool(layer.trainable)}
+    dtype = layer.weights[0].dtype if layer.weights else np.dtype(floatx())
+    return _layer_to_config(layer, dtype, layer.input_shape or [])["config"]
+
+
+def layer_from_config(cls, config):
+    """Keras's ``cls.from_config(config)``: a layer nnlib saves is read as ``.keras`` files are
+    read (Keras's configs too); another layer gets the config as its constructor's arguments,
+    as Keras's base Layer."""
+    class_name = next((name for name, e in LAYER_FORMATS.items() if e.cls is cls), None)
+    if class_name is None:
+        return cls(**config)
+    if not isinstance(config, dict):
+        raise TypeError(f"{cls.__name__}.from_config: config must be the dict get_config() "
+                        f"returns; received {describe(config)}.")
+    return _layer_from_config({"class_name": class_name,
+                               "config": {"name": None, **config}})
 
 
 def clone_layer(layer):

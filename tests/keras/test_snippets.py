@@ -137,6 +137,40 @@ def nested_sequential(keras, share, tmp_path):
             "same": {"params": model.count_params(), "weights": len(model.weights)}}
 
 
+@snippet
+def ensemble_of_models_on_one_input(keras, share, tmp_path):
+    def get_model():
+        inputs = keras.Input(shape=(8,))
+        outputs = keras.layers.Dense(1)(inputs)
+        return keras.Model(inputs, outputs)
+
+    model1 = get_model()
+    model2 = get_model()
+    model3 = get_model()
+    inputs = keras.Input(shape=(8,))
+    y1 = model1(inputs)
+    y2 = model2(inputs)
+    y3 = model3(inputs)
+    outputs = keras.layers.average([y1, y2, y3])
+    ensemble_model = keras.Model(inputs=inputs, outputs=outputs)
+    share(ensemble_model)
+    return {"exact": {"predict": ensemble_model.predict(X[:4], verbose=0)},
+            "same": {"layers": [len(getattr(layer, "layers", [])) for layer in
+                                ensemble_model.layers], "params": ensemble_model.count_params()}}
+
+
+@snippet
+def features_of_every_layer(keras, share, tmp_path):
+    inputs = keras.Input(shape=(8,))
+    x = keras.layers.Dense(6, activation="relu")(inputs)
+    outputs = keras.layers.Dense(2)(x)
+    model = keras.Model(inputs, outputs)
+    features_list = [layer.output for layer in model.layers]
+    feat_extraction_model = keras.Model(inputs=model.input, outputs=features_list)
+    share(feat_extraction_model)
+    return {"exact": {"features": feat_extraction_model(X[:4])}}
+
+
 # ---- Training & evaluation with the built-in methods ----------------------------------------
 @snippet
 def training_guide_end_to_end(keras, share, tmp_path):
@@ -300,6 +334,28 @@ def save_and_load_keras_file(keras, share, tmp_path):
     other = get_model()
     other.set_weights(reconstructed_model.get_weights())
     return {"exact": {"predict": other.predict(X[:4], verbose=0)}}
+
+
+@snippet
+def layer_and_model_configs_and_clone(keras, share, tmp_path):
+    layer = keras.layers.Dense(3, activation="relu")
+    layer_config = layer.get_config()
+    new_layer = keras.layers.Dense.from_config(layer_config)
+    model = keras.Sequential([keras.Input((32,)), keras.layers.Dense(1)])
+    config = model.get_config()
+    new_model = keras.Sequential.from_config(config)
+    inputs = keras.Input((32,))
+    outputs = keras.layers.Dense(1)(inputs)
+    functional = keras.Model(inputs, outputs)
+    from_config = keras.Model.from_config(functional.get_config(), custom_objects={})
+    new_model_2 = keras.models.clone_model(model)
+    new_layer.build((None, 4))
+    return {"same": {"layer_config": {key: value for key, value in layer_config.items()
+                                      if key != "name"},
+                     "new_layer": (new_layer.units, len(new_layer.weights)),
+                     "params": [m.count_params() for m in (new_model, from_config, new_model_2)],
+                     "fresh": [not np.array_equal(a, b) for a, b in zip(
+                         model.get_weights()[:1], new_model_2.get_weights()[:1])]}}
 
 
 def _run(name, tmp_path):

@@ -466,3 +466,36 @@ def test_input_dim_is_keras_2s_spelling_of_input_shape():
     assert model.built and model.count_params() == 8 * 12 + 12 + 13
     with pytest.raises(ValueError, match="input_shape or input_dim, not both"):
         Dense(2, input_dim=3, input_shape=(3,))
+
+
+def test_get_config_and_from_config_make_a_new_layer_with_the_same_settings():
+    from nnlib.layers import Layer
+    dense = Dense(3, activation="relu", use_bias=False, name="d")
+    copy = Dense.from_config(dense.get_config())
+    assert (copy.units, copy.activation.name, copy.use_bias, copy.name) == (3, "relu", False, "d")
+    assert copy is not dense
+
+    class Scale(Layer):  # Keras's pattern for a custom layer's config
+        def __init__(self, factor=2.0, **kwargs):
+            super().__init__(**kwargs)
+            self.factor = factor
+
+        def get_config(self):
+            return {**super().get_config(), "factor": self.factor}
+
+        def forward(self, x):
+            return self.factor * x
+
+        def backward(self, grad):
+            return self.factor * grad
+
+    scale = Scale.from_config(Scale(3.0, name="scale").get_config())
+    assert (scale.factor, scale.name, scale.trainable) == (3.0, "scale", True)
+    with pytest.raises(TypeError, match="Dense.from_config: config must be the dict"):
+        Dense.from_config("dense")
+
+
+def test_a_layer_called_on_a_tensor_keeps_it_as_its_output_as_keras():
+    hidden = Dense(2)
+    tensor = hidden(Input((4,)))
+    assert hidden.output is tensor and tensor.shape == (None, 2)
