@@ -41,7 +41,7 @@ MODULES = {"layers": "nnlib.layers", "activations": "nnlib.activations",
            "optimizers.schedules": "nnlib.schedules", "losses": "nnlib.losses",
            "metrics": "nnlib.metrics", "callbacks": "nnlib.callbacks",
            "regularizers": "nnlib.regularizers", "utils": "nnlib.utils", "models": "nnlib.models",
-           "Model": "nnlib.models"}
+           "saving": "nnlib.saving", "Model": "nnlib.models"}
 
 REFUSED = {
     "keras": {
@@ -159,6 +159,14 @@ REFUSED = {
         "model_to_dot": "a pydot graph of the model (nnlib's plot_model draws without Graphviz)",
     },
     "models": {},  # clone_model, load_model, model_from_json, save_model and the two classes
+    "saving": {
+        **_each("Keras's registry and serialization of custom objects (nnlib's files hold its "
+                "own layers, losses and metrics, which it reads without a registry)",
+                "CustomObjectScope custom_object_scope deserialize_keras_object "
+                "get_custom_objects get_registered_name get_registered_object "
+                "register_keras_serializable serialize_keras_object"),
+        "KerasFileEditor": "an editor for the contents of .keras files",
+    },
     "Model": {
         **_each("a custom training step (nnlib's train_step takes x and y batches)",
                 "test_step predict_step make_train_function make_test_function "

@@ -153,6 +153,8 @@ PARITY = {
         **{name: SAVING for name in ["load_model", "save_model"]},
         "model_from_json": "test_parity_model_methods.py::test_architecture_crosses_as_json_and_config",
     },
+    "saving": {name: SAVING for name in ["load_model", "save_model", "load_weights",
+                                         "save_weights"]},
     "Model": {
         **{name: FIT for name in ["compile", "fit", "evaluate", "predict", "metrics",
                                   "train_step"]},
