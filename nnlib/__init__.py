@@ -9,7 +9,8 @@ results.
 Keras's top-level names are here too, so that beginner Keras code runs with ``import nnlib as
 keras``: ``keras.Sequential``, ``keras.Model``, ``keras.Input``, ``keras.layers``,
 ``keras.optimizers``, ``keras.losses``, ``keras.metrics``, ``keras.callbacks``, ``keras.utils``,
-``keras.regularizers``, ``keras.models.load_model``, ``keras.saving`` (``.keras`` files real Keras opens);
+``keras.regularizers``, ``keras.models`` (``load_model``, ``clone_model``, ...), ``keras.saving``
+(``.keras`` files real Keras opens);
 ``keras.optimizers.schedules`` is also ``nnlib.schedules``.
 
 Examples
