@@ -207,6 +207,10 @@ class Metric:
     an epoch's value covers exactly its batches (a short last batch weighs what its rows weigh).
     Calling the metric, ``metric(y_true, y_pred)``, updates it and returns the result.
 
+    A metric written as Keras's guides write one keeps its state in ``add_variable(...)``
+    (created in ``__init__``, after ``super().__init__()``); the default ``reset_state`` sets
+    those back to zero. nnlib's own metrics keep plain arrays and reset them in ``__init__``.
+
     Attributes
     ----------
     name : str
@@ -217,14 +221,29 @@ class Metric:
 
     direction = "up"
 
-    def __init__(self, name=None):
+    def __init__(self, name=None, dtype=None):
         if name is not None and not isinstance(name, str):
             raise TypeError(f"metric name must be a string; received {describe(name)}.")
         self.name = name or snake_case(type(self).__name__)
-        self.reset_state()
+        self.dtype = dtype or config.floatx()
+        self.variables = []  # what add_variable made, in order (Keras's metric.variables)
+
+    def add_variable(self, shape=(), initializer="zeros", dtype=None, aggregation="sum",
+                     name=None):
+        """A new state array of `shape`, as Keras's ``add_variable``: change it with
+        ``assign``, ``assign_add`` and ``assign_sub``; it computes as its value
+        (`aggregation` matters for distributed training only)."""
+        from nnlib import initializers  # noqa: PLC0415 (a Keras-style metric only)
+        dtype = dtype or self.dtype
+        value = np.asarray(initializers.get(initializer)(tuple(shape), dtype), dtype=dtype)
+        variable = Variable(value, name)
+        self.variables.append(variable)
+        return variable
 
     def reset_state(self):
-        raise NotImplementedError
+        """Keras's default: every variable back to zero."""
+        for variable in self.variables:
+            variable.assign(np.zeros_like(variable.value))
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         raise NotImplementedError
@@ -238,6 +257,51 @@ class Metric:
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name!r}>"
+
+
+class Variable(np.lib.mixins.NDArrayOperatorsMixin):
+    """A metric's state made by :meth:`Metric.add_variable`: a NumPy array changed in place by
+    ``assign``, ``assign_add`` and ``assign_sub``, which arithmetic and NumPy treat as its
+    value (``value``; ``numpy()`` a copy)."""
+
+    def __init__(self, value, name=None):
+        self.value, self.name = value, name
+
+    def assign(self, value):
+        self.value[...] = value
+        return self
+
+    def assign_add(self, value):
+        self.value[...] += np.asarray(value)
+        return self
+
+    def assign_sub(self, value):
+        self.value[...] -= np.asarray(value)
+        return self
+
+    def numpy(self):
+        return self.value.copy()
+
+    @property
+    def shape(self):
+        return self.value.shape
+
+    @property
+    def dtype(self):
+        return self.value.dtype
+
+    def __array__(self, dtype=None, copy=None):
+        return np.array(self.value, dtype=dtype)
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        inputs = [x.value if isinstance(x, Variable) else x for x in inputs]
+        return getattr(ufunc, method)(*inputs, **kwargs)
+
+    def __float__(self):
+        return float(self.value)
+
+    def __repr__(self):
+        return f"<Variable name={self.name!r} value={self.value!r}>"
 
 
 def _sample_weight(sample_weight, n, dtype):
@@ -276,6 +340,7 @@ class MeanMetricWrapper(Metric):
         self.direction = direction
         self._options = options
         super().__init__(name or function.__name__)
+        self.reset_state()
 
     def reset_state(self):
         self.total = np.float32(0)
@@ -340,6 +405,7 @@ class _ConfusionCounts(Metric):
     def __init__(self, thresholds, name):
         self.thresholds = np.asarray(thresholds, dtype=np.float32)
         super().__init__(name)
+        self.reset_state()
 
     def reset_state(self):
         size = self.thresholds.shape
@@ -498,6 +564,7 @@ class Mean(Metric):
 
     def __init__(self, name="mean"):
         super().__init__(name)
+        self.reset_state()
 
     def reset_state(self):
         self.total, self.count = np.float32(0), np.float32(0)
@@ -765,6 +832,7 @@ class FBetaScore(_Configured, Metric):
         self.threshold = None if threshold is None else check_number(
             threshold, f"{what}: threshold", low=0, high=1, low_inclusive=False)
         super().__init__(name)
+        self.reset_state()
 
     def reset_state(self):
         self.counts = None  # true positives, false positives, false negatives, positives
@@ -829,6 +897,7 @@ class R2Score(_Configured, Metric):
             kind="R2Score class_aggregation")
         self.num_regressors = check_non_negative_int(num_regressors, "R2Score: num_regressors")
         super().__init__(name)
+        self.reset_state()
 
     def reset_state(self):
         self.sums, self.num_samples = None, 0  # sum w y, sum w y^2, sum w (y - y_hat)^2, sum w

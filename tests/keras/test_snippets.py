@@ -207,6 +207,45 @@ def custom_metric_function_with_ops(keras, share, tmp_path):
     return {"exact": {"evaluate": model.evaluate(X, Y_REAL, verbose=0)}}
 
 
+@snippet
+def custom_metric_class_with_variables(keras, share, tmp_path):
+    ops = keras.ops
+
+    class CategoricalTruePositives(keras.metrics.Metric):
+        def __init__(self, name="categorical_true_positives", **kwargs):
+            super().__init__(name=name, **kwargs)
+            self.true_positives = self.add_variable(
+                shape=(), name="ctp", initializer="zeros"
+            )
+
+        def update_state(self, y_true, y_pred, sample_weight=None):
+            y_pred = ops.reshape(ops.argmax(y_pred, axis=1), (-1, 1))
+            values = ops.cast(y_true, "int32") == ops.cast(y_pred, "int32")
+            values = ops.cast(values, "float32")
+            if sample_weight is not None:
+                sample_weight = ops.cast(sample_weight, "float32")
+                values = ops.multiply(values, sample_weight)
+            self.true_positives.assign_add(ops.sum(values))
+
+        def result(self):
+            # the guide returns the variable itself, which Keras 3.15 with this JAX refuses
+            # ("Triggering __jax_array__() during abstractification"); its value works in both
+            return self.true_positives.value
+
+        def reset_state(self):
+            self.true_positives.assign(0.0)
+
+    inputs = keras.Input(shape=(8,))
+    outputs = keras.layers.Dense(3, activation="softmax")(keras.layers.Dense(6)(inputs))
+    model = keras.Model(inputs, outputs)
+    model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=1e-3),
+                  loss=keras.losses.SparseCategoricalCrossentropy(),
+                  metrics=[CategoricalTruePositives()])
+    share(model)
+    history = model.fit(X, Y_CLASS[:, None], batch_size=64, epochs=3, shuffle=False, verbose=0)
+    return {"exact": {"history": history.history}}
+
+
 # ---- Writing your own callbacks --------------------------------------------------------------
 def get_model(keras):
     model = keras.Sequential()

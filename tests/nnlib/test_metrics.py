@@ -190,3 +190,29 @@ def test_top_k_counts_a_tie_as_in_and_f1_is_the_harmonic_mean():
     f1 = metrics.F1Score(average="micro", threshold=0.5)
     f1.update_state([[1], [1], [0], [0]], [[0.9], [0.2], [0.7], [0.1]])  # P = R = 1/2
     assert float(f1.result()) == pytest.approx(0.5, abs=1e-6)
+
+
+def test_a_metric_written_as_keras_keeps_its_state_in_variables():
+    from nnlib.metrics import Metric
+
+    class Total(Metric):  # Keras's pattern: variables made after super().__init__()
+        def __init__(self, name="total"):
+            super().__init__(name=name)
+            self.sum = self.add_variable(shape=(), initializer="zeros", name="sum")
+            self.rows = self.add_variable(shape=(2,), initializer="ones", name="rows")
+
+        def update_state(self, y_true, y_pred, sample_weight=None):
+            self.sum.assign_add(np.sum(y_pred))
+            self.rows.assign_sub([1.0, 0.0])
+
+        def result(self):
+            return self.sum / 2
+
+    metric = Total()
+    assert [v.name for v in metric.variables] == ["sum", "rows"]
+    metric.update_state(None, np.array([1.0, 2.0]))
+    metric.update_state(None, np.array([3.0]))
+    assert float(metric.result()) == 3.0 and metric.sum.dtype == np.float32
+    np.testing.assert_array_equal(metric.rows.numpy(), [-1.0, 1.0])
+    metric.reset_state()  # Keras's default: every variable back to zero
+    assert float(metric.sum) == 0.0 and metric.rows.numpy().tolist() == [0.0, 0.0]
