@@ -35,6 +35,7 @@ from nnlib._validation import (
     check_verbose,
     describe,
 )
+from nnlib._scope import out_of_scope
 from nnlib.callbacks import Callback, CallbackList, History
 from nnlib.core import training as core
 from nnlib.progress import ProgressBar
@@ -76,6 +77,16 @@ def _validation_epochs(validation_freq):
                         f"or a list of epochs such as [1, 5]; received {describe(validation_freq)}.")
     freq = check_positive_int(validation_freq, "validation_freq")
     return lambda epoch: epoch % freq == 0
+
+
+def _refuse_steps(method, **steps):
+    """Keras's batch counts (``steps_per_epoch``...) are for datasets and generators; nnlib takes
+    arrays and goes over all their rows, so a count other than None is refused by name."""
+    for name, value in steps.items():
+        if value is not None:
+            raise out_of_scope(f"{method}({name}={value!r})", f"nnlib takes arrays and each "
+                               f"pass goes over all their rows in batches, while {name} counts "
+                               "the batches of a dataset or generator; leave it None")
 
 
 class Trainer:
@@ -308,7 +319,8 @@ class Trainer:
     # ---- fit ----------------------------------------------------------------------------------
     def fit(self, x=None, y=None, batch_size=32, epochs=1, verbose="auto", callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
-            sample_weight=None, validation_batch_size=None, validation_freq=1):
+            sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
+            validation_batch_size=None, validation_freq=1):
         r"""Train the model on ``x``, ``y`` for ``epochs`` passes over the data.
 
         Parameters
@@ -334,6 +346,12 @@ class Trainer:
         sample_weight : array of shape (n,), optional
             Each row's weight in the loss. Keras's weighted loss of a batch is
             $\frac1n \sum_i w_i \ell_i$; metrics are not weighted.
+        initial_epoch : int
+            The epoch to start from (counted from 0), to resume a training: the epochs run are
+            ``initial_epoch`` to ``epochs - 1``, as Keras.
+        steps_per_epoch, validation_steps : None
+            Keras's batch counts for datasets and generators; nnlib takes arrays, and each
+            epoch goes over all their rows, so only None is accepted.
         validation_batch_size : int, optional
             Rows per batch when validating (default: ``batch_size``), as Keras.
         validation_freq : int or list of int
@@ -360,6 +378,8 @@ class Trainer:
         validation_batch_size = (batch_size if validation_batch_size is None else
                                  check_positive_int(validation_batch_size, "validation_batch_size"))
         validates = _validation_epochs(validation_freq)
+        initial_epoch = check_non_negative_int(initial_epoch, "initial_epoch")
+        _refuse_steps("fit", steps_per_epoch=steps_per_epoch, validation_steps=validation_steps)
         if x is None or y is None:
             raise ValueError("fit: x and y are required.")
 
@@ -406,7 +426,7 @@ class Trainer:
         # with the epoch and batch, so NumPy's own warnings would only add noise.
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             callback_list.on_train_begin()
-            for epoch in range(epochs):
+            for epoch in range(initial_epoch, epochs):
                 callback_list.on_epoch_begin(epoch)
                 if verbose and epochs > 1:
                     print(f"Epoch {epoch + 1}/{epochs}")
@@ -438,7 +458,7 @@ class Trainer:
                 callback_list.on_epoch_end(epoch, logs)
                 if self.stop_training:
                     break
-            callback_list.on_train_end(logs if epochs else None)
+            callback_list.on_train_end(logs if epochs > initial_epoch else None)
         return history
 
     @staticmethod
@@ -494,12 +514,13 @@ class Trainer:
         return logs
 
     def evaluate(self, x=None, y=None, batch_size=32, verbose="auto", sample_weight=None,
-                 return_dict=False, callbacks=None):
+                 steps=None, callbacks=None, return_dict=False):
         """Loss and metrics on ``x``, ``y`` (weights unchanged): ``[loss, metric...]`` as Keras
         (a single float when there are no metrics; for several outputs, the loss, each output's
         loss, then the metrics by name), or a dict with ``return_dict=True``. `callbacks` get
         the ``on_test_*`` hooks."""
         self._check_compiled("evaluate")
+        _refuse_steps("evaluate", steps=steps)
         batch_size = check_positive_int(batch_size, "batch_size")
         verbose = check_verbose(verbose)
         callbacks = self._check_callbacks(callbacks)
@@ -521,10 +542,11 @@ class Trainer:
         return compile_utils.log_order(logs, [metric.name for metric in self.metrics],
                                        self._loss_names_listed)
 
-    def predict(self, x, batch_size=32, verbose="auto", callbacks=None):
+    def predict(self, x, batch_size=32, verbose="auto", steps=None, callbacks=None):
         """The model's outputs for ``x``, computed in batches of ``batch_size`` rows (a list, or
         a dict by name, for a model with several outputs, as Keras). `callbacks` get the
         ``on_predict_*`` hooks."""
+        _refuse_steps("predict", steps=steps)
         batch_size = check_positive_int(batch_size, "batch_size")
         verbose = check_verbose(verbose)
         callbacks = self._check_callbacks(callbacks)

@@ -289,3 +289,14 @@ def test_weighted_metrics_count_each_row_by_its_weight_as_keras(metrics, weighte
                                rtol=RTOL, atol=ATOL)
     assert n_model.get_compile_config()["weighted_metrics"] == \
         k_model.get_compile_config()["weighted_metrics"]
+
+
+def test_initial_epoch_resumes_the_epoch_count_as_keras():
+    k_model, n_model = twins()
+    # SGD: Adam magnifies last-digit differences of near-zero gradients (see the sample_weight test)
+    compile_both(k_model, n_model, optimizer=("SGD", {"learning_rate": 0.05}))
+    x, y = binary_data()
+    histories = [model.fit(x, y, epochs=5, initial_epoch=2, **FIT) for model in (k_model, n_model)]
+    assert histories[1].epoch == histories[0].epoch == [2, 3, 4]
+    assert_same_history(*histories)
+    assert_same_weights(k_model, n_model)

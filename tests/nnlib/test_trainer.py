@@ -253,3 +253,22 @@ def test_a_weighted_metric_counts_the_weights_and_its_twin_does_not():
     errors = np.abs(model.predict(x, verbose=0)[:, 0] - y)
     assert logs["mae"] == pytest.approx(errors.mean(), rel=1e-5)
     assert logs["weighted_mae"] == pytest.approx(errors[0], rel=1e-5)
+
+
+def test_batch_counts_for_datasets_are_refused_by_name_and_none_is_accepted():
+    from nnlib._scope import OutOfScopeError
+    model = Sequential([Input((3,)), Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    x, y = data()
+    with pytest.raises(OutOfScopeError, match=r"fit\(steps_per_epoch=2\).*dataset or generator"):
+        model.fit(x, y, steps_per_epoch=2, verbose=0)
+    with pytest.raises(OutOfScopeError, match=r"fit\(validation_steps=1\)"):
+        model.fit(x, y, validation_split=0.2, validation_steps=1, verbose=0)
+    with pytest.raises(OutOfScopeError, match=r"evaluate\(steps=1\)"):
+        model.evaluate(x, y, steps=1, verbose=0)
+    with pytest.raises(OutOfScopeError, match=r"predict\(steps=1\)"):
+        model.predict(x, steps=1, verbose=0)
+    assert model.predict(x, steps=None, verbose=0).shape == (len(x), 1)
+    assert model.fit(x, y, epochs=2, initial_epoch=2, verbose=0).epoch == []
+    with pytest.raises(ValueError, match="initial_epoch must be"):
+        model.fit(x, y, initial_epoch=-1, verbose=0)
