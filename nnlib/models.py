@@ -309,8 +309,8 @@ class Model(Trainer):
     def _nest(self, tensors):
         """Use this model inside another: its layers are replayed on `tensors`, so the outer
         model's graph holds the same layer objects (same weights, trained together), as Keras's
-        nested models. The outer model's ``layers`` lists this model (Sequential) or its layers
-        (functional); its weights come in Keras's order either way."""
+        nested models. The replayed tensors record this call (:class:`ModelCall`), so the outer
+        model's ``layers``, summary and files show this model as one layer, as Keras's."""
         if not self.built:
             self.build(tensors[0].shape)
         graph = self._graph

@@ -465,19 +465,21 @@ def layer_from_config(cls, config):
 
 
 def clone_layer(layer):
-    """A new layer with `layer`'s settings and name and freshly drawn weights, Keras's
-    ``layer.__class__.from_config(layer.get_config())`` (``clone_model``'s default): through
-    the same config a ``.keras`` file holds, so a layer clones exactly when it saves."""
+    """A new layer with `layer`'s settings and name and freshly drawn weights, as Keras's
+    ``layer.__class__.from_config(layer.get_config())`` (``clone_model``'s default); a nested
+    model through its whole config. A custom layer clones when it defines ``get_config``."""
     if isinstance(layer, Model):
         return model_from_document(model_to_document(layer))
-    if not any(type(layer) is entry.cls for entry in LAYER_FORMATS.values()):
+    saved = any(type(layer) is entry.cls for entry in LAYER_FORMATS.values())
+    if not saved and type(layer).get_config is layers.Layer.get_config:
         raise ValueError(
             f"clone_model: layer {layer.name!r} is a {type(layer).__name__}, which nnlib cannot "
-            f"rebuild from its settings (it can: {', '.join(LAYER_FORMATS)}). Pass "
-            "clone_function=..., a function that returns a new layer for it, as in Keras.")
+            f"rebuild from its settings: give it a get_config() (the arguments of its __init__), "
+            "or pass clone_function=..., a function that returns a new layer for it, as in "
+            "Keras.")
     dtype = layer.weights[0].dtype if layer.weights else np.dtype(floatx())
-    with floatx_scope(dtype.name):
-        return _layer_from_config(_layer_to_config(layer, dtype, layer.input_shape or []))
+    with floatx_scope(dtype.name):  # the new weights in the layer's own float type
+        return type(layer).from_config(layer.get_config())
 
 
 def _layer_from_config(item):

@@ -481,7 +481,7 @@ def test_clone_model_refuses_what_it_cannot_do_naming_the_argument():
 
     inputs = Input((3,))
     custom = Model(inputs, Scale(name="scale")(inputs))
-    with pytest.raises(ValueError, match="layer 'scale' is a Scale.*Pass clone_function"):
+    with pytest.raises(ValueError, match="layer 'scale' is a Scale.*get_config.*clone_function"):
         clone_model(custom)
 
 
@@ -493,3 +493,28 @@ def test_a_nested_functional_model_is_one_layer_and_one_summary_row():
     model.summary(print_fn=lines.append)
     assert "│ inner (Functional)              │ (None, 2)              │             8 │" in lines[0]
     assert "i1" not in lines[0]
+
+
+def test_clone_model_rebuilds_a_custom_layer_from_its_get_config():
+    from nnlib.layers import Layer
+    from nnlib.models import clone_model
+
+    class Scale(Layer):
+        def __init__(self, factor=2.0, **kwargs):
+            super().__init__(**kwargs)
+            self.factor = factor
+
+        def get_config(self):
+            return {**super().get_config(), "factor": self.factor}
+
+        def forward(self, x):
+            return self.factor * x
+
+        def backward(self, grad):
+            return self.factor * grad
+
+    inputs = Input((3,))
+    model = Model(inputs, Dense(1, name="out")(Scale(3.0, name="scale")(inputs)))
+    clone = clone_model(model)
+    scale = clone.get_layer("scale")
+    assert scale is not model.get_layer("scale") and scale.factor == 3.0
