@@ -154,8 +154,12 @@ class Model(Trainer):
         return calls
 
     def _weight_layers(self):
-        """Every layer that holds weights, a nested model's layers included, in Keras's order."""
-        return list(self._graph.layers) if self.built else []
+        """Every layer that holds weights, in Keras's order: layer by layer, a nested model's
+        layers together, in that model's own order."""
+        if not self.built:
+            return []
+        return [layer for unit, _, _ in self._calls()
+                for layer in (unit._weight_layers() if isinstance(unit, Model) else [unit])]
 
     @property
     def trainable(self):

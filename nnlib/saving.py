@@ -82,16 +82,24 @@ def _h5py():
 
 
 class _Graph:
-    """A model's layers and connections: ``inputs`` and ``outputs`` (layers, the outputs in the
-    model's order), ``output_keys`` (the names of a dict of outputs, else None), ``output_list``
-    (the outputs were given as a list, even of one),
-    ``parents[layer]`` (the layers it is called on), ``shapes[layer]`` (its output shape, batch
-    dimension None)."""
+    """A model's layers and connections as Keras writes them (a nested model is one layer):
+    ``inputs`` and ``outputs`` (layers, the outputs in the model's order), ``output_keys`` (the
+    names of a dict of outputs, else None), ``output_list`` (the outputs were given as a list,
+    even of one), ``parents[layer]`` (the layers it is called on), ``slots[layer]`` and
+    ``output_slots`` (which output of each parent, and of each output layer: 0 but for a nested
+    model with several), ``shapes[layer]`` (its output shape, batch dimension None; a list for
+    several)."""
 
-    def __init__(self, inputs, outputs, output_keys, parents, shapes, output_list=False):
+    def __init__(self, inputs, outputs, output_keys, output_list, parents, slots, output_slots,
+                 shapes):
         self.inputs, self.outputs, self.output_keys = inputs, outputs, output_keys
-        self.output_list = output_list
-        self.parents, self.shapes = parents, shapes
+        self.output_list, self.parents, self.slots = output_list, parents, slots
+        self.output_slots, self.shapes = output_slots, shapes
+
+    def shape(self, layer, slot=0):
+        """The shape of output `slot` of `layer`."""
+        shape = self.shapes[layer]
+        return shape[slot] if isinstance(shape, list) else shape
 
 
 def _read_model(model):
@@ -102,14 +110,18 @@ def _read_model(model):
     if not getattr(model, "built", False) or not model.inputs:
         raise ValueError(f"Model {model.name!r} is not built yet, so it has no weights to save: "
                          "start it with Input(shape), or call it on data first.")
-    # every layer makes exactly one tensor, and so does a nested model with one output, which
-    # Keras writes as one layer (a nested config); one with several stays as its layers
-    calls = model._calls(nested=lambda call: len(call.outputs) == 1)
-    made_by = {id(outputs[0]): unit for unit, _, outputs in calls}
-    parents = {unit: [made_by[id(t)] for t in inputs] for unit, inputs, _ in calls}
-    shapes = {unit: outputs[0].shape for unit, _, outputs in calls}
-    return _Graph([made_by[id(t)] for t in model.inputs], [made_by[id(t)] for t in model.outputs],
-                  model._output_keys, parents, shapes, model._output_list)
+    # every layer makes one tensor; a nested model, which Keras writes as one layer (a nested
+    # config), one or several: Keras numbers them (keras_history [name, 0, slot])
+    calls = model._calls()
+    made_by = {id(t): (unit, k) for unit, _, outputs in calls for k, t in enumerate(outputs)}
+    parents = {unit: [made_by[id(t)][0] for t in inputs] for unit, inputs, _ in calls}
+    slots = {unit: [made_by[id(t)][1] for t in inputs] for unit, inputs, _ in calls}
+    shapes = {unit: outputs[0].shape if len(outputs) == 1 else [t.shape for t in outputs]
+              for unit, _, outputs in calls}
+    return _Graph([made_by[id(t)][0] for t in model.inputs],
+                  [made_by[id(t)][0] for t in model.outputs], model._output_keys,
+                  model._output_list, parents, slots,
+                  [made_by[id(t)][1] for t in model.outputs], shapes)
 
 
 def _compile_config(model):
@@ -525,10 +537,10 @@ def _input_config(layer, shape, dtype):
             "registered_name": None}
 
 
-def _keras_tensor(layer, shape, dtype):
+def _keras_tensor(layer, shape, dtype, slot=0):
     return {"class_name": "__keras_tensor__",
             "config": {"shape": _json_shape(shape), "dtype": str(dtype),
-                       "keras_history": [layer.name, 0, 0]}}
+                       "keras_history": [layer.name, 0, slot]}}
 
 
 def _model_config(model, graph, dtype):
@@ -537,7 +549,8 @@ def _model_config(model, graph, dtype):
     def input_shape(layer):
         if isinstance(layer, Model):  # a nested Sequential: what its own Input takes
             return layer.inputs[0].shape
-        shapes = [graph.shapes[parent] for parent in graph.parents[layer]]
+        shapes = [graph.shape(parent, k)
+                  for parent, k in zip(graph.parents[layer], graph.slots[layer])]
         return shapes if len(shapes) > 1 else shapes[0]
 
     first = graph.inputs[0]
@@ -556,8 +569,8 @@ def _model_config(model, graph, dtype):
             item["inbound_nodes"] = []
         else:
             item = _layer_to_config(layer, dtype, input_shape(layer))
-            tensors = [_keras_tensor(parent, graph.shapes[parent], dtype)
-                       for parent in graph.parents[layer]]
+            tensors = [_keras_tensor(parent, graph.shape(parent, k), dtype, k)
+                       for parent, k in zip(graph.parents[layer], graph.slots[layer])]
             item["inbound_nodes"] = [{"args": [tensors if len(tensors) > 1 else tensors[0]],
                                       "kwargs": {}}]
         item["name"] = layer.name
@@ -571,7 +584,7 @@ def _model_config(model, graph, dtype):
 def _output_layers(graph):
     """``output_layers`` as Keras writes it: ``[name, 0, 0]`` for one output, a list of them for
     several (or for one given as a list), a dict of them by key for outputs given as a dict."""
-    entries = [[layer.name, 0, 0] for layer in graph.outputs]
+    entries = [[layer.name, 0, k] for layer, k in zip(graph.outputs, graph.output_slots)]
     if graph.output_keys is not None:
         return dict(zip(graph.output_keys, entries))
     return entries if graph.output_list or len(entries) > 1 else entries[0]
@@ -599,6 +612,14 @@ def _model_from_config(item):
     except (KeyError, IndexError, AttributeError) as error:
         raise ValueError(f"load_model: config.json does not describe a Keras model as Keras 3 "
                          f"writes it (missing or malformed entry: {error!r}).") from None
+
+
+def _nth_output(result, k):
+    """Output `k` of what calling a layer gave: its tensor, or one of a nested model's several
+    (a list, or a dict in sorted-key order, as Keras numbers them)."""
+    if isinstance(result, dict):
+        return list(result.values())[k]
+    return result[k] if isinstance(result, list) else result
 
 
 def _build_from_config(item):
@@ -632,23 +653,25 @@ def _build_from_config(item):
             raise ValueError(f"load_model: layer {name!r} is used {len(nodes)} times in the "
                              "graph; nnlib layers are used exactly once.")
         args = nodes[0]["args"][0]
-        parents[name] = [t["config"]["keras_history"][0]
-                         for t in (args if isinstance(args, list) else [args])]
-        called_on = [tensors[parent] for parent in parents[name]]
+        history = [t["config"]["keras_history"] for t in (args if isinstance(args, list)
+                                                          else [args])]
+        parents[name] = [layer_name for layer_name, _, _ in history]
+        called_on = [_nth_output(tensors[layer_name], k) for layer_name, _, k in history]
         tensors[name] = layer(called_on if len(called_on) > 1 else called_on[0])
         by_name[name] = layer
     outputs, keys, one = model_config["output_layers"], None, False
     if isinstance(outputs, dict):  # outputs given as a dict: by key, in Keras's sorted order
         keys = sorted(outputs)
-        names = [outputs[key][0] for key in keys]
+        entries = [outputs[key] for key in keys]
     elif outputs and isinstance(outputs[0], str):  # one output: [name, 0, 0]
-        names, one = [outputs[0]], True
+        entries, one = [outputs], True
     else:  # a list of [name, 0, 0], perhaps of one (kept a list, as Keras keeps it)
-        names = [entry[0] for entry in outputs]
+        entries = outputs
+    names, indices = [entry[0] for entry in entries], [entry[2] for entry in entries]
     inputs = model_config["input_layers"]
     if inputs and isinstance(inputs[0], str):  # one input, as Keras's get_config writes it
         inputs = [inputs]
-    results = [tensors[name] for name in names]
+    results = [_nth_output(tensors[name], k) for name, k in zip(names, indices)]
     model = Model([tensors[entry[0]] for entry in inputs],
                   dict(zip(keys, results)) if keys else results[0] if one else results,
                   name=model_config.get("name"))

@@ -62,6 +62,8 @@ def _wrap(text, width):
 
 
 def _shape_text(shape):
+    if isinstance(shape, list):  # a nested model's several outputs
+        return "[" + ", ".join(_shape_text(s) for s in shape) + "]"
     text = "(" + ", ".join(str(d) for d in shape) + ")"
     return text[:-1] + ",)" if len(shape) == 1 else text
 

@@ -646,4 +646,6 @@ class Trainer:
                              False if single else [False] * len(gradients))
         parameters = self._graph.parameters()
         loss = float(self._weighted_total(values)) + float(core.regularization(parameters))
-        return loss, [g.copy() if reg is None else g + reg.gradient(w) for w, g, reg in parameters]
+        grads = {id(w): g.copy() if reg is None else g + reg.gradient(w)
+                 for w, g, reg in parameters}
+        return loss, [grads[id(w)] for w in self.trainable_weights]

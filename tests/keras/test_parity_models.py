@@ -35,6 +35,16 @@ def nested_sequential(lib):
     return lib.Model(b, lib.layers.Dense(2, name="h")(stack(b)), name="wrapper")
 
 
+def nested_two_outputs(lib):
+    L = lib.layers
+    x = lib.Input((4,), name="x")
+    inner = lib.Model(x, [L.Dense(1, name="p")(x), L.Dense(2, activation="tanh", name="q")(x)],
+                      name="inner")
+    a = lib.Input((4,), name="a")
+    p, q = inner(a)
+    return lib.Model(a, L.Dense(2, name="head")(L.Concatenate(name="cat")([q, p])), name="outer")
+
+
 MODELS = {
     "sequential": lambda lib: lib.Sequential(
         [lib.Input((4,), name="x"), lib.layers.Dense(5, activation="relu", name="h"),
@@ -45,6 +55,7 @@ MODELS = {
         name="graph"),
     "nested": nested,
     "nested_sequential": nested_sequential,
+    "nested_two_outputs": nested_two_outputs,
 }
 
 
@@ -113,7 +124,7 @@ def test_clone_function_call_function_and_input_tensors_work_as_in_keras():
     assert_same_forward_and_backward(clones[0], clones[1], X, Y2)
 
 
-@pytest.mark.parametrize("build", [nested, nested_sequential])
+@pytest.mark.parametrize("build", [nested, nested_sequential, nested_two_outputs])
 def test_a_nested_model_is_one_layer_of_the_outer_as_in_keras(build):
     k_model, n_model = twin_models(build, compile_settings)
     assert [layer.name for layer in n_model.layers] == [layer.name for layer in k_model.layers]
@@ -121,7 +132,7 @@ def test_a_nested_model_is_one_layer_of_the_outer_as_in_keras(build):
     assert_same_forward_and_backward(k_model, n_model, X, Y2)
 
 
-@pytest.mark.parametrize("build", [nested, nested_sequential])
+@pytest.mark.parametrize("build", [nested, nested_sequential, nested_two_outputs])
 @pytest.mark.parametrize("direction", ["nnlib_to_keras", "keras_to_nnlib"])
 def test_a_nested_functional_model_crosses_as_one_layer_both_ways(build, direction, tmp_path):
     k_model, n_model = twin_models(build, compile_settings)
