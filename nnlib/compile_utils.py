@@ -109,8 +109,8 @@ def resolve_metrics(metrics, names, argument="metrics"):
                                                             missing_ok=True)]
     else:
         raise ValueError(
-            f"compile: a model with {len(names)} outputs {names} needs {argument} as a list with one "
-            f"entry per output (e.g. [['accuracy'], None]) or a dict by output name (e.g. "
+            f"compile: a model with {len(names)} outputs {names} needs {argument} as a list with "
+            f"one entry per output (e.g. [['accuracy'], None]) or a dict by output name (e.g. "
             f"{{{names[0]!r}: ['accuracy']}}); received {metrics!r}.")
     for specs in per_output:
         for spec in specs:

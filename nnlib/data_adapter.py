@@ -30,8 +30,8 @@ from nnlib import config
 from nnlib._validation import as_float_array, check_choice, check_number, describe
 from nnlib.core.training import batches
 
-__all__ = ["prepare_x", "prepare_y", "prepare_ys", "prepare_sample_weight", "prepare_sample_weights",
-           "take",
+__all__ = ["prepare_x", "prepare_y", "prepare_ys", "prepare_sample_weight",
+           "prepare_sample_weights", "take",
            "class_weight_to_sample_weight", "split_validation", "batches"]
 
 

@@ -73,8 +73,9 @@ def _validation_epochs(validation_freq):
             check_positive_int(epoch, f"validation_freq[{k}]")
         return lambda epoch: epoch in validation_freq
     if isinstance(validation_freq, bool) or not isinstance(validation_freq, (int, np.integer)):
-        raise TypeError(f"validation_freq must be a positive integer (validate every n-th epoch) "
-                        f"or a list of epochs such as [1, 5]; received {describe(validation_freq)}.")
+        raise TypeError("validation_freq must be a positive integer (validate every n-th "
+                        "epoch) or a list of epochs such as [1, 5]; received "
+                        f"{describe(validation_freq)}.")
     freq = check_positive_int(validation_freq, "validation_freq")
     return lambda epoch: epoch % freq == 0
 

@@ -120,11 +120,10 @@ def test_sample_weight_per_output_weighs_each_loss_as_keras(given):
         "one_for_all": PRIORITY_WEIGHT,
         "one_output_unweighted": {"priority": PRIORITY_WEIGHT, "department": None},
     }[given]
+    losses = ["binary_crossentropy", "categorical_crossentropy"]
     k_model, n_model = pair(lambda lib: ticket_model(lib, as_dict=given != "list"),
-                            optimizer="sgd", loss=["binary_crossentropy", "categorical_crossentropy"]
-                            if given == "list" else {"priority": "binary_crossentropy",
-                                                     "department": "categorical_crossentropy"},
-                            loss_weights=None)
+                            optimizer="sgd", loss=losses if given == "list" else
+                            dict(zip(["priority", "department"], losses)), loss_weights=None)
     x = [TITLE, BODY]
     y = ([PRIORITY, DEPARTMENT] if given == "list" else
          {"priority": PRIORITY, "department": DEPARTMENT})

@@ -243,7 +243,7 @@ def test_shuffled_fits_match_keras_under_the_same_seed():
     assert not np.allclose(n_loss, k_loss, rtol=1e-7, atol=0)
 
 
-# ---- validation_batch_size, validation_freq --------------------------------------------------------
+# ---- validation_batch_size, validation_freq -----------------------------------------------
 @pytest.mark.parametrize("validation_freq", [2, [1, 4]])
 def test_validation_batch_size_and_freq_validate_as_keras(validation_freq):
     k_model, n_model = twins()
@@ -268,7 +268,7 @@ def test_validation_batch_size_and_freq_validate_as_keras(validation_freq):
     assert_same_weights(k_model, n_model)
 
 
-# ---- weighted_metrics ------------------------------------------------------------------------------
+# ---- weighted_metrics ---------------------------------------------------------------------
 @pytest.mark.parametrize("metrics, weighted", [
     (["accuracy"], ["accuracy"]),  # Keras logs the second as weighted_accuracy
     ([], ["mae", "accuracy"]),
