@@ -182,6 +182,13 @@ class Optimizer:
     def get_config(self):
         return {"learning_rate": self._learning_rate}
 
+    @classmethod
+    def from_config(cls, config):
+        """A new optimizer with the settings of ``get_config()``'s dict (nnlib's or Keras's),
+        as Keras."""
+        from nnlib import saving  # noqa: PLC0415 (saving imports this module)
+        return saving.optimizer_from_config(cls, config)
+
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
         return f"{type(self).__name__}({args})"

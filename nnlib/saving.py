@@ -63,7 +63,7 @@ from nnlib.utils import snake_case
 from nnlib.models import Model, Sequential
 
 __all__ = ["save_model", "load_model", "save_weights", "load_weights", "clone_layer",
-           "layer_config", "layer_from_config", "LAYER_FORMATS"]
+           "layer_config", "layer_from_config", "optimizer_from_config", "LAYER_FORMATS"]
 
 KERAS_FORMAT_VERSION = "3.15.1"  # the Keras release whose files this module reads and writes
 _CONFIG, _METADATA, _WEIGHTS = "config.json", "metadata.json", "model.weights.h5"
@@ -762,6 +762,12 @@ def _optimizer_from_config(item):
                              f"nnlib has {', '.join(schedules.SCHEDULES)}.")
         config["learning_rate"] = schedules.SCHEDULES[name].from_config(rate["config"])
     return cls(**config)
+
+
+def optimizer_from_config(cls, config):
+    """Keras's ``cls.from_config(config)`` for an optimizer: nnlib's ``get_config()`` or
+    Keras's (whose options nnlib lacks must hold their defaults)."""
+    return _optimizer_from_config({"class_name": cls.__name__, "config": config})
 
 
 def compile_from_config(model, config):

@@ -175,3 +175,15 @@ def test_compile_without_an_optimizer_trains_as_keras_does():
     fit = dict(batch_size=8, epochs=3, shuffle=False, verbose=0)
     np.testing.assert_allclose(n_model.fit(x, y, **fit).history["loss"],
                                k_model.fit(x, y, **fit).history["loss"], rtol=RTOL, atol=ATOL)
+
+
+@pytest.mark.parametrize("name, options", [
+    ("SGD", dict(learning_rate=0.1, momentum=0.9, nesterov=True)),
+    ("Adam", dict(learning_rate=0.01, beta_1=0.8)),
+    ("RMSprop", dict(rho=0.8, momentum=0.5, centered=True)),
+])
+def test_from_config_of_keras_config_steps_as_keras(name, options):
+    k_opt = getattr(keras.optimizers, name)(**options)
+    n_opt = getattr(nnlib.optimizers, name).from_config(k_opt.get_config())
+    assert type(n_opt).from_config(n_opt.get_config()).get_config() == n_opt.get_config()
+    assert_same_steps(k_opt, n_opt)
