@@ -97,7 +97,6 @@ REFUSED = {
         **_each("a normalization layer other than BatchNormalization",
                 "GroupNormalization LayerNormalization RMSNormalization SpectralNormalization "
                 "UnitNormalization"),
-        **_each("Keras's layer serialization", "serialize deserialize"),
     },
     "activations": {
         "glu": "an activation that halves the features (gated linear unit)",

@@ -45,7 +45,7 @@ __all__ = ["Input", "SymbolicTensor", "Layer", "InputLayer", "Dense", "Concatena
            "ELU", "PReLU", "Identity", "GaussianNoise", "GaussianDropout", "BatchNormalization",
            "AlphaDropout", "Rescaling", "Subtract", "Multiply", "Average", "Maximum", "Minimum",
            "Dot", "add", "concatenate", "subtract", "multiply", "average", "maximum", "minimum",
-           "dot"]
+           "dot", "serialize", "deserialize"]
 
 # --------------------------------------------------------------------------------------------------
 # Symbolic tensors: what Input() returns and what calling a layer on one returns. They hold no data,
@@ -689,3 +689,16 @@ add, concatenate, subtract, multiply, average, maximum, minimum, dot = (
     _functional(cls) for cls in (Add, Concatenate, Subtract, Multiply, Average, Maximum, Minimum,
                                  Dot))
 
+
+def serialize(layer):
+    """A layer as Keras's ``keras.layers.serialize`` writes it: ``{"module", "class_name",
+    "config", "registered_name"}``; :func:`deserialize` (or Keras's) makes a new one from it."""
+    from nnlib import saving  # noqa: PLC0415 (saving imports this module)
+    return saving.serialize_layer(layer)
+
+
+def deserialize(config, custom_objects=None):
+    """A new layer from :func:`serialize`'s dict (nnlib's or Keras's), as
+    ``keras.layers.deserialize``; `custom_objects` (Keras's registry) is not used."""
+    from nnlib import saving  # noqa: PLC0415
+    return saving.deserialize_layer(config)

@@ -63,7 +63,8 @@ from nnlib.utils import snake_case
 from nnlib.models import Model, Sequential
 
 __all__ = ["save_model", "load_model", "save_weights", "load_weights", "clone_layer",
-           "layer_config", "layer_from_config", "optimizer_from_config", "LAYER_FORMATS"]
+           "layer_config", "layer_from_config", "optimizer_from_config", "serialize_layer",
+           "deserialize_layer", "LAYER_FORMATS"]
 
 KERAS_FORMAT_VERSION = "3.15.1"  # the Keras release whose files this module reads and writes
 _CONFIG, _METADATA, _WEIGHTS = "config.json", "metadata.json", "model.weights.h5"
@@ -474,6 +475,24 @@ def layer_from_config(cls, config):
                         f"returns; received {describe(config)}.")
     return _layer_from_config({"class_name": class_name,
                                "config": {"name": None, **config}})
+
+
+def serialize_layer(layer):
+    """Keras's ``keras.layers.serialize(layer)``: its class and ``get_config()`` (a model: its
+    whole architecture)."""
+    if isinstance(layer, Model):
+        return model_to_document(layer)
+    return {"module": "keras.layers", "class_name": type(layer).__name__,
+            "config": layer.get_config(), "registered_name": None}
+
+
+def deserialize_layer(item):
+    """Keras's ``keras.layers.deserialize``: a new layer from ``serialize``'s dict, nnlib's or
+    Keras's, read as a ``.keras`` file's layers are."""
+    if not isinstance(item, dict) or "class_name" not in item:
+        raise TypeError(f"deserialize: expected the dict keras.layers.serialize returns, with "
+                        f"'class_name' and 'config'; received {describe(item)}.")
+    return _layer_from_config(item)
 
 
 def clone_layer(layer):

@@ -200,3 +200,18 @@ def test_functional_summary_prints_what_keras_prints():
 
     k_model, n_model = twins(build)
     assert summary_text(n_model) == summary_text(k_model)
+
+
+def test_serialize_and_deserialize_layers_as_keras_both_ways():
+    def build(lib):
+        return [lib.layers.Dense(3, activation="relu", name="d",
+                                 kernel_regularizer=lib.regularizers.L2(0.01)),
+                lib.layers.Dropout(0.25, seed=3, name="drop")]
+
+    for k_layer, n_layer in zip(build(keras), build(nnlib), strict=True):
+        n_item, k_item = nnlib.layers.serialize(n_layer), keras.layers.serialize(k_layer)
+        assert n_item == k_item
+        assert keras.layers.serialize(keras.layers.deserialize(n_item)) == k_item
+        assert nnlib.layers.serialize(nnlib.layers.deserialize(k_item)) == n_item
+    with pytest.raises(TypeError, match="deserialize: expected the dict keras.layers.serialize"):
+        nnlib.layers.deserialize("dense")
