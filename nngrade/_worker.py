@@ -146,15 +146,25 @@ def _hide(libc, root, config):
         inside = root + place
         if not os.path.isdir(inside):
             continue
-        for folder in sorted({os.path.dirname(relative) for relative in overlays}):
-            cache = os.path.join(inside, folder, "__pycache__")
-            if os.path.isdir(cache):  # compiled copies of the real modules
-                _mount(libc, "tmpfs", cache, "tmpfs", MS_NOSUID | MS_NODEV | MS_RDONLY, "size=4k,mode=555")
         for relative, stub in overlays.items():
             target = os.path.join(inside, relative)
             if os.path.isfile(target):
-                _mount(libc, stub, target, None, MS_BIND)
-                _mount(libc, None, target, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID)
+                _cover(libc, stub, target)
+            # Its compiled copies (one per optimisation level) read as empty: Python finds no valid
+            # bytecode and compiles the stub. The other modules of the folder keep theirs.
+            folder, name = os.path.split(target)
+            cache = os.path.join(folder, "__pycache__")
+            stem = os.path.splitext(name)[0] + "."
+            if os.path.isdir(cache):
+                for compiled in sorted(os.listdir(cache)):
+                    if compiled.startswith(stem):
+                        _cover(libc, config["empty"], os.path.join(cache, compiled))
+
+
+def _cover(libc, source, target):
+    """Show the host file ``source`` at ``target`` (inside the sandbox's root), read-only."""
+    _mount(libc, source, target, None, MS_BIND)
+    _mount(libc, None, target, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID)
 
 
 def confine(config):

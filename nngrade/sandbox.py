@@ -18,7 +18,9 @@ call backs' helper process (:mod:`nngrade.callbacks`).
 """
 
 import builtins
+import compileall
 import dataclasses
+import functools
 import json
 import os
 import shutil
@@ -92,6 +94,19 @@ def find_nnlib():
     return list(spec.submodule_search_locations)[0]
 
 
+@functools.cache
+def compile_once(package_dir):
+    """Write the package's bytecode where it is missing or stale, once per grading process.
+
+    The sandbox cannot write it (its view of nnlib is read-only), so without this every submission
+    compiles nnlib's 44 modules again: 0.08 s of CPU each, where the environment says not to write
+    bytecode (PYTHONDONTWRITEBYTECODE) or nnlib is a checkout nothing has imported yet. pip does the
+    same when it installs a wheel. A folder the grader may not write keeps its old state. The hidden
+    modules' compiled copies are covered in the sandbox like their sources (see ``_worker._hide``).
+    """
+    compileall.compile_dir(package_dir, quiet=2)
+
+
 class Sandbox:
     """One confined learner process holding the learner's namespace between calls."""
 
@@ -155,12 +170,14 @@ class Sandbox:
         nnlib_dir = find_nnlib()
         if nnlib_dir:
             packages["nnlib"] = nnlib_dir
+            compile_once(nnlib_dir)
         python_paths = _python_paths()
         overlays = {}
         if self.hidden and nnlib_dir:
             stubs = self.base / "hidden"
             stubs.mkdir()
             overlays = policy.write_stubs(nnlib_dir, self.hidden, stubs, self.assignment)
+            (stubs / "empty").touch(0o644)  # what the hidden modules' compiled copies read as
         copies = sorted({os.path.join(p, "nnlib") for p in python_paths
                          if os.path.isdir(os.path.join(p, "nnlib"))}
                         | ({nnlib_dir} if nnlib_dir and any(nnlib_dir.startswith(p + "/") for p in python_paths)
@@ -177,6 +194,7 @@ class Sandbox:
             "python_paths": python_paths,
             "packages": packages,
             "overlays": overlays,
+            "empty": str(self.base / "hidden" / "empty"),
             "nnlib_copies": copies,
             "memory_bytes": self.limits.memory_bytes,
             "cpu_seconds": self.limits.cpu_seconds,
