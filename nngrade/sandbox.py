@@ -21,7 +21,6 @@ import builtins
 import compileall
 import dataclasses
 import functools
-import json
 import os
 import shutil
 import signal
@@ -32,11 +31,10 @@ import time
 import warnings
 from pathlib import Path
 
-from . import callbacks, channel, policy, secret, wire
+from . import callbacks, channel, forkserver, policy, secret, wire
 from .cgroups import Cgroups
 from .scratch import PREFIX, remove_stale, remove_tree
 
-WORKER = Path(__file__).with_name("_worker.py")
 NOBODY = 65534
 
 
@@ -184,8 +182,6 @@ class Sandbox:
                            else set()))
         self.nonce = os.urandom(16).hex()
         config = {
-            "fd_in": to_child_r,
-            "fd_out": from_child_w,
             "nonce": self.nonce,
             "workdir": str(self.workdir),
             "rootdir": str(self.rootdir),
@@ -209,20 +205,15 @@ class Sandbox:
         # Built from nothing: the grader's environment (its secret, PYTHONOPTIMIZE, ...) stays here.
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8", "OMP_NUM_THREADS": "1",
                "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "PYTHONHASHSEED": str(self.seed % (1 << 32))}
-        # The learner's output goes nowhere: a log on the host's disk would be a way to fill it.
-        self.process = subprocess.Popen(
-            # -s -P: isolated mode (-I) but for -E, so that PYTHONHASHSEED above counts.
-            [sys.executable, "-s", "-P", str(WORKER), json.dumps(config)],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            pass_fds=(to_child_r, from_child_w),
-            cwd=self.workdir,
-            env=env,
-            start_new_session=True,
-        )
-        os.close(to_child_r)
-        os.close(from_child_w)
+        # The learner's output goes nowhere (a log on the host's disk would be a way to fill it): the
+        # fork server's standard streams are /dev/null, and each worker is its own session.
+        try:
+            self.process = forkserver.start(env, config, (to_child_r, from_child_w), self.limits.startup_seconds)
+        except forkserver.ForkServerFailed as error:
+            raise ConfinementFailed(f"the sandbox could not be started ({error}); no learner code ran") from None
+        finally:
+            os.close(to_child_r)
+            os.close(from_child_w)
         os.set_blocking(to_child_w, False)
         self._out_fd = to_child_w
         self._in = channel.DeadlineReader(from_child_r)
