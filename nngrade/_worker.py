@@ -422,8 +422,8 @@ def serve_forks(fd):
     """The fork server (see ``nngrade/forkserver.py``): load once what every worker needs, then fork
     one worker per request. Nothing of the learner's ever runs in this process."""
     import numpy  # noqa: F401
-    try:
-        from IPython.core import interactiveshell  # noqa: F401
+    try:  # IPython's shell and what creating one imports
+        from IPython.core import application, completer, interactiveshell, magics  # noqa: F401
     except ImportError:
         pass
     ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # die with the grader
@@ -460,7 +460,8 @@ def serve_forks(fd):
 
 
 def main(config):
-    sys.argv[1:] = []  # not a secret (learner code can find the descriptors anyway), just not in plain view
+    """One learner's process, just forked by the server: confine, then answer the grader's requests."""
+    sys.argv[1:] = []  # the server's arguments are none of the learner's business
     max_reply = int(config.get("reply_bytes", wire.MAX_BLOB_BYTES))
     inbox = os.fdopen(config["fd_in"], "rb", buffering=0)
     outbox = os.fdopen(config["fd_out"], "wb", buffering=0)
@@ -495,9 +496,12 @@ def main(config):
 
     try:
         from IPython.core.interactiveshell import InteractiveShell
+        from traitlets.config import Config
 
-        shell = InteractiveShell.instance()
-        shell.history_manager.enabled = False
+        # No history from the start: its database would cost a thread and an sqlite file per learner.
+        settings = Config()
+        settings.HistoryManager.enabled = False
+        shell = InteractiveShell.instance(config=settings)
         user_ns = shell.user_ns
     except Exception:  # IPython is optional: plain exec is the fallback
         shell, user_ns = None, {"__name__": "__main__"}
