@@ -1,7 +1,8 @@
 """The sandbox worker: runs ONE learner's notebook cells and answers calls with plain data.
 
-Started by :mod:`nngrade.sandbox` as ``python -I _worker.py CONFIG_JSON`` with two pipe file
-descriptors. Before any learner code runs it joins the submission's control groups (memory and
+Forked by the fork server (``python -s -P _worker.py --fork-server FD``, see
+:mod:`nngrade.forkserver`) with the submission's config and two pipe file descriptors: see
+:func:`main`. Before any learner code runs it joins the submission's control groups (memory and
 process count for everything it will start) and confines itself (see :func:`confine`): private
 mount, network, IPC and process namespaces; a root that holds only the system, Python and
 NumPy/nnlib (with the pieces the assignment asks the learner to write replaced by stubs) and a
@@ -21,6 +22,7 @@ import os
 import resource
 import shutil
 import signal
+import socket
 import sys
 import traceback
 import warnings
@@ -146,15 +148,25 @@ def _hide(libc, root, config):
         inside = root + place
         if not os.path.isdir(inside):
             continue
-        for folder in sorted({os.path.dirname(relative) for relative in overlays}):
-            cache = os.path.join(inside, folder, "__pycache__")
-            if os.path.isdir(cache):  # compiled copies of the real modules
-                _mount(libc, "tmpfs", cache, "tmpfs", MS_NOSUID | MS_NODEV | MS_RDONLY, "size=4k,mode=555")
         for relative, stub in overlays.items():
             target = os.path.join(inside, relative)
             if os.path.isfile(target):
-                _mount(libc, stub, target, None, MS_BIND)
-                _mount(libc, None, target, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID)
+                _cover(libc, stub, target)
+            # Its compiled copies (one per optimisation level) read as empty: Python finds no valid
+            # bytecode and compiles the stub. The other modules of the folder keep theirs.
+            folder, name = os.path.split(target)
+            cache = os.path.join(folder, "__pycache__")
+            stem = os.path.splitext(name)[0] + "."
+            if os.path.isdir(cache):
+                for compiled in sorted(os.listdir(cache)):
+                    if compiled.startswith(stem):
+                        _cover(libc, config["empty"], os.path.join(cache, compiled))
+
+
+def _cover(libc, source, target):
+    """Show the host file ``source`` at ``target`` (inside the sandbox's root), read-only."""
+    _mount(libc, source, target, None, MS_BIND)
+    _mount(libc, None, target, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID)
 
 
 def confine(config):
@@ -406,9 +418,50 @@ def _called_by_learner():
     return name.startswith("<") and not name.startswith("<frozen")
 
 
-def main():
-    config = json.loads(sys.argv[1])
-    del sys.argv[1:]  # not a secret (learner code can find the descriptors anyway), just not in plain view
+def serve_forks(fd):
+    """The fork server (see ``nngrade/forkserver.py``): load once what every worker needs, then fork
+    one worker per request. Nothing of the learner's ever runs in this process."""
+    import numpy  # noqa: F401
+    try:  # IPython's shell and what creating one imports
+        from IPython.core import application, completer, interactiveshell, magics  # noqa: F401
+    except ImportError:
+        pass
+    ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # die with the grader
+    server = socket.socket(fileno=fd)
+    while True:
+        try:
+            message, fds, _, _ = socket.recv_fds(server, 1 << 20, 2)
+        except OSError:
+            return
+        if not message:  # the grader closed its end
+            return
+        request = json.loads(message)
+        if request["op"] == "start":
+            pid = os.fork()
+            if pid == 0:
+                server.close()  # first: the learner must never reach the server
+                os.setsid()
+                config = dict(request["config"], fd_in=fds[0], fd_out=fds[1])
+                try:
+                    os.chdir(config["workdir"])
+                    main(config)
+                finally:
+                    os._exit(3)  # main leaves by os._exit; an exception ends here
+            for received in fds:
+                os.close(received)  # the next child must not hold this one's pipes
+            reply = {"pid": pid}
+        else:  # "reap": how an ended child ended
+            try:
+                done, status = os.waitpid(int(request["pid"]), os.WNOHANG)
+            except ChildProcessError:
+                done = 0
+            reply = {"code": os.waitstatus_to_exitcode(status) if done else None}
+        server.send(json.dumps(reply).encode())
+
+
+def main(config):
+    """One learner's process, just forked by the server: confine, then answer the grader's requests."""
+    sys.argv[1:] = []  # the server's arguments are none of the learner's business
     max_reply = int(config.get("reply_bytes", wire.MAX_BLOB_BYTES))
     inbox = os.fdopen(config["fd_in"], "rb", buffering=0)
     outbox = os.fdopen(config["fd_out"], "wb", buffering=0)
@@ -443,9 +496,12 @@ def main():
 
     try:
         from IPython.core.interactiveshell import InteractiveShell
+        from traitlets.config import Config
 
-        shell = InteractiveShell.instance()
-        shell.history_manager.enabled = False
+        # No history from the start: its database would cost a thread and an sqlite file per learner.
+        settings = Config()
+        settings.HistoryManager.enabled = False
+        shell = InteractiveShell.instance(config=settings)
         user_ns = shell.user_ns
     except Exception:  # IPython is optional: plain exec is the fallback
         shell, user_ns = None, {"__name__": "__main__"}
@@ -458,12 +514,12 @@ def main():
         try:
             header, blobs = wire.read_message(inbox)
         except EOFError:
-            return
+            os._exit(0)
         op = header.get("op")
         nonce = header.get("nonce")
         if op == "stop":
             wire.write_message(outbox, {"ok": True, "nonce": nonce})
-            return
+            os._exit(0)
         try:
             handler = HANDLERS.get(op)
             if handler is None:
@@ -604,6 +660,7 @@ def run_cell(shell, user_ns, code, label):
 
 if __name__ == "__main__":
     try:
-        main()
+        if sys.argv[1:2] == ["--fork-server"]:
+            serve_forks(int(sys.argv[2]))
     except BaseException:  # noqa: BLE001
         os._exit(3)

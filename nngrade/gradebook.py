@@ -14,6 +14,7 @@ submissions get nbgrader's own ``AssignLatePenalties`` (with the course's plugin
 """
 
 import copy
+import functools
 import os
 import re
 import warnings
@@ -21,7 +22,7 @@ import warnings
 import bleach
 import nbformat
 from nbgrader import utils
-from nbgrader.api import Gradebook
+from nbgrader.api import Comment, Grade, Gradebook
 from nbgrader.preprocessors import (
     CheckCellMetadata,
     ClearOutput,
@@ -31,6 +32,7 @@ from nbgrader.preprocessors import (
     SaveCells,
 )
 from nbgrader.preprocessors.latesubmissions import AssignLatePenalties
+from sqlalchemy.orm import joinedload
 
 from . import extensions
 from .notebook import NotebookError, cell_label, cell_source, nbgrader_meta, read_submission, strip_hidden_tests, _normalise
@@ -83,6 +85,7 @@ ALLOWED_TAGS = {"b", "i", "em", "strong", "code", "pre", "kbd", "sub", "sup", "b
 _UNSAFE_LINK = re.compile(r"(\]\(\s*<?|^\s*\[[^\]]*\]:\s*<?)\s*(?:javascript|vbscript|data|file):", re.I | re.M)
 
 
+@functools.lru_cache(maxsize=4096)  # most of a class's text cells are the released notebook's, unchanged
 def sanitise_markdown(source):
     """Learner markdown that renders as text and formatting only, never as active HTML."""
     cleaned = bleach.clean(source, tags=ALLOWED_TAGS, attributes={}, protocols=["http", "https", "mailto"],
@@ -96,13 +99,19 @@ def _learner_cell(cell):
     and nothing else of the learner's (outputs, attachments, metadata) reaches the page."""
     kind = cell.get("cell_type")
     if kind == "code":
-        return nbformat.v4.new_code_cell(cell_source(cell))
-    text = sanitise_markdown(cell_source(cell))
-    return nbformat.v4.new_markdown_cell(text) if kind == "markdown" else nbformat.v4.new_raw_cell(text)
+        return _new_cell("code", cell_source(cell), outputs=[], execution_count=None)
+    return _new_cell("markdown" if kind == "markdown" else "raw", sanitise_markdown(cell_source(cell)))
+
+
+# Cells, outputs and the notebook are made as ``nbformat.v4.new_*`` makes them, but without each
+# validating itself (a third of the time of recording a submission): the notebook is validated once,
+# when it is written.
+def _new_cell(kind, source, **fields):
+    return nbformat.from_dict({"cell_type": kind, "source": source, "metadata": {}, **fields})
 
 
 def _error_output(message):
-    return nbformat.v4.new_output("error", ename="Failed", evalue=message, traceback=[message])
+    return nbformat.from_dict({"output_type": "error", "ename": "Failed", "evalue": message, "traceback": [message]})
 
 
 def autograded_notebook(processed, submission_nb, result):
@@ -141,8 +150,8 @@ def autograded_notebook(processed, submission_nb, result):
             new.execution_count = None
             error = errors.get(cell_label(position))
             if error:
-                new.outputs.append(nbformat.v4.new_output(
-                    "stream", name="stdout", text=f"When the grader ran this cell: {error}\n"))
+                new.outputs.append(nbformat.from_dict(
+                    {"output_type": "stream", "name": "stdout", "text": f"When the grader ran this cell: {error}\n"}))
         cells.append(new)
     for grade_id, cell in by_id.items():  # cells the learner deleted come back from the source
         if grade_id not in used:
@@ -152,7 +161,8 @@ def autograded_notebook(processed, submission_nb, result):
         if grade_id in tests and cell.cell_type == "code":
             cell.source = strip_hidden_tests(cell_source(cell))
             cell.outputs = [] if tests[grade_id].passed else [_error_output(tests[grade_id].message)]
-    nb = nbformat.v4.new_notebook(cells=cells, metadata=copy.deepcopy(processed.metadata))
+    nb = nbformat.from_dict({"nbformat": 4, "nbformat_minor": nbformat.v4.nbformat_minor, "cells": cells,
+                             "metadata": copy.deepcopy(processed.metadata)})
     seen = set()
     for index, cell in enumerate(nb.cells):  # deterministic ids: the same submission, the same file
         cell_id = re.sub(r"[^A-Za-z0-9_-]", "-", str(nbgrader_meta(cell).get("grade_id") or f"cell-{index}"))[:64]
@@ -182,12 +192,13 @@ def record(course, assignment, notebook_name, student, processed, submission_nb,
             warnings.filterwarnings("ignore", message=".*not in session.*")  # nbgrader's SQLAlchemy chatter
             gradebook.update_or_create_student(student)
             kwargs = {"timestamp": timestamp} if timestamp else {}
-            gradebook.update_or_create_submission(assignment, student, **kwargs)
+            submission = gradebook.update_or_create_submission(assignment, student, **kwargs)
             extensions.apply(gradebook, assignment, student, due)  # an extension: the student's own due date
-            # One query for the notebook's grades and comments, not one per cell (nbgrader's find_grade).
+            # One query for the notebook's grades and one for its comments, each with its cell (whose
+            # name it has): not one per cell as nbgrader's find_grade and a lazy ``grade.name`` make it.
             submitted = gradebook.find_submission_notebook(notebook_name, assignment, student)
-            grades = {grade.name: grade for grade in submitted.grades}
-            comments = {comment.name: comment for comment in submitted.comments}
+            grades = {grade.name: grade for grade in _with_cells(gradebook, Grade, submitted)}
+            comments = {comment.name: comment for comment in _with_cells(gradebook, Comment, submitted)}
             for cell in nb.cells:
                 if not (utils.is_grade(cell) or utils.is_solution(cell) or utils.is_task(cell)):
                     continue
@@ -200,6 +211,8 @@ def record(course, assignment, notebook_name, student, processed, submission_nb,
                     comment = comments[grade_id]
                     unchanged = cell.metadata.nbgrader.get("checksum") == utils.compute_checksum(cell)
                     comment.auto_comment = "No response." if unchanged and not utils.is_task(cell) else None
+            submitted.late_submission_penalty = None  # what nbgrader's AssignLatePenalties sets on time
+            late = submission.total_seconds_late > 0
             gradebook.db.commit()
     except Exception:
         gradebook.db.rollback()
@@ -207,17 +220,22 @@ def record(course, assignment, notebook_name, student, processed, submission_nb,
     finally:
         if own:
             gradebook.close()
-    resources = {"nbgrader": {"notebook": notebook_name, "assignment": assignment, "student": student,
-                              "db_url": course.db_url}}
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*not in session.*")
-        AssignLatePenalties(config=course.config).preprocess(nb, resources)
+    if late:  # by nbgrader's own rule (its plugin), which opens a gradebook of its own: only when needed
+        resources = {"nbgrader": {"notebook": notebook_name, "assignment": assignment, "student": student,
+                                  "db_url": course.db_url}}
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*not in session.*")
+            AssignLatePenalties(config=course.config).preprocess(nb, resources)
     temporary = path.with_suffix(".tmp")
     temporary.write_text(nbformat.writes(nb), encoding="utf-8")
     os.replace(temporary, path)
     if timestamp:
         (path.parent / "timestamp.txt").write_text(str(timestamp))
     return path
+
+
+def _with_cells(gradebook, kind, submitted):
+    return gradebook.db.query(kind).options(joinedload(kind.cell)).filter(kind.notebook_id == submitted.id).all()
 
 
 class Recorder:

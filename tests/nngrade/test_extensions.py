@@ -28,6 +28,9 @@ def test_an_extension_moves_the_students_due_date_and_its_removal_moves_it_back(
     numbers = _late_numbers(course)
     assert numbers["days_late"][1] == 3.0 and numbers["hour_late"][1] == 0.5  # 36.5, capped at the score
     assert set(numbers) == set(STAMPS)
+    (course.root / FILE_NAME).write_text("student,assignment,due\ndays_late,toy,2026-03-05 12:00:00 UTC\n")
+    assert main([*GRADE, "--course-dir", str(course.root)]) == 0
+    assert _late_numbers(course)["days_late"] == (3.0, 0.0)  # on time again: the old penalty is gone
 
 
 @pytest.mark.parametrize("text, message", [

@@ -16,27 +16,49 @@ import pytest
 from nngrade import demo
 
 
-def _processes(tag, scratch):
-    """pids of processes started by this run: tagged by environment, or sandboxes using its TMPDIR."""
-    found = set()
+def _running():
+    """{pid: (start time, parent pid, environment)} of every live process (zombies left out)."""
+    table = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
+            state, parent, *rest = (entry / "stat").read_text().rsplit(")", 1)[1].split()
             environ = (entry / "environ").read_bytes()
-            cmdline = (entry / "cmdline").read_bytes()
-        except OSError:
+        except (OSError, ValueError):
             continue
-        if not cmdline:
-            continue  # a zombie, already finished
-        tagged = tag is not None and f"NNGRADE_STOP_TEST={tag}".encode() in environ.split(b"\0")
-        if tagged or str(scratch).encode() in cmdline:
-            found.add(int(entry.name))
-    return found
+        if state != "Z":
+            table[int(entry.name)] = (int(rest[17]), int(parent), environ)  # field 22: start time
+    return table
 
 
-def _sandboxes(scratch):
-    return _processes(tag=None, scratch=scratch)
+class Run:
+    """The processes of one ``nngrade grade`` run: those tagged by its environment (the grader and
+    its pool workers) and every descendant of them: fork servers, learner processes and helpers,
+    which start with an environment of their own. Every process seen at any scan is remembered
+    (by pid and start time), so one that outlives the run is found even after its parent died."""
+
+    def __init__(self, tag):
+        self.tag = f"NNGRADE_STOP_TEST={tag}".encode()
+        self.seen = {}  # pid -> start time
+
+    def scan(self):
+        table = _running()
+        found = {pid for pid, (_, _, environ) in table.items() if self.tag in environ.split(b"\0")}
+        while True:
+            more = {pid for pid, (_, parent, _) in table.items() if parent in found} - found
+            if not more:
+                break
+            found |= more
+        self.seen.update((pid, table[pid][0]) for pid in found)
+        alive = {pid for pid, start in self.seen.items() if pid in table and table[pid][0] == start}
+        return alive
+
+    def learners(self):
+        """Learner processes now running: the children of a fork server."""
+        alive = self.scan()
+        servers = {pid for pid in alive if b"--fork-server" in Path(f"/proc/{pid}/cmdline").read_bytes()}
+        return {pid for pid in alive if _running().get(pid, (0, 0))[1] in servers}
 
 
 def _wait(condition, seconds):
@@ -54,17 +76,16 @@ def test_stopping_grading_stops_its_workers_and_sandboxes(tmp_path, how, toy_cou
     root = toy_course({f"student{index}": slow for index in range(6)})
     scratch = tmp_path / "scratch"
     scratch.mkdir()
-    tag = uuid.uuid4().hex
-    env = dict(os.environ, TMPDIR=str(scratch), NNGRADE_STOP_TEST=tag)
+    run = Run(uuid.uuid4().hex)
+    env = dict(os.environ, TMPDIR=str(scratch), NNGRADE_STOP_TEST=run.tag.decode().split("=")[1])
     process = subprocess.Popen([sys.executable, "-m", "nngrade", "grade", "toy", "--course-dir", str(root),
                                 "--jobs", "2", "--no-feedback", "--cell-timeout", "60"], env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
-        # Wait until both pool workers are grading (two sandboxes besides the self-check's).
-        assert _wait(lambda: len(_sandboxes(scratch)) >= 2 and process.poll() is None
-                     and len(_processes(tag, scratch)) >= 5, 120), "grading never got going"
+        # Wait until both pool workers are grading (a learner process each; the self-check's ended).
+        assert _wait(lambda: len(run.learners()) >= 2 and process.poll() is None, 120), "grading never got going"
         time.sleep(1)
-        started = _processes(tag, scratch) - {process.pid}
+        started = run.scan() - {process.pid}
         if how == "ctrl-c":
             os.killpg(process.pid, signal.SIGINT)  # what a terminal sends to the whole foreground group
         elif how == "sigterm":
@@ -72,14 +93,14 @@ def test_stopping_grading_stops_its_workers_and_sandboxes(tmp_path, how, toy_cou
         else:
             os.kill(process.pid, signal.SIGKILL)
         process.wait(timeout=60)
-        assert _wait(lambda: not _processes(tag, scratch), 30), \
-            f"still running after grading stopped: {_processes(tag, scratch)} (started {started})"
+        assert _wait(lambda: not run.scan(), 30), f"still running after grading stopped: {run.scan()} (started {started})"
+        assert not list(scratch.iterdir()), "the run's temporary folders are left behind"
         results = root / "nngrade-results" / "toy"
         recorded = len(list(results.glob("*.json"))) if results.exists() else 0
         time.sleep(3)
         assert (len(list(results.glob("*.json"))) if results.exists() else 0) == recorded  # nobody grades on
     finally:
-        for pid in _processes(tag, scratch):
+        for pid in run.scan():
             try:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
