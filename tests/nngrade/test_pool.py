@@ -17,18 +17,19 @@ from nngrade import demo
 
 
 def _running():
-    """{pid: (start time, parent pid, environment)} of every live process (zombies left out)."""
+    """{pid: (start time, parent pid, environment, command line)} of every live process (zombies and
+    processes that end while being read left out)."""
     table = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
             state, parent, *rest = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            environ = (entry / "environ").read_bytes()
+            environ, cmdline = (entry / "environ").read_bytes(), (entry / "cmdline").read_bytes()
         except (OSError, ValueError):
             continue
         if state != "Z":
-            table[int(entry.name)] = (int(rest[17]), int(parent), environ)  # field 22: start time
+            table[int(entry.name)] = (int(rest[17]), int(parent), environ, cmdline)  # field 22: start time
     return table
 
 
@@ -42,23 +43,24 @@ class Run:
         self.tag = f"NNGRADE_STOP_TEST={tag}".encode()
         self.seen = {}  # pid -> start time
 
-    def scan(self):
-        table = _running()
-        found = {pid for pid, (_, _, environ) in table.items() if self.tag in environ.split(b"\0")}
+    def scan(self, table=None):
+        """The run's processes alive now."""
+        table = _running() if table is None else table
+        found = {pid for pid, (_, _, environ, _) in table.items() if self.tag in environ.split(b"\0")}
         while True:
-            more = {pid for pid, (_, parent, _) in table.items() if parent in found} - found
+            more = {pid for pid, (_, parent, _, _) in table.items() if parent in found} - found
             if not more:
                 break
             found |= more
         self.seen.update((pid, table[pid][0]) for pid in found)
-        alive = {pid for pid, start in self.seen.items() if pid in table and table[pid][0] == start}
-        return alive
+        return {pid for pid, start in self.seen.items() if pid in table and table[pid][0] == start}
 
     def learners(self):
         """Learner processes now running: the children of a fork server."""
-        alive = self.scan()
-        servers = {pid for pid in alive if b"--fork-server" in Path(f"/proc/{pid}/cmdline").read_bytes()}
-        return {pid for pid in alive if _running().get(pid, (0, 0))[1] in servers}
+        table = _running()
+        alive = self.scan(table)
+        servers = {pid for pid in alive if b"--fork-server" in table[pid][3]}
+        return {pid for pid in alive if table[pid][1] in servers}
 
 
 def _wait(condition, seconds):
