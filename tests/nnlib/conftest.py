@@ -30,3 +30,25 @@ def assert_matches_finite_differences():
         assert relative_error(analytic[~small], numeric[~small]) < 1e-7, (analytic, numeric)
 
     return check
+
+
+@pytest.fixture(scope="session")
+def scale_layer():
+    """A custom layer written as Keras's guides write one, config included: ``Scale(factor)``."""
+    from nnlib.layers import Layer
+
+    class Scale(Layer):
+        def __init__(self, factor=2.0, **kwargs):
+            super().__init__(**kwargs)
+            self.factor = factor
+
+        def get_config(self):
+            return {**super().get_config(), "factor": self.factor}
+
+        def forward(self, x):
+            return self.factor * x
+
+        def backward(self, grad):
+            return self.factor * grad
+
+    return Scale

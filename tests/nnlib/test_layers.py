@@ -468,28 +468,13 @@ def test_input_dim_is_keras_2s_spelling_of_input_shape():
         Dense(2, input_dim=3, input_shape=(3,))
 
 
-def test_get_config_and_from_config_make_a_new_layer_with_the_same_settings():
-    from nnlib.layers import Layer
+def test_get_config_and_from_config_make_a_new_layer_with_the_same_settings(scale_layer):
     dense = Dense(3, activation="relu", use_bias=False, name="d")
     copy = Dense.from_config(dense.get_config())
     assert (copy.units, copy.activation.name, copy.use_bias, copy.name) == (3, "relu", False, "d")
     assert copy is not dense
 
-    class Scale(Layer):  # Keras's pattern for a custom layer's config
-        def __init__(self, factor=2.0, **kwargs):
-            super().__init__(**kwargs)
-            self.factor = factor
-
-        def get_config(self):
-            return {**super().get_config(), "factor": self.factor}
-
-        def forward(self, x):
-            return self.factor * x
-
-        def backward(self, grad):
-            return self.factor * grad
-
-    scale = Scale.from_config(Scale(3.0, name="scale").get_config())
+    scale = scale_layer.from_config(scale_layer(3.0, name="scale").get_config())  # Keras's pattern
     assert (scale.factor, scale.name, scale.trainable) == (3.0, "scale", True)
     with pytest.raises(TypeError, match="Dense.from_config: config must be the dict"):
         Dense.from_config("dense")

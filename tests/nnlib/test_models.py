@@ -495,26 +495,11 @@ def test_a_nested_functional_model_is_one_layer_and_one_summary_row():
     assert "i1" not in lines[0]
 
 
-def test_clone_model_rebuilds_a_custom_layer_from_its_get_config():
-    from nnlib.layers import Layer
+def test_clone_model_rebuilds_a_custom_layer_from_its_get_config(scale_layer):
     from nnlib.models import clone_model
 
-    class Scale(Layer):
-        def __init__(self, factor=2.0, **kwargs):
-            super().__init__(**kwargs)
-            self.factor = factor
-
-        def get_config(self):
-            return {**super().get_config(), "factor": self.factor}
-
-        def forward(self, x):
-            return self.factor * x
-
-        def backward(self, grad):
-            return self.factor * grad
-
     inputs = Input((3,))
-    model = Model(inputs, Dense(1, name="out")(Scale(3.0, name="scale")(inputs)))
+    model = Model(inputs, Dense(1, name="out")(scale_layer(3.0, name="scale")(inputs)))
     clone = clone_model(model)
     scale = clone.get_layer("scale")
     assert scale is not model.get_layer("scale") and scale.factor == 3.0
