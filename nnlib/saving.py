@@ -438,36 +438,42 @@ def _layer_to_config(layer, dtype, input_shape):
         item = model_to_document(layer)
         item["build_config"] = {"input_shape": _json_shape(input_shape)}
         return item
-    for class_name, entry in LAYER_FORMATS.items():
-        if type(layer) is entry.cls:
-            config = {"name": layer.name, "trainable": bool(getattr(layer, "trainable", True)),
-                      "dtype": _dtype_policy(dtype)}
-            config.update(entry.to_config(layer))
-            item = {"module": "keras.layers", "class_name": class_name, "config": config,
-                    "registered_name": None}
-            item["build_config"] = {"input_shape": _json_shape(input_shape)}
-            return item
-    raise ValueError(
-        f"save_model: layer {layer.name!r} is a {type(layer).__name__}, which has no Keras "
-        f"format in nnlib.saving; layers that can be saved: {', '.join(LAYER_FORMATS)}.")
+    class_name = _saved_name(type(layer))
+    if class_name is None:
+        raise ValueError(
+            f"save_model: layer {layer.name!r} is a {type(layer).__name__}, which has no Keras "
+            f"format in nnlib.saving; layers that can be saved: {', '.join(LAYER_FORMATS)}.")
+    config = {"name": layer.name, "trainable": bool(getattr(layer, "trainable", True)),
+              "dtype": _dtype_policy(dtype)}
+    config.update(LAYER_FORMATS[class_name].to_config(layer))
+    return {"module": "keras.layers", "class_name": class_name, "config": config,
+            "registered_name": None, "build_config": {"input_shape": _json_shape(input_shape)}}
+
+
+def _saved_name(cls):
+    """The Keras class name nnlib saves layers of class `cls` under, or None (not saved)."""
+    return next((name for name, entry in LAYER_FORMATS.items() if entry.cls is cls), None)
+
+
+def _layer_dtype(layer):
+    """The float type of `layer`'s weights (the configured default before it has any)."""
+    return layer.weights[0].dtype if layer.weights else np.dtype(floatx())
 
 
 def layer_config(layer):
     """Keras's ``layer.get_config()``: the settings a ``.keras`` file holds for a layer nnlib
     saves (name, trainable, dtype policy and its own options); for another layer, Keras's base
     Layer's name and trainable flag, which a custom layer's ``get_config`` extends."""
-    entry = next((e for e in LAYER_FORMATS.values() if type(layer) is e.cls), None)
-    if entry is None:
+    if _saved_name(type(layer)) is None:
         return {"name": layer.name, "trainable": bool(layer.trainable)}
-    dtype = layer.weights[0].dtype if layer.weights else np.dtype(floatx())
-    return _layer_to_config(layer, dtype, layer.input_shape or [])["config"]
+    return _layer_to_config(layer, _layer_dtype(layer), layer.input_shape or [])["config"]
 
 
 def layer_from_config(cls, config):
     """Keras's ``cls.from_config(config)``: a layer nnlib saves is read as ``.keras`` files are
     read (Keras's configs too); another layer gets the config as its constructor's arguments,
     as Keras's base Layer."""
-    class_name = next((name for name, e in LAYER_FORMATS.items() if e.cls is cls), None)
+    class_name = _saved_name(cls)
     if class_name is None:
         return cls(**config)
     if not isinstance(config, dict):
@@ -501,15 +507,13 @@ def clone_layer(layer):
     model through its whole config. A custom layer clones when it defines ``get_config``."""
     if isinstance(layer, Model):
         return model_from_document(model_to_document(layer))
-    saved = any(type(layer) is entry.cls for entry in LAYER_FORMATS.values())
-    if not saved and type(layer).get_config is layers.Layer.get_config:
+    if _saved_name(type(layer)) is None and type(layer).get_config is layers.Layer.get_config:
         raise ValueError(
             f"clone_model: layer {layer.name!r} is a {type(layer).__name__}, which nnlib cannot "
             f"rebuild from its settings: give it a get_config() (the arguments of its __init__), "
             "or pass clone_function=..., a function that returns a new layer for it, as in "
             "Keras.")
-    dtype = layer.weights[0].dtype if layer.weights else np.dtype(floatx())
-    with floatx_scope(dtype.name):  # the new weights in the layer's own float type
+    with floatx_scope(_layer_dtype(layer).name):  # the new weights in the layer's own float type
         return type(layer).from_config(layer.get_config())
 
 
