@@ -170,12 +170,13 @@ class Sandbox:
             packages["nnlib"] = nnlib_dir
             compile_once(nnlib_dir)
         python_paths = _python_paths()
-        overlays = {}
+        overlays, empty = {}, None
         if self.hidden and nnlib_dir:
             stubs = self.base / "hidden"
             stubs.mkdir()
             overlays = policy.write_stubs(nnlib_dir, self.hidden, stubs, self.assignment)
-            (stubs / "empty").touch(0o644)  # what the hidden modules' compiled copies read as
+            empty = stubs / "empty"  # what the hidden modules' compiled copies read as
+            empty.touch(0o644)
         copies = sorted({os.path.join(p, "nnlib") for p in python_paths
                          if os.path.isdir(os.path.join(p, "nnlib"))}
                         | ({nnlib_dir} if nnlib_dir and any(nnlib_dir.startswith(p + "/") for p in python_paths)
@@ -190,7 +191,7 @@ class Sandbox:
             "python_paths": python_paths,
             "packages": packages,
             "overlays": overlays,
-            "empty": str(self.base / "hidden" / "empty"),
+            "empty": str(empty) if empty else None,
             "nnlib_copies": copies,
             "memory_bytes": self.limits.memory_bytes,
             "cpu_seconds": self.limits.cpu_seconds,
