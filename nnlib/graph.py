@@ -42,14 +42,16 @@ def _accepts(method, keyword):
 
 class _Node:
     """One layer call, as :mod:`nnlib.core.graph` runs it: the layer, its input tensors, its
-    output tensor; ``needs`` (which inputs need a gradient) and ``from_z`` (backward starts
-    before the layer's activation) are set by :meth:`Graph.backward`."""
+    output tensor; ``needs`` (which inputs need a gradient), ``learns`` (whether anything at or
+    before this layer learns) and ``from_z`` (backward starts before the layer's activation) are
+    set by :meth:`Graph.backward`."""
 
     def __init__(self, tensor):
         self.layer, self.inputs, self.output = tensor.layer, tensor.inputs, tensor
         self.takes_training = _accepts(self.layer.forward, "training")
         self.takes_input_gradient = _accepts(self.layer.backward, "input_gradient")
-        self.needs, self.from_z = [True] * len(self.inputs), False
+        self.needs, self.learns, self.from_z = [True] * len(self.inputs), True, False
+        self.none = [None] * len(self.inputs)
 
     def forward(self, xs, training):
         x = xs if len(xs) > 1 else xs[0]
@@ -58,10 +60,9 @@ class _Node:
 
     def backward(self, dY):
         """One gradient per input (None where none is needed); the layer keeps its weights'."""
+        if not self.learns:
+            return self.none  # nothing at or upstream of this layer learns
         wanted = any(self.needs)
-        none = [None] * len(self.inputs)
-        if not wanted and not self.layer.trainable_weights:
-            return none  # nothing upstream of this layer learns
         if self.from_z:
             result = self.layer.backward_from_z(dY, input_gradient=wanted)
         elif self.takes_input_gradient:
@@ -69,9 +70,10 @@ class _Node:
         else:
             result = self.layer.backward(dY)
         if not wanted:
-            return none
-        results = list(result) if len(self.inputs) > 1 else [result]
-        return [dX if need else None for dX, need in zip(results, self.needs)]
+            return self.none
+        if len(self.inputs) == 1:
+            return [result]
+        return [dX if need else None for dX, need in zip(result, self.needs)]
 
 
 class Graph:
@@ -124,7 +126,11 @@ class Graph:
         self.output = outputs[0] if len(outputs) == 1 else None
         self.nodes = [_Node(t) for t in order if not isinstance(t.layer, InputLayer)]
         self.layers = [t.layer for t in self.inputs] + [node.layer for node in self.nodes]
-        self._needs_key, self._needs = None, None
+        self._needs_key = None
+        # the node making each output (None for an output that is an input), whose backward
+        # may start before its activation
+        node_of = {id(node.output): node for node in self.nodes}
+        self._output_nodes = [node_of.get(id(t)) for t in outputs]
         # each output layer's activation, when backward can start before it (backward_from_z) so
         # that a loss can differentiate through both in one step; not for an output another
         # layer reads too (that layer's gradient arrives after the activation)
@@ -146,25 +152,28 @@ class Graph:
         outputs = [values[id(t)] for t in self.outputs]
         return outputs[0] if self.output is not None else outputs
 
-    def _needs_gradient(self):
-        """Per node, which of its inputs need a gradient: those with a trainable weight upstream.
+    def _set_needs(self):
+        """Set each node's ``needs`` (which of its inputs need a gradient: those with a trainable
+        weight upstream) and ``learns`` (it or a node before it has a trainable weight).
 
-        The first Dense's input is the data, so its largest product (dL/dX) is skipped. Recomputed
+        The first Dense's input is the data, so its largest product (dL/dX) is skipped. Set again
         when a layer is frozen or unfrozen.
         """
-        key = tuple(layer.trainable for layer in self.layers)
-        if key != self._needs_key:
-            memo = {}
+        key = [layer.trainable for layer in self.layers]
+        if key == self._needs_key:
+            return
+        memo = {}
 
-            def learns_upstream(tensor):
-                if id(tensor) not in memo:
-                    memo[id(tensor)] = bool(tensor.layer.trainable_weights) or any(
-                        learns_upstream(parent) for parent in tensor.inputs)
-                return memo[id(tensor)]
+        def learns_upstream(tensor):
+            if id(tensor) not in memo:
+                memo[id(tensor)] = bool(tensor.layer.trainable_weights) or any(
+                    learns_upstream(parent) for parent in tensor.inputs)
+            return memo[id(tensor)]
 
-            self._needs = [[learns_upstream(t) for t in node.inputs] for node in self.nodes]
-            self._needs_key = key
-        return self._needs
+        for node in self.nodes:
+            node.needs = [learns_upstream(t) for t in node.inputs]
+            node.learns = learns_upstream(node.output)
+        self._needs_key = key
 
     def backward(self, grad, from_z=False):
         """Backpropagate ``grad`` = dL/d(output) through every layer, last to first (for several
@@ -174,11 +183,12 @@ class Graph:
         activation (the loss differentiated through the activation in one step); a list of
         flags for several outputs.
         """
-        grads = [grad] if self.output is not None else list(grad)
-        flags = [from_z] if self.output is not None else list(from_z)
-        starts = {id(t): flag for t, flag in zip(self.outputs, flags)}
-        for node, needs in zip(self.nodes, self._needs_gradient()):
-            node.needs, node.from_z = needs, starts.get(id(node.output), False)
+        self._set_needs()
+        grads = [grad] if self.output is not None else grad
+        flags = [from_z] if self.output is not None else from_z
+        for node, flag in zip(self._output_nodes, flags):
+            if node is not None:
+                node.from_z = flag
         given = [(t, g) for t, g in zip(self.outputs, grads) if g is not None]
         core.backward(self.nodes, [t for t, _ in given], [g for _, g in given])
 
