@@ -19,7 +19,7 @@ EPSILON = 1e-7
 
 def mean_over_batch(per_sample):
     r"""$L = \frac{1}{n}\sum_{i=1}^{n} L_i$: the sum of the per-sample losses over their count."""
-    return np.sum(per_sample) / np.size(per_sample)
+    return per_sample.sum() / per_sample.size
 
 
 def sse(y, y_hat):
@@ -54,8 +54,8 @@ def mae_gradient(y, y_hat):
 
 
 def clip(p):
-    r"""$p$ limited to $[\epsilon, 1 - \epsilon]$, the bounds rounded to $p$'s own float type."""
-    return np.clip(p, p.dtype.type(EPSILON), p.dtype.type(1 - EPSILON))
+    r"""$p$ limited to $[\epsilon, 1 - \epsilon]$ (NumPy rounds the bounds to $p$'s own float type)."""
+    return p.clip(EPSILON, 1 - EPSILON)
 
 
 def binary_crossentropy(y, p, from_logits=False):
