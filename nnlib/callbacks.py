@@ -140,11 +140,18 @@ def _overrides(callback, hook):
     return hook in vars(callback) or getattr(type(callback), hook) is not getattr(Callback, hook)
 
 
+def _nothing(*args):
+    pass
+
+
 def _call_all(methods, numbered):
     """Call each method as Keras does: ``(epoch or batch, logs)`` or ``(logs)``, with `logs`
     always a dict, sorted by key (empty when fit has nothing to say), that every callback shares,
     so that one may add to it (LearningRateScheduler's "learning_rate") and the last, History,
-    records it."""
+    records it. With no method to call, a hook does nothing at all (no logs are copied)."""
+    if not methods:
+        return _nothing
+
     def call_all(*args):
         index, logs = (args[0], args[1] if len(args) > 1 else None) if numbered else (
             None, args[0] if args else None)

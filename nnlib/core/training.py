@@ -16,7 +16,7 @@ function returning the loss and $\partial L / \partial \hat y$, and an `optimize
 ``apply(grads, weights)`` updates the weights.
 """
 
-import numpy as np
+import math
 
 
 def batches(n, batch_size, order=None):
@@ -37,7 +37,7 @@ def train_step(model, loss, optimizer, x, y):
     before the update)."""
     y_hat = model.forward(x, training=True)  # 1. forward: the predictions
     L, dy_hat = loss(y, y_hat)  # 2. the loss, and dL/dy_hat where backward starts
-    if not np.isfinite(L):  # diverged: a NaN gradient would ruin every weight
+    if not math.isfinite(L):  # diverged: a NaN gradient would ruin every weight
         return L, y_hat
     model.backward(dy_hat)  # 3. backward: each layer's weight gradients
     parameters = model.parameters()
