@@ -121,7 +121,8 @@ def worker(library, rows, loss, core):
     for line in sys.stdin:
         command = line.split()
         if command[0] == "ceiling":
-            answer = {"gflops": matmul_ceiling(), "kernel": blas_kernel()}
+            answer = {"gflops": matmul_ceiling(), "kernel": blas_kernel(),
+                      "products": products_only_rate(), "gather": gather_seconds(x)}
         elif command[0] == "build":
             batch_size = int(command[1])
             model = make(loss, 0)
@@ -230,9 +231,46 @@ def matmul_ceiling(repeats=200):
     return statistics.median(rates)
 
 
+def products_only_rate(batch=512, repeats=40):
+    """GFLOP per CPU second of a batch-512 step's eight matrix products alone, one BLAS thread: the
+    most a step could reach if nothing else took time (no bias, activation, loss, update or batch
+    gather), so the ceiling of a whole step is this share of the matmul ceiling, less the time of
+    the rest."""
+    rng = np.random.default_rng(2)
+    xs = [rng.standard_normal((batch, a), dtype=np.float32) for a in SIZES[:-1]]
+    ws = [rng.standard_normal((a, b), dtype=np.float32) for a, b in zip(SIZES[:-1], SIZES[1:])]
+    dzs = [rng.standard_normal((batch, b), dtype=np.float32) for b in SIZES[1:]]
+    rates = []
+    with threadpoolctl.threadpool_limits(1, user_api="blas"):
+        for _ in range(5):
+            start = time.process_time()
+            for _ in range(repeats):
+                for x, w in zip(xs, ws):
+                    x @ w  # forward
+                for x, dz in zip(xs, dzs):
+                    x.T @ dz  # weight gradients
+                for dz, w in zip(dzs[1:], ws[1:]):
+                    dz @ w.T  # input gradients (not the first layer's)
+            rates.append(flops_per_row() * batch * repeats / (time.process_time() - start) / 1e9)
+    return statistics.median(rates)
+
+
+def gather_seconds(x, batch=512):
+    """CPU seconds to gather one shuffled batch of 512 rows of `x` (``x[rows]``), which every
+    step of a shuffled epoch does before any arithmetic."""
+    order = np.random.default_rng(3).permutation(len(x))
+    steps = range(0, len(x) - batch + 1, batch)
+    start = time.process_time()
+    for first in steps:
+        x[order[first:first + batch]]
+    return (time.process_time() - start) / len(steps)
+
+
 def print_table(setting, results, ceiling, rows_count):
     print(f"\n{setting} (OpenBLAS kernels: {ceiling['kernel']}; one-thread numpy.matmul "
-          f"ceiling {ceiling['gflops']:.0f} GFLOP per CPU s):\n")
+          f"ceiling {ceiling['gflops']:.0f} GFLOP per CPU s; a batch-512 step's matrix products "
+          f"alone reach {100 * ceiling['products'] / ceiling['gflops']:.0f}% of it, and its "
+          f"batch gather takes {ceiling['gather'] * 1e3:.2f} ms):\n")
     ceiling = ceiling["gflops"]
     print("| batch | nnlib epoch (s) | Keras-JAX epoch (s) | nnlib / Keras | CPU s: nnlib / Keras "
           "| CPU / wall: nnlib, Keras | nnlib GFLOP per CPU s | % of matmul ceiling "
