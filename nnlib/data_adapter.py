@@ -31,7 +31,7 @@ from nnlib._validation import as_float_array, check_choice, check_number, descri
 from nnlib.core.training import batches
 
 __all__ = ["prepare_x", "prepare_y", "prepare_ys", "prepare_sample_weight",
-           "prepare_sample_weights", "take",
+           "prepare_sample_weights", "per_output", "take",
            "class_weight_to_sample_weight", "split_validation", "batches"]
 
 
@@ -199,6 +199,12 @@ def prepare_sample_weights(sample_weight, ys, names, dtype, name="sample_weight"
              else list(sample_weight))
     return [prepare_sample_weight(w, None, y, dtype, f"{name}[{key!r}]")
             for w, y, key in zip(given, ys, names)]
+
+
+def per_output(sample_weight, count):
+    """Each of `count` outputs' weights, Keras's rule: a list gives each output its own, one
+    array (or None) weighs every output."""
+    return sample_weight if isinstance(sample_weight, list) else [sample_weight] * count
 
 
 def take(sample_weight, rows):

@@ -230,8 +230,7 @@ class Trainer:
         dL/d(y_pred), and whether it was dL/dz. The loss's math runs without its input checks:
         the data was checked once."""
         values, grads, from_z = [], [], []
-        # one array weighs every output; a list gives each output its own (Keras's rule)
-        weights = sample_weight if isinstance(sample_weight, list) else [sample_weight] * len(ys)
+        weights = data_adapter.per_output(sample_weight, len(ys))
         for loss, activation, y, y_pred, sample_weight in zip(
                 self._output_losses, self._graph.output_activations, ys, y_preds, weights):
             through = None
@@ -290,8 +289,7 @@ class Trainer:
 
     def _update_metrics(self, ys, y_preds, sample_weight):
         """Add a batch to each metric; the weighted metrics count each row by its weight."""
-        weights = (sample_weight if isinstance(sample_weight, list) else
-                   [sample_weight] * len(ys))
+        weights = data_adapter.per_output(sample_weight, len(ys))
         for _, k, metric in self._named_metrics:
             if id(metric) in self._weighted and weights[k] is not None:
                 metric.update_state(ys[k], y_preds[k], sample_weight=weights[k])
@@ -503,11 +501,11 @@ class Trainer:
             batch = [a[rows] for a in ys]
             y_pred = self._graph.forward([a[rows] for a in xs])
             y_preds = [y_pred] if single else y_pred
+            weights = data_adapter.take(sample_weight, rows)
             with np.errstate(all="ignore"):
-                values, _, _ = self._output_loss_values(
-                    batch, y_preds, data_adapter.take(sample_weight, rows), False)
+                values, _, _ = self._output_loss_values(batch, y_preds, weights, False)
             self._update_running_means(self._weighted_total(values) + penalty, batch, y_preds,
-                                       values, data_adapter.take(sample_weight, rows))
+                                       values, weights)
             callback_list.on_test_batch_end(step, self._logs())
         logs = self._logs()
         self.metrics, self._named_metrics, self._weighted = saved
